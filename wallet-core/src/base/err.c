@@ -1,0 +1,76 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stddef.h>
+
+#include <tessera/err.h>
+
+/* One row per code in err.h, in the same order. */
+static const struct {
+	int code;
+	const char *name;
+	const char *text;
+} errors[] = {
+	{ TSR_OK, "TSR_OK", "success" },
+	{ TSR_ERR_INTERNAL, "TSR_ERR_INTERNAL", "a bug: an invariant did not hold" },
+	{ TSR_ERR_INVALID_ARGUMENT, "TSR_ERR_INVALID_ARGUMENT", "NULL or out-of-range argument" },
+	{ TSR_ERR_NO_MEMORY, "TSR_ERR_NO_MEMORY", "an allocation failed" },
+	{ TSR_ERR_IO, "TSR_ERR_IO", "reading or writing a file failed" },
+	{ TSR_ERR_LIMIT, "TSR_ERR_LIMIT", "input exceeds a configured limit" },
+	{ TSR_ERR_UNSUPPORTED, "TSR_ERR_UNSUPPORTED", "valid but not supported by this build" },
+	{ TSR_ERR_NOT_FOUND, "TSR_ERR_NOT_FOUND", "the requested item does not exist" },
+	{ TSR_ERR_RANDOM, "TSR_ERR_RANDOM", "the random source failed" },
+	{ TSR_ERR_BAD_TIME, "TSR_ERR_BAD_TIME", "a date or time string is malformed" },
+	{ TSR_ERR_CBOR_TRUNCATED, "TSR_ERR_CBOR_TRUNCATED", "CBOR: input ends inside an item" },
+	{ TSR_ERR_CBOR_TRAILING, "TSR_ERR_CBOR_TRAILING", "CBOR: bytes follow the top-level item" },
+	{ TSR_ERR_CBOR_INDEFINITE, "TSR_ERR_CBOR_INDEFINITE", "CBOR: indefinite-length item" },
+	{ TSR_ERR_CBOR_DUPLICATE_KEY, "TSR_ERR_CBOR_DUPLICATE_KEY", "CBOR: a map holds the same key twice" },
+	{ TSR_ERR_CBOR_NOT_PREFERRED, "TSR_ERR_CBOR_NOT_PREFERRED", "CBOR: integer or length not in its shortest form" },
+	{ TSR_ERR_CBOR_DEPTH, "TSR_ERR_CBOR_DEPTH", "CBOR: nesting deeper than the limit" },
+	{ TSR_ERR_CBOR_MALFORMED, "TSR_ERR_CBOR_MALFORMED", "CBOR: reserved or invalid initial byte" },
+	{ TSR_ERR_CBOR_TOO_LARGE, "TSR_ERR_CBOR_TOO_LARGE", "CBOR: item larger or longer than the limit" },
+	{ TSR_ERR_CBOR_BAD_UTF8, "TSR_ERR_CBOR_BAD_UTF8", "CBOR: text string is not valid UTF-8" },
+	{ TSR_ERR_CBOR_UNSUPPORTED_SIMPLE, "TSR_ERR_CBOR_UNSUPPORTED_SIMPLE", "CBOR: simple value other than false/true/null/undefined" },
+	{ TSR_ERR_CBOR_TYPE, "TSR_ERR_CBOR_TYPE", "CBOR: an item has the wrong type for its place" },
+	{ TSR_ERR_CBOR_MISSING_KEY, "TSR_ERR_CBOR_MISSING_KEY", "CBOR: a mandatory map key is absent" },
+	{ TSR_ERR_CBOR_UNKNOWN_KEY, "TSR_ERR_CBOR_UNKNOWN_KEY", "CBOR: a map key the definition does not allow" },
+	{ TSR_ERR_CBOR_VALUE, "TSR_ERR_CBOR_VALUE", "CBOR: a value is out of its allowed range" },
+	{ TSR_ERR_CRYPTO, "TSR_ERR_CRYPTO", "the crypto library failed" },
+	{ TSR_ERR_CRYPTO_BAD_KEY, "TSR_ERR_CRYPTO_BAD_KEY", "a key is malformed, off-curve or of the wrong kind" },
+	{ TSR_ERR_CRYPTO_BAD_SIGNATURE, "TSR_ERR_CRYPTO_BAD_SIGNATURE", "a signature does not verify" },
+	{ TSR_ERR_CRYPTO_DECRYPT, "TSR_ERR_CRYPTO_DECRYPT", "authenticated decryption failed" },
+	{ TSR_ERR_CRYPTO_UNSUPPORTED_ALG, "TSR_ERR_CRYPTO_UNSUPPORTED_ALG", "algorithm or curve not supported" },
+	{ TSR_ERR_CERT_PARSE, "TSR_ERR_CERT_PARSE", "a certificate could not be parsed" },
+	{ TSR_ERR_CERT_UNTRUSTED, "TSR_ERR_CERT_UNTRUSTED", "a chain does not end at a trust anchor" },
+	{ TSR_ERR_CERT_EXPIRED, "TSR_ERR_CERT_EXPIRED", "a certificate is past its notAfter" },
+	{ TSR_ERR_CERT_NOT_YET_VALID, "TSR_ERR_CERT_NOT_YET_VALID", "a certificate is before its notBefore" },
+	{ TSR_ERR_CERT_PROFILE, "TSR_ERR_CERT_PROFILE", "key usage, EKU or another profile rule is violated" },
+	{ TSR_ERR_CRYPTO_BAD_MAC, "TSR_ERR_CRYPTO_BAD_MAC", "a MAC tag does not match" },
+	{ TSR_ERR_COSE_MALFORMED, "TSR_ERR_COSE_MALFORMED", "COSE: a COSE structure is malformed" },
+	{ TSR_ERR_COSE_ALG, "TSR_ERR_COSE_ALG", "COSE: missing, unknown or mismatched algorithm" },
+	{ TSR_ERR_COSE_NO_X5CHAIN, "TSR_ERR_COSE_NO_X5CHAIN", "COSE: a certificate chain is required but absent" },
+	{ TSR_ERR_COSE_KEY, "TSR_ERR_COSE_KEY", "COSE: a COSE_Key is malformed or unsupported" },
+	{ TSR_ERR_MDOC_MALFORMED, "TSR_ERR_MDOC_MALFORMED", "mdoc: a structure does not follow its CDDL" },
+	{ TSR_ERR_MDOC_VERSION, "TSR_ERR_MDOC_VERSION", "mdoc: unsupported structure version" },
+	{ TSR_ERR_VERIFY, "TSR_ERR_VERIFY", "verification failed; see the reason flags" },
+};
+
+const char *
+tsr_strerror(int err)
+{
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == err)
+			return errors[i].text;
+	return "unknown error";
+}
+
+const char *
+tsr_strerror_name(int err)
+{
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (errors[i].code == err)
+			return errors[i].name;
+	return "TSR_ERR_UNKNOWN";
+}

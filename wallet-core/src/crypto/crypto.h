@@ -1,0 +1,178 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * Cryptographic primitives and X.509 for wallet-core. This module is the
+ * only user of mbedTLS; nothing here exposes an mbedTLS type. Every function
+ * returns TSR_OK or a negative TSR_ERR_* code and leaves its ret_ outputs
+ * untouched on failure. Secrets are wiped before memory is released.
+ */
+#ifndef TSR_CRYPTO_CRYPTO_H
+#define TSR_CRYPTO_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* --- Hashes, MAC, KDF, AEAD --- */
+
+typedef enum tsr_hash_alg {
+	TSR_HASH_SHA256,
+	TSR_HASH_SHA384,
+	TSR_HASH_SHA512,
+} tsr_hash_alg_t;
+
+#define TSR_HASH_MAX_LEN 64
+
+/* 32, 48 or 64; 0 for an invalid value. */
+size_t tsr_hash_len(tsr_hash_alg_t alg);
+/* "SHA-256", "SHA-384", "SHA-512" as in MSO.digestAlgorithm. */
+const char *tsr_hash_name(tsr_hash_alg_t alg);
+/* Inverse of tsr_hash_name(); TSR_ERR_CRYPTO_UNSUPPORTED_ALG if unknown. */
+int tsr_hash_from_name(const char *name, tsr_hash_alg_t *ret_alg);
+/* out receives tsr_hash_len(alg) bytes. */
+int tsr_hash(tsr_hash_alg_t alg, const uint8_t *msg, size_t len, uint8_t *out);
+
+int tsr_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
+    uint8_t out[32]);
+
+/* RFC 5869 with SHA-256. salt may be NULL/0 (then a zero key is used). */
+int tsr_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+    const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len);
+
+#define TSR_GCM_TAG_LEN 16
+#define TSR_GCM_IV_LEN 12
+
+/* AES-256-GCM without AAD. out receives len + 16 bytes (ciphertext || tag). */
+int tsr_aes256gcm_encrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t *pt,
+    size_t len, uint8_t *out);
+/* in is ciphertext || tag (len >= 16); out receives len - 16 bytes.
+ * TSR_ERR_CRYPTO_DECRYPT when the tag does not match (out is then zeroed). */
+int tsr_aes256gcm_decrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t *in,
+    size_t len, uint8_t *out);
+
+/* --- Elliptic curves --- */
+
+/* Values equal the COSE "crv" identifiers. */
+typedef enum tsr_curve {
+	TSR_CURVE_P256 = 1,
+	TSR_CURVE_P384 = 2,
+	TSR_CURVE_P521 = 3,
+} tsr_curve_t;
+
+#define TSR_EC_COORD_MAX 66
+
+/* 32, 48 or 66 bytes; 0 for an unsupported curve. */
+size_t tsr_curve_coord_len(tsr_curve_t curve);
+/* "P-256", ... */
+const char *tsr_curve_name(tsr_curve_t curve);
+/* The hash ECDSA uses with a curve: SHA-256/384/512 for P-256/384/521. */
+tsr_hash_alg_t tsr_curve_hash(tsr_curve_t curve);
+
+/* A public key: affine coordinates, big-endian, left-padded to the coordinate length. */
+typedef struct tsr_ec_pub {
+	tsr_curve_t curve;
+	uint8_t x[TSR_EC_COORD_MAX];
+	uint8_t y[TSR_EC_COORD_MAX];
+} tsr_ec_pub_t;
+
+/* Checks the point is on the curve and not the identity (TSR_ERR_CRYPTO_BAD_KEY). */
+int tsr_ec_pub_validate(const tsr_ec_pub_t *pub);
+bool tsr_ec_pub_equal(const tsr_ec_pub_t *a, const tsr_ec_pub_t *b);
+/* SubjectPublicKeyInfo in DER or PEM ("PUBLIC KEY"). */
+int tsr_ec_pub_from_spki(const uint8_t *ptr, size_t len, tsr_ec_pub_t *ret_pub);
+/* SubjectPublicKeyInfo, PEM, NUL-terminated, owned. */
+int tsr_ec_pub_to_spki_pem(const tsr_ec_pub_t *pub, char **ret_pem);
+
+/* A private key (opaque: wraps the crypto library's key pair). */
+typedef struct tsr_ec_key tsr_ec_key_t;
+
+int tsr_ec_key_generate(tsr_curve_t curve, tsr_ec_key_t **ret_key);
+/* d: big-endian scalar of at most the coordinate length. */
+int tsr_ec_key_from_scalar(tsr_curve_t curve, const uint8_t *d, size_t d_len,
+    tsr_ec_key_t **ret_key);
+/* PKCS#8 or SEC1 ("EC PRIVATE KEY"), PEM or DER; PEM input may or may not
+ * include its terminating NUL. Unencrypted only. */
+int tsr_ec_key_parse(const uint8_t *ptr, size_t len, tsr_ec_key_t **ret_key);
+/* PKCS#8 PEM, NUL-terminated, owned (free with tsr_free_secret(p, strlen(p))). */
+int tsr_ec_key_to_pem(const tsr_ec_key_t *key, char **ret_pem);
+int tsr_ec_key_public(const tsr_ec_key_t *key, tsr_ec_pub_t *ret_pub);
+tsr_curve_t tsr_ec_key_curve(const tsr_ec_key_t *key);
+void tsr_ec_key_free(tsr_ec_key_t *key);
+
+/* Largest raw r||s signature: 2 * 66 bytes. */
+#define TSR_ECDSA_RAW_MAX (2 * TSR_EC_COORD_MAX)
+
+/* ECDSA over H(msg) (the hash is computed here), deterministic (RFC 6979).
+ * sig receives 2 * coord_len bytes, raw r||s as COSE wants. */
+int tsr_ecdsa_sign(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *msg,
+    size_t len, uint8_t *sig, size_t *ret_sig_len);
+/* Verifies a raw r||s signature over H(msg). TSR_ERR_CRYPTO_BAD_SIGNATURE when
+ * it does not verify or is not exactly 2 * coord_len bytes. */
+int tsr_ecdsa_verify(const tsr_ec_pub_t *pub, tsr_hash_alg_t hash, const uint8_t *msg,
+    size_t len, const uint8_t *sig, size_t sig_len);
+/* Same as tsr_ecdsa_verify but over a digest the caller computed. */
+int tsr_ecdsa_verify_digest(const tsr_ec_pub_t *pub, const uint8_t *digest, size_t digest_len,
+    const uint8_t *sig, size_t sig_len);
+
+/* raw r||s (2 * coord_len bytes) <-> DER Ecdsa-Sig-Value. */
+int tsr_ecdsa_sig_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t *der,
+    size_t der_cap, size_t *ret_der_len);
+int tsr_ecdsa_sig_der_to_raw(tsr_curve_t curve, const uint8_t *der, size_t der_len,
+    uint8_t *raw, size_t *ret_raw_len);
+
+/* ECDH: z receives the shared point's x-coordinate, coord_len bytes.
+ * TSR_ERR_CRYPTO_BAD_KEY when peer is invalid or on another curve. */
+int tsr_ecdh(const tsr_ec_key_t *key, const tsr_ec_pub_t *peer, uint8_t *z, size_t *ret_z_len);
+
+/* --- X.509 --- */
+
+/* One or more certificates, in the order they were added. */
+typedef struct tsr_x509 tsr_x509_t;
+
+int tsr_x509_new(tsr_x509_t **ret_set);
+/* Adds every certificate in DER or PEM input (a PEM may hold several). */
+int tsr_x509_add(tsr_x509_t *set, const uint8_t *ptr, size_t len);
+size_t tsr_x509_count(const tsr_x509_t *set);
+void tsr_x509_free(tsr_x509_t *set);
+
+/* Accessors for the certificate at idx (TSR_ERR_NOT_FOUND past the end). */
+int tsr_x509_der(const tsr_x509_t *set, size_t idx, tsr_span_t *ret_der);
+int tsr_x509_public_key(const tsr_x509_t *set, size_t idx, tsr_ec_pub_t *ret_pub);
+/* "C=US, CN=utopia ds" style, owned. */
+int tsr_x509_subject(const tsr_x509_t *set, size_t idx, char **ret_name);
+int tsr_x509_issuer(const tsr_x509_t *set, size_t idx, char **ret_name);
+/* The subject's countryName, or "" when absent. */
+int tsr_x509_subject_country(const tsr_x509_t *set, size_t idx, char ret_country[3]);
+int tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before,
+    int64_t *ret_not_after);
+
+/* Reasons a chain fails; several may be set at once. */
+#define TSR_X509_UNTRUSTED (1u << 0)       /* no path to an anchor, or a bad signature on the way */
+#define TSR_X509_EXPIRED (1u << 1)         /* some certificate is past notAfter at `now` */
+#define TSR_X509_NOT_YET_VALID (1u << 2)   /* some certificate is before notBefore at `now` */
+#define TSR_X509_KEY_USAGE (1u << 3)       /* leaf lacks digitalSignature */
+#define TSR_X509_EXT_KEY_USAGE (1u << 4)   /* leaf lacks the required EKU */
+#define TSR_X509_BAD_LEAF (1u << 5)        /* leaf is a CA or its key is not a supported EC key */
+
+/* 18013-5 extended key usages. */
+#define TSR_OID_EKU_MDL_DS "1.0.18013.5.1.2"
+#define TSR_OID_EKU_MDL_READER_AUTH "1.0.18013.5.1.6"
+
+/*
+ * Validates chain (leaf first, then intermediates; a trailing copy of the
+ * anchor is tolerated) against the trust anchors at time now (Unix seconds),
+ * ignoring the system clock. When eku_oid is not NULL the leaf must carry that
+ * extended key usage; the leaf must always allow digitalSignature.
+ * Returns TSR_OK, or TSR_ERR_VERIFY with *ret_flags set (TSR_X509_* bits);
+ * other codes for bad arguments or parse failures. *ret_anchor_idx (may be
+ * NULL) receives the index in anchors of the anchor that was reached.
+ */
+int tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_t now,
+    const char *eku_oid, uint32_t *ret_flags, size_t *ret_anchor_idx);
+
+#endif /* TSR_CRYPTO_CRYPTO_H */
