@@ -62,3 +62,29 @@ tsr_test_time(const char *rfc3339)
 	g_assert_cmpint(tsr_time_parse(rfc3339, &t), ==, TSR_OK);
 	return t;
 }
+
+char *
+tsr_test_json_string(const char *relpath, const char *section, const char *key)
+{
+	g_autofree uint8_t *data = NULL;
+	g_autofree char *section_pat = NULL, *key_pat = NULL;
+	const char *p, *end;
+	size_t len = 0;
+
+	data = tsr_test_load(relpath, &len);
+	data = g_realloc(data, len + 1);
+	data[len] = '\0';
+	p = (const char *)data;
+	if (section != NULL) {
+		section_pat = g_strdup_printf("\"%s\"", section);
+		p = strstr(p, section_pat);
+		g_assert_nonnull(p);
+	}
+	key_pat = g_strdup_printf("\"%s\": \"", key);
+	p = strstr(p, key_pat);
+	g_assert_nonnull(p);
+	p += strlen(key_pat);
+	end = strchr(p, '"');
+	g_assert_nonnull(end);
+	return g_strndup(p, (gsize)(end - p));
+}

@@ -17,6 +17,9 @@ uint8_t *tsr_test_load(const char *relpath, size_t *ret_len);
 uint8_t *tsr_test_hex(const char *hex, size_t *ret_len);
 /* Asserts that [ptr, ptr + len) equals the hex string. */
 void tsr_test_assert_hex(const uint8_t *ptr, size_t len, const char *hex);
+/* The string value of "key" in one of the small flat JSON files of the
+ * vectors (inside the object "section" when not NULL). Free with g_free(). */
+char *tsr_test_json_string(const char *relpath, const char *section, const char *key);
 /* Seconds since the epoch for an RFC 3339 UTC string; aborts when invalid. */
 int64_t tsr_test_time(const char *rfc3339);
 

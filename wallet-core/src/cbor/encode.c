@@ -149,7 +149,15 @@ fits_half(double v)
 void
 tsr_cbor_put_float(tsr_cbor_enc_t *enc, double value)
 {
-	if (fits_half(value))
+	if (fits_half(value) && value != 0.0 && fabs(value) < 0x1p-14) {
+		/* A binary16 subnormal: libcbor 0.8's cbor_encode_half keeps only
+		 * its leading bit (f90003 came out as f90002), so encode it here. */
+		uint16_t bits = (uint16_t)((signbit(value) ? 0x8000u : 0u) |
+		    (unsigned)ldexp(fabs(value), 24));
+		uint8_t head[3] = { 0xf9, (uint8_t)(bits >> 8), (uint8_t)(bits & 0xff) };
+
+		append(enc, head, sizeof(head));
+	} else if (fits_half(value))
 		PUT_HEAD(enc, cbor_encode_half((float)value, head_, sizeof(head_)));
 	else if ((double)(float)value == value)
 		PUT_HEAD(enc, cbor_encode_single((float)value, head_, sizeof(head_)));

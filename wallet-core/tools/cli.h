@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Shared helpers of the `tessera` command-line tool. */
+#ifndef TESSERA_CLI_H
+#define TESSERA_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <tessera/reader.h>
+
+/* Exit statuses every command uses. */
+#define CLI_EXIT_OK 0      /* success; for `reader verify`: valid */
+#define CLI_EXIT_INVALID 1 /* `reader verify`: the response is not valid */
+#define CLI_EXIT_USAGE 2   /* bad usage, unreadable or malformed input */
+
+/* No input we read is legitimately anywhere near this large. */
+#define CLI_MAX_INPUT ((size_t)16 * 1024 * 1024)
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+/* Prints "tessera: <what>: <message>" on stderr. */
+void cli_error(const char *what, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Reports an unknown option or a missing argument after getopt_long()
+ * returned '?' or ':' (opterr must be 0). */
+void cli_bad_option(char *const *argv, int c);
+
+/*
+ * Reads a whole file ("-" is stdin) of at most `limit` bytes. On failure
+ * prints why and returns -1; *ret_data is then untouched. The buffer is
+ * NUL-terminated one byte past *ret_len (PEM parsers like that) and freed
+ * with cli_free_data().
+ */
+int cli_read_file(const char *path, size_t limit, uint8_t **ret_data, size_t *ret_len);
+/* Wipes and frees what cli_read_file() returned (files may hold keys). */
+void cli_free_data(uint8_t *data, size_t len);
+
+/* Writes s for a terminal: control characters become \n, \t or \xHH. */
+void cli_put_text(FILE *f, const char *s);
+/* Writes s as a JSON string, quotes included; invalid UTF-8 becomes U+FFFD. */
+void cli_put_json_string(FILE *f, const char *s);
+/* "YYYY-MM-DDThh:mm:ssZ", or the plain number when out of range. */
+void cli_put_time(FILE *f, int64_t t);
+
+/* Renders an element value (CBOR) for people: full-date and tdate as text,
+ * strings without quotes at the top level, byte strings as "<N bytes>". */
+void cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len);
+
+/* Printing a verification result (verify-human.c, verify-json.c). */
+void cli_print_result_human(FILE *f, const tsr_verify_result_t *result);
+void cli_print_result_json(FILE *f, const tsr_verify_result_t *result);
+
+/* Commands: argv[0] is the command's name. They return an exit status. */
+int cli_cmd_reader(int argc, char **argv);
+int cli_cmd_cbor(int argc, char **argv);
+
+#endif /* TESSERA_CLI_H */

@@ -1,0 +1,322 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* `tessera reader verify`: verify a DeviceResponse as an mdoc reader. */
+
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <tessera/tessera.h>
+
+static const char reader_usage[] =
+    "Usage: tessera reader COMMAND [OPTIONS]\n"
+    "\n"
+    "mdoc reader (verifier) operations.\n"
+    "\n"
+    "Commands:\n"
+    "  verify    verify a DeviceResponse\n"
+    "\n"
+    "Run 'tessera reader COMMAND --help' for the options of a command.\n";
+
+static const char verify_usage[] =
+    "Usage: tessera reader verify --response FILE --transcript FILE --trust CERT|DIR\n"
+    "                             [--trust CERT|DIR ...] [--reader-key FILE]\n"
+    "                             [--now TIME] [--json]\n"
+    "\n"
+    "Verify an ISO/IEC 18013-5 DeviceResponse: the issuer's certificate chain up\n"
+    "to a trusted IACA, the MSO signature and validity, the digest of every\n"
+    "disclosed element, and device authentication.\n"
+    "\n"
+    "Options:\n"
+    "  -r, --response FILE     the DeviceResponse (CBOR)\n"
+    "  -t, --transcript FILE   the SessionTranscript or SessionTranscriptBytes (CBOR)\n"
+    "  -T, --trust CERT|DIR    a trusted IACA certificate (PEM or DER), or a directory\n"
+    "                          whose *.pem, *.der and *.crt files are all trusted;\n"
+    "                          repeat for more\n"
+    "  -k, --reader-key FILE   the reader's ephemeral private key (PKCS#8 or SEC1,\n"
+    "                          PEM or DER); needed to check MAC device authentication\n"
+    "  -n, --now TIME          verify at TIME (RFC 3339 in UTC, e.g.\n"
+    "                          2021-01-01T00:00:00Z) instead of the system clock\n"
+    "  -j, --json              print the result as JSON\n"
+    "  -h, --help              show this help and exit\n"
+    "\n"
+    "Exit status: 0 valid, 1 not valid, 2 usage or input error.\n";
+
+typedef struct verify_opts {
+	const char *response;
+	const char *transcript;
+	const char *reader_key;
+	const char *now;
+	char **trust; /* argv pointers */
+	size_t n_trust;
+	bool json;
+} verify_opts_t;
+
+static int
+add_anchor_file(tsr_verifier_t *v, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int err;
+
+	if (cli_read_file(path, CLI_MAX_INPUT, &data, &len) < 0)
+		return -1;
+	err = tsr_verifier_add_trust_anchor(v, data, len);
+	cli_free_data(data, len);
+	if (err != TSR_OK) {
+		cli_error(path, "%s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_cert_name(const struct dirent *d)
+{
+	const char *dot = strrchr(d->d_name, '.');
+
+	return d->d_name[0] != '.' && dot != NULL &&
+	    (strcasecmp(dot, ".pem") == 0 || strcasecmp(dot, ".der") == 0 ||
+		strcasecmp(dot, ".crt") == 0);
+}
+
+/* Every *.pem, *.der and *.crt file in dir, in name order. */
+static int
+add_anchor_dir(tsr_verifier_t *v, const char *dir)
+{
+	struct dirent **names = NULL;
+	struct stat st;
+	size_t loaded = 0;
+	char *path;
+	int n, r = 0;
+
+	if ((n = scandir(dir, &names, is_cert_name, alphasort)) < 0) {
+		cli_error(dir, "%s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (r == 0 && asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0) {
+			cli_error(dir, "out of memory");
+			r = -1;
+		} else if (r == 0) {
+			if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+				r = add_anchor_file(v, path);
+				loaded++;
+			}
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (r == 0 && loaded == 0) {
+		cli_error(dir, "no certificate files (*.pem, *.der, *.crt) in this directory");
+		r = -1;
+	}
+	return r;
+}
+
+static int
+add_anchor(tsr_verifier_t *v, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return add_anchor_dir(v, path);
+	return add_anchor_file(v, path);
+}
+
+static int
+set_transcript(tsr_verifier_t *v, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int err;
+
+	if (cli_read_file(path, CLI_MAX_INPUT, &data, &len) < 0)
+		return -1;
+	err = tsr_verifier_set_transcript(v, data, len);
+	cli_free_data(data, len);
+	if (err != TSR_OK) {
+		cli_error(path, "not a usable SessionTranscript: %s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_reader_key(tsr_verifier_t *v, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int err;
+
+	if (cli_read_file(path, CLI_MAX_INPUT, &data, &len) < 0)
+		return -1;
+	err = tsr_verifier_set_reader_key(v, data, len);
+	cli_free_data(data, len); /* wiped: it is a private key */
+	if (err != TSR_OK) {
+		cli_error(path, "not a usable reader key: %s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_verify(const verify_opts_t *o)
+{
+	tsr_verifier_t *v = NULL;
+	tsr_verify_result_t *result = NULL;
+	uint8_t *response = NULL;
+	size_t response_len = 0;
+	int64_t now = 0;
+	int err, status = CLI_EXIT_USAGE;
+
+	if (o->now != NULL && tsr_time_parse(o->now, &now) != TSR_OK) {
+		cli_error("--now", "'%s' is not a UTC time like 2021-01-01T00:00:00Z", o->now);
+		goto out;
+	}
+	if ((err = tsr_verifier_new(&v)) != TSR_OK) {
+		cli_error("verifier", "%s", tsr_strerror(err));
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_trust; i++)
+		if (add_anchor(v, o->trust[i]) < 0)
+			goto out;
+	if (set_transcript(v, o->transcript) < 0)
+		goto out;
+	if (o->reader_key != NULL && set_reader_key(v, o->reader_key) < 0)
+		goto out;
+	if (o->now != NULL)
+		tsr_verifier_set_time(v, now);
+	if (cli_read_file(o->response, CLI_MAX_INPUT, &response, &response_len) < 0)
+		goto out;
+
+	err = tsr_verifier_verify(v, response, response_len, &result);
+	if (err != TSR_OK && err != TSR_ERR_VERIFY) {
+		cli_error(o->response, "%s", tsr_strerror(err));
+		goto out;
+	}
+	if (o->json)
+		cli_print_result_json(stdout, result);
+	else
+		cli_print_result_human(stdout, result);
+	status = err == TSR_OK && tsr_verify_result_valid(result) ? CLI_EXIT_OK :
+								       CLI_EXIT_INVALID;
+out:
+	tsr_verify_result_free(result);
+	cli_free_data(response, response_len);
+	tsr_verifier_free(v);
+	return status;
+}
+
+static int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "response", required_argument, NULL, 'r' },
+		{ "transcript", required_argument, NULL, 't' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "reader-key", required_argument, NULL, 'k' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	verify_opts_t o = { 0 };
+	const char *missing;
+	int c, status;
+
+	/* At most one --trust per argument, so argc bounds their number. */
+	if ((o.trust = calloc((size_t)argc, sizeof(*o.trust))) == NULL) {
+		cli_error("verify", "out of memory");
+		return CLI_EXIT_USAGE;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:t:T:k:n:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o.response = optarg;
+			break;
+		case 't':
+			o.transcript = optarg;
+			break;
+		case 'T':
+			o.trust[o.n_trust++] = optarg;
+			break;
+		case 'k':
+			o.reader_key = optarg;
+			break;
+		case 'n':
+			o.now = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			fputs(verify_usage, stdout);
+			status = CLI_EXIT_OK;
+			goto out;
+		default:
+			cli_bad_option(argv, c);
+			goto usage;
+		}
+	}
+	if (optind < argc) {
+		cli_error(argv[optind], "unexpected argument");
+		goto usage;
+	}
+	if (o.response == NULL)
+		missing = "--response";
+	else if (o.transcript == NULL)
+		missing = "--transcript";
+	else if (o.n_trust == 0)
+		missing = "--trust";
+	else
+		missing = NULL;
+	if (missing != NULL) {
+		cli_error("reader verify", "%s is required", missing);
+		goto usage;
+	}
+	status = run_verify(&o);
+	goto out;
+usage:
+	fputs(verify_usage, stderr);
+	status = CLI_EXIT_USAGE;
+out:
+	free(o.trust);
+	return status;
+}
+
+int
+cli_cmd_reader(int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_error("reader", "which command? (verify)");
+		fputs(reader_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "verify") == 0) {
+			fputs(verify_usage, stdout);
+			return CLI_EXIT_OK;
+		}
+		fputs(reader_usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	cli_error(argv[1], "unknown reader command");
+	fputs(reader_usage, stderr);
+	return CLI_EXIT_USAGE;
+}
