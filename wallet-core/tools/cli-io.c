@@ -28,13 +28,12 @@ void
 cli_bad_option(char *const *argv, int c)
 {
 	const char *arg = argv[optind - 1];
+	char opt[3] = { '-', (char)optopt, 0 };
 
-	if (c == ':')
-		cli_error(arg, "option needs an argument");
-	else if (optopt != 0)
-		cli_error("-", "unknown option '-%c'", optopt);
-	else
-		cli_error(arg, "unknown option");
+	/* For a short option argv[optind - 1] may be a cluster like "-jx". */
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		arg = opt;
+	cli_error(arg, "%s", c == ':' ? "option needs an argument" : "unknown option");
 }
 
 static void

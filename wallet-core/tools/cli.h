@@ -52,9 +52,14 @@ void cli_put_json_string(FILE *f, const char *s);
 /* "YYYY-MM-DDThh:mm:ssZ", or the plain number when out of range. */
 void cli_put_time(FILE *f, int64_t t);
 
-/* Renders an element value (CBOR) for people: full-date and tdate as text,
- * strings without quotes at the top level, byte strings as "<N bytes>". */
-void cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len);
+/*
+ * Renders an element value (CBOR) for people, to follow a "label:": full-date
+ * and tdate as text, strings without quotes at the top level, byte strings as
+ * "<N bytes>". Writes " value", except that a top-level list of maps or lists
+ * is written one entry per line, each preceded by item_prefix (for example
+ * "\n      - "); with item_prefix NULL it stays on one line.
+ */
+void cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len, const char *item_prefix);
 
 /* Printing a verification result (verify-human.c, verify-json.c). */
 void cli_print_result_human(FILE *f, const tsr_verify_result_t *result);

@@ -24,6 +24,7 @@ typedef struct jreader {
 	const char *p;
 	FILE *f;
 	unsigned depth;
+	const char *item_prefix; /* top-level list of structures: one per line */
 } jreader_t;
 
 typedef struct span {
@@ -182,14 +183,22 @@ put_object(jreader_t *r)
 	return 0;
 }
 
+/* At the top level a list of maps or lists, like driving_privileges, gets
+ * one line per entry. */
 static int
-put_array(jreader_t *r)
+put_array(jreader_t *r, bool top)
 {
+	bool lines;
+
 	r->p++;
-	fputc('[', r->f);
 	skip_ws(r);
+	lines = top && r->item_prefix != NULL && (*r->p == '{' || *r->p == '[');
+	if (!lines)
+		fputc('[', r->f);
 	if (*r->p != ']') {
 		for (;;) {
+			if (lines)
+				fputs(r->item_prefix, r->f);
 			if (put_value(r, false) < 0)
 				return -1;
 			skip_ws(r);
@@ -197,11 +206,13 @@ put_array(jreader_t *r)
 				break;
 			if (expect(r, ',') < 0)
 				return -1;
-			fputs(", ", r->f);
+			if (!lines)
+				fputs(", ", r->f);
 		}
 	}
 	r->p++;
-	fputc(']', r->f);
+	if (!lines)
+		fputc(']', r->f);
 	return 0;
 }
 
@@ -219,7 +230,7 @@ put_value(jreader_t *r, bool top)
 		ret = put_object(r);
 		break;
 	case '[':
-		ret = put_array(r);
+		ret = put_array(r, top);
 		break;
 	case '"':
 		if ((ret = read_string(r, &sp)) < 0)
@@ -240,7 +251,7 @@ put_value(jreader_t *r, bool top)
 }
 
 void
-cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len)
+cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len, const char *item_prefix)
 {
 	char *json = NULL, *text = NULL;
 	size_t text_len = 0;
@@ -249,11 +260,12 @@ cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len)
 	int err;
 
 	if ((err = tsr_cbor_to_json(cbor, len, &json)) != TSR_OK) {
-		fprintf(f, "<cannot display: %s>", tsr_strerror(err));
+		fprintf(f, " <cannot display: %s>", tsr_strerror(err));
 		return;
 	}
 	/* Render into memory first so a surprise half-way falls back cleanly. */
 	if ((mem = open_memstream(&text, &text_len)) == NULL) {
+		fputc(' ', f);
 		cli_put_text(f, json);
 		tsr_free(json);
 		return;
@@ -261,12 +273,17 @@ cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len)
 	r.p = json;
 	r.f = mem;
 	r.depth = 0;
+	r.item_prefix = item_prefix;
+	if (item_prefix == NULL || json[0] != '[' || (json[1] != '{' && json[1] != '['))
+		fputc(' ', mem); /* not one entry per line: the value follows "label:" */
 	err = put_value(&r, true);
 	skip_ws(&r);
 	if (fclose(mem) == 0 && err == 0 && *r.p == 0 && text != NULL)
 		fwrite(text, 1, text_len, f);
-	else
+	else {
+		fputc(' ', f);
 		cli_put_text(f, json);
+	}
 	free(text);
 	tsr_free(json);
 }

@@ -32,11 +32,11 @@ put_reasons(FILE *f, uint32_t reasons, int decode_error, const char *indent)
 }
 
 static void
-put_field(FILE *f, const char *label, const char *value)
+put_field(FILE *f, const char *label, const char *value, const char *if_empty)
 {
 	fprintf(f, "  %-19s ", label);
 	if (value == NULL || *value == 0)
-		fputs("(unknown)", f);
+		fputs(if_empty, f);
 	else
 		cli_put_text(f, value);
 	fputc('\n', f);
@@ -65,10 +65,8 @@ put_elements(FILE *f, const tsr_verified_doc_t *doc, bool device_signed)
 		cli_put_text(f, e.name_space);
 		fputs(" / ", f);
 		cli_put_text(f, e.identifier);
-		fputs(": ", f);
-		cli_put_value_human(f, e.value, e.value_len);
-		if (!e.verified)
-			fputs("   [NOT VERIFIED]", f);
+		fputs(e.verified ? ":" : " (NOT VERIFIED):", f);
+		cli_put_value_human(f, e.value, e.value_len, "\n      - ");
 		shown++;
 	}
 	fputs(shown == 0 ? " none\n" : "\n", f);
@@ -116,8 +114,8 @@ put_document(FILE *f, const tsr_verified_doc_t *doc, size_t idx, size_t count)
 		}
 	}
 
-	put_field(f, "Issuer (DS):", tsr_verified_doc_ds_subject(doc));
-	put_field(f, "Trusted IACA:", tsr_verified_doc_iaca_subject(doc));
+	put_field(f, "Issuer (DS):", tsr_verified_doc_ds_subject(doc), "(unknown)");
+	put_field(f, "Trusted IACA:", tsr_verified_doc_iaca_subject(doc), "(none reached)");
 	if (tsr_verified_doc_validity(doc, &t_signed, &t_from, &t_until, &t_update) == TSR_OK) {
 		put_time_field(f, "MSO signed:", t_signed);
 		put_time_field(f, "MSO valid from:", t_from);
@@ -125,7 +123,7 @@ put_document(FILE *f, const tsr_verified_doc_t *doc, size_t idx, size_t count)
 		if (t_update != 0)
 			put_time_field(f, "MSO expected update:", t_update);
 	} else {
-		put_field(f, "MSO validity:", NULL);
+		put_field(f, "MSO validity:", NULL, "(unknown)");
 	}
 	if (tsr_verified_doc_ds_validity(doc, &nb, &na) == TSR_OK) {
 		fprintf(f, "  %-19s ", "DS certificate:");
@@ -135,10 +133,10 @@ put_document(FILE *f, const tsr_verified_doc_t *doc, size_t idx, size_t count)
 		cli_put_time(f, na);
 		fputc('\n', f);
 	} else {
-		put_field(f, "DS certificate:", NULL);
+		put_field(f, "DS certificate:", NULL, "(unknown)");
 	}
-	put_field(f, "Digest algorithm:", tsr_verified_doc_digest_algorithm(doc));
-	put_field(f, "Device auth:", device_auth_text(tsr_verified_doc_device_auth(doc)));
+	put_field(f, "Digest algorithm:", tsr_verified_doc_digest_algorithm(doc), "(unknown)");
+	put_field(f, "Device auth:", device_auth_text(tsr_verified_doc_device_auth(doc)), "none");
 	if (reasons != 0) {
 		fputs("  Problems:\n", f);
 		put_reasons(f, reasons, TSR_OK, "    ");

@@ -248,6 +248,36 @@ take_children(struct decoder *d, uint64_t n, tsr_cbor_item_t **ret_children)
 
 static int parse_item(struct decoder *d, unsigned depth, tsr_cbor_item_t *slot);
 
+/* The head of a tag (major type 6): the argument in the initial byte or in
+ * the 1, 2, 4 or 8 big-endian bytes after it. */
+static int
+read_tag_head(const uint8_t *p, size_t avail, struct head *h,
+    struct cbor_decoder_result *res)
+{
+	uint8_t info = p[0] & 0x1f;
+	size_t extra;
+
+	if (info < 24)
+		extra = 0;
+	else if (info <= 27)
+		extra = (size_t)1 << (info - 24);
+	else
+		return TSR_ERR_CBOR_MALFORMED; /* 28-30 reserved; a tag has no indefinite form */
+	res->required = 0;
+	if (avail < 1 + extra) {
+		res->status = CBOR_DECODER_NEDATA;
+		res->read = 0;
+		return TSR_OK;
+	}
+	h->kind = HEAD_TAG;
+	h->value = info < 24 ? info : 0;
+	for (size_t i = 0; i < extra; i++)
+		h->value = h->value << 8 | p[1 + i];
+	res->status = CBOR_DECODER_FINISHED;
+	res->read = 1 + extra;
+	return TSR_OK;
+}
+
 static int
 parse_children(struct decoder *d, unsigned depth, uint64_t n, tsr_cbor_item_t *slot)
 {
@@ -286,7 +316,15 @@ parse_item(struct decoder *d, unsigned depth, tsr_cbor_item_t *slot)
 	if ((initial >> 5) == 7 && ((initial & 0x1f) < 20 || (initial & 0x1f) == 24))
 		return TSR_ERR_CBOR_UNSUPPORTED_SIMPLE;
 
-	res = cbor_stream_decode(d->buf + d->pos, d->len - d->pos, &head_callbacks, &h);
+	if ((initial >> 5) == 6) {
+		/* libcbor 0.8 rejects tag numbers 6..20 in the initial byte
+		 * (0xc6..0xd4) as "unassigned", which would refuse tagged
+		 * COSE_Sign1 (18) and COSE_Mac0 (17): read tag heads here. */
+		if ((r = read_tag_head(d->buf + d->pos, d->len - d->pos, &h, &res)) != TSR_OK)
+			return r;
+	} else {
+		res = cbor_stream_decode(d->buf + d->pos, d->len - d->pos, &head_callbacks, &h);
+	}
 	if (res.status == CBOR_DECODER_NEDATA)
 		return TSR_ERR_CBOR_TRUNCATED;
 	if (res.status != CBOR_DECODER_FINISHED || h.kind == HEAD_NONE)

@@ -241,7 +241,7 @@ format_finite_c(double v, char *text)
 static int
 put_float(tsr_buf_t *out, double v)
 {
-	char text[64]; /* at most 1 + 21 + 1 + 17 + NUL, or 1 + 18 + 6 + NUL */
+	char text[64]; /* at most "-" 21 digits "." 17 digits, or "-d." 16 digits "e-324" */
 
 	if (isnan(v))
 		return put_str(out, "NaN");
@@ -253,8 +253,9 @@ put_float(tsr_buf_t *out, double v)
 
 static int render(struct diag *d, const tsr_cbor_item_t *item, unsigned depth);
 
-/* 24(<<...>>) when the byte string holds one strictly valid item that fits
- * in the nesting left over; 0 when it should be shown as plain bytes. */
+/* Writes 24(<<...>>) and sets *ret_done when the byte string holds one
+ * strictly valid item that fits in the nesting left over; otherwise writes
+ * nothing, and the caller shows the tag as plain bytes. */
 static int
 render_embedded(struct diag *d, const tsr_cbor_item_t *tag, unsigned depth, bool *ret_done)
 {

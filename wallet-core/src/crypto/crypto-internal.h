@@ -47,7 +47,8 @@ int tsr_ec_pub_from_point(const mbedtls_ecp_group *grp, const mbedtls_ecp_point 
  * or 0 when it is malformed; used to reject trailing bytes after DER. */
 size_t tsr_der_tlv_len(const uint8_t *p, size_t len);
 
-/* True when [p, p+len) looks like PEM text (it contains "-----BEGIN "). */
+/* True when [p, p+len) looks like PEM text: it contains "-----BEGIN " and
+ * is not one complete DER SEQUENCE. */
 bool tsr_looks_like_pem(const uint8_t *p, size_t len);
 /* NUL-terminated copy of PEM text (a trailing NUL in the input is dropped);
  * *ret_len is the length including the NUL, as mbedTLS parsers want it.

@@ -125,8 +125,12 @@ tsr_looks_like_pem(const uint8_t *p, size_t len)
 {
 	static const char begin[] = "-----BEGIN ";
 
-	return p != NULL && len >= sizeof(begin) - 1 &&
-	    memmem(p, len, begin, sizeof(begin) - 1) != NULL;
+	if (p == NULL || len < sizeof(begin) - 1)
+		return false;
+	/* A DER SEQUENCE may hold the text itself (in a name, say): DER wins. */
+	if (p[0] == 0x30 && tsr_der_tlv_len(p, len) == len)
+		return false;
+	return memmem(p, len, begin, sizeof(begin) - 1) != NULL;
 }
 
 int
@@ -321,7 +325,8 @@ tsr_ec_pub_to_spki_pem(const tsr_ec_pub_t *pub, char **ret_pem)
 		r = TSR_ERR_NO_MEMORY;
 		goto out;
 	}
-	ec = mbedtls_pk_ec(pk);
+	if ((ec = mbedtls_pk_ec(pk)) == NULL)
+		goto out;
 	if ((r = tsr_ec_pub_to_point(pub, &ec->grp, &ec->Q)) != TSR_OK)
 		goto out;
 	if (mbedtls_pk_write_pubkey_pem(&pk, buf, sizeof(buf)) != 0) {

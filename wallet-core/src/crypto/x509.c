@@ -193,22 +193,29 @@ node_at(const tsr_x509_t *set, size_t idx)
 	return n;
 }
 
-#define GET_NODE(set, idx, crt)                 \
-	do {                                        \
-		if ((set) == NULL)                      \
-			return TSR_ERR_INVALID_ARGUMENT;    \
-		if (((crt) = node_at(set, idx)) == NULL) \
-			return TSR_ERR_NOT_FOUND;           \
-	} while (0)
+static int
+get_node(const tsr_x509_t *set, size_t idx, const mbedtls_x509_crt **ret_crt)
+{
+	const mbedtls_x509_crt *n;
+
+	if (set == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if ((n = node_at(set, idx)) == NULL)
+		return TSR_ERR_NOT_FOUND;
+	*ret_crt = n;
+	return TSR_OK;
+}
 
 int
 tsr_x509_der(const tsr_x509_t *set, size_t idx, tsr_span_t *ret_der)
 {
 	const mbedtls_x509_crt *crt;
+	int r;
 
 	if (ret_der == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	ret_der->ptr = crt->raw.p;
 	ret_der->len = crt->raw.len;
 	return TSR_OK;
@@ -240,7 +247,8 @@ tsr_x509_public_key(const tsr_x509_t *set, size_t idx, tsr_ec_pub_t *ret_pub)
 
 	if (ret_pub == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	if ((r = crt_ec_pub(crt, &pub)) != TSR_OK)
 		return r;
 	*ret_pub = pub;
@@ -273,10 +281,12 @@ int
 tsr_x509_subject(const tsr_x509_t *set, size_t idx, char **ret_name)
 {
 	const mbedtls_x509_crt *crt;
+	int r;
 
 	if (ret_name == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	return name_string(&crt->subject, ret_name);
 }
 
@@ -284,10 +294,12 @@ int
 tsr_x509_issuer(const tsr_x509_t *set, size_t idx, char **ret_name)
 {
 	const mbedtls_x509_crt *crt;
+	int r;
 
 	if (ret_name == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	return name_string(&crt->issuer, ret_name);
 }
 
@@ -296,10 +308,12 @@ tsr_x509_subject_country(const tsr_x509_t *set, size_t idx, char ret_country[3])
 {
 	const mbedtls_x509_crt *crt;
 	const mbedtls_x509_name *dn;
+	int r;
 
 	if (ret_country == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	for (dn = &crt->subject; dn != NULL; dn = dn->next) {
 		if (dn->oid.p == NULL || MBEDTLS_OID_CMP(MBEDTLS_OID_AT_COUNTRY, &dn->oid) != 0)
 			continue;
@@ -342,10 +356,12 @@ tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before,
     int64_t *ret_not_after)
 {
 	const mbedtls_x509_crt *crt;
+	int r;
 
 	if (ret_not_before == NULL || ret_not_after == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	GET_NODE(set, idx, crt);
+	if ((r = get_node(set, idx, &crt)) != TSR_OK)
+		return r;
 	*ret_not_before = x509_time_unix(&crt->valid_from);
 	*ret_not_after = x509_time_unix(&crt->valid_to);
 	return TSR_OK;
