@@ -109,6 +109,7 @@ valid_annex_d(fixture_t *f, gconstpointer data)
 		g_assert_cmpstr(e.name_space, ==, "org.iso.18013.5.1");
 		g_assert_cmpstr(e.identifier, ==, expected[i]);
 		g_assert_true(e.verified);
+		g_assert_true(e.digest_matched);
 		g_assert_false(e.device_signed);
 	}
 	g_assert_cmpint(tsr_verified_doc_element(doc, 0, &e), ==, TSR_OK);
@@ -148,6 +149,7 @@ expired_today(fixture_t *f, gconstpointer data)
 	g_assert_cmpint(tsr_verified_doc_element(tsr_verify_result_doc(result, 0), 0, &e), ==,
 	    TSR_OK);
 	g_assert_false(e.verified);
+	g_assert_true(e.digest_matched);
 	tsr_verify_result_free(result);
 	tsr_verifier_free(v);
 }
@@ -200,6 +202,33 @@ boundary_seconds(fixture_t *f, gconstpointer data)
 		tsr_verify_result_free(result);
 		tsr_verifier_free(v);
 	}
+}
+
+static void
+digest_mismatch_one_element(fixture_t *f, gconstpointer data)
+{
+	tsr_verifier_t *v = annex_d_verifier(f, ANNEX_D_NOW);
+	tsr_verify_result_t *result = NULL;
+	g_autofree uint8_t *copy = g_memdup2(f->response, f->response_len);
+	const tsr_verified_doc_t *doc;
+	tsr_verified_element_t e;
+	uint8_t *doe = memmem(copy, f->response_len, "\x63" "Doe", 4);
+
+	(void)data;
+	g_assert_nonnull(doe);
+	doe[3] = 'f'; /* family_name "Dof" */
+	g_assert_cmpint(tsr_verifier_verify(v, copy, f->response_len, &result), ==,
+	    TSR_ERR_VERIFY);
+	g_assert_cmpuint(doc_reasons(result), ==, TSR_REASON_DIGEST_MISMATCH);
+	doc = tsr_verify_result_doc(result, 0);
+	for (size_t i = 0; i < tsr_verified_doc_element_count(doc); i++) {
+		g_assert_cmpint(tsr_verified_doc_element(doc, i, &e), ==, TSR_OK);
+		/* Only the altered element is unproven; the others still are. */
+		g_assert_cmpint(e.digest_matched, ==, i != 0);
+		g_assert_cmpint(e.verified, ==, i != 0);
+	}
+	tsr_verify_result_free(result);
+	tsr_verifier_free(v);
 }
 
 static void
@@ -496,6 +525,7 @@ main(int argc, char **argv)
 	ADD("/reader/verify/expired_today", expired_today);
 	ADD("/reader/verify/not_yet_valid", not_yet_valid);
 	ADD("/reader/verify/boundary_seconds", boundary_seconds);
+	ADD("/reader/verify/digest_mismatch_one_element", digest_mismatch_one_element);
 	ADD("/reader/verify/untrusted_issuer", untrusted_issuer);
 	ADD("/reader/verify/missing_inputs", missing_inputs);
 	ADD("/reader/verify/wrong_transcript", wrong_transcript);

@@ -57,7 +57,7 @@ extern "C" {
 #define TSR_REASON_KEY_AUTHORIZATION (1u << 17)   /**< "key_authorization": device-signed element not authorised by the MSO */
 #define TSR_REASON_RESPONSE_STATUS (1u << 18)     /**< "response_status": DeviceResponse.status is not 0 (response level) */
 #define TSR_REASON_NO_DOCUMENTS (1u << 19)        /**< "no_documents": the response returns no document (response level) */
-#define TSR_REASON_TRANSCRIPT (1u << 20)          /**< "transcript": no usable SessionTranscript was given (response level) */
+#define TSR_REASON_TRANSCRIPT (1u << 20)          /**< "transcript": no SessionTranscript was given, or the reader key is not its EReaderKey (response level) */
 /** @} */
 
 /**
@@ -216,7 +216,15 @@ typedef struct tsr_verified_element {
 	const uint8_t *value;     /**< the elementValue's CBOR bytes as received */
 	size_t value_len;         /**< length of @p value */
 	bool device_signed;       /**< from DeviceNameSpaces rather than the issuer */
-	bool verified;            /**< issuer-signed: digest matched; device-signed: authorised and device auth valid */
+	/** Issuer-signed: the item's digest equals the MSO's (false for
+	 *  device-signed elements). On its own this proves nothing: the MSO
+	 *  itself may be untrusted. */
+	bool digest_matched;
+	/** The element is proven: issuer-signed, its digest matched and the
+	 *  document passed every issuer check (chain, signature, validity,
+	 *  docType); device-signed, the MSO authorises it and device
+	 *  authentication holds. Show only verified elements as facts. */
+	bool verified;
 } tsr_verified_element_t;
 
 /**

@@ -33,7 +33,8 @@ extern "C" {
  *        (embedded CBOR) is shown decoded as `24(<<...>>)`.
  * @param[out] ret_text a NUL-terminated string the caller frees with
  *        tsr_free(); untouched on failure.
- * @return #TSR_OK, a `TSR_ERR_CBOR_*` code, #TSR_ERR_LIMIT or
+ * @return #TSR_OK, a `TSR_ERR_CBOR_*` code, #TSR_ERR_LIMIT,
+ *         #TSR_ERR_INVALID_ARGUMENT (NULL pointer) or
  *         #TSR_ERR_NO_MEMORY.
  */
 TSR_EXPORT TSR_WUR int tsr_cbor_to_diagnostic(const uint8_t *cbor, size_t len,
@@ -51,7 +52,8 @@ TSR_EXPORT TSR_WUR int tsr_cbor_to_diagnostic(const uint8_t *cbor, size_t len,
  * @param len its length.
  * @param[out] ret_json a NUL-terminated compact JSON text, freed with
  *        tsr_free(); untouched on failure.
- * @return #TSR_OK, a `TSR_ERR_CBOR_*` code, #TSR_ERR_LIMIT or
+ * @return #TSR_OK, a `TSR_ERR_CBOR_*` code, #TSR_ERR_LIMIT,
+ *         #TSR_ERR_INVALID_ARGUMENT (NULL pointer) or
  *         #TSR_ERR_NO_MEMORY.
  */
 TSR_EXPORT TSR_WUR int tsr_cbor_to_json(const uint8_t *cbor, size_t len, char **ret_json);

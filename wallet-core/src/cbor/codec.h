@@ -8,9 +8,11 @@
  * encoding. The only module that calls libcbor.
  *
  * Decoding accepts only what we are prepared to sign or hash over: definite
- * lengths, integers and lengths in their shortest form, no duplicate map
- * keys, valid UTF-8 text, the simple values false/true/null/undefined, and
- * nothing after the top-level item. Every item remembers its exact received
+ * lengths, integers, lengths and tags in their shortest form, no duplicate
+ * map keys, valid UTF-8 text, the simple values false/true/null/undefined,
+ * and nothing after the top-level item. Floats are accepted at any width:
+ * 18013-5 structures carry none, and element values from other encoders
+ * often use double precision. Every item remembers its exact received
  * bytes (`raw`), so digests and signatures are computed over what was sent,
  * never over a re-encoding.
  */
@@ -69,7 +71,8 @@ typedef struct tsr_cbor_limits {
 	size_t max_length;  /* bytes of a string, elements of an array or pairs of a map */
 } tsr_cbor_limits_t;
 
-/* 16 MiB input, depth 32, 262144 items, 16 MiB strings, 65536 entries. */
+/* 16 MiB input, depth 32, 262144 items; strings, arrays and maps bounded
+ * only by the input (max_length = 16 MiB). */
 extern const tsr_cbor_limits_t tsr_cbor_default_limits;
 
 /* A decoded document: a private copy of the input plus the item tree. */
@@ -174,8 +177,9 @@ void tsr_cbor_put_sorted_map(tsr_cbor_enc_t *enc, const tsr_span_t *entries, siz
 
 /* --- Text forms (diag.c, json.c) --- */
 
-/* RFC 8949 §8 diagnostic notation. With expand_embedded, the content of
- * every tag-24 byte string is shown decoded as <<...>>. */
+/* RFC 8949 §8 diagnostic notation, appended to out (which may hold partial
+ * text on failure). With expand_embedded, the content of every tag-24 byte
+ * string is shown decoded as <<...>>. */
 int tsr_cbor_diag(const tsr_cbor_item_t *item, bool expand_embedded, tsr_buf_t *out);
 
 /*
@@ -183,7 +187,8 @@ int tsr_cbor_diag(const tsr_cbor_item_t *item, bool expand_embedded, tsr_buf_t *
  * values are wrapped: {"$full-date": "YYYY-MM-DD"} (tag 1004),
  * {"$tdate": "...Z"} (tag 0), {"$bytes": "<hex>"}, {"$tag": n, "value": ...},
  * {"$undefined": true}, {"$int": "<decimal>"} for integers beyond ±2^53.
- * Map keys that are not text become their diagnostic text.
+ * Map keys that are not text become their diagnostic text (so 1 and "1"
+ * give the same JSON key). Appended to out, like tsr_cbor_diag().
  */
 int tsr_cbor_json(const tsr_cbor_item_t *item, tsr_buf_t *out);
 

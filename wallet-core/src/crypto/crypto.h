@@ -30,7 +30,8 @@ typedef enum tsr_hash_alg {
 
 /* 32, 48 or 64; 0 for an invalid value. */
 size_t tsr_hash_len(tsr_hash_alg_t alg);
-/* "SHA-256", "SHA-384", "SHA-512" as in MSO.digestAlgorithm. */
+/* "SHA-256", "SHA-384", "SHA-512" as in MSO.digestAlgorithm; NULL for an
+ * invalid value. */
 const char *tsr_hash_name(tsr_hash_alg_t alg);
 /* Inverse of tsr_hash_name(); TSR_ERR_CRYPTO_UNSUPPORTED_ALG if unknown. */
 int tsr_hash_from_name(const char *name, tsr_hash_alg_t *ret_alg);
@@ -68,7 +69,7 @@ typedef enum tsr_curve {
 
 /* 32, 48 or 66 bytes; 0 for an unsupported curve. */
 size_t tsr_curve_coord_len(tsr_curve_t curve);
-/* "P-256", ... */
+/* "P-256", ...; NULL for an unsupported curve. */
 const char *tsr_curve_name(tsr_curve_t curve);
 /* The hash ECDSA uses with a curve: SHA-256/384/512 for P-256/384/521. */
 tsr_hash_alg_t tsr_curve_hash(tsr_curve_t curve);
@@ -108,7 +109,8 @@ void tsr_ec_key_free(tsr_ec_key_t *key);
 #define TSR_ECDSA_RAW_MAX (2 * TSR_EC_COORD_MAX)
 
 /* ECDSA over H(msg) (the hash is computed here), deterministic (RFC 6979).
- * sig receives 2 * coord_len bytes, raw r||s as COSE wants. */
+ * sig receives 2 * coord_len bytes, raw r||s as COSE wants: give it
+ * TSR_ECDSA_RAW_MAX bytes. */
 int tsr_ecdsa_sign(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *msg,
     size_t len, uint8_t *sig, size_t *ret_sig_len);
 /* Verifies a raw r||s signature over H(msg). TSR_ERR_CRYPTO_BAD_SIGNATURE when
@@ -125,7 +127,8 @@ int tsr_ecdsa_sig_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t *der,
 int tsr_ecdsa_sig_der_to_raw(tsr_curve_t curve, const uint8_t *der, size_t der_len,
     uint8_t *raw, size_t *ret_raw_len);
 
-/* ECDH: z receives the shared point's x-coordinate, coord_len bytes.
+/* ECDH: z (TSR_EC_COORD_MAX bytes) receives the shared point's
+ * x-coordinate, coord_len bytes.
  * TSR_ERR_CRYPTO_BAD_KEY when peer is invalid or on another curve. */
 int tsr_ecdh(const tsr_ec_key_t *key, const tsr_ec_pub_t *peer, uint8_t *z, size_t *ret_z_len);
 
@@ -143,10 +146,12 @@ void tsr_x509_free(tsr_x509_t *set);
 /* Accessors for the certificate at idx (TSR_ERR_NOT_FOUND past the end). */
 int tsr_x509_der(const tsr_x509_t *set, size_t idx, tsr_span_t *ret_der);
 int tsr_x509_public_key(const tsr_x509_t *set, size_t idx, tsr_ec_pub_t *ret_pub);
-/* "C=US, CN=utopia ds" style, owned. */
+/* Distinguished name in certificate (DER) order, e.g. "CN=utopia ds, C=US";
+ * control bytes become '?'. Owned. */
 int tsr_x509_subject(const tsr_x509_t *set, size_t idx, char **ret_name);
 int tsr_x509_issuer(const tsr_x509_t *set, size_t idx, char **ret_name);
-/* The subject's countryName, or "" when absent. */
+/* The subject's countryName, or "" when absent; TSR_ERR_CERT_PROFILE when
+ * it is not two printable characters. */
 int tsr_x509_subject_country(const tsr_x509_t *set, size_t idx, char ret_country[3]);
 int tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before,
     int64_t *ret_not_after);
@@ -168,9 +173,14 @@ int tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before
  * anchor is tolerated) against the trust anchors at time now (Unix seconds),
  * ignoring the system clock. When eku_oid is not NULL the leaf must carry that
  * extended key usage; the leaf must always allow digitalSignature.
- * Returns TSR_OK, or TSR_ERR_VERIFY with *ret_flags set (TSR_X509_* bits);
- * other codes for bad arguments or parse failures. *ret_anchor_idx (may be
- * NULL) receives the index in anchors of the anchor that was reached.
+ * The extended key usage must be listed exactly: anyExtendedKeyUsage does
+ * not stand in for it, and a missing extension fails.
+ * Returns TSR_OK, or TSR_ERR_VERIFY with *ret_flags set (TSR_X509_* bits;
+ * unlike other outputs, set on that failure too); other codes for bad
+ * arguments or parse failures. *ret_anchor_idx (may be NULL) receives the
+ * index in anchors of the anchor that was reached, also when other flags
+ * (say TSR_X509_EXPIRED) are set; it is untouched when the chain is
+ * untrusted.
  */
 int tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_t now,
     const char *eku_oid, uint32_t *ret_flags, size_t *ret_anchor_idx);

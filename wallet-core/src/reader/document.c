@@ -88,6 +88,9 @@ add_element(tsr_verified_doc_t *out, tsr_span_t name_space, tsr_span_t identifie
 	}
 	e->value_len = value.len;
 	e->device_signed = device_signed;
+	/* Issuer-signed elements start out verified exactly when their digest
+	 * matched; the document-level checks may revoke that at the end. */
+	e->digest_matched = !device_signed && verified;
 	e->verified = verified;
 	out->n_elements++;
 	return TSR_OK;

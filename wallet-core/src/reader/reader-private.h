@@ -27,6 +27,7 @@ typedef struct tsr_element_entry {
 	uint8_t *value;
 	size_t value_len;
 	bool device_signed;
+	bool digest_matched;
 	bool verified;
 } tsr_element_entry_t;
 

@@ -161,6 +161,7 @@ tsr_verified_doc_element(const tsr_verified_doc_t *doc, size_t idx,
 	ret_element->value = e->value;
 	ret_element->value_len = e->value_len;
 	ret_element->device_signed = e->device_signed;
+	ret_element->digest_matched = e->digest_matched;
 	ret_element->verified = e->verified;
 	return TSR_OK;
 }
