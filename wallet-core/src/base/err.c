@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include <tessera/err.h>
+#include <tessera/securearea.h>
 
 /* One row per code in err.h, in the same order. */
 static const struct {
@@ -55,6 +56,14 @@ static const struct {
 	{ TSR_ERR_MDOC_MALFORMED, "TSR_ERR_MDOC_MALFORMED", "mdoc: a structure does not follow its CDDL" },
 	{ TSR_ERR_MDOC_VERSION, "TSR_ERR_MDOC_VERSION", "mdoc: unsupported structure version" },
 	{ TSR_ERR_VERIFY, "TSR_ERR_VERIFY", "verification failed; see the reason flags" },
+	{ TSR_ERR_SA_UNAVAILABLE, "TSR_ERR_SA_UNAVAILABLE", "secure area: the TPM, token or module cannot be reached" },
+	{ TSR_ERR_SA_PIN_INCORRECT, "TSR_ERR_SA_PIN_INCORRECT", "secure area: wrong PIN or passphrase" },
+	{ TSR_ERR_SA_PIN_LOCKED, "TSR_ERR_SA_PIN_LOCKED", "secure area: locked after too many wrong PINs" },
+	{ TSR_ERR_SA_PIN_REQUIRED, "TSR_ERR_SA_PIN_REQUIRED", "secure area: a PIN is required" },
+	{ TSR_ERR_SA_KEY_INVALID, "TSR_ERR_SA_KEY_INVALID", "secure area: key reference invalid, from another device, or deleted" },
+	{ TSR_ERR_SA_TOKEN_NOT_FOUND, "TSR_ERR_SA_TOKEN_NOT_FOUND", "secure area: no token with that label" },
+	{ TSR_ERR_SA_DEVICE, "TSR_ERR_SA_DEVICE", "secure area: the device reported an error" },
+	{ TSR_ERR_SA_NOT_SUPPORTED, "TSR_ERR_SA_NOT_SUPPORTED", "secure area: not supported by this back-end" },
 };
 
 const char *

@@ -1,0 +1,53 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * The back-end interface behind <tessera/securearea.h>. securearea.c checks
+ * arguments and dispatches; each back-end (software.c, pkcs11.c, tpm2.c)
+ * fills one tsr_sa_ops_t. Back-ends return TSR_OK or a TSR_ERR_* code and
+ * leave outputs untouched on failure.
+ */
+#ifndef TSR_SECUREAREA_PRIVATE_H
+#define TSR_SECUREAREA_PRIVATE_H
+
+#include <tessera/securearea.h>
+
+#include "crypto/crypto.h"
+
+typedef struct tsr_sa_ops {
+	tsr_sa_kind_t kind;
+	bool hardware_backed;
+	/* Opens the back-end: *ret_state is its private state. */
+	int (*open)(const tsr_sa_config_t *config, void **ret_state);
+	void (*close)(void *state);
+	/* Human description, owned by the state. */
+	const char *(*describe)(void *state);
+	/* Creates a P-256 key; *ret_pub is its public key. */
+	int (*create_key)(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_ref,
+	    size_t *ret_ref_len, tsr_ec_pub_t *ret_pub);
+	/* ECDSA P-256 over the SHA-256 digest (32 bytes); sig is r || s. */
+	int (*sign_digest)(void *state, const uint8_t *ref, size_t ref_len, const char *pin,
+	    const uint8_t digest[32], uint8_t sig[64]);
+	int (*ecdh)(void *state, const uint8_t *ref, size_t ref_len, const char *pin,
+	    const tsr_ec_pub_t *peer, uint8_t z[32]);
+	int (*delete_key)(void *state, const uint8_t *ref, size_t ref_len);
+	int (*seal)(void *state, const uint8_t key[32], uint8_t **ret_blob, size_t *ret_blob_len);
+	int (*unseal)(void *state, const uint8_t *blob, size_t blob_len, uint8_t key[32]);
+	/* Software only; NULL elsewhere. */
+	int (*software_params)(void *state, uint8_t **ret_params, size_t *ret_len);
+} tsr_sa_ops_t;
+
+/* Each back-end that is built in defines its ops (securearea.c refers to
+ * them under #ifdef TSR_HAVE_PKCS11 / TSR_HAVE_TPM2). */
+extern const tsr_sa_ops_t tsr_sa_software_ops;
+extern const tsr_sa_ops_t tsr_sa_pkcs11_ops;
+extern const tsr_sa_ops_t tsr_sa_tpm2_ops;
+
+struct tsr_secure_area {
+	const tsr_sa_ops_t *ops;
+	void *state;
+};
+
+#endif /* TSR_SECUREAREA_PRIVATE_H */
