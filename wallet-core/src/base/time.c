@@ -9,6 +9,8 @@
 
 #include <tessera/tessera.h>
 
+#include "civil-time.h"
+
 static tsr_clock_fn clock_fn;
 static void *clock_user;
 
@@ -48,9 +50,9 @@ days_in_month(int year, int month)
 	return month == 2 ? 28 + leap : days[month - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+/* H. Hinnant's days_from_civil. */
+int64_t
+tsr_days_from_civil(int64_t y, int64_t m, int64_t d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -93,7 +95,7 @@ tsr_time_parse(const char *text, int64_t *ret_time)
 		return TSR_ERR_BAD_TIME;
 	if (s == 60)
 		s = 59; /* a leap second is clamped, not rejected */
-	*ret_time = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	*ret_time = tsr_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 	return TSR_OK;
 }
 

@@ -15,6 +15,7 @@
 
 #include <tessera/tessera.h>
 
+#include "base/civil-time.h"
 #include "base/log.h"
 #include "crypto/crypto-internal.h"
 
@@ -330,24 +331,10 @@ tsr_x509_subject_country(const tsr_x509_t *set, size_t idx, char ret_country[3])
 	return TSR_OK;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int64_t
 x509_time_unix(const mbedtls_x509_time *t)
 {
-	return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+	return tsr_days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
 	    (int64_t)t->min * 60 + t->sec;
 }
 
