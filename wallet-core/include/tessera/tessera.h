@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <tessera/err.h>
+#include <tessera/holder.h>
 #include <tessera/reader.h>
 #include <tessera/value.h>
 

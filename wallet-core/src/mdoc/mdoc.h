@@ -168,6 +168,20 @@ int tsr_device_authentication_bytes(const tsr_transcript_t *st, tsr_span_t doc_t
 int tsr_reader_authentication_bytes(const tsr_transcript_t *st, tsr_span_t items_bytes,
     uint8_t **ret_ptr, size_t *ret_len);
 
+/*
+ * Checks one DocRequest's readerAuth (§9.1.4): the COSE_Sign1 over
+ * ReaderAuthenticationBytes built from our own transcript, by the key of its
+ * x5chain leaf, then that chain against roots (may be NULL: no trust) at
+ * now with EKU 1.0.18013.5.1.6. Returns TSR_OK when the signature verifies,
+ * with *ret_flags the chain's TSR_X509_* problems (0 = trusted);
+ * TSR_ERR_NOT_FOUND without readerAuth; TSR_ERR_COSE_NO_X5CHAIN,
+ * TSR_ERR_COSE_ALG or TSR_ERR_CRYPTO_BAD_SIGNATURE when it is not valid.
+ * *ret_subject (may be NULL) receives the leaf's subject when there is one,
+ * also on signature failure.
+ */
+int tsr_reader_auth_check(const tsr_doc_request_t *dr, const tsr_transcript_t *st,
+    const tsr_x509_t *roots, int64_t now, uint32_t *ret_flags, char **ret_subject);
+
 /* SHA-256(SessionTranscriptBytes): the HKDF salt of §9.1.1.5. */
 int tsr_transcript_salt(const tsr_transcript_t *st, uint8_t ret_salt[32]);
 

@@ -24,39 +24,6 @@ chain_error(uint32_t flags)
 	return TSR_ERR_CERT_PROFILE;
 }
 
-/* Returns TSR_OK or the first failure of one DocRequest's readerAuth. */
-static int
-verify_doc_request(const tsr_doc_request_t *dr, const tsr_transcript_t *st,
-    const tsr_x509_t *roots, int64_t now, char **ret_subject)
-{
-	const tsr_cose_msg_t *auth = &dr->reader_auth;
-	uint8_t *rab = NULL;
-	size_t rab_len = 0;
-	tsr_ec_pub_t reader_key;
-	uint32_t flags = 0;
-	int r = TSR_ERR_INTERNAL;
-
-	if (!dr->has_reader_auth)
-		return TSR_ERR_NOT_FOUND;
-	if (auth->x5chain == NULL)
-		return TSR_ERR_COSE_NO_X5CHAIN;
-	if (ret_subject != NULL && *ret_subject == NULL &&
-	    (r = tsr_x509_subject(auth->x5chain, 0, ret_subject)) != TSR_OK)
-		return r;
-	if ((r = tsr_x509_public_key(auth->x5chain, 0, &reader_key)) != TSR_OK ||
-	    (r = tsr_reader_authentication_bytes(st, dr->items_bytes, &rab, &rab_len)) != TSR_OK)
-		goto out;
-	if ((r = tsr_cose_sign1_verify(auth, &reader_key, rab, rab_len)) != TSR_OK)
-		goto out;
-	r = tsr_x509_verify_chain(auth->x5chain, roots, now, TSR_OID_EKU_MDL_READER_AUTH, &flags,
-	    NULL);
-	if (r == TSR_ERR_VERIFY)
-		r = chain_error(flags);
-out:
-	free(rab);
-	return r;
-}
-
 int
 tsr_reader_auth_verify(const uint8_t *request, size_t len, const uint8_t *transcript,
     size_t transcript_len, const uint8_t *roots, size_t roots_len, int64_t now,
@@ -77,9 +44,17 @@ tsr_reader_auth_verify(const uint8_t *request, size_t len, const uint8_t *transc
 	    (r = tsr_x509_new(&anchors)) != TSR_OK ||
 	    (r = tsr_x509_add(anchors, roots, roots_len)) != TSR_OK)
 		goto out;
-	for (size_t i = 0; i < req.n_reqs; i++)
-		if ((r = verify_doc_request(&req.reqs[i], &st, anchors, now, &subject)) != TSR_OK)
+	for (size_t i = 0; i < req.n_reqs; i++) {
+		uint32_t flags = 0;
+
+		if ((r = tsr_reader_auth_check(&req.reqs[i], &st, anchors, now, &flags,
+		    &subject)) != TSR_OK)
 			break;
+		if (flags != 0) {
+			r = chain_error(flags);
+			break;
+		}
+	}
 out:
 	if (ret_subject != NULL && subject != NULL && r != TSR_ERR_NO_MEMORY) {
 		*ret_subject = subject;
