@@ -21,6 +21,7 @@
 #include <tessera/err.h>
 #include <tessera/holder.h>
 #include <tessera/reader.h>
+#include <tessera/request.h>
 #include <tessera/value.h>
 
 #ifdef __cplusplus
