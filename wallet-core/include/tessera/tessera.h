@@ -22,6 +22,7 @@
 #include <tessera/holder.h>
 #include <tessera/reader.h>
 #include <tessera/request.h>
+#include <tessera/session.h>
 #include <tessera/value.h>
 
 #ifdef __cplusplus

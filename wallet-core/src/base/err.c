@@ -7,6 +7,7 @@
 
 #include <tessera/err.h>
 #include <tessera/securearea.h>
+#include <tessera/session.h>
 
 /* One row per code in err.h, in the same order. */
 static const struct {
@@ -64,6 +65,9 @@ static const struct {
 	{ TSR_ERR_SA_TOKEN_NOT_FOUND, "TSR_ERR_SA_TOKEN_NOT_FOUND", "secure area: no token with that label" },
 	{ TSR_ERR_SA_DEVICE, "TSR_ERR_SA_DEVICE", "secure area: the device reported an error" },
 	{ TSR_ERR_SA_NOT_SUPPORTED, "TSR_ERR_SA_NOT_SUPPORTED", "secure area: not supported by this back-end" },
+	{ TSR_ERR_SESSION_STATE, "TSR_ERR_SESSION_STATE", "session: call out of the protocol's order, or session ended" },
+	{ TSR_ERR_SESSION_PEER_ERROR, "TSR_ERR_SESSION_PEER_ERROR", "session: the peer ended the session with an error" },
+	{ TSR_ERR_SESSION_TERMINATED, "TSR_ERR_SESSION_TERMINATED", "session: the peer ended the session" },
 };
 
 const char *

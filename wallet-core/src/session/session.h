@@ -15,15 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tessera/session.h>
+
 #include "base/buf.h"
 #include "cbor/codec.h"
 #include "crypto/crypto.h"
 #include "mdoc/mdoc.h"
-
-/* SessionData.status (§9.1.1.4, table 20) */
-#define TSR_SESSION_STATUS_ENCRYPTION_ERROR 10
-#define TSR_SESSION_STATUS_DECODING_ERROR 11
-#define TSR_SESSION_STATUS_TERMINATION 20
 
 typedef enum tsr_session_role {
 	TSR_SESSION_READER,
@@ -94,5 +91,8 @@ int tsr_session_data_encode(const uint8_t *data, size_t data_len, int status, ui
  * as sent, and the encoded Handover (null, F6, for QR engagement). */
 int tsr_session_transcript_build(const uint8_t *engagement, size_t engagement_len,
     tsr_span_t e_reader_key_bytes, tsr_span_t handover, uint8_t **ret_ptr, size_t *ret_len);
+
+/* The reader session's ephemeral private key, for checking deviceMac. */
+const tsr_ec_key_t *tsr_reader_session_key(const tsr_reader_session_t *s);
 
 #endif /* TSR_SESSION_SESSION_H */
