@@ -45,6 +45,12 @@ int tsr_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size
 int tsr_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len);
 
+/* PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2) for passphrase-derived keys. pw and
+ * salt may be empty; iterations >= 1; out_len 1..1024 (TSR_ERR_INVALID_ARGUMENT
+ * otherwise). Cost grows linearly with iterations: the caller picks it. */
+int tsr_pbkdf2_sha256(const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+    uint32_t iterations, uint8_t *out, size_t out_len);
+
 #define TSR_GCM_TAG_LEN 16
 #define TSR_GCM_IV_LEN 12
 
@@ -113,6 +119,10 @@ void tsr_ec_key_free(tsr_ec_key_t *key);
  * TSR_ECDSA_RAW_MAX bytes. */
 int tsr_ecdsa_sign(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *msg,
     size_t len, uint8_t *sig, size_t *ret_sig_len);
+/* Same as tsr_ecdsa_sign but over a digest the caller computed with the
+ * curve's hash (tsr_curve_hash(); digest_len must be its length). */
+int tsr_ecdsa_sign_digest(const tsr_ec_key_t *key, const uint8_t *digest, size_t digest_len,
+    uint8_t *sig, size_t *ret_sig_len);
 /* Verifies a raw r||s signature over H(msg). TSR_ERR_CRYPTO_BAD_SIGNATURE when
  * it does not verify or is not exactly 2 * coord_len bytes. */
 int tsr_ecdsa_verify(const tsr_ec_pub_t *pub, tsr_hash_alg_t hash, const uint8_t *msg,

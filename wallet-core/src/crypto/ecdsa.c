@@ -24,39 +24,28 @@ md_type(tsr_hash_alg_t alg)
 	return md != NULL ? mbedtls_md_get_type(md) : MBEDTLS_MD_NONE;
 }
 
-int
-tsr_ecdsa_sign(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *msg,
-    size_t len, uint8_t *sig, size_t *ret_sig_len)
+/* RFC 6979 deterministic ECDSA over a digest made with hash; sig gets
+ * r || s, each left-padded to the coordinate length. */
+static int
+sign_digest(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *digest, size_t hlen,
+    uint8_t *sig, size_t *ret_sig_len)
 {
-	uint8_t digest[TSR_HASH_MAX_LEN];
 	mbedtls_ecp_group grp;
 	mbedtls_mpi rr, ss;
-	size_t clen, hlen;
-	int r = TSR_ERR_INTERNAL, mr;
+	size_t clen = tsr_curve_coord_len(key->curve);
+	int r = TSR_ERR_INTERNAL;
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&rr);
 	mbedtls_mpi_init(&ss);
-	if (key == NULL || (msg == NULL && len > 0) || sig == NULL || ret_sig_len == NULL) {
-		r = TSR_ERR_INVALID_ARGUMENT;
-		goto out;
-	}
-	if ((hlen = tsr_hash_len(hash)) == 0) {
-		r = TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
-		goto out;
-	}
-	clen = tsr_curve_coord_len(key->curve);
-	if ((r = tsr_hash(hash, msg, len, digest)) != TSR_OK)
-		goto out;
 	/* A group of our own: the key stays untouched, so it may be shared. */
 	if (mbedtls_ecp_group_load(&grp, key->kp.grp.id) != 0) {
 		r = TSR_ERR_CRYPTO;
 		goto out;
 	}
-	/* RFC 6979; the RNG only blinds the scalar multiplication. */
-	mr = mbedtls_ecdsa_sign_det_ext(&grp, &rr, &ss, &key->kp.d, digest, hlen, md_type(hash),
-	    tsr_crypto_rng, NULL);
-	if (mr != 0) {
+	/* The RNG only blinds the scalar multiplication. */
+	if (mbedtls_ecdsa_sign_det_ext(&grp, &rr, &ss, &key->kp.d, digest, hlen, md_type(hash),
+	    tsr_crypto_rng, NULL) != 0) {
 		r = TSR_ERR_CRYPTO;
 		goto out;
 	}
@@ -73,6 +62,41 @@ out:
 	mbedtls_mpi_free(&ss);
 	mbedtls_ecp_group_free(&grp);
 	return r;
+}
+
+int
+tsr_ecdsa_sign(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *msg,
+    size_t len, uint8_t *sig, size_t *ret_sig_len)
+{
+	uint8_t digest[TSR_HASH_MAX_LEN];
+	size_t hlen;
+	int r;
+
+	if (key == NULL || (msg == NULL && len > 0) || sig == NULL || ret_sig_len == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if ((hlen = tsr_hash_len(hash)) == 0)
+		return TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
+	if ((r = tsr_hash(hash, msg, len, digest)) == TSR_OK)
+		r = sign_digest(key, hash, digest, hlen, sig, ret_sig_len);
+	mbedtls_platform_zeroize(digest, sizeof(digest));
+	return r;
+}
+
+int
+tsr_ecdsa_sign_digest(const tsr_ec_key_t *key, const uint8_t *digest, size_t digest_len,
+    uint8_t *sig, size_t *ret_sig_len)
+{
+	tsr_hash_alg_t hash;
+
+	if (key == NULL || digest == NULL || sig == NULL || ret_sig_len == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	/* The curve's own hash (RFC 6979 runs HMAC-DRBG with it). */
+	hash = tsr_curve_hash(key->curve);
+	if (tsr_hash_len(hash) == 0)
+		return TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
+	if (digest_len != tsr_hash_len(hash))
+		return TSR_ERR_INVALID_ARGUMENT;
+	return sign_digest(key, hash, digest, digest_len, sig, ret_sig_len);
 }
 
 int
