@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void
 cli_error(const char *what, const char *fmt, ...)
@@ -123,4 +124,43 @@ cli_free_data(uint8_t *data, size_t len)
 		return;
 	explicit_bzero(data, len);
 	free(data);
+}
+
+int
+cli_write_file(const char *path, const uint8_t *data, size_t len)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1;
+
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+			cli_error("stdout", "%s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	/* Write beside the target and rename: readers never see half a file. */
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		cli_error(path, "out of memory");
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+		cli_error(path, "%s", strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return -1;
+	}
+	if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0 ||
+	    fclose(f) != 0 || rename(tmp, path) != 0) {
+		cli_error(path, "%s", strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <tessera/reader.h>
+#include <tessera/tessera.h>
 
 /* Exit statuses every command uses. */
 #define CLI_EXIT_OK 0      /* success; for `reader verify`: valid */
@@ -42,6 +42,9 @@ void cli_bad_option(char *const *argv, int c);
  * with cli_free_data().
  */
 int cli_read_file(const char *path, size_t limit, uint8_t **ret_data, size_t *ret_len);
+/* Writes a whole file atomically (temporary file + rename; "-" is stdout);
+ * prints why and returns -1 on failure. Created with mode 0600. */
+int cli_write_file(const char *path, const uint8_t *data, size_t len);
 /* Wipes and frees what cli_read_file() returned (files may hold keys). */
 void cli_free_data(uint8_t *data, size_t len);
 
@@ -61,12 +64,34 @@ void cli_put_time(FILE *f, int64_t t);
  */
 void cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len, const char *item_prefix);
 
+/* Trusts the IACA certificate file, or every *.pem, *.der and *.crt file of
+ * a directory; prints why and returns -1 on failure. */
+int cli_add_trust(tsr_verifier_t *v, const char *path);
+
 /* Printing a verification result (verify-human.c, verify-json.c). */
 void cli_print_result_human(FILE *f, const tsr_verify_result_t *result);
 void cli_print_result_json(FILE *f, const tsr_verify_result_t *result);
 
+/* Sessions (cli-transport.c, cli-consent.c, cli-qr.c). */
+/* Opens the transport SPEC ("local:PATH"): listening (holder) or connecting
+ * (reader, retrying until the timeout). Prints why and returns -1 on failure. */
+int cli_transport_open(const char *spec, bool listen, int timeout_ms, tsr_transport_t **ret);
+/* What a request asks for, for the holder to decide. */
+void cli_print_request(FILE *f, const tsr_presentation_t *p);
+/* Records consent: mode "all", "none", a file of allowed elements, or NULL
+ * to ask on the terminal. Returns -1 on failure. */
+int cli_consent(tsr_presentation_t *p, const char *mode);
+/* What was shared, per document. */
+void cli_print_shared(FILE *f, const tsr_presentation_t *p);
+/* Shows an engagement: its QR code for a terminal, and the URI. */
+void cli_print_qr(FILE *f, const char *uri);
+
 /* Commands: argv[0] is the command's name. They return an exit status. */
 int cli_cmd_reader(int argc, char **argv);
 int cli_cmd_cbor(int argc, char **argv);
+int cli_cmd_wallet(int argc, char **argv);
+int cli_cmd_present(int argc, char **argv);
+/* `reader request` and `reader make-request`; -1 when name is neither. */
+int cli_reader_session_command(const char *name, int argc, char **argv);
 
 #endif /* TESSERA_CLI_H */

@@ -7,13 +7,10 @@
 
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include <tessera/tessera.h>
 
@@ -23,7 +20,9 @@ static const char reader_usage[] =
     "mdoc reader (verifier) operations.\n"
     "\n"
     "Commands:\n"
-    "  verify    verify a DeviceResponse\n"
+    "  verify        verify a DeviceResponse\n"
+    "  request       run a session with a holder and verify its answer\n"
+    "  make-request  write a DeviceRequest file\n"
     "\n"
     "Run 'tessera reader COMMAND --help' for the options of a command.\n";
 
@@ -60,79 +59,6 @@ typedef struct verify_opts {
 	size_t n_trust;
 	bool json;
 } verify_opts_t;
-
-static int
-add_anchor_file(tsr_verifier_t *v, const char *path)
-{
-	uint8_t *data;
-	size_t len;
-	int err;
-
-	if (cli_read_file(path, CLI_MAX_INPUT, &data, &len) < 0)
-		return -1;
-	err = tsr_verifier_add_trust_anchor(v, data, len);
-	cli_free_data(data, len);
-	if (err != TSR_OK) {
-		cli_error(path, "%s", tsr_strerror(err));
-		return -1;
-	}
-	return 0;
-}
-
-static int
-is_cert_name(const struct dirent *d)
-{
-	const char *dot = strrchr(d->d_name, '.');
-
-	return d->d_name[0] != '.' && dot != NULL &&
-	    (strcasecmp(dot, ".pem") == 0 || strcasecmp(dot, ".der") == 0 ||
-		strcasecmp(dot, ".crt") == 0);
-}
-
-/* Every *.pem, *.der and *.crt file in dir, in name order. */
-static int
-add_anchor_dir(tsr_verifier_t *v, const char *dir)
-{
-	struct dirent **names = NULL;
-	struct stat st;
-	size_t loaded = 0;
-	char *path;
-	int n, r = 0;
-
-	if ((n = scandir(dir, &names, is_cert_name, alphasort)) < 0) {
-		cli_error(dir, "%s", strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		if (r == 0 && asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0) {
-			cli_error(dir, "out of memory");
-			r = -1;
-		} else if (r == 0) {
-			if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-				r = add_anchor_file(v, path);
-				loaded++;
-			}
-			free(path);
-		}
-		free(names[i]);
-	}
-	free(names);
-	if (r == 0 && loaded == 0) {
-		cli_error(dir, "no certificate files (*.pem, *.der, *.crt) in this directory");
-		r = -1;
-	}
-	return r;
-}
-
-static int
-add_anchor(tsr_verifier_t *v, const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return add_anchor_dir(v, path);
-	return add_anchor_file(v, path);
-}
 
 static int
 set_transcript(tsr_verifier_t *v, const char *path)
@@ -189,7 +115,7 @@ run_verify(const verify_opts_t *o)
 		goto out;
 	}
 	for (size_t i = 0; i < o->n_trust; i++)
-		if (add_anchor(v, o->trust[i]) < 0)
+		if (cli_add_trust(v, o->trust[i]) < 0)
 			goto out;
 	if (set_transcript(v, o->transcript) < 0)
 		goto out;
@@ -300,8 +226,10 @@ out:
 int
 cli_cmd_reader(int argc, char **argv)
 {
+	int status;
+
 	if (argc < 2) {
-		cli_error("reader", "which command? (verify)");
+		cli_error("reader", "which command? (verify, request, make-request)");
 		fputs(reader_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -316,6 +244,8 @@ cli_cmd_reader(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
+	if ((status = cli_reader_session_command(argv[1], argc - 1, argv + 1)) >= 0)
+		return status;
 	cli_error(argv[1], "unknown reader command");
 	fputs(reader_usage, stderr);
 	return CLI_EXIT_USAGE;

@@ -19,7 +19,11 @@ static const char main_usage[] =
     "\n"
     "Commands:\n"
     "  reader verify    verify a DeviceResponse (issuer, validity, device authentication)\n"
+    "  reader request   run a session with a holder: request, then verify the answer\n"
+    "  reader make-request  write a DeviceRequest file\n"
+    "  present          answer a reader with a credential file (testing, interop)\n"
     "  cbor dump        print a CBOR file in diagnostic notation\n"
+    "  wallet ...       the holder's wallet: init, keygen, import, list, show, delete, log\n"
     "  help [COMMAND]   show the help of a command\n"
     "\n"
     "Options:\n"
@@ -36,6 +40,8 @@ typedef struct command {
 static const command_t commands[] = {
 	{ "reader", cli_cmd_reader },
 	{ "cbor", cli_cmd_cbor },
+	{ "wallet", cli_cmd_wallet },
+	{ "present", cli_cmd_present },
 };
 
 static const command_t *

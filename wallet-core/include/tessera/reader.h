@@ -58,6 +58,7 @@ extern "C" {
 #define TSR_REASON_RESPONSE_STATUS (1u << 18)     /**< "response_status": DeviceResponse.status is not 0 (response level) */
 #define TSR_REASON_NO_DOCUMENTS (1u << 19)        /**< "no_documents": the response returns no document (response level) */
 #define TSR_REASON_TRANSCRIPT (1u << 20)          /**< "transcript": no SessionTranscript was given, or the reader key is not its EReaderKey (response level) */
+#define TSR_REASON_REVOKED (1u << 21)             /**< "revoked": a trusted, fresh status list marks the document revoked or suspended */
 /** @} */
 
 /**
@@ -245,6 +246,55 @@ TSR_EXPORT size_t tsr_verified_doc_error_count(const tsr_verified_doc_t *doc);
  */
 TSR_EXPORT TSR_WUR int tsr_verified_doc_error(const tsr_verified_doc_t *doc, size_t idx,
     const char **ret_name_space, const char **ret_identifier, int64_t *ret_code);
+
+/**
+ * @name Revocation status (18013-5 2nd edition MSO `status`, IETF Token Status List)
+ * @{
+ */
+
+/** A document's revocation status. */
+typedef enum tsr_doc_status {
+	TSR_DOC_STATUS_NONE = 0,      /**< the MSO carries no status reference */
+	TSR_DOC_STATUS_UNKNOWN = 1,   /**< no usable status list: none loaded for its URI,
+	                                   expired, untrusted signer, index beyond the list */
+	TSR_DOC_STATUS_VALID = 2,     /**< a usable list says VALID */
+	TSR_DOC_STATUS_REVOKED = 3,   /**< a usable list says INVALID (#TSR_REASON_REVOKED set) */
+	TSR_DOC_STATUS_SUSPENDED = 4, /**< a usable list says SUSPENDED (#TSR_REASON_REVOKED set) */
+} tsr_doc_status_t;
+
+/**
+ * @brief Loads a Status List Token (CWT) for offline revocation checks.
+ *
+ * The token is decoded now; its signature, its signer's chain (to the same
+ * trusted IACA as the document, with the DS extended key usage) and its
+ * freshness (exp, iat + ttl) are checked per document at verification
+ * time. A document whose MSO references `status_list {idx, uri}` is looked
+ * up in the freshest usable list whose `sub` equals uri. Unknown is never
+ * reported as revoked. Call as often as needed (at most 256 lists).
+ * @param verifier the verifier.
+ * @param token the CWT bytes (COSE_Sign1, tag 18 and/or CWT tag 61 allowed).
+ * @param len its length.
+ * @return #TSR_OK, #TSR_ERR_MDOC_MALFORMED or a `TSR_ERR_CBOR_*` /
+ *         `TSR_ERR_COSE_*` code when it is not a status list token,
+ *         #TSR_ERR_LIMIT, #TSR_ERR_INVALID_ARGUMENT or #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_verifier_add_status_list(tsr_verifier_t *verifier,
+    const uint8_t *token, size_t len);
+
+/** @brief The document's revocation status (#TSR_DOC_STATUS_NONE for NULL). */
+TSR_EXPORT tsr_doc_status_t tsr_verified_doc_status(const tsr_verified_doc_t *doc);
+
+/**
+ * @brief Why the status is what it is, in English ("status list expired",
+ *        "no status list loaded for its URI", "revoked by its issuer"), or ""
+ *        for valid and none. Static.
+ */
+TSR_EXPORT const char *tsr_verified_doc_status_reason(const tsr_verified_doc_t *doc);
+
+/** @brief "none", "unknown", "valid", "revoked" or "suspended". Static. */
+TSR_EXPORT const char *tsr_doc_status_name(tsr_doc_status_t status);
+
+/** @} */
 
 /**
  * @brief Checks the readerAuth of every DocRequest in a DeviceRequest

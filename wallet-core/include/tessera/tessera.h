@@ -18,11 +18,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tessera/attest.h>
 #include <tessera/err.h>
 #include <tessera/holder.h>
+#include <tessera/qr.h>
 #include <tessera/reader.h>
 #include <tessera/request.h>
+#include <tessera/securearea.h>
 #include <tessera/session.h>
+#include <tessera/store.h>
+#include <tessera/transport.h>
 #include <tessera/value.h>
 
 #ifdef __cplusplus

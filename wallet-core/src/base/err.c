@@ -8,6 +8,8 @@
 #include <tessera/err.h>
 #include <tessera/securearea.h>
 #include <tessera/session.h>
+#include <tessera/store.h>
+#include <tessera/transport.h>
 
 /* One row per code in err.h, in the same order. */
 static const struct {
@@ -65,9 +67,27 @@ static const struct {
 	{ TSR_ERR_SA_TOKEN_NOT_FOUND, "TSR_ERR_SA_TOKEN_NOT_FOUND", "secure area: no token with that label" },
 	{ TSR_ERR_SA_DEVICE, "TSR_ERR_SA_DEVICE", "secure area: the device reported an error" },
 	{ TSR_ERR_SA_NOT_SUPPORTED, "TSR_ERR_SA_NOT_SUPPORTED", "secure area: not supported by this back-end" },
+	{ TSR_ERR_STORE_DATABASE, "TSR_ERR_STORE_DATABASE", "store: the database cannot be read or written" },
+	{ TSR_ERR_STORE_NEWER, "TSR_ERR_STORE_NEWER", "store: written by a newer version of Tessera" },
+	{ TSR_ERR_STORE_CORRUPT, "TSR_ERR_STORE_CORRUPT", "store: not a Tessera wallet, or damaged" },
+	{ TSR_ERR_STORE_BUSY, "TSR_ERR_STORE_BUSY", "store: in use by another process" },
+	{ TSR_ERR_STORE_EXISTS, "TSR_ERR_STORE_EXISTS", "store: a wallet already exists there" },
+	{ TSR_ERR_STORE_NO_WALLET, "TSR_ERR_STORE_NO_WALLET", "store: no wallet there" },
+	{ TSR_ERR_STORE_LOCKED, "TSR_ERR_STORE_LOCKED", "store: the wallet is locked (PIN or passphrase needed)" },
+	{ TSR_ERR_STORE_FOREIGN_KEY, "TSR_ERR_STORE_FOREIGN_KEY", "store: the credential's device key is not a key of this wallet" },
+	{ TSR_ERR_STORE_DUPLICATE, "TSR_ERR_STORE_DUPLICATE", "store: the credential is already in the wallet" },
+	{ TSR_ERR_STORE_USED_UP, "TSR_ERR_STORE_USED_UP", "store: a single-use credential has no uses left" },
 	{ TSR_ERR_SESSION_STATE, "TSR_ERR_SESSION_STATE", "session: call out of the protocol's order, or session ended" },
 	{ TSR_ERR_SESSION_PEER_ERROR, "TSR_ERR_SESSION_PEER_ERROR", "session: the peer ended the session with an error" },
 	{ TSR_ERR_SESSION_TERMINATED, "TSR_ERR_SESSION_TERMINATED", "session: the peer ended the session" },
+	{ TSR_ERR_TRANSPORT_TIMEOUT, "TSR_ERR_TRANSPORT_TIMEOUT", "transport: nothing happened within the timeout" },
+	{ TSR_ERR_TRANSPORT_CLOSED, "TSR_ERR_TRANSPORT_CLOSED", "transport: the connection is closed or the peer went away" },
+	{ TSR_ERR_TRANSPORT_CONNECT, "TSR_ERR_TRANSPORT_CONNECT", "transport: no peer listens at the address" },
+	{ TSR_ERR_TRANSPORT_ADDRESS, "TSR_ERR_TRANSPORT_ADDRESS", "transport: the address cannot be used (too long or its directory is missing)" },
+	{ TSR_ERR_TRANSPORT_IN_USE, "TSR_ERR_TRANSPORT_IN_USE", "transport: the address is already in use" },
+	{ TSR_ERR_TRANSPORT_PERMISSION, "TSR_ERR_TRANSPORT_PERMISSION", "transport: permission denied" },
+	{ TSR_ERR_TRANSPORT_PROTOCOL, "TSR_ERR_TRANSPORT_PROTOCOL", "transport: the peer broke the transport protocol" },
+	{ TSR_ERR_TRANSPORT_IO, "TSR_ERR_TRANSPORT_IO", "transport: the operating system reported an I/O error" },
 };
 
 const char *

@@ -195,4 +195,86 @@ int tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before
 int tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_t now,
     const char *eku_oid, uint32_t *ret_flags, size_t *ret_anchor_idx);
 
+/* --- X.509 creation and profile inspection (x509-write.c) --- */
+
+/* keyUsage bits as this module names them. */
+#define TSR_X509_KU_DIGITAL_SIGNATURE (1u << 0)
+#define TSR_X509_KU_KEY_CERT_SIGN (1u << 1)
+#define TSR_X509_KU_CRL_SIGN (1u << 2)
+#define TSR_X509_KU_OTHER (1u << 3) /* any other bit (reading only) */
+
+typedef struct tsr_x509_cert_params {
+	/* Subject: C, ST, O, CN in that order; NULL parts are left out (CN is
+	 * required). The issuer name is the issuer certificate's subject, copied
+	 * byte for byte, or the subject itself when self-signed. */
+	const char *country;
+	const char *state;
+	const char *organization;
+	const char *common_name;
+	int64_t not_before, not_after;     /* Unix seconds */
+	bool is_ca;                        /* basicConstraints CA=TRUE (critical) */
+	int path_len;                      /* with is_ca; -1 for no limit */
+	unsigned key_usage;                /* TSR_X509_KU_*; critical; 0 leaves it out */
+	const char *eku_oid;               /* one critical extKeyUsage, or NULL */
+	const char *issuer_alt_name;       /* URI, or an e-mail (has '@', no ':'); or NULL */
+	const char *crl_uri;               /* cRLDistributionPoints fullName URI, or NULL */
+} tsr_x509_cert_params_t;
+
+/*
+ * Creates an X.509 v3 certificate for subject, signed by issuer_key with
+ * ECDSA and the hash of its curve (SHA-256 for P-256). issuer_der is the
+ * issuer's certificate (DER), or NULL for a self-signed certificate (then
+ * issuer_key must be subject's private half). The serial is 16 octets,
+ * positive, with 127 random bits. SKI is always written (SHA-1 of the
+ * key), AKI when there is an issuer certificate. *ret_der is owned (free()).
+ */
+int tsr_x509_cert_create(const tsr_x509_cert_params_t *params, const tsr_ec_pub_t *subject,
+    const tsr_ec_key_t *issuer_key, const uint8_t *issuer_der, size_t issuer_der_len,
+    uint8_t **ret_der, size_t *ret_len);
+
+/* PEM "CERTIFICATE" text, NUL-terminated, owned (free()). */
+int tsr_x509_der_to_pem(const uint8_t *der, size_t len, char **ret_pem);
+
+/* Extensions present (tsr_x509_info_t.extensions / .critical). */
+#define TSR_X509_HAS_BASIC_CONSTRAINTS (1u << 0)
+#define TSR_X509_HAS_KEY_USAGE (1u << 1)
+#define TSR_X509_HAS_EKU (1u << 2)
+#define TSR_X509_HAS_SKI (1u << 3)
+#define TSR_X509_HAS_AKI (1u << 4)
+#define TSR_X509_HAS_IAN (1u << 5)
+#define TSR_X509_HAS_CRL_DP (1u << 6)
+#define TSR_X509_HAS_OTHER (1u << 7)
+
+#define TSR_X509_KEY_ID_MAX 32
+
+/* What a profile check needs to see of one certificate. */
+typedef struct tsr_x509_info {
+	int version;                 /* 3 for v3 */
+	uint8_t serial[32];
+	size_t serial_len;           /* octets of the DER INTEGER content */
+	bool serial_negative;
+	bool sig_ecdsa;              /* signed with ecdsa-with-SHA* */
+	tsr_hash_alg_t sig_hash;
+	bool self_issued;            /* issuer name == subject name */
+	unsigned extensions;         /* TSR_X509_HAS_* */
+	unsigned critical;           /* TSR_X509_HAS_* marked critical */
+	bool is_ca;
+	int path_len;                /* -1 when absent */
+	unsigned key_usage;          /* TSR_X509_KU_* */
+	char eku[64];                /* first extKeyUsage OID, dotted */
+	size_t n_eku;
+	uint8_t ski[TSR_X509_KEY_ID_MAX];
+	size_t ski_len;
+	uint8_t aki[TSR_X509_KEY_ID_MAX];
+	size_t aki_len;
+	char issuer_alt_name[256];
+	bool issuer_alt_name_is_uri;
+	char crl_uri[256];
+	bool crl_dp_extra_fields;    /* reasons, cRLIssuer or a second point */
+	char state[128];             /* subject ST, "" when absent */
+} tsr_x509_info_t;
+
+/* Reads one DER certificate. TSR_ERR_CERT_PARSE when it does not parse. */
+int tsr_x509_cert_info(const uint8_t *der, size_t len, tsr_x509_info_t *ret_info);
+
 #endif /* TSR_CRYPTO_CRYPTO_H */

@@ -418,6 +418,8 @@ tsr_verify_document(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
 		goto fail;
 	check_issuer_signature(auth, out);
 	check_mso(ctx, doc, out);
+	if ((r = tsr_verify_status(ctx, doc, out)) != TSR_OK)
+		goto fail;
 	if ((r = check_issuer_elements(doc, out)) != TSR_OK)
 		goto fail;
 	if (doc->has_device_signed) {

@@ -19,6 +19,9 @@ struct tsr_verifier {
 	tsr_ec_key_t *reader_key;
 	bool has_time;
 	int64_t now;
+	/* Token Status Lists (status.c) */
+	struct tsr_status_list *status_lists;
+	size_t n_status_lists;
 };
 
 typedef struct tsr_element_entry {
@@ -52,6 +55,8 @@ struct tsr_verified_doc {
 	size_t n_elements;
 	tsr_element_error_t *errors;
 	size_t n_errors;
+	tsr_doc_status_t status;        /* status.c */
+	const char *status_reason;      /* static */
 };
 
 typedef struct tsr_document_error {
@@ -85,6 +90,14 @@ typedef struct tsr_verify_ctx {
 int tsr_verify_document(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
     tsr_verified_doc_t *out);
 void tsr_verified_doc_clear(tsr_verified_doc_t *doc);
+
+/* Revocation status from the verifier's status lists (status.c): sets
+ * out->status and, when revoked or suspended, TSR_REASON_REVOKED. Call after
+ * the issuer chain check (it compares IACAs). TSR_OK or TSR_ERR_NO_MEMORY. */
+int tsr_verify_status(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
+    tsr_verified_doc_t *out);
+/* Frees the verifier's status lists. */
+void tsr_verifier_status_free(tsr_verifier_t *verifier);
 
 /* NUL-terminated owned copy of a span. */
 int tsr_span_strdup(tsr_span_t s, char **ret_str);

@@ -35,6 +35,7 @@ tsr_verifier_free(tsr_verifier_t *verifier)
 	tsr_x509_free(verifier->anchors);
 	tsr_transcript_clear(&verifier->transcript);
 	tsr_ec_key_free(verifier->reader_key);
+	tsr_verifier_status_free(verifier);
 	free(verifier);
 }
 

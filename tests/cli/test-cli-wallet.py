@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 The Tessera authors.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Runs `tessera wallet` as a user would on a software wallet: init, keygen,
+# import of credentials issued to the new key (by make-credential), list,
+# show, delete, log, and the errors people hit: wrong passphrase, locked
+# wallet, foreign or tampered credential, no TPM at a TCTI, a store from a
+# newer version. TAP on stdout.
+#
+# Usage: test-cli-wallet.py TESSERA_BINARY TEST_DATA_DIR MAKE_CREDENTIAL_BINARY
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+
+TESSERA = sys.argv[1]
+DATA = sys.argv[2]
+MAKE_CREDENTIAL = sys.argv[3]
+PASSPHRASE = "correct horse battery staple"
+MDL = "org.iso.18013.5.1.mDL"
+
+TMP = tempfile.TemporaryDirectory(prefix="tsr-cli-wallet-")
+STORE = os.path.join(TMP.name, "data", "tessera", "wallet.db")
+PIN_FILE = os.path.join(TMP.name, "pin")
+with open(PIN_FILE, "w") as f:
+    f.write(PASSPHRASE + "\n")
+
+# Software wallets made here derive their key with few iterations.
+BASE_ENV = {k: v for k, v in os.environ.items() if k not in ("TESSERA_PIN", "TESSERA_TCTI")}
+BASE_ENV["TESSERA_PBKDF2_ITERATIONS"] = "1000"
+BASE_ENV["XDG_DATA_HOME"] = os.path.join(TMP.name, "data")
+
+
+def tessera(*args, env=None, pin=True):
+    """Runs tessera with no terminal (stdin is /dev/null, no controlling tty)."""
+    argv = [TESSERA, *args]
+    if pin:
+        argv += ["--pin-file", PIN_FILE]
+    e = dict(BASE_ENV)
+    e.update(env or {})
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          env=e, start_new_session=True)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+
+def ok(*args, **kw):
+    code, out, err = tessera(*args, **kw)
+    assert code == 0, f"{args}: exit {code}: {err}"
+    return out
+
+
+def make_credential(cose_hex, name, days=None):
+    out = os.path.join(TMP.name, name)
+    argv = [MAKE_CREDENTIAL, DATA, cose_hex, out] + ([str(days)] if days is not None else [])
+    subprocess.run(argv, check=True, timeout=60)
+    return out
+
+
+def keygen():
+    doc = json.loads(ok("wallet", "keygen", "--json"))
+    assert doc["secureArea"] == "software", doc
+    return doc
+
+
+state = {}
+tests = []
+
+
+def test(fn):
+    tests.append(fn)
+    return fn
+
+
+@test
+def init_default_path():
+    # No --store: $XDG_DATA_HOME/tessera/wallet.db, 0600 in a 0700 directory.
+    out = ok("wallet", "init", "--secure-area", "software")
+    assert "Created wallet " + STORE in out, out
+    assert "software (not hardware-backed)" in out, out
+    assert stat.S_IMODE(os.stat(STORE).st_mode) == 0o600, oct(os.stat(STORE).st_mode)
+    assert stat.S_IMODE(os.stat(os.path.dirname(STORE)).st_mode) == 0o700
+
+
+@test
+def init_twice_refused():
+    code, out, err = tessera("wallet", "init", "--secure-area", "software")
+    assert code == 1, f"exit {code}"
+    assert "a wallet already exists here" in err, err
+
+
+@test
+def list_empty():
+    out = ok("wallet", "list", pin=False)
+    assert out.startswith("No credentials"), out
+    assert json.loads(ok("wallet", "list", "--json", pin=False)) == []
+
+
+@test
+def keygen_and_import():
+    key = keygen()
+    state["key"] = key
+    cred = make_credential(key["coseKey"], "cred.cbor")
+    out = ok("wallet", "import", cred)
+    assert out.startswith("Imported credential 1: " + MDL), out
+    assert "C=US, CN=Tessera Test Store DS" in out, out
+    assert f"device key {key['id']}" in out, out
+    # The same again is refused.
+    code, out, err = tessera("wallet", "import", cred)
+    assert code == 1 and "already in the wallet" in err, (code, err)
+
+
+@test
+def list_and_show():
+    out = ok("wallet", "list", pin=False)
+    assert out.startswith("1  " + MDL), out
+    assert "(valid)" in out and "software (not hardware-backed)" in out, out
+    items = json.loads(ok("wallet", "list", "--json", pin=False))
+    assert len(items) == 1, items
+    assert items[0]["id"] == 1 and items[0]["docType"] == MDL, items
+    assert items[0]["issuer"] == "C=US, CN=Tessera Test Store DS", items
+    assert items[0]["keyStorage"] == "software" and items[0]["usesRemaining"] is None, items
+    out = ok("wallet", "show", "1")
+    assert "family_name: Doe" in out, out
+    assert "document_number: 123456789" in out, out
+    doc = json.loads(ok("wallet", "show", "1", "--json"))
+    ns = doc["nameSpaces"]["org.iso.18013.5.1"]
+    assert ns["family_name"] == "Doe", ns
+    assert doc["credential"]["keyId"] == state["key"]["id"], doc
+
+
+@test
+def no_claims_in_file():
+    for name in (STORE, STORE + "-wal"):
+        if os.path.exists(name):
+            with open(name, "rb") as f:
+                data = f.read()
+            assert b"Doe" not in data and b"123456789" not in data, name
+
+
+@test
+def env_pin_and_wrong_pin():
+    code, out, err = tessera("wallet", "show", "1", pin=False, env={"TESSERA_PIN": PASSPHRASE})
+    assert code == 0 and "Doe" in out, (code, err)
+    code, out, err = tessera("wallet", "show", "1", pin=False, env={"TESSERA_PIN": "wrong"})
+    assert code == 1 and "wrong PIN or passphrase" in err, (code, err)
+    assert "Doe" not in out
+
+
+@test
+def locked_without_pin():
+    # No --pin-file, no TESSERA_PIN, no terminal.
+    code, out, err = tessera("wallet", "show", "1", pin=False)
+    assert code == 1 and "the wallet is locked" in err, (code, err)
+    code, out, err = tessera("wallet", "log", pin=False)
+    assert code == 1 and "the wallet is locked" in err, (code, err)
+
+
+@test
+def import_foreign_refused():
+    other = os.path.join(TMP.name, "other.db")
+    ok("wallet", "init", "--secure-area", "software", "--store", other)
+    foreign = json.loads(ok("wallet", "keygen", "--json", "--store", other))
+    cred = make_credential(foreign["coseKey"], "foreign.cbor")
+    code, out, err = tessera("wallet", "import", cred)
+    assert code == 1, f"exit {code}"
+    assert "not in this wallet" in err, err
+    assert len(json.loads(ok("wallet", "list", "--json", pin=False))) == 1
+
+
+@test
+def import_tampered_refused():
+    with open(make_credential(state["key"]["coseKey"], "t.cbor"), "rb") as f:
+        data = bytearray(f.read())
+    i = data.index(b"Doe")
+    data[i + 2] = ord("f")
+    path = os.path.join(TMP.name, "tampered.cbor")
+    with open(path, "wb") as f:
+        f.write(data)
+    code, out, err = tessera("wallet", "import", path)
+    assert code == 1, f"exit {code}"
+    assert "refused" in err and "digest_mismatch" in err, err
+    code, out, err = tessera("wallet", "import", path, "--json")
+    assert code == 1 and json.loads(out) == {"imported": False, "reasons": ["digest_mismatch"]}, out
+    expired = make_credential(state["key"]["coseKey"], "expired.cbor", days=-1)
+    code, out, err = tessera("wallet", "import", expired)
+    assert code == 1 and "mso_expired" in err, err
+    with open(path, "wb") as f:
+        f.write(b"\xa1\x61a\x01")
+    code, out, err = tessera("wallet", "import", path)
+    assert code == 1 and "not an IssuerSigned or Document" in err, err
+    assert len(json.loads(ok("wallet", "list", "--json", pin=False))) == 1
+
+
+@test
+def import_single_use():
+    cred = make_credential(state["key"]["coseKey"], "batch.cbor", days=30)
+    doc = json.loads(ok("wallet", "import", cred, "--uses", "1", "--json"))
+    assert doc["imported"] is True and doc["id"] == 2, doc
+    items = json.loads(ok("wallet", "list", "--json", pin=False))
+    assert items[1]["usesRemaining"] == 1, items
+    assert "uses left:   1" in ok("wallet", "list", pin=False)
+
+
+@test
+def log_empty():
+    assert ok("wallet", "log").startswith("No presentations"), "log"
+    assert json.loads(ok("wallet", "log", "--json")) == []
+
+
+@test
+def delete():
+    out = ok("wallet", "delete", "1")
+    assert out == "Deleted credential 1\n", out  # credential 2 still uses the key
+    code, out, err = tessera("wallet", "show", "1")
+    assert code == 1 and "no such credential" in err, (code, err)
+    out = ok("wallet", "delete", "2")
+    assert out == "Deleted credential 2 and its device key\n", out
+    code, out, err = tessera("wallet", "delete", "x")
+    assert code == 2, f"exit {code}"
+
+
+@test
+def no_tpm_at_tcti():
+    tcti = "swtpm:host=127.0.0.1,port=9"
+    path = os.path.join(TMP.name, "tpm.db")
+    code, out, err = tessera("wallet", "init", "--secure-area", "tpm2", "--tcti", tcti,
+                             "--store", path)
+    assert code == 1, f"exit {code}: {err}"
+    assert f"no TPM reachable at TCTI '{tcti}'" in err, err
+    assert not os.path.exists(path)
+
+
+@test
+def pkcs11_module_missing():
+    path = os.path.join(TMP.name, "p11.db")
+    code, out, err = tessera("wallet", "init", "--secure-area", "pkcs11", "--pkcs11-module",
+                             "/nonexistent/libnothing.so", "--token", "x", "--store", path)
+    assert code == 1, f"exit {code}: {err}"
+    assert "/nonexistent/libnothing.so" in err, err
+    assert not os.path.exists(path)
+
+
+@test
+def newer_version_refused():
+    path = os.path.join(TMP.name, "newer.db")
+    ok("wallet", "init", "--secure-area", "software", "--store", path)
+    db = sqlite3.connect(path)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    db.execute(f"PRAGMA user_version = {version + 1}")
+    db.commit()
+    db.close()
+    code, out, err = tessera("wallet", "list", "--store", path)
+    assert code == 1, f"exit {code}"
+    assert "written by a newer version of Tessera" in err, err
+
+
+@test
+def no_wallet():
+    code, out, err = tessera("wallet", "list", "--store", os.path.join(TMP.name, "none.db"))
+    assert code == 1 and "no wallet here" in err, (code, err)
+
+
+@test
+def usage_errors():
+    code, out, err = tessera("wallet", pin=False)
+    assert code == 2, f"exit {code}"
+    code, out, err = tessera("wallet", "frobnicate", pin=False)
+    assert code == 2 and "unknown wallet command" in err, err
+    code, out, err = tessera("wallet", "import", pin=False)
+    assert code == 2 and "missing argument" in err, err
+    code, out, err = tessera("wallet", "init", "--secure-area", "floppy", pin=False)
+    assert code == 2, f"exit {code}"
+    code, out, err = tessera("wallet", "list", "--token", "x", pin=False)
+    assert code == 2, f"exit {code}"
+    out = ok("wallet", "--help", pin=False)
+    assert "keygen" in out and "import" in out, out
+    out = ok("help", "wallet", pin=False)
+    assert "init" in out, out
+    out = ok("wallet", "show", "--help", pin=False)
+    assert out.startswith("Usage: tessera wallet show"), out
+
+
+print(f"1..{len(tests)}")
+failed = 0
+for n, fn in enumerate(tests, 1):
+    try:
+        fn()
+        print(f"ok {n} - {fn.__name__}")
+    except Exception as e:  # noqa: BLE001 - report every failure as TAP
+        failed += 1
+        print(f"not ok {n} - {fn.__name__}")
+        for line in str(e).splitlines() or [type(e).__name__]:
+            print(f"# {line}")
+    sys.stdout.flush()
+TMP.cleanup()
+sys.exit(1 if failed else 0)

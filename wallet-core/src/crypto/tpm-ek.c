@@ -1,0 +1,171 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Endorsement-key certificates: chains to TPM manufacturer CAs (TCG EK
+ * Credential Profile). Manufacturer CAs mostly sign with RSA, so this uses
+ * its own profile instead of the EC-only one of x509.c. */
+
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+#include <mbedtls/x509_crt.h>
+
+#include <tessera/tessera.h>
+
+#include "base/log.h"
+#include "crypto/crypto-internal.h"
+#include "crypto/tpm-crypto.h"
+
+#define EK_CERT_MAX ((size_t)16 * 1024)
+#define EK_CA_MAX ((size_t)1024 * 1024)
+
+static const mbedtls_x509_crt_profile ek_profile = {
+	.allowed_mds = MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+	.allowed_pks = MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA),
+	.allowed_curves = MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+	    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
+	.rsa_min_bitlen = 2048,
+};
+
+struct ek_ctx {
+	int64_t now;
+	uint32_t time_flags;
+};
+
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t
+time_unix(const mbedtls_x509_time *t)
+{
+	return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+	    (int64_t)t->min * 60 + t->sec;
+}
+
+static int
+ek_verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct ek_ctx *ctx = arg;
+
+	(void)depth;
+	/* mbedTLS judges time by the system clock; we judge it by `now`. */
+	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+	if (ctx->now < time_unix(&crt->valid_from))
+		ctx->time_flags |= TSR_X509_NOT_YET_VALID;
+	if (ctx->now > time_unix(&crt->valid_to))
+		ctx->time_flags |= TSR_X509_EXPIRED;
+	return 0;
+}
+
+/* Parses DER or PEM (possibly several certificates) into chain. */
+static int
+add_certs(mbedtls_x509_crt *chain, const uint8_t *ptr, size_t len)
+{
+	char *pem = NULL;
+	size_t pem_len = 0;
+	int r = TSR_ERR_INTERNAL, mr;
+
+	if (tsr_looks_like_pem(ptr, len)) {
+		if ((r = tsr_pem_dup(ptr, len, &pem, &pem_len)) != TSR_OK)
+			goto out;
+		mr = mbedtls_x509_crt_parse(chain, (const unsigned char *)pem, pem_len);
+	} else {
+		mr = mbedtls_x509_crt_parse_der(chain, ptr, len);
+	}
+	if (mr == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	/* crt_parse returns a positive count of certificates it skipped. */
+	if (mr != 0) {
+		tsr_debug("tpm-ek: certificate parse error %s0x%04x", mr < 0 ? "-" : "",
+		    (unsigned)(mr < 0 ? -mr : mr));
+		r = TSR_ERR_CERT_PARSE;
+		goto out;
+	}
+	r = TSR_OK;
+out:
+	if (pem != NULL)
+		tsr_free_secret(pem, pem_len);
+	return r;
+}
+
+int
+tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *const *cas,
+    const size_t *ca_lens, size_t n_cas, int64_t now, uint32_t *ret_flags)
+{
+	mbedtls_x509_crt leaf, anchors;
+	struct ek_ctx ctx;
+	uint32_t mflags = 0, flags = 0;
+	size_t total = 0;
+	int r = TSR_ERR_INTERNAL, mr;
+
+	mbedtls_x509_crt_init(&leaf);
+	mbedtls_x509_crt_init(&anchors);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.now = now;
+	if (ek_der == NULL || ek_len == 0 || (cas == NULL && n_cas > 0) ||
+	    (ca_lens == NULL && n_cas > 0) || ret_flags == NULL) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	if (ek_len > EK_CERT_MAX) {
+		r = TSR_ERR_LIMIT;
+		goto out;
+	}
+	/* Exactly one DER certificate, nothing after it. */
+	if (tsr_der_tlv_len(ek_der, ek_len) != ek_len) {
+		r = TSR_ERR_CERT_PARSE;
+		goto out;
+	}
+	if ((r = add_certs(&leaf, ek_der, ek_len)) != TSR_OK)
+		goto out;
+	for (size_t i = 0; i < n_cas; i++) {
+		if (cas[i] == NULL || ca_lens[i] == 0 || ca_lens[i] > EK_CA_MAX - total) {
+			r = cas[i] == NULL || ca_lens[i] == 0 ? TSR_ERR_INVALID_ARGUMENT : TSR_ERR_LIMIT;
+			goto out;
+		}
+		total += ca_lens[i];
+		if ((r = add_certs(&anchors, cas[i], ca_lens[i])) != TSR_OK)
+			goto out;
+	}
+	if (n_cas == 0) {
+		flags |= TSR_X509_UNTRUSTED;
+	} else {
+		mr = mbedtls_x509_crt_verify_with_profile(&leaf, &anchors, NULL, &ek_profile, NULL,
+		    &mflags, ek_verify_cb, &ctx);
+		if (mr == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+			r = TSR_ERR_NO_MEMORY;
+			goto out;
+		}
+		if (mr != 0 || mflags != 0) {
+			tsr_debug("tpm-ek: EK certificate does not chain to a configured CA "
+			    "(mbedTLS -0x%04x, flags 0x%x)", (unsigned)-mr, (unsigned)mflags);
+			flags |= TSR_X509_UNTRUSTED;
+		}
+		flags |= ctx.time_flags;
+	}
+	if (leaf.ca_istrue)
+		flags |= TSR_X509_BAD_LEAF;
+	*ret_flags = flags;
+	r = flags == 0 ? TSR_OK : TSR_ERR_VERIFY;
+out:
+	mbedtls_x509_crt_free(&anchors);
+	mbedtls_x509_crt_free(&leaf);
+	return r;
+}

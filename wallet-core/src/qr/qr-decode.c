@@ -1,0 +1,158 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+#include <zbar.h>
+
+#include <tessera/err.h>
+
+#include "qr/qr-private.h"
+
+/* A QR code holds 2953 bytes at most; anything longer is not ours. */
+#define DECODED_MAX ((size_t)64 * 1024)
+
+/* Decodes the first QR code zbar finds in a packed (stride = width) image. */
+static int
+scan_packed(const uint8_t *pixels, unsigned width, unsigned height, char **ret_text)
+{
+	zbar_image_scanner_t *scanner = NULL;
+	zbar_image_t *image = NULL;
+	const zbar_symbol_t *sym;
+	const char *data;
+	size_t len;
+	char *text;
+	int n, r = TSR_ERR_INTERNAL;
+
+	if ((scanner = zbar_image_scanner_create()) == NULL ||
+	    (image = zbar_image_create()) == NULL) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	/*
+	 * QR codes only; their bytes as encoded (by default zbar guesses a
+	 * character set and converts, which could alter a byte-mode payload);
+	 * and a second, inverted pass when the first finds nothing, for light
+	 * codes on dark backgrounds (our own terminal rendering on a
+	 * light-background terminal).
+	 */
+	if (zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0) != 0 ||
+	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) != 0 ||
+	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1) != 0 ||
+	    zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1) != 0)
+		goto out;
+	zbar_image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(image, width, height);
+	zbar_image_set_data(image, pixels, (unsigned long)width * height, NULL);
+	if ((n = zbar_scan_image(scanner, image)) < 0)
+		goto out;
+	for (sym = zbar_image_first_symbol(image); sym != NULL; sym = zbar_symbol_next(sym)) {
+		if (zbar_symbol_get_type(sym) == ZBAR_QRCODE)
+			break;
+	}
+	if (n == 0 || sym == NULL) {
+		r = TSR_ERR_NOT_FOUND;
+		goto out;
+	}
+	data = zbar_symbol_get_data(sym);
+	len = zbar_symbol_get_data_length(sym);
+	if (len > DECODED_MAX) {
+		r = TSR_ERR_LIMIT;
+		goto out;
+	}
+	if (len > 0 && (data == NULL || memchr(data, '\0', len) != NULL)) {
+		r = TSR_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if ((text = malloc(len + 1)) == NULL) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	if (len > 0)
+		memcpy(text, data, len);
+	text[len] = '\0';
+	*ret_text = text;
+	r = TSR_OK;
+out:
+	if (image != NULL)
+		zbar_image_destroy(image);
+	if (scanner != NULL)
+		zbar_image_scanner_destroy(scanner);
+	return r;
+}
+
+int
+tsr_qr_decode_gray8(const uint8_t *pixels, unsigned width, unsigned height, size_t stride,
+    char **ret_text)
+{
+	uint8_t *packed = NULL;
+	int r = TSR_ERR_INTERNAL;
+
+	if (pixels == NULL || ret_text == NULL || width == 0 || height == 0 || stride < width)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (width > TSR_QR_DECODE_MAX_SIDE || height > TSR_QR_DECODE_MAX_SIDE ||
+	    (size_t)width * height > TSR_QR_DECODE_MAX_PIXELS)
+		return TSR_ERR_LIMIT;
+	/* zbar's Y800 has no stride: rows must be contiguous. */
+	if (stride != width) {
+		if ((packed = malloc((size_t)width * height)) == NULL)
+			return TSR_ERR_NO_MEMORY;
+		for (unsigned y = 0; y < height; y++)
+			memcpy(packed + (size_t)y * width, pixels + (size_t)y * stride, width);
+	}
+	r = scan_packed(packed != NULL ? packed : pixels, width, height, ret_text);
+	free(packed);
+	return r;
+}
+
+int
+tsr_qr_decode_png(const uint8_t *png, size_t len, char **ret_text)
+{
+	/* Transparent pixels become white: a QR code drawn on nothing. */
+	const png_color white = { 0xff, 0xff, 0xff };
+	png_image image;
+	uint8_t *gray = NULL;
+	int r = TSR_ERR_INTERNAL;
+
+	if (png == NULL || ret_text == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (len > TSR_QR_PNG_MAX_LEN)
+		return TSR_ERR_LIMIT;
+	/*
+	 * libpng's simplified API: it reads every colour type and bit depth
+	 * and converts to 8-bit gray with its own transforms (expand palette
+	 * and low depths, strip 16 bits, rgb_to_gray, compose alpha on the
+	 * background), and it turns libpng's longjmp errors into a return
+	 * value, so no setjmp here.
+	 */
+	memset(&image, 0, sizeof(image));
+	image.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_memory(&image, png, len)) {
+		r = TSR_ERR_UNSUPPORTED;
+		goto out;
+	}
+	/* Limits before allocation: IHDR may claim anything up to 2^31 - 1. */
+	if (image.width > TSR_QR_DECODE_MAX_SIDE || image.height > TSR_QR_DECODE_MAX_SIDE ||
+	    (size_t)image.width * image.height > TSR_QR_DECODE_MAX_PIXELS) {
+		r = TSR_ERR_LIMIT;
+		goto out;
+	}
+	image.format = PNG_FORMAT_GRAY;
+	if ((gray = malloc((size_t)image.width * image.height)) == NULL) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	if (!png_image_finish_read(&image, &white, gray, (png_int_32)image.width, NULL)) {
+		r = TSR_ERR_UNSUPPORTED;
+		goto out;
+	}
+	r = tsr_qr_decode_gray8(gray, image.width, image.height, image.width, ret_text);
+out:
+	png_image_free(&image);
+	free(gray);
+	return r;
+}

@@ -1,0 +1,446 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* `tessera reader make-request` and `tessera reader request`: the reader's
+ * side of a session, from the holder's engagement to a verified result. */
+
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tessera/tessera.h>
+
+static const char make_request_usage[] =
+    "Usage: tessera reader make-request (--template NAME | --element SPEC)...\n"
+    "                                   [--reader-cert FILE --reader-key FILE\n"
+    "                                    --transcript FILE] --out FILE\n"
+    "\n"
+    "Write a DeviceRequest (CBOR) for interoperability tests.\n"
+    "\n"
+    "Options:\n"
+    "  -m, --template NAME      age-over-18, age-over-21, driving-licence, mdl-full,\n"
+    "                           pid-basic or av; repeat to combine\n"
+    "  -e, --element SPEC       DOCTYPE/NAMESPACE/IDENTIFIER, with a trailing '!' when\n"
+    "                           the reader intends to retain the value\n"
+    "  -C, --reader-cert FILE   sign the request (readerAuth) with this certificate...\n"
+    "  -K, --reader-key FILE    ...and its private key\n"
+    "  -t, --transcript FILE    the SessionTranscript readerAuth signs over\n"
+    "  -o, --out FILE           where to write the DeviceRequest\n"
+    "  -h, --help               show this help and exit\n";
+
+static const char request_usage[] =
+    "Usage: tessera reader request --engagement URI|--engagement-file FILE\n"
+    "                              (--template NAME | --element SPEC)...\n"
+    "                              --trust CERT|DIR [--trust ...]\n"
+    "                              [--reader-cert FILE --reader-key FILE]\n"
+    "                              --transport local:PATH [--now TIME] [--json]\n"
+    "                              [--timeout SECONDS]\n"
+    "\n"
+    "Run a session with a holder: read its engagement (the mdoc: URI of its QR\n"
+    "code), send the request, receive and verify the response, end the session.\n"
+    "\n"
+    "Options:\n"
+    "  -g, --engagement URI     the holder's mdoc: URI\n"
+    "  -G, --engagement-file F  read the URI from a file\n"
+    "  -m, --template NAME      see 'tessera reader make-request --help'\n"
+    "  -e, --element SPEC       DOCTYPE/NAMESPACE/IDENTIFIER[!]\n"
+    "  -T, --trust CERT|DIR     trusted IACA certificate(s)\n"
+    "  -C, --reader-cert FILE   authenticate as this reader...\n"
+    "  -K, --reader-key FILE    ...with this private key\n"
+    "  -x, --transport SPEC     local:PATH is the local transport (a Unix socket,\n"
+    "                           for same-machine use and tests)\n"
+    "  -n, --now TIME           verify at TIME (RFC 3339, UTC)\n"
+    "  -j, --json               print the result as JSON\n"
+    "  -w, --timeout SECONDS    how long to wait for the holder (default 60)\n"
+    "  -h, --help               show this help and exit\n"
+    "\n"
+    "Exit status: 0 verified, 1 not valid or the session failed, 2 usage or input error.\n";
+
+typedef struct request_opts {
+	char **templates, **elements, **trust;
+	size_t n_templates, n_elements, n_trust;
+	const char *reader_cert, *reader_key, *transcript, *out;
+	const char *engagement, *engagement_file, *transport, *now;
+	bool json;
+	int timeout_s;
+} request_opts_t;
+
+static void
+opts_free(request_opts_t *o)
+{
+	free(o->templates);
+	free(o->elements);
+	free(o->trust);
+}
+
+static int
+push(char ***list, size_t *n, char *item)
+{
+	char **grown = realloc(*list, (*n + 1) * sizeof(*grown));
+
+	if (grown == NULL) {
+		cli_error("options", "out of memory");
+		return -1;
+	}
+	grown[(*n)++] = item;
+	*list = grown;
+	return 0;
+}
+
+/* DOCTYPE/NAMESPACE/IDENTIFIER[!] */
+static int
+add_element_spec(tsr_request_builder_t *b, const char *spec)
+{
+	char *copy = strdup(spec), *ns, *id, *bang;
+	bool retain;
+	int err;
+
+	if (copy == NULL)
+		return -1;
+	ns = strchr(copy, '/');
+	id = ns ? strrchr(ns + 1, '/') : NULL;
+	if (ns == NULL || id == NULL) {
+		cli_error(spec, "expected DOCTYPE/NAMESPACE/IDENTIFIER");
+		free(copy);
+		return -1;
+	}
+	*ns++ = '\0';
+	*id++ = '\0';
+	bang = strchr(id, '!');
+	retain = bang != NULL && bang[1] == '\0';
+	if (retain)
+		*bang = '\0';
+	err = tsr_request_builder_add_element(b, copy, ns, id, retain);
+	free(copy);
+	if (err != TSR_OK) {
+		cli_error(spec, "%s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds the request; transcript may be NULL when not signing. */
+static int
+build_request(const request_opts_t *o, const uint8_t *transcript, size_t transcript_len,
+    uint8_t **ret_request, size_t *ret_len)
+{
+	tsr_request_builder_t *b = NULL;
+	uint8_t *cert = NULL, *key = NULL;
+	size_t cert_len = 0, key_len = 0;
+	int err, status = -1;
+
+	if (tsr_request_builder_new(&b) != TSR_OK)
+		return -1;
+	for (size_t i = 0; i < o->n_templates; i++) {
+		if ((err = tsr_request_builder_add_template(b, o->templates[i])) != TSR_OK) {
+			cli_error(o->templates[i], err == TSR_ERR_NOT_FOUND ? "unknown template" :
+			    "%s", tsr_strerror(err));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < o->n_elements; i++)
+		if (add_element_spec(b, o->elements[i]) < 0)
+			goto out;
+	if (o->reader_cert != NULL) {
+		if (cli_read_file(o->reader_cert, CLI_MAX_INPUT, &cert, &cert_len) < 0 ||
+		    cli_read_file(o->reader_key, CLI_MAX_INPUT, &key, &key_len) < 0)
+			goto out;
+		if ((err = tsr_request_builder_set_reader_auth(b, cert, cert_len, key, key_len)) !=
+		    TSR_OK) {
+			cli_error(o->reader_cert, "%s", tsr_strerror(err));
+			goto out;
+		}
+	}
+	if ((err = tsr_request_builder_build(b, transcript, transcript_len, ret_request,
+	    ret_len)) != TSR_OK) {
+		cli_error("request", "%s", tsr_strerror(err));
+		goto out;
+	}
+	status = 0;
+out:
+	cli_free_data(cert, cert_len);
+	cli_free_data(key, key_len);
+	tsr_request_builder_free(b);
+	return status;
+}
+
+/* Options both commands share; returns 1 when handled, 0 when not ours. */
+static int
+common_option(request_opts_t *o, int c)
+{
+	switch (c) {
+	case 'm':
+		return push(&o->templates, &o->n_templates, optarg) < 0 ? -1 : 1;
+	case 'e':
+		return push(&o->elements, &o->n_elements, optarg) < 0 ? -1 : 1;
+	case 'C':
+		o->reader_cert = optarg;
+		return 1;
+	case 'K':
+		o->reader_key = optarg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+cmd_make_request(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "template", required_argument, NULL, 'm' },
+		{ "element", required_argument, NULL, 'e' },
+		{ "reader-cert", required_argument, NULL, 'C' },
+		{ "reader-key", required_argument, NULL, 'K' },
+		{ "transcript", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	request_opts_t o = { 0 };
+	uint8_t *transcript = NULL, *request = NULL;
+	size_t transcript_len = 0, request_len = 0;
+	int c, handled, status = CLI_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":m:e:C:K:t:o:h", longopts, NULL)) != -1) {
+		if ((handled = common_option(&o, c)) < 0)
+			goto out;
+		if (handled)
+			continue;
+		if (c == 't') {
+			o.transcript = optarg;
+		} else if (c == 'o') {
+			o.out = optarg;
+		} else if (c == 'h') {
+			fputs(make_request_usage, stdout);
+			status = CLI_EXIT_OK;
+			goto out;
+		} else {
+			cli_bad_option(argv, c);
+			fputs(make_request_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind != argc || o.out == NULL || o.n_templates + o.n_elements == 0 ||
+	    (o.reader_cert == NULL) != (o.reader_key == NULL) ||
+	    (o.reader_cert != NULL && o.transcript == NULL)) {
+		cli_error("make-request", "give --out, at least one --template or --element, and "
+		    "--reader-cert with --reader-key and --transcript to sign");
+		fputs(make_request_usage, stderr);
+		goto out;
+	}
+	if (o.transcript != NULL &&
+	    cli_read_file(o.transcript, CLI_MAX_INPUT, &transcript, &transcript_len) < 0)
+		goto out;
+	if (build_request(&o, transcript, transcript_len, &request, &request_len) < 0 ||
+	    cli_write_file(o.out, request, request_len) < 0)
+		goto out;
+	status = CLI_EXIT_OK;
+out:
+	cli_free_data(transcript, transcript_len);
+	tsr_free(request);
+	opts_free(&o);
+	return status;
+}
+
+static int
+read_engagement(const request_opts_t *o, char **ret_uri)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	if (o->engagement != NULL) {
+		*ret_uri = strdup(o->engagement);
+		return *ret_uri ? 0 : -1;
+	}
+	if (cli_read_file(o->engagement_file, 8192, &data, &len) < 0)
+		return -1;
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		data[--len] = '\0';
+	*ret_uri = strdup((const char *)data);
+	cli_free_data(data, len);
+	return *ret_uri ? 0 : -1;
+}
+
+/* Runs the session; *ret_response gets the holder's DeviceResponse. */
+static int
+exchange(const request_opts_t *o, tsr_reader_session_t *rs, uint8_t **ret_response,
+    size_t *ret_len)
+{
+	tsr_transport_t *t = NULL;
+	const uint8_t *transcript;
+	size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
+	uint8_t *request = NULL, *msg = NULL, *reply = NULL, *end = NULL;
+	int err, status = -1, timeout_ms = o->timeout_s * 1000;
+	bool ended = false;
+
+	tsr_reader_session_transcript(rs, &transcript, &transcript_len);
+	if (build_request(o, transcript, transcript_len, &request, &request_len) < 0)
+		goto out;
+	if ((err = tsr_reader_session_establish(rs, request, request_len, &msg, &msg_len)) !=
+	    TSR_OK) {
+		cli_error("session", "%s", tsr_strerror(err));
+		goto out;
+	}
+	if (cli_transport_open(o->transport, false, timeout_ms, &t) < 0)
+		goto out;
+	if ((err = tsr_transport_send(t, msg, msg_len, timeout_ms)) != TSR_OK ||
+	    (err = tsr_transport_receive(t, timeout_ms, &reply, &reply_len)) != TSR_OK) {
+		cli_error("transport", "%s", err == TSR_ERR_TRANSPORT_CLOSED ?
+		    "the holder went away before answering" : tsr_strerror(err));
+		goto out;
+	}
+	if ((err = tsr_reader_session_receive(rs, reply, reply_len, ret_response, ret_len,
+	    &ended)) != TSR_OK) {
+		cli_error("session", "%s", err == TSR_ERR_SESSION_TERMINATED ?
+		    "the holder ended the session without answering (declined)" :
+		    tsr_strerror(err));
+		goto out;
+	}
+	/* The response is in hand; a lost termination only delays the holder. */
+	if (!ended && tsr_reader_session_terminate(rs, &end, &end_len) == TSR_OK &&
+	    tsr_transport_send(t, end, end_len, timeout_ms) != TSR_OK)
+		cli_error("transport", "could not end the session cleanly");
+	status = 0;
+out:
+	tsr_free(request);
+	tsr_free(msg);
+	tsr_free(reply);
+	tsr_free(end);
+	tsr_transport_free(t);
+	return status;
+}
+
+static int
+cmd_request(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "engagement", required_argument, NULL, 'g' },
+		{ "engagement-file", required_argument, NULL, 'G' },
+		{ "template", required_argument, NULL, 'm' },
+		{ "element", required_argument, NULL, 'e' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "reader-cert", required_argument, NULL, 'C' },
+		{ "reader-key", required_argument, NULL, 'K' },
+		{ "transport", required_argument, NULL, 'x' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	request_opts_t o = { .timeout_s = 60 };
+	tsr_reader_session_t *rs = NULL;
+	tsr_verifier_t *v = NULL;
+	tsr_verify_result_t *result = NULL;
+	uint8_t *response = NULL;
+	size_t response_len = 0;
+	char *uri = NULL;
+	int64_t now = 0;
+	int c, handled, err, status = CLI_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":g:G:m:e:T:C:K:x:n:jw:h", longopts, NULL)) != -1) {
+		if ((handled = common_option(&o, c)) < 0)
+			goto out;
+		if (handled)
+			continue;
+		switch (c) {
+		case 'g': o.engagement = optarg; break;
+		case 'G': o.engagement_file = optarg; break;
+		case 'x': o.transport = optarg; break;
+		case 'n': o.now = optarg; break;
+		case 'j': o.json = true; break;
+		case 'T':
+			if (push(&o.trust, &o.n_trust, optarg) < 0)
+				goto out;
+			break;
+		case 'w':
+			o.timeout_s = atoi(optarg);
+			if (o.timeout_s <= 0 || o.timeout_s > 3600) {
+				cli_error("--timeout", "'%s': expected 1 to 3600 seconds", optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(request_usage, stdout);
+			status = CLI_EXIT_OK;
+			goto out;
+		default:
+			cli_bad_option(argv, c);
+			fputs(request_usage, stderr);
+			goto out;
+		}
+	}
+	if (optind != argc || (o.engagement == NULL) == (o.engagement_file == NULL) ||
+	    o.transport == NULL || o.n_trust == 0 || o.n_templates + o.n_elements == 0 ||
+	    (o.reader_cert == NULL) != (o.reader_key == NULL)) {
+		cli_error("request", "give one of --engagement/--engagement-file, --transport, "
+		    "--trust, and at least one --template or --element");
+		fputs(request_usage, stderr);
+		goto out;
+	}
+	if (o.now != NULL && tsr_time_parse(o.now, &now) != TSR_OK) {
+		cli_error("--now", "'%s' is not a UTC time like 2021-01-01T00:00:00Z", o.now);
+		goto out;
+	}
+	if (read_engagement(&o, &uri) < 0)
+		goto out;
+	if ((err = tsr_reader_session_new(uri, &rs)) != TSR_OK) {
+		if (err == TSR_ERR_INVALID_ARGUMENT)
+			cli_error("engagement", "not an mdoc: URI");
+		else
+			cli_error("engagement", "not a usable mdoc engagement: %s",
+			    tsr_strerror(err));
+		goto out;
+	}
+	if (tsr_verifier_new(&v) != TSR_OK)
+		goto out;
+	for (size_t i = 0; i < o.n_trust; i++)
+		if (cli_add_trust(v, o.trust[i]) < 0)
+			goto out;
+	status = CLI_EXIT_INVALID;
+	if (exchange(&o, rs, &response, &response_len) < 0)
+		goto out;
+	if ((err = tsr_reader_session_prepare_verifier(rs, v)) != TSR_OK) {
+		cli_error("session", "%s", tsr_strerror(err));
+		goto out;
+	}
+	if (o.now != NULL)
+		tsr_verifier_set_time(v, now);
+	err = tsr_verifier_verify(v, response, response_len, &result);
+	if (err != TSR_OK && err != TSR_ERR_VERIFY) {
+		cli_error("verify", "%s", tsr_strerror(err));
+		goto out;
+	}
+	if (o.json)
+		cli_print_result_json(stdout, result);
+	else
+		cli_print_result_human(stdout, result);
+	status = err == TSR_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
+out:
+	tsr_verify_result_free(result);
+	tsr_verifier_free(v);
+	tsr_reader_session_free(rs);
+	tsr_free(response);
+	free(uri);
+	opts_free(&o);
+	return status;
+}
+
+int
+cli_reader_session_command(const char *name, int argc, char **argv)
+{
+	if (strcmp(name, "make-request") == 0)
+		return cmd_make_request(argc, argv);
+	if (strcmp(name, "request") == 0)
+		return cmd_request(argc, argv);
+	return -1;
+}
