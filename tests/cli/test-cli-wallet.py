@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 TESSERA = sys.argv[1]
 DATA = sys.argv[2]
@@ -210,6 +211,38 @@ def import_single_use():
 def log_empty():
     assert ok("wallet", "log").startswith("No presentations"), "log"
     assert json.loads(ok("wallet", "log", "--json")) == []
+
+
+@test
+def present_and_log():
+    """wallet present + reader request over the local transport; the reader
+    takes the engagement from the QR code PNG; the log records it."""
+    sock = os.path.join(TMP.name, "present.sock")
+    png = os.path.join(TMP.name, "qr.png")
+    holder = subprocess.Popen(
+        [TESSERA, "wallet", "present", "--credential", "1", "--transport", "local:" + sock,
+         "--qr-png", png, "--consent", "all", "--timeout", "30", "--pin-file", PIN_FILE],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=BASE_ENV, start_new_session=True)
+    for _ in range(400):
+        if os.path.exists(png):
+            break
+        time.sleep(0.05)
+    reader = subprocess.run(
+        [TESSERA, "reader", "request", "--qr-image", png, "--template", "driving-licence",
+         "--trust", os.path.join(DATA, "store", "iaca.pem"), "--transport", "local:" + sock,
+         "--timeout", "30", "--json"],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60, env=BASE_ENV)
+    out, err = holder.communicate(timeout=60)
+    result = json.loads(reader.stdout)
+    assert reader.returncode == 0 and result["valid"], reader.stdout + reader.stderr
+    shared = result["documents"][0]["issuerSigned"]["org.iso.18013.5.1"]
+    assert shared["family_name"] == "Doe" and "given_name" not in shared, shared
+    assert holder.returncode == 0, err
+    log = json.loads(ok("wallet", "log", "--json"))
+    assert len(log) == 1, log
+    entry = json.dumps(log[0])
+    assert "family_name" in entry and "driving_privileges" in entry, entry
 
 
 @test

@@ -85,6 +85,46 @@ int cli_consent(tsr_presentation_t *p, const char *mode);
 void cli_print_shared(FILE *f, const tsr_presentation_t *p);
 /* Shows an engagement: its QR code for a terminal, and the URI. */
 void cli_print_qr(FILE *f, const char *uri);
+/* Writes an engagement's QR code as a PNG file; -1 on failure. */
+int cli_write_qr_png(const char *path, const char *uri);
+
+/* A presentation (cli-present.c). */
+typedef struct cli_bytes {
+	uint8_t *ptr;
+	size_t len;
+} cli_bytes_t;
+
+typedef struct cli_credential {
+	const uint8_t *issuer_signed;
+	size_t issuer_signed_len;
+	const tsr_device_key_t *key;
+	const char *label;  /* shown and used to match the log entry */
+	int64_t id;         /* wallet id, 0 outside a wallet */
+} cli_credential_t;
+
+typedef struct cli_present_config {
+	const char *transport;      /* "local:PATH" */
+	const char *qr_uri_file;    /* write the mdoc: URI there, or NULL */
+	const char *qr_png;         /* write the QR code there, or NULL */
+	const char *consent;        /* all, none, FILE, or NULL to ask */
+	const cli_bytes_t *reader_roots;
+	size_t n_reader_roots;
+	bool strict;                /* refuse readers that are not trusted */
+	tsr_device_auth_kind_t device_auth;
+	bool has_now;
+	int64_t now;
+	int timeout_s;
+	tsr_store_t *log;           /* record presentations here, or NULL */
+} cli_present_config_t;
+
+/* Answers one request (analysis, consent, response, log). On a refusal
+ * under strict, *ret_refused is set and the response returns nothing. */
+int cli_present_answer(const cli_present_config_t *cfg, const cli_credential_t *creds,
+    size_t n_creds, const uint8_t *request, size_t request_len, const uint8_t *transcript,
+    size_t transcript_len, uint8_t **ret_response, size_t *ret_len, bool *ret_refused);
+/* A whole live session: engagement, wait, answer, end. Returns an exit status. */
+int cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *creds,
+    size_t n_creds);
 
 /* Commands: argv[0] is the command's name. They return an exit status. */
 int cli_cmd_reader(int argc, char **argv);

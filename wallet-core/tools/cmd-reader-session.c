@@ -33,7 +33,8 @@ static const char make_request_usage[] =
     "  -h, --help               show this help and exit\n";
 
 static const char request_usage[] =
-    "Usage: tessera reader request --engagement URI|--engagement-file FILE\n"
+    "Usage: tessera reader request --engagement URI|--engagement-file FILE|\n"
+    "                              --qr-image PNG\n"
     "                              (--template NAME | --element SPEC)...\n"
     "                              --trust CERT|DIR [--trust ...]\n"
     "                              [--reader-cert FILE --reader-key FILE]\n"
@@ -46,6 +47,7 @@ static const char request_usage[] =
     "Options:\n"
     "  -g, --engagement URI     the holder's mdoc: URI\n"
     "  -G, --engagement-file F  read the URI from a file\n"
+    "  -Q, --qr-image PNG       decode the URI from a picture of the QR code\n"
     "  -m, --template NAME      see 'tessera reader make-request --help'\n"
     "  -e, --element SPEC       DOCTYPE/NAMESPACE/IDENTIFIER[!]\n"
     "  -T, --trust CERT|DIR     trusted IACA certificate(s)\n"
@@ -64,7 +66,7 @@ typedef struct request_opts {
 	char **templates, **elements, **trust;
 	size_t n_templates, n_elements, n_trust;
 	const char *reader_cert, *reader_key, *transcript, *out;
-	const char *engagement, *engagement_file, *transport, *now;
+	const char *engagement, *engagement_file, *qr_image, *transport, *now;
 	bool json;
 	int timeout_s;
 } request_opts_t;
@@ -259,6 +261,20 @@ read_engagement(const request_opts_t *o, char **ret_uri)
 		*ret_uri = strdup(o->engagement);
 		return *ret_uri ? 0 : -1;
 	}
+	if (o->qr_image != NULL) {
+		int err;
+
+		if (cli_read_file(o->qr_image, CLI_MAX_INPUT, &data, &len) < 0)
+			return -1;
+		err = tsr_qr_decode_png(data, len, ret_uri);
+		cli_free_data(data, len);
+		if (err != TSR_OK) {
+			cli_error(o->qr_image, err == TSR_ERR_NOT_FOUND ? "no QR code found" :
+			    "%s", tsr_strerror(err));
+			return -1;
+		}
+		return 0;
+	}
 	if (cli_read_file(o->engagement_file, 8192, &data, &len) < 0)
 		return -1;
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -323,6 +339,7 @@ cmd_request(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "engagement", required_argument, NULL, 'g' },
 		{ "engagement-file", required_argument, NULL, 'G' },
+		{ "qr-image", required_argument, NULL, 'Q' },
 		{ "template", required_argument, NULL, 'm' },
 		{ "element", required_argument, NULL, 'e' },
 		{ "trust", required_argument, NULL, 'T' },
@@ -347,7 +364,7 @@ cmd_request(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":g:G:m:e:T:C:K:x:n:jw:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:n:jw:h", longopts, NULL)) != -1) {
 		if ((handled = common_option(&o, c)) < 0)
 			goto out;
 		if (handled)
@@ -355,6 +372,7 @@ cmd_request(int argc, char **argv)
 		switch (c) {
 		case 'g': o.engagement = optarg; break;
 		case 'G': o.engagement_file = optarg; break;
+		case 'Q': o.qr_image = optarg; break;
 		case 'x': o.transport = optarg; break;
 		case 'n': o.now = optarg; break;
 		case 'j': o.json = true; break;
@@ -379,10 +397,12 @@ cmd_request(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc || (o.engagement == NULL) == (o.engagement_file == NULL) ||
+	if (optind != argc ||
+	    (o.engagement != NULL) + (o.engagement_file != NULL) + (o.qr_image != NULL) != 1 ||
 	    o.transport == NULL || o.n_trust == 0 || o.n_templates + o.n_elements == 0 ||
 	    (o.reader_cert == NULL) != (o.reader_key == NULL)) {
-		cli_error("request", "give one of --engagement/--engagement-file, --transport, "
+		cli_error("request", "give one of --engagement/--engagement-file/--qr-image, "
+		    "--transport, "
 		    "--trust, and at least one --template or --element");
 		fputs(request_usage, stderr);
 		goto out;

@@ -41,6 +41,7 @@ static const char wallet_usage[] =
     "  show       show one credential and its data\n"
     "  delete     delete a credential (and its device key when unused)\n"
     "  log        show the presentation log\n"
+    "  present    show a QR code and answer a reader, with consent\n"
     "\n"
     "Options of every command:\n"
     "  -s, --store PATH     the wallet (default $XDG_DATA_HOME/tessera/wallet.db)\n"
@@ -104,6 +105,20 @@ static const char delete_usage[] =
     "\n"
     "Delete a credential, and its device key when no other credential uses it.\n";
 
+static const char present_usage[] =
+    "Usage: tessera wallet present [--credential ID] --transport local:PATH\n"
+    "                              [--qr-png FILE] [--qr-uri-file FILE]\n"
+    "                              [--consent all|none|FILE] [--strict]\n"
+    "                              [--device-auth mac|signature] [--now TIME]\n"
+    "                              [--timeout SECONDS] [--pin-file FILE] [--store PATH]\n"
+    "\n"
+    "Show the engagement QR code (on the terminal, and as a PNG with --qr-png),\n"
+    "wait for a reader, show what it asks and who it is (judged against the\n"
+    "wallet's trusted reader roots), ask for consent, answer, and record the\n"
+    "presentation in the log. local:PATH is the local transport (a Unix socket,\n"
+    "for same-machine use and tests). --strict refuses readers that are not\n"
+    "trusted. Without --consent, asks on the terminal.\n";
+
 static const char log_usage[] =
     "Usage: tessera wallet log [--pin-file FILE] [--store PATH] [--json]\n"
     "\n"
@@ -120,6 +135,10 @@ typedef struct wallet_opts {
 	bool json;
 	char **args; /* positional arguments (argv pointers) */
 	size_t n_args;
+	/* present only */
+	const char *credential;
+	cli_present_config_t present;
+	const char *now;
 } wallet_opts_t;
 
 /* Where a PIN or passphrase comes from, read once. */
@@ -1012,6 +1031,123 @@ typedef struct subcommand {
 	int (*run)(const wallet_opts_t *o);
 } subcommand_t;
 
+/* The credentials to offer: one, or every credential of the wallet. */
+static int
+load_credentials(const wallet_opts_t *o, const char *path, tsr_store_t *store,
+    tsr_store_credential_t ***ret_stored, tsr_device_key_t ***ret_keys,
+    cli_credential_t **ret_creds, size_t *ret_n)
+{
+	tsr_store_list_t *list = NULL;
+	size_t n = 0;
+	int64_t only = 0;
+	int err, status = -1;
+
+	if (o->credential != NULL && !parse_id(o->credential, &only)) {
+		cli_error(o->credential, "not a credential id (see 'tessera wallet list')");
+		return -1;
+	}
+	if ((err = tsr_store_list(store, &list)) != TSR_OK) {
+		report_store(path, store, o, err);
+		return -1;
+	}
+	n = tsr_store_list_count(list);
+	*ret_stored = calloc(n ? n : 1, sizeof(**ret_stored));
+	*ret_keys = calloc(n ? n : 1, sizeof(**ret_keys));
+	*ret_creds = calloc(n ? n : 1, sizeof(**ret_creds));
+	*ret_n = 0;
+	if (*ret_stored == NULL || *ret_keys == NULL || *ret_creds == NULL) {
+		cli_error("wallet", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const tsr_store_summary_t *s = tsr_store_list_get(list, i);
+		size_t k = *ret_n;
+		size_t len = 0;
+		const uint8_t *bytes;
+
+		if (only != 0 && s->id != only)
+			continue;
+		if ((err = tsr_store_show(store, s->id, &(*ret_stored)[k])) != TSR_OK ||
+		    (err = tsr_store_device_key(store, s->key_id, NULL, &(*ret_keys)[k])) !=
+		    TSR_OK) {
+			report_store(path, store, o, err);
+			goto out;
+		}
+		bytes = tsr_store_credential_issuer_signed((*ret_stored)[k], &len);
+		(*ret_creds)[k] = (cli_credential_t){ .issuer_signed = bytes,
+			.issuer_signed_len = len, .key = (*ret_keys)[k],
+			.label = tsr_store_credential_summary((*ret_stored)[k])->doc_type,
+			.id = s->id };
+		*ret_n = k + 1;
+	}
+	if (*ret_n == 0) {
+		cli_error(path, only ? "no credential with that id" : "no credentials to present");
+		goto out;
+	}
+	status = 0;
+out:
+	tsr_store_list_free(list);
+	return status;
+}
+
+static int
+run_present(const wallet_opts_t *o)
+{
+	secret_src_t secret = { .pin_file = o->pin_file };
+	tsr_store_credential_t **stored = NULL;
+	tsr_device_key_t **keys = NULL;
+	cli_credential_t *creds = NULL;
+	tsr_store_roots_t *roots = NULL;
+	cli_bytes_t *root_bytes = NULL;
+	cli_present_config_t cfg = o->present;
+	tsr_store_t *store = NULL;
+	char *path = NULL;
+	size_t n = 0, n_roots;
+	int err, status = WALLET_EXIT_FAIL;
+
+	if (o->now != NULL && tsr_time_parse(o->now, &cfg.now) != TSR_OK) {
+		cli_error("--now", "'%s' is not a UTC time like 2021-01-01T00:00:00Z", o->now);
+		return CLI_EXIT_USAGE;
+	}
+	cfg.has_now = o->now != NULL;
+	if (open_wallet(o, &secret, &store, &path) < 0 || unlock(path, store, o) < 0)
+		goto out;
+	if (load_credentials(o, path, store, &stored, &keys, &creds, &n) < 0)
+		goto out;
+	/* The reader roots this wallet trusts judge who is asking. */
+	if ((err = tsr_store_trust_list(store, TSR_TRUST_READER_ROOT, &roots)) != TSR_OK) {
+		report_store(path, store, o, err);
+		goto out;
+	}
+	n_roots = tsr_store_roots_count(roots);
+	if ((root_bytes = calloc(n_roots ? n_roots : 1, sizeof(*root_bytes))) == NULL)
+		goto out;
+	for (size_t i = 0; i < n_roots; i++) {
+		const tsr_store_root_t *root = tsr_store_roots_get(roots, i);
+
+		root_bytes[i].ptr = (uint8_t *)(uintptr_t)root->der;
+		root_bytes[i].len = root->der_len;
+	}
+	cfg.reader_roots = root_bytes;
+	cfg.n_reader_roots = n_roots;
+	cfg.log = store;
+	status = cli_present_session(&cfg, creds, n);
+out:
+	for (size_t i = 0; i < n; i++) {
+		tsr_device_key_free(keys[i]);
+		tsr_store_credential_free(stored[i]);
+	}
+	free(keys);
+	free(stored);
+	free(creds);
+	free(root_bytes);
+	tsr_store_roots_free(roots);
+	secret_wipe(&secret);
+	tsr_store_free(store);
+	free(path);
+	return status;
+}
+
 static const subcommand_t subcommands[] = {
 	{ "init", init_usage, 0, run_init },
 	{ "keygen", keygen_usage, 0, run_keygen },
@@ -1020,6 +1156,7 @@ static const subcommand_t subcommands[] = {
 	{ "show", show_usage, 1, run_show },
 	{ "delete", delete_usage, 1, run_delete },
 	{ "log", log_usage, 0, run_log },
+	{ "present", present_usage, 0, run_present },
 };
 
 static const subcommand_t *
@@ -1031,7 +1168,18 @@ find_subcommand(const char *name)
 	return NULL;
 }
 
-enum { OPT_TCTI = 256 };
+enum {
+	OPT_TCTI = 256,
+	OPT_CREDENTIAL,
+	OPT_TRANSPORT,
+	OPT_QR_PNG,
+	OPT_QR_URI_FILE,
+	OPT_CONSENT,
+	OPT_STRICT,
+	OPT_DEVICE_AUTH,
+	OPT_NOW,
+	OPT_TIMEOUT,
+};
 
 static int
 run_subcommand(const subcommand_t *sub, int argc, char **argv)
@@ -1040,6 +1188,15 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ "store", required_argument, NULL, 's' },
 		{ "pin-file", required_argument, NULL, 'p' },
 		{ "tcti", required_argument, NULL, OPT_TCTI },
+		{ "credential", required_argument, NULL, OPT_CREDENTIAL },
+		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
+		{ "qr-uri-file", required_argument, NULL, OPT_QR_URI_FILE },
+		{ "consent", required_argument, NULL, OPT_CONSENT },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "device-auth", required_argument, NULL, OPT_DEVICE_AUTH },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "secure-area", required_argument, NULL, 'a' },
 		{ "pkcs11-module", required_argument, NULL, 'm' },
 		{ "token", required_argument, NULL, 't' },
@@ -1049,9 +1206,12 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	wallet_opts_t o;
+	bool present_only = false;
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
+	o.present.device_auth = TSR_DEVICE_AUTH_MAC;
+	o.present.timeout_s = 60;
 	if ((o.args = calloc((size_t)argc, sizeof(*o.args))) == NULL) {
 		cli_error("wallet", "out of memory");
 		return CLI_EXIT_USAGE;
@@ -1069,6 +1229,32 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 			break;
 		case OPT_TCTI:
 			o.tcti = optarg;
+			break;
+		case OPT_CREDENTIAL: o.credential = optarg; present_only = true; break;
+		case OPT_TRANSPORT: o.present.transport = optarg; present_only = true; break;
+		case OPT_QR_PNG: o.present.qr_png = optarg; present_only = true; break;
+		case OPT_QR_URI_FILE: o.present.qr_uri_file = optarg; present_only = true; break;
+		case OPT_CONSENT: o.present.consent = optarg; present_only = true; break;
+		case OPT_STRICT: o.present.strict = true; present_only = true; break;
+		case OPT_NOW: o.now = optarg; present_only = true; break;
+		case OPT_DEVICE_AUTH:
+			present_only = true;
+			if (strcmp(optarg, "mac") == 0) {
+				o.present.device_auth = TSR_DEVICE_AUTH_MAC;
+			} else if (strcmp(optarg, "signature") == 0) {
+				o.present.device_auth = TSR_DEVICE_AUTH_SIGNATURE;
+			} else {
+				cli_error("--device-auth", "'%s': expected mac or signature", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_TIMEOUT:
+			present_only = true;
+			o.present.timeout_s = atoi(optarg);
+			if (o.present.timeout_s <= 0 || o.present.timeout_s > 3600) {
+				cli_error("--timeout", "'%s': expected 1 to 3600 seconds", optarg);
+				goto usage;
+			}
 			break;
 		case 'a':
 			o.secure_area = optarg;
@@ -1103,6 +1289,16 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 	}
 	if ((o.secure_area != NULL || o.token != NULL) && strcmp(sub->name, "init") != 0) {
 		cli_error(sub->name, "--secure-area and --token are options of 'init' only");
+		goto usage;
+	}
+	if (present_only && strcmp(sub->name, "present") != 0) {
+		cli_error(sub->name, "--credential, --transport, --qr-png, --qr-uri-file, "
+		    "--consent, --strict, --device-auth, --now and --timeout are options of "
+		    "'present' only");
+		goto usage;
+	}
+	if (strcmp(sub->name, "present") == 0 && o.present.transport == NULL) {
+		cli_error(sub->name, "which transport? (--transport local:PATH)");
 		goto usage;
 	}
 	if (o.uses != NULL && strcmp(sub->name, "import") != 0) {

@@ -67,11 +67,13 @@ typedef int (*tsr_device_agree_fn)(void *user, const uint8_t *peer_cose_key, siz
  * @brief A device key whose operations are done by callbacks.
  * @param sign required.
  * @param agree may be NULL: device authentication then always uses a signature.
- * @param user passed to both callbacks; must outlive the key.
+ * @param user passed to both callbacks.
+ * @param destroy called with @p user when the key is freed (may be NULL:
+ *        then @p user must outlive the key).
  * @param[out] ret_key free with tsr_device_key_free().
  */
 TSR_EXPORT TSR_WUR int tsr_device_key_new(tsr_device_sign_fn sign, tsr_device_agree_fn agree,
-    void *user, tsr_device_key_t **ret_key);
+    void *user, void (*destroy)(void *user), tsr_device_key_t **ret_key);
 
 /**
  * @brief A device key from a P-256 private key in PKCS#8 or SEC1, PEM or

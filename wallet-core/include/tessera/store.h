@@ -195,6 +195,18 @@ TSR_EXPORT TSR_WUR int tsr_store_create_key(tsr_store_t *store,
 TSR_EXPORT TSR_WUR int tsr_store_key_get(tsr_store_t *store, int64_t key_id, uint8_t **ret_ref,
     size_t *ret_ref_len, uint8_t **ret_cose_key, size_t *ret_cose_key_len);
 
+/**
+ * @brief A wallet key as a holder device key (holder.h): presentations
+ *        sign and do key agreement with it through the wallet's secure area.
+ * @param key_id the key (tsr_store_summary_t::key_id of a credential).
+ * @param pin the key's PIN, or NULL; copied.
+ * @param[out] ret_key free with tsr_device_key_free() before the store.
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND, an error of tsr_store_unlock(),
+ *         #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_device_key(tsr_store_t *store, int64_t key_id, const char *pin,
+    tsr_device_key_t **ret_key);
+
 /** Options for tsr_store_import(). Zero-initialise. */
 typedef struct tsr_store_import_options {
 	/** For a credential of a batch that may be presented a limited number

@@ -10,7 +10,7 @@
 
 int
 tsr_device_key_new(tsr_device_sign_fn sign, tsr_device_agree_fn agree, void *user,
-    tsr_device_key_t **ret_key)
+    void (*destroy)(void *user), tsr_device_key_t **ret_key)
 {
 	tsr_device_key_t *key;
 
@@ -21,6 +21,7 @@ tsr_device_key_new(tsr_device_sign_fn sign, tsr_device_agree_fn agree, void *use
 	key->sign = sign;
 	key->agree = agree;
 	key->user = user;
+	key->destroy = destroy;
 	*ret_key = key;
 	return TSR_OK;
 }
@@ -62,6 +63,12 @@ software_agree(void *user, const uint8_t *peer_cose_key, size_t peer_len, uint8_
 	return r;
 }
 
+static void
+free_software_key(void *user)
+{
+	tsr_ec_key_free(user);
+}
+
 int
 tsr_device_key_new_from_pem(const uint8_t *pem, size_t len, tsr_device_key_t **ret_key)
 {
@@ -78,11 +85,11 @@ tsr_device_key_new_from_pem(const uint8_t *pem, size_t len, tsr_device_key_t **r
 		tsr_ec_key_free(ec);
 		return TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
 	}
-	if ((r = tsr_device_key_new(software_sign, software_agree, ec, &key)) != TSR_OK) {
+	if ((r = tsr_device_key_new(software_sign, software_agree, ec, free_software_key,
+	    &key)) != TSR_OK) {
 		tsr_ec_key_free(ec);
 		return r;
 	}
-	key->software = ec;
 	*ret_key = key;
 	return TSR_OK;
 }
@@ -92,6 +99,7 @@ tsr_device_key_free(tsr_device_key_t *key)
 {
 	if (key == NULL)
 		return;
-	tsr_ec_key_free(key->software);
+	if (key->destroy != NULL)
+		key->destroy(key->user);
 	free(key);
 }

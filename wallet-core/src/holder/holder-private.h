@@ -15,7 +15,7 @@ struct tsr_device_key {
 	tsr_device_sign_fn sign;
 	tsr_device_agree_fn agree;
 	void *user;
-	tsr_ec_key_t *software; /* owned when made from a PEM key */
+	void (*destroy)(void *user);
 };
 
 typedef struct tsr_held_credential {
