@@ -1001,8 +1001,13 @@ run_log(const wallet_opts_t *o)
 		} else {
 			cli_put_time(stdout, e->time);
 			printf("  %s  reader: ", outcome_name(e->outcome));
-			cli_put_text(stdout, e->reader[0] ? e->reader : "(anonymous)");
-			printf(" (%s)\n    document:  ", trust_name(e->reader_trust));
+			if (e->reader[0] != '\0') {
+				cli_put_text(stdout, e->reader);
+				printf(" (%s)", trust_name(e->reader_trust));
+			} else {
+				fputs("anonymous (no reader authentication)", stdout);
+			}
+			printf("\n    document:  ");
 			cli_put_text(stdout, e->doc_type[0] ? e->doc_type : "-");
 			printf("\n    requested: ");
 			put_items(stdout, e->requested, e->n_requested, false);

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The end-to-end demo behind `./run demo`: a test PKI, a wallet whose device
+# key lives in a throw-away TPM (swtpm; the software secure area, with a
+# warning, when no TPM can start), an mDL issued to that key, and a holder
+# and a reader as two processes over the local transport. The reader takes
+# the engagement by decoding the QR code the holder wrote as a PNG.
+#
+# Usage: scripts/demo.sh BUILDDIR
+# Leaves everything in a new directory under $TESSERA_DEMO_PARENT (default
+# /tmp) and names it; stops every process it started.
+set -euo pipefail
+
+BUILD=${1:?usage: scripts/demo.sh BUILDDIR}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+TESSERA="$BUILD/wallet-core/tools/tessera"
+ISSUER="$BUILD/issuer-tool/tessera-issuer"
+mkdir -p "${TESSERA_DEMO_PARENT:-/tmp}"
+DIR=$(mktemp -d "${TESSERA_DEMO_PARENT:-/tmp}/tessera-demo.XXXXXX")
+DIR=$(cd "$DIR" && pwd)
+PIDS=()
+
+cleanup() {
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+T0=$(now_ms)
+STEP_START=$T0
+STEP_NAME=
+# Prints the time the previous step took, then the next step's title.
+step() {
+	local end
+	end=$(now_ms)
+	[ -z "$STEP_NAME" ] || echo "   ($STEP_NAME: $((end - STEP_START)) ms)"
+	STEP_NAME=$1
+	STEP_START=$end
+	[ -z "$1" ] || printf '\n== %s\n' "$1"
+}
+
+# A TCP port pair nobody listens on.
+free_port() {
+	python3 -c 'import socket
+for p in range(23000, 24000, 2):
+    try:
+        a = socket.socket(); a.bind(("127.0.0.1", p)); b = socket.socket(); b.bind(("127.0.0.1", p + 1))
+        a.close(); b.close(); print(p); break
+    except OSError:
+        pass'
+}
+
+step "Test PKI: IACA, Document Signer and reader certificates"
+"$ISSUER" init --out "$DIR/pki" --country UT --name "Utopia DMV (Tessera demo)" --reader
+
+step "Secure area"
+SA_ARGS=(--secure-area software)
+if command -v swtpm >/dev/null 2>&1; then
+	PORT=$(free_port)
+	mkdir -p "$DIR/tpm"
+	swtpm socket --tpm2 --tpmstate dir="$DIR/tpm" \
+		--server type=tcp,port="$PORT",bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((PORT + 1)),bindaddr=127.0.0.1 \
+		--flags not-need-init,startup-clear --log file="$DIR/tpm/swtpm.log" &
+	PIDS+=($!)
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" \
+			2>/dev/null && break
+		sleep 0.1
+	done
+	SA_ARGS=(--secure-area tpm2 --tcti "swtpm:host=127.0.0.1,port=$PORT")
+	echo "A throw-away TPM 2.0 (swtpm) on 127.0.0.1:$PORT"
+else
+	echo "WARNING: swtpm is not installed: the wallet uses the SOFTWARE secure area,"
+	echo "         which is NOT hardware-backed."
+fi
+# The software secure area, if used, needs a passphrase; a TPM does not.
+printf 'tessera demo passphrase\n' > "$DIR/passphrase"
+chmod 600 "$DIR/passphrase"
+export TESSERA_PBKDF2_ITERATIONS=${TESSERA_PBKDF2_ITERATIONS:-100000}
+WALLET=(--store "$DIR/wallet.db" --pin-file "$DIR/passphrase")
+
+step "Wallet"
+"$TESSERA" wallet init "${SA_ARGS[@]}" "${WALLET[@]}"
+
+step "Device key"
+"$TESSERA" wallet keygen "${WALLET[@]}" --json > "$DIR/key.json"
+python3 - "$DIR/key.json" "$DIR/device_key.cbor" <<'PY'
+import json, sys
+key = json.load(open(sys.argv[1]))
+open(sys.argv[2], "wb").write(bytes.fromhex(key["coseKey"]))
+print(f"key {key['id']} in the {key['secureArea']} secure area")
+PY
+
+step "Issue an mDL to that key"
+"$ISSUER" issue --pki "$DIR/pki" --doctype org.iso.18013.5.1.mDL \
+	--claims "$SRC/issuer-tool/examples/mdl.json" --device-key "$DIR/device_key.cbor" \
+	--out "$DIR/mdl.cbor"
+
+step "Import it into the wallet"
+"$TESSERA" wallet import "$DIR/mdl.cbor" "${WALLET[@]}"
+
+step "Present (holder) and request (reader), two processes, local transport"
+# The holder shares what it chose; the rest of the request is withheld.
+printf '%s\n' family_name given_name portrait driving_privileges > "$DIR/consent.txt"
+"$TESSERA" wallet present "${WALLET[@]}" --transport "local:$DIR/session.sock" \
+	--qr-png "$DIR/engagement.png" --consent "$DIR/consent.txt" --timeout 60 \
+	> "$DIR/holder.out" 2> "$DIR/holder.log" &
+HOLDER=$!
+PIDS+=($HOLDER)
+for _ in $(seq 200); do [ -s "$DIR/engagement.png" ] && break; sleep 0.05; done
+echo "Holder shows its QR code: $DIR/engagement.png"
+"$TESSERA" reader request --qr-image "$DIR/engagement.png" --template driving-licence \
+	--trust "$DIR/pki/iaca.pem" --transport "local:$DIR/session.sock" --timeout 60 \
+	| tee "$DIR/reader.out"
+wait "$HOLDER"
+
+step "What the holder saw and decided"
+grep -v '^Engagement\|^Waiting' "$DIR/holder.log" || true
+
+step "Presentation log"
+"$TESSERA" wallet log "${WALLET[@]}"
+step ""
+echo
+echo "Done in $(($(now_ms) - T0)) ms. Everything is in $DIR"
