@@ -7,6 +7,7 @@
  * and delete credentials, read the presentation log. */
 
 #include "cli.h"
+#include "wallet-cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +21,6 @@
 #include <tessera/store.h>
 #include <tessera/tessera.h>
 
-/* Exit status of a wallet command that failed for a reason other than
- * usage: refused import, wrong PIN, no TPM, ... */
-#define WALLET_EXIT_FAIL 1
-
-#define MAX_SECRET 256
 
 static const char wallet_usage[] =
     "Usage: tessera wallet COMMAND [OPTIONS]\n"
@@ -42,6 +38,8 @@ static const char wallet_usage[] =
     "  delete     delete a credential (and its device key when unused)\n"
     "  log        show the presentation log\n"
     "  present    show a QR code and answer a reader, with consent\n"
+    "  provision-request   new TPM keys, and the request proving them to an issuer\n"
+    "  provision-respond   answer the issuer's challenge (TPM attestation)\n"
     "\n"
     "Options of every command:\n"
     "  -s, --store PATH     the wallet (default $XDG_DATA_HOME/tessera/wallet.db)\n"
@@ -119,39 +117,27 @@ static const char present_usage[] =
     "for same-machine use and tests). --strict refuses readers that are not\n"
     "trusted. Without --consent, asks on the terminal.\n";
 
+static const char provision_request_usage[] =
+    "Usage: tessera wallet provision-request --out FILE [--keys N] [--store PATH]\n"
+    "\n"
+    "Create N (default 1) device keys in the wallet's TPM and write the\n"
+    "provisioning request for an issuer: the TPM's EK certificate, an\n"
+    "attestation key and the new keys (docs/provisioning.md).\n";
+
+static const char provision_respond_usage[] =
+    "Usage: tessera wallet provision-respond --challenge FILE --out FILE [--store PATH]\n"
+    "\n"
+    "Answer the issuer's challenge: activate its credential with the TPM's EK and\n"
+    "certify the requested keys with the attestation key over its nonce. The\n"
+    "issuer then issues credentials to those keys.\n";
+
 static const char log_usage[] =
     "Usage: tessera wallet log [--pin-file FILE] [--store PATH] [--json]\n"
     "\n"
     "Show the presentation log: when, to which reader, what was asked and shared.\n";
 
-typedef struct wallet_opts {
-	const char *store;
-	const char *pin_file;
-	const char *tcti;
-	const char *secure_area;
-	const char *pkcs11_module;
-	const char *token;
-	const char *uses;
-	bool json;
-	char **args; /* positional arguments (argv pointers) */
-	size_t n_args;
-	/* present only */
-	const char *credential;
-	cli_present_config_t present;
-	const char *now;
-} wallet_opts_t;
-
-/* Where a PIN or passphrase comes from, read once. */
-typedef struct secret_src {
-	bool loaded;
-	bool have;
-	char value[MAX_SECRET];
-	bool confirm; /* a new passphrase typed on a terminal: ask twice */
-	const char *pin_file;
-} secret_src_t;
-
-static void
-secret_wipe(secret_src_t *s)
+void
+wallet_secret_wipe(secret_src_t *s)
 {
 	explicit_bzero(s->value, sizeof(s->value));
 	s->have = false;
@@ -388,8 +374,8 @@ resolve_path(const wallet_opts_t *o)
 }
 
 /* Opens the wallet; *ret_path receives the path in use (free()). */
-static int
-open_wallet(const wallet_opts_t *o, secret_src_t *secret, tsr_store_t **ret_store,
+int
+wallet_open(const wallet_opts_t *o, secret_src_t *secret, tsr_store_t **ret_store,
     char **ret_path)
 {
 	tsr_store_options_t options;
@@ -412,28 +398,28 @@ open_wallet(const wallet_opts_t *o, secret_src_t *secret, tsr_store_t **ret_stor
 	return 0;
 }
 
-static void
-report_store(const char *path, tsr_store_t *store, const wallet_opts_t *o, int err)
+void
+wallet_report(const char *path, tsr_store_t *store, const wallet_opts_t *o, int err)
 {
 	report(path, tsr_store_sa_kind(store), tsr_store_sa_location(store), o->pkcs11_module,
 	    err);
 }
 
 /* Unlocks, reporting a failure. */
-static int
-unlock(const char *path, tsr_store_t *store, const wallet_opts_t *o)
+int
+wallet_unlock(const char *path, tsr_store_t *store, const wallet_opts_t *o)
 {
 	int err;
 
 	if ((err = tsr_store_unlock(store)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-put_hex(FILE *f, const uint8_t *p, size_t len)
+void
+wallet_put_hex(FILE *f, const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		fprintf(f, "%02x", p[i]);
@@ -530,7 +516,7 @@ run_init(const wallet_opts_t *o)
 	status = CLI_EXIT_OK;
 out:
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -549,10 +535,10 @@ run_keygen(const wallet_opts_t *o)
 	char *path = NULL;
 	int err, status = WALLET_EXIT_FAIL;
 
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_create_key(store, NULL, &id, &cose, &cose_len)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		goto out;
 	}
 	if (tsr_store_secure_area(store, &sa) != TSR_OK)
@@ -560,20 +546,20 @@ run_keygen(const wallet_opts_t *o)
 	if (o->json) {
 		printf("{\"id\": %lld, \"secureArea\": \"%s\", \"coseKey\": \"", (long long)id,
 		    kind_name(tsr_store_sa_kind(store)));
-		put_hex(stdout, cose, cose_len);
+		wallet_put_hex(stdout, cose, cose_len);
 		printf("\"}\n");
 	} else {
 		printf("Created device key %lld in %s\n", (long long)id,
 		    sa ? tsr_secure_area_describe(sa) : kind_text(tsr_store_sa_kind(store)));
 		printf("Public key (COSE_Key, hex): ");
-		put_hex(stdout, cose, cose_len);
+		wallet_put_hex(stdout, cose, cose_len);
 		putchar('\n');
 	}
 	status = CLI_EXIT_OK;
 out:
 	tsr_free(cose);
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -622,7 +608,7 @@ run_import(const wallet_opts_t *o)
 	}
 	if (cli_read_file(o->args[0], CLI_MAX_INPUT, &data, &len) < 0)
 		return CLI_EXIT_USAGE;
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	err = tsr_store_import(store, data, len, &options, &id, &reasons);
 	if (err == TSR_ERR_VERIFY) {
@@ -642,7 +628,7 @@ run_import(const wallet_opts_t *o)
 		if (err <= TSR_ERR_CBOR_TRUNCATED && err >= TSR_ERR_MDOC_VERSION)
 			cli_error(o->args[0], "not an IssuerSigned or Document: %s", tsr_strerror(err));
 		else
-			report_store(path, store, o, err);
+			wallet_report(path, store, o, err);
 		goto out;
 	}
 	if (tsr_store_show(store, id, &cred) != TSR_OK) {
@@ -667,7 +653,7 @@ run_import(const wallet_opts_t *o)
 out:
 	tsr_store_credential_free(cred);
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	cli_free_data(data, len);
 	free(path);
 	return status;
@@ -727,10 +713,10 @@ run_list(const wallet_opts_t *o)
 	int64_t now = tsr_clock_now();
 	int err, status = WALLET_EXIT_FAIL;
 
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_list(store, &list)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		goto out;
 	}
 	n = tsr_store_list_count(list);
@@ -765,7 +751,7 @@ run_list(const wallet_opts_t *o)
 out:
 	tsr_store_list_free(list);
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -788,13 +774,13 @@ run_show(const wallet_opts_t *o)
 		cli_error(o->args[0], "not a credential id (see 'tessera wallet list')");
 		return CLI_EXIT_USAGE;
 	}
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_show(store, id, &cred)) != TSR_OK) {
 		if (err == TSR_ERR_NOT_FOUND)
 			cli_error(o->args[0], "no such credential");
 		else
-			report_store(path, store, o, err);
+			wallet_report(path, store, o, err);
 		goto out;
 	}
 	s = tsr_store_credential_summary(cred);
@@ -862,7 +848,7 @@ run_show(const wallet_opts_t *o)
 out:
 	tsr_store_credential_free(cred);
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -883,13 +869,13 @@ run_delete(const wallet_opts_t *o)
 		cli_error(o->args[0], "not a credential id (see 'tessera wallet list')");
 		return CLI_EXIT_USAGE;
 	}
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_delete(store, id, &key_deleted)) != TSR_OK) {
 		if (err == TSR_ERR_NOT_FOUND)
 			cli_error(o->args[0], "no such credential");
 		else
-			report_store(path, store, o, err);
+			wallet_report(path, store, o, err);
 		goto out;
 	}
 	printf("Deleted credential %lld%s\n", (long long)id,
@@ -897,7 +883,7 @@ run_delete(const wallet_opts_t *o)
 	status = CLI_EXIT_OK;
 out:
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -967,12 +953,12 @@ run_log(const wallet_opts_t *o)
 	size_t n;
 	int err, status = WALLET_EXIT_FAIL;
 
-	if (open_wallet(o, &secret, &store, &path) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
-	if (unlock(path, store, o) < 0)
+	if (wallet_unlock(path, store, o) < 0)
 		goto out;
 	if ((err = tsr_store_log_list(store, &log)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		goto out;
 	}
 	n = tsr_store_log_count(log);
@@ -1022,7 +1008,7 @@ run_log(const wallet_opts_t *o)
 out:
 	tsr_store_log_free(log);
 	tsr_store_free(store);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	free(path);
 	return status;
 }
@@ -1052,7 +1038,7 @@ load_credentials(const wallet_opts_t *o, const char *path, tsr_store_t *store,
 		return -1;
 	}
 	if ((err = tsr_store_list(store, &list)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		return -1;
 	}
 	n = tsr_store_list_count(list);
@@ -1075,7 +1061,7 @@ load_credentials(const wallet_opts_t *o, const char *path, tsr_store_t *store,
 		if ((err = tsr_store_show(store, s->id, &(*ret_stored)[k])) != TSR_OK ||
 		    (err = tsr_store_device_key(store, s->key_id, NULL, &(*ret_keys)[k])) !=
 		    TSR_OK) {
-			report_store(path, store, o, err);
+			wallet_report(path, store, o, err);
 			goto out;
 		}
 		bytes = tsr_store_credential_issuer_signed((*ret_stored)[k], &len);
@@ -1115,13 +1101,13 @@ run_present(const wallet_opts_t *o)
 		return CLI_EXIT_USAGE;
 	}
 	cfg.has_now = o->now != NULL;
-	if (open_wallet(o, &secret, &store, &path) < 0 || unlock(path, store, o) < 0)
+	if (wallet_open(o, &secret, &store, &path) < 0 || wallet_unlock(path, store, o) < 0)
 		goto out;
 	if (load_credentials(o, path, store, &stored, &keys, &creds, &n) < 0)
 		goto out;
 	/* The reader roots this wallet trusts judge who is asking. */
 	if ((err = tsr_store_trust_list(store, TSR_TRUST_READER_ROOT, &roots)) != TSR_OK) {
-		report_store(path, store, o, err);
+		wallet_report(path, store, o, err);
 		goto out;
 	}
 	n_roots = tsr_store_roots_count(roots);
@@ -1147,7 +1133,7 @@ out:
 	free(creds);
 	free(root_bytes);
 	tsr_store_roots_free(roots);
-	secret_wipe(&secret);
+	wallet_secret_wipe(&secret);
 	tsr_store_free(store);
 	free(path);
 	return status;
@@ -1162,6 +1148,8 @@ static const subcommand_t subcommands[] = {
 	{ "delete", delete_usage, 1, run_delete },
 	{ "log", log_usage, 0, run_log },
 	{ "present", present_usage, 0, run_present },
+	{ "provision-request", provision_request_usage, 0, run_provision_request },
+	{ "provision-respond", provision_respond_usage, 0, run_provision_respond },
 };
 
 static const subcommand_t *
@@ -1184,6 +1172,9 @@ enum {
 	OPT_DEVICE_AUTH,
 	OPT_NOW,
 	OPT_TIMEOUT,
+	OPT_KEYS,
+	OPT_OUT,
+	OPT_CHALLENGE,
 };
 
 static int
@@ -1202,6 +1193,9 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ "device-auth", required_argument, NULL, OPT_DEVICE_AUTH },
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "challenge", required_argument, NULL, OPT_CHALLENGE },
 		{ "secure-area", required_argument, NULL, 'a' },
 		{ "pkcs11-module", required_argument, NULL, 'm' },
 		{ "token", required_argument, NULL, 't' },
@@ -1211,12 +1205,13 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	wallet_opts_t o;
-	bool present_only = false;
+	bool present_only = false, provision_only = false;
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
 	o.present.device_auth = TSR_DEVICE_AUTH_MAC;
 	o.present.timeout_s = 60;
+	o.provision_keys = 1;
 	if ((o.args = calloc((size_t)argc, sizeof(*o.args))) == NULL) {
 		cli_error("wallet", "out of memory");
 		return CLI_EXIT_USAGE;
@@ -1242,6 +1237,12 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		case OPT_CONSENT: o.present.consent = optarg; present_only = true; break;
 		case OPT_STRICT: o.present.strict = true; present_only = true; break;
 		case OPT_NOW: o.now = optarg; present_only = true; break;
+		case OPT_KEYS:
+			provision_only = true;
+			o.provision_keys = (size_t)strtoul(optarg, NULL, 10);
+			break;
+		case OPT_OUT: o.out = optarg; provision_only = true; break;
+		case OPT_CHALLENGE: o.challenge = optarg; provision_only = true; break;
 		case OPT_DEVICE_AUTH:
 			present_only = true;
 			if (strcmp(optarg, "mac") == 0) {
@@ -1300,6 +1301,16 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		cli_error(sub->name, "--credential, --transport, --qr-png, --qr-uri-file, "
 		    "--consent, --strict, --device-auth, --now and --timeout are options of "
 		    "'present' only");
+		goto usage;
+	}
+	if (provision_only && strncmp(sub->name, "provision-", 10) != 0) {
+		cli_error(sub->name, "--keys, --out and --challenge are options of "
+		    "'provision-request' and 'provision-respond' only");
+		goto usage;
+	}
+	if (strncmp(sub->name, "provision-", 10) == 0 && (o.out == NULL ||
+	    (strcmp(sub->name, "provision-respond") == 0) != (o.challenge != NULL))) {
+		cli_error(sub->name, "give --out (and --challenge to respond)");
 		goto usage;
 	}
 	if (strcmp(sub->name, "present") == 0 && o.present.transport == NULL) {

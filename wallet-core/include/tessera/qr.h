@@ -51,9 +51,11 @@ typedef struct tsr_qr tsr_qr_t;
 /**
  * @brief Encodes a text as a QR code.
  *
- * The text is stored as 8-bit bytes (byte mode, no ECI), in the smallest
- * version that holds it, with error correction level M, or L when the text
- * does not fit at M.
+ * The text's bytes are stored as they are, without ECI (runs of digits or
+ * upper-case letters may use the shorter numeric and alphanumeric modes), in
+ * the smallest version that holds them, with error correction level M, or
+ * L when the text does not fit at M. tsr_qr_decode_gray8() gives back the
+ * same bytes.
  * @param text the NUL-terminated text, 1 to #TSR_QR_TEXT_MAX bytes.
  * @param[out] ret the new symbol, to be freed with tsr_qr_free(); untouched
  *        on failure.

@@ -21,6 +21,7 @@
 #include <tessera/attest.h>
 #include <tessera/err.h>
 #include <tessera/holder.h>
+#include <tessera/issuer.h>
 #include <tessera/qr.h>
 #include <tessera/reader.h>
 #include <tessera/request.h>

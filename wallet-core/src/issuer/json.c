@@ -367,6 +367,7 @@ typed_value(jp_t *j, const char *at, const tsr_buf_t *key, const tsr_buf_t *text
     tsr_cbor_enc_t *enc)
 {
 	const char *k = (const char *)key->ptr;
+	const char *str = text->ptr != NULL ? (const char *)text->ptr : "";
 	uint8_t *bytes = NULL;
 	size_t n = 0;
 	int y, m, d, r;
@@ -374,21 +375,21 @@ typed_value(jp_t *j, const char *at, const tsr_buf_t *key, const tsr_buf_t *text
 	char *hex;
 
 	if (key->len == 10 && memcmp(k, "$full-date", 10) == 0) {
-		if (!tsr_full_date_parse(text->ptr, text->len, &y, &m, &d))
+		if (!tsr_full_date_parse((const uint8_t *)str, text->len, &y, &m, &d))
 			return fail_at(j, at, "$full-date needs a date \"YYYY-MM-DD\"");
 		tsr_cbor_put_tag(enc, 1004);
 		tsr_cbor_put_tstr_n(enc, (const char *)text->ptr, text->len);
 		return TSR_OK;
 	}
 	if (key->len == 6 && memcmp(k, "$tdate", 6) == 0) {
-		if (!tsr_tdate_parse(text->ptr, text->len, &t))
+		if (!tsr_tdate_parse((const uint8_t *)str, text->len, &t))
 			return fail_at(j, at, "$tdate needs \"YYYY-MM-DDThh:mm:ssZ\"");
 		tsr_cbor_put_tag(enc, 0);
 		tsr_cbor_put_tstr_n(enc, (const char *)text->ptr, text->len);
 		return TSR_OK;
 	}
 	if (key->len == 6 && memcmp(k, "$bytes", 6) == 0) {
-		if ((hex = strndup((const char *)text->ptr, text->len)) == NULL)
+		if ((hex = strndup(str, text->len)) == NULL)
 			return TSR_ERR_NO_MEMORY;
 		r = text->len % 2 == 0 ? tsr_hex_decode(hex, &bytes, &n) : TSR_ERR_INVALID_ARGUMENT;
 		free(hex);
@@ -401,7 +402,7 @@ typed_value(jp_t *j, const char *at, const tsr_buf_t *key, const tsr_buf_t *text
 		return TSR_OK;
 	}
 	if (key->len == 4 && memcmp(k, "$b64", 4) == 0) {
-		r = tsr_base64_decode((const char *)text->ptr, text->len, &bytes, &n);
+		r = tsr_base64_decode(str, text->len, &bytes, &n);
 		if (r == TSR_ERR_NO_MEMORY)
 			return r;
 		if (r != TSR_OK)
@@ -465,8 +466,8 @@ parse_object(jp_t *j, tsr_cbor_enc_t *enc)
 			if ((r = parse_string(j, &m[n - 1].key)) != TSR_OK)
 				goto out;
 			for (size_t i = 0; i + 1 < n; i++) {
-				if (m[i].key.len == m[n - 1].key.len &&
-				    memcmp(m[i].key.ptr, m[n - 1].key.ptr, m[i].key.len) == 0) {
+				if (m[i].key.len == m[n - 1].key.len && (m[i].key.len == 0 ||
+				    memcmp(m[i].key.ptr, m[n - 1].key.ptr, m[i].key.len) == 0)) {
 					r = fail_at(j, key_at, "duplicate key \"%.*s\"",
 					    (int)(m[i].key.len < 60 ? m[i].key.len : 60),
 					    (const char *)m[i].key.ptr);

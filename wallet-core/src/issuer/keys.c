@@ -306,12 +306,12 @@ tsr_device_keys_add(tsr_device_keys_t *keys, const uint8_t *data, size_t len)
 	memset(&l, 0, sizeof(l));
 	if (keys == NULL || data == NULL || len == 0)
 		return TSR_ERR_INVALID_ARGUMENT;
-	if (len > 0 && data[len - 1] == '\0')
-		len--; /* PEM files handed over with their terminator */
+	/* Text (PEM, JSON) may come with its terminating NUL; binary forms
+	 * are taken as they are (a COSE_Key may well end in 0x00). */
 	if (memmem(data, len, "-----BEGIN ", 11) != NULL && data[0] != 0x30)
-		r = add_pem(&l, data, len);
+		r = add_pem(&l, data, data[len - 1] == '\0' ? len - 1 : len);
 	else if (looks_like_json(data, len))
-		r = add_json(&l, data, len);
+		r = add_json(&l, data, data[len - 1] == '\0' ? len - 1 : len);
 	else if (data[0] == 0x30)
 		r = add_der(&l, data, len);
 	else

@@ -16,35 +16,40 @@
 /* A QR code holds 2953 bytes at most; anything longer is not ours. */
 #define DECODED_MAX ((size_t)64 * 1024)
 
+/* A scanner for QR codes only, giving their bytes as encoded: by default
+ * zbar guesses a character set and converts, which could alter a byte-mode
+ * payload. */
+static int
+new_scanner(zbar_image_scanner_t **ret)
+{
+	zbar_image_scanner_t *scanner;
+
+	if ((scanner = zbar_image_scanner_create()) == NULL)
+		return TSR_ERR_NO_MEMORY;
+	if (zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0) != 0 ||
+	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) != 0 ||
+	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1) != 0) {
+		zbar_image_scanner_destroy(scanner);
+		return TSR_ERR_INTERNAL;
+	}
+	*ret = scanner;
+	return TSR_OK;
+}
+
 /* Decodes the first QR code zbar finds in a packed (stride = width) image. */
 static int
-scan_packed(const uint8_t *pixels, unsigned width, unsigned height, char **ret_text)
+scan_packed(zbar_image_scanner_t *scanner, const uint8_t *pixels, unsigned width,
+    unsigned height, char **ret_text)
 {
-	zbar_image_scanner_t *scanner = NULL;
-	zbar_image_t *image = NULL;
+	zbar_image_t *image;
 	const zbar_symbol_t *sym;
 	const char *data;
 	size_t len;
 	char *text;
 	int n, r = TSR_ERR_INTERNAL;
 
-	if ((scanner = zbar_image_scanner_create()) == NULL ||
-	    (image = zbar_image_create()) == NULL) {
-		r = TSR_ERR_NO_MEMORY;
-		goto out;
-	}
-	/*
-	 * QR codes only; their bytes as encoded (by default zbar guesses a
-	 * character set and converts, which could alter a byte-mode payload);
-	 * and a second, inverted pass when the first finds nothing, for light
-	 * codes on dark backgrounds (our own terminal rendering on a
-	 * light-background terminal).
-	 */
-	if (zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0) != 0 ||
-	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) != 0 ||
-	    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1) != 0 ||
-	    zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_TEST_INVERTED, 1) != 0)
-		goto out;
+	if ((image = zbar_image_create()) == NULL)
+		return TSR_ERR_NO_MEMORY;
 	zbar_image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(image, width, height);
 	zbar_image_set_data(image, pixels, (unsigned long)width * height, NULL);
@@ -78,10 +83,7 @@ scan_packed(const uint8_t *pixels, unsigned width, unsigned height, char **ret_t
 	*ret_text = text;
 	r = TSR_OK;
 out:
-	if (image != NULL)
-		zbar_image_destroy(image);
-	if (scanner != NULL)
-		zbar_image_scanner_destroy(scanner);
+	zbar_image_destroy(image);
 	return r;
 }
 
@@ -89,7 +91,9 @@ int
 tsr_qr_decode_gray8(const uint8_t *pixels, unsigned width, unsigned height, size_t stride,
     char **ret_text)
 {
-	uint8_t *packed = NULL;
+	zbar_image_scanner_t *scanner = NULL;
+	uint8_t *copy = NULL;
+	size_t npixels;
 	int r = TSR_ERR_INTERNAL;
 
 	if (pixels == NULL || ret_text == NULL || width == 0 || height == 0 || stride < width)
@@ -97,15 +101,40 @@ tsr_qr_decode_gray8(const uint8_t *pixels, unsigned width, unsigned height, size
 	if (width > TSR_QR_DECODE_MAX_SIDE || height > TSR_QR_DECODE_MAX_SIDE ||
 	    (size_t)width * height > TSR_QR_DECODE_MAX_PIXELS)
 		return TSR_ERR_LIMIT;
+	npixels = (size_t)width * height;
+	if ((r = new_scanner(&scanner)) != TSR_OK)
+		return r;
 	/* zbar's Y800 has no stride: rows must be contiguous. */
 	if (stride != width) {
-		if ((packed = malloc((size_t)width * height)) == NULL)
-			return TSR_ERR_NO_MEMORY;
+		if ((copy = malloc(npixels)) == NULL) {
+			r = TSR_ERR_NO_MEMORY;
+			goto out;
+		}
 		for (unsigned y = 0; y < height; y++)
-			memcpy(packed + (size_t)y * width, pixels + (size_t)y * stride, width);
+			memcpy(copy + (size_t)y * width, pixels + (size_t)y * stride, width);
 	}
-	r = scan_packed(packed != NULL ? packed : pixels, width, height, ret_text);
-	free(packed);
+	r = scan_packed(scanner, copy != NULL ? copy : pixels, width, height, ret_text);
+	if (r != TSR_ERR_NOT_FOUND)
+		goto out;
+	/*
+	 * Then inverted, for light codes on dark backgrounds (our own terminal
+	 * rendering on a light-background terminal). Not with zbar's
+	 * ZBAR_CFG_TEST_INVERTED: 0.23.92 inverts a long at a time and writes
+	 * past its copy when width × height is not a multiple of 8.
+	 */
+	if (copy == NULL) {
+		if ((copy = malloc(npixels)) == NULL) {
+			r = TSR_ERR_NO_MEMORY;
+			goto out;
+		}
+		memcpy(copy, pixels, npixels);
+	}
+	for (size_t i = 0; i < npixels; i++)
+		copy[i] = (uint8_t)~copy[i];
+	r = scan_packed(scanner, copy, width, height, ret_text);
+out:
+	free(copy);
+	zbar_image_scanner_destroy(scanner);
 	return r;
 }
 

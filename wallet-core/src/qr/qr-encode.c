@@ -39,9 +39,9 @@ tsr_qr_encode(const char *text, tsr_qr_t **ret)
 	/*
 	 * Level M restores up to 15% of damaged codewords, against L's 7%: a
 	 * phone filming a screen meets glare, moiré and reflections, and the
-	 * few extra modules M costs for an engagement URI (version 6 rather
-	 * than 5 for Annex D's) still render large. L is only the fallback for
-	 * a text too long for M.
+	 * few extra modules M costs for an engagement URI (Annex D's: 53
+	 * rather than 49 a side) still render large. L is only the fallback
+	 * for a text too long for M.
 	 */
 	errno = 0;
 	code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);

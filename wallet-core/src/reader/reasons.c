@@ -41,6 +41,7 @@ static const struct {
 	    "device-signed data element not authorised by the issuer" },
 	{ TSR_REASON_RESPONSE_STATUS, "response_status", "response reports an error status" },
 	{ TSR_REASON_NO_DOCUMENTS, "no_documents", "response contains no document" },
+	{ TSR_REASON_REVOKED, "revoked", "revoked by its issuer" },
 	{ TSR_REASON_TRANSCRIPT, "transcript", "session transcript missing, or the reader key is not its EReaderKey" },
 };
 
