@@ -42,6 +42,11 @@ typedef struct bench_row {
 extern const bench_row_t bench_rows[];
 extern const size_t bench_n_rows;
 
+/* Monotonic milliseconds. */
+double bench_now_ms(void);
+/* The median of v[0..n) (sorts v). */
+double bench_median(double *v, size_t n);
+
 /* A tsr_secret_fn handing out env->secret. */
 int bench_secret_cb(void *user, const char *purpose, char *buf, size_t cap);
 

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <tessera/tessera.h>
 
@@ -40,30 +39,6 @@ typedef struct sa_key {
 	uint8_t *ref;
 	size_t ref_len;
 } sa_key_t;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int
 sa_sign(void *user, const uint8_t *msg, size_t len, uint8_t sig[64])
@@ -160,7 +135,7 @@ present_once(const char *template, tsr_device_auth_kind_t auth, const uint8_t *c
 	    tsr_reader_session_establish(rs, req, req_len, &est, &est_len) != TSR_OK)
 		goto out;
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (tsr_holder_session_establish(hs, est, est_len, &hreq, &hreq_len) != TSR_OK ||
 	    tsr_holder_session_transcript(hs, &hst, &hst_len) != TSR_OK ||
 	    tsr_presentation_new(hreq, hreq_len, hst, hst_len, &p) != TSR_OK ||
@@ -171,7 +146,7 @@ present_once(const char *template, tsr_device_auth_kind_t auth, const uint8_t *c
 	if (tsr_presentation_respond(p, auth, &resp, &resp_len) != TSR_OK ||
 	    tsr_holder_session_respond(hs, resp, resp_len, false, &data, &data_len) != TSR_OK)
 		goto out;
-	t1 = now_ms();
+	t1 = bench_now_ms();
 	tsr_free(resp);
 	resp = NULL;
 	if (tsr_reader_session_receive(rs, data, data_len, &out, &out_len, NULL) != TSR_OK ||
@@ -180,7 +155,7 @@ present_once(const char *template, tsr_device_auth_kind_t auth, const uint8_t *c
 	    tsr_reader_session_prepare_verifier(rs, v) != TSR_OK ||
 	    tsr_verifier_verify(v, out, out_len, &result) != TSR_OK)
 		goto out;
-	t2 = now_ms();
+	t2 = bench_now_ms();
 	*ret_holder = t1 - t0;
 	*ret_reader = t2 - t1;
 	*ret_size = out_len;
@@ -237,7 +212,7 @@ measure_row(const char *name, tsr_secure_area_t *sa, const tsr_issuer_t *issuer,
 				continue;
 			}
 			printf("| %-29s | %-15s | %-9s | %8.2f | %8.2f | %6zu |\n", name, templates[t],
-			    mac ? "MAC" : "signature", median(holder, n), median(reader, n), size);
+			    mac ? "MAC" : "signature", bench_median(holder, n), bench_median(reader, n), size);
 		}
 	}
 out:

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <tessera/tessera.h>
@@ -44,23 +43,6 @@ typedef struct figures {
 	double open_ms, keygen_ms, sign_med, sign_mean, ecdh_med, ecdh_mean;
 } figures_t;
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 stats(double *v, size_t n, double *ret_median, double *ret_mean)
 {
@@ -68,8 +50,7 @@ stats(double *v, size_t n, double *ret_median, double *ret_mean)
 
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
-	qsort(v, n, sizeof(*v), cmp_double);
-	*ret_median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*ret_median = bench_median(v, n);
 	*ret_mean = sum / (double)n;
 }
 
@@ -100,23 +81,23 @@ measure(const char *name, const tsr_sa_config_t *config, size_t n, figures_t *re
 	if ((lat = calloc(n, sizeof(*lat))) == NULL)
 		goto out;
 
-	t = now_ms();
+	t = bench_now_ms();
 	if ((r = tsr_secure_area_open(config, &sa)) != TSR_OK) {
 		fail(name, "open", r);
 		goto out;
 	}
-	ret->open_ms = now_ms() - t;
+	ret->open_ms = bench_now_ms() - t;
 
 	for (size_t i = 0; i < KEYGEN_RUNS; i++) {
 		free(cose);
 		cose = NULL;
-		t = now_ms();
+		t = bench_now_ms();
 		if ((r = tsr_secure_area_create_key(sa, NULL, &refs[i], &ref_lens[i], &cose,
 		    &cose_len)) != TSR_OK) {
 			fail(name, "create_key", r);
 			goto out;
 		}
-		keygen[i] = now_ms() - t;
+		keygen[i] = bench_now_ms() - t;
 	}
 	stats(keygen, KEYGEN_RUNS, &ret->keygen_ms, &med);
 	if ((r = tsr_cose_key_from_bytes(cose, cose_len, &pub)) != TSR_OK) {
@@ -148,10 +129,10 @@ measure(const char *name, const tsr_sa_config_t *config, size_t n, figures_t *re
 
 	for (size_t i = 0; i < n; i++) {
 		msg[0] = (uint8_t)i;
-		t = now_ms();
+		t = bench_now_ms();
 		r = tsr_secure_area_sign(sa, refs[KEYGEN_RUNS - 1], ref_lens[KEYGEN_RUNS - 1], NULL,
 		    msg, sizeof(msg), sig);
-		lat[i] = now_ms() - t;
+		lat[i] = bench_now_ms() - t;
 		if (r != TSR_OK) {
 			fail(name, "sign", r);
 			goto out;
@@ -159,10 +140,10 @@ measure(const char *name, const tsr_sa_config_t *config, size_t n, figures_t *re
 	}
 	stats(lat, n, &ret->sign_med, &ret->sign_mean);
 	for (size_t i = 0; i < n; i++) {
-		t = now_ms();
+		t = bench_now_ms();
 		r = tsr_secure_area_key_agreement(sa, refs[KEYGEN_RUNS - 1],
 		    ref_lens[KEYGEN_RUNS - 1], NULL, peer_cose, peer_len, z);
-		lat[i] = now_ms() - t;
+		lat[i] = bench_now_ms() - t;
 		if (r != TSR_OK) {
 			fail(name, "key_agreement", r);
 			goto out;
