@@ -25,6 +25,7 @@ static const char init_usage[] =
     "Usage: tessera-issuer init --out DIR [--country CC] [--state ST] [--name NAME]\n"
     "                           [--ian URI|EMAIL] [--crl URI] [--not-before TIME]\n"
     "                           [--iaca-days N] [--ds-days N] [--reader] [--force]\n"
+    "                           [--pkcs11-module PATH --token LABEL [--pin-file FILE]]\n"
     "\n"
     "Create a test PKI following ISO/IEC 18013-5 Annex B:\n"
     "  iaca.pem, iaca_key.pem   IACA root (CA, pathLen 0, keyCertSign + cRLSign)\n"
@@ -32,7 +33,11 @@ static const char init_usage[] =
     "with --reader also\n"
     "  reader_root.pem          reader-authentication root\n"
     "  reader.pem, reader_key.pem  reader certificate (EKU 1.0.18013.5.1.6)\n"
-    "Keys are P-256, written as PKCS#8 PEM with mode 0600.\n"
+    "Keys are P-256, written as PKCS#8 PEM with mode 0600. With --pkcs11-module the\n"
+    "DS key pair is generated on the token (sensitive, not extractable) and never\n"
+    "leaves it: ds_key.p11 names it instead of ds_key.pem (module, token label,\n"
+    "CKA_ID; no secret), and `issue` and `status-list` sign on the token. The\n"
+    "IACA key stays a file, to be kept offline.\n"
     "\n"
     "Options:\n"
     "  -o, --out DIR          directory to write to (created if missing)\n"
@@ -48,8 +53,10 @@ static const char init_usage[] =
     "      --ds-days N        DS validity, at most 457 (default 457)\n"
     "  -r, --reader           also make a reader root and reader certificate\n"
     "  -f, --force            replace existing files\n"
-    "      --pkcs11-module PATH, --token LABEL, --pin-file FILE\n"
-    "                         DS key on a PKCS#11 token (not available yet)\n"
+    "      --pkcs11-module PATH  PKCS#11 module for the DS key, e.g.\n"
+    "                         /usr/lib/softhsm/libsofthsm2.so\n"
+    "      --token LABEL      the token's label\n"
+    "      --pin-file FILE    the token's user PIN (default: $TESSERA_PIN)\n"
     "  -h, --help             show this help and exit\n";
 
 enum {
@@ -58,7 +65,9 @@ enum {
 	OPT_NOT_BEFORE,
 	OPT_IACA_DAYS,
 	OPT_DS_DAYS,
-	OPT_PKCS11,
+	OPT_PKCS11_MODULE,
+	OPT_TOKEN,
+	OPT_PIN_FILE,
 };
 
 typedef struct out_file {
@@ -97,11 +106,12 @@ free_pem(char *p)
 
 static int
 create(const char *what, tsr_cert_profile_t profile, const tsr_cert_params_t *params,
-    const char *ca_cert, const char *ca_key, char **ret_cert, char **ret_key)
+    const char *ca_cert, const char *ca_key, const uint8_t *subject_key,
+    size_t subject_key_len, char **ret_cert, char **ret_key)
 {
 	int err = tsr_issuer_cert_create(profile, params, (const uint8_t *)ca_cert,
 	    ca_cert ? strlen(ca_cert) : 0, (const uint8_t *)ca_key, ca_key ? strlen(ca_key) : 0,
-	    NULL, 0, ret_cert, ret_key);
+	    subject_key, subject_key_len, ret_cert, ret_key);
 
 	if (err != TSR_OK) {
 		cli_error(what, "%s", err == TSR_ERR_INVALID_ARGUMENT ?
@@ -127,20 +137,26 @@ cli_cmd_init(int argc, char **argv)
 		{ "ds-days", required_argument, NULL, OPT_DS_DAYS },
 		{ "reader", no_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "pkcs11-module", required_argument, NULL, OPT_PKCS11 },
-		{ "token", required_argument, NULL, OPT_PKCS11 },
-		{ "pin-file", required_argument, NULL, OPT_PKCS11 },
+		{ "pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE },
+		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *country = "UT", *state = NULL, *name = "Utopia Test Issuer";
 	const char *ian = "https://issuer.example.org";
+	const char *p11_module = NULL, *p11_token = NULL, *pin_file = NULL;
 	const char *crl = "https://issuer.example.org/crl/iaca.crl";
 	uint64_t iaca_days = 3285, ds_days = TSR_CERT_DS_MAX_DAYS;
 	int64_t now = tsr_clock_now();
 	bool reader = false, force = false;
 	out_file_t files[7];
-	size_t n_files = 0;
+	size_t n_files = 0, spki_len = 0;
+	cli_p11_key_t *p11_key = NULL;
+	uint8_t spki[128];
+	char *p11_ref = NULL;
+	const char *names[8], *stale;
+	size_t n_names = 0;
 	tsr_cert_params_t p;
 	char cn[512], *iaca = NULL, *iaca_key = NULL, *ds = NULL, *ds_key = NULL;
 	char *rroot = NULL, *rroot_key = NULL, *rcert = NULL, *rkey = NULL, *path = NULL;
@@ -180,14 +196,15 @@ cli_cmd_init(int argc, char **argv)
 			if (cli_parse_uint("--ds-days", optarg, 1, TSR_CERT_DS_MAX_DAYS, &ds_days) < 0)
 				return CLI_EXIT_USAGE;
 			break;
-		case OPT_PKCS11:
-			/* Hook: the PKCS#11 back-end (securearea/pkcs11) generates the DS
-			 * key on the token and passes its SPKI as subject_key to
-			 * tsr_issuer_cert_create(); issuing then uses
-			 * tsr_issuer_new_with_signer(). */
-			cli_error("--pkcs11-module", "a DS key on a PKCS#11 token is not "
-			    "available in this build yet");
-			return CLI_EXIT_USAGE;
+		case OPT_PKCS11_MODULE:
+			p11_module = optarg;
+			break;
+		case OPT_TOKEN:
+			p11_token = optarg;
+			break;
+		case OPT_PIN_FILE:
+			pin_file = optarg;
+			break;
 		case 'r':
 			reader = true;
 			break;
@@ -212,10 +229,40 @@ cli_cmd_init(int argc, char **argv)
 		fputs(init_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
+	if ((p11_module == NULL) != (p11_token == NULL) ||
+	    (pin_file != NULL && p11_module == NULL)) {
+		cli_error("init", "a DS key on a token needs --pkcs11-module and --token "
+		    "(and the PIN: --pin-file or TESSERA_PIN)");
+		return CLI_EXIT_USAGE;
+	}
 	if (iaca_days * DAY <= ds_days * DAY) {
 		cli_error("--iaca-days", "the IACA must outlive the DS (%llu days)",
 		    (unsigned long long)ds_days);
 		return CLI_EXIT_USAGE;
+	}
+
+	/* Refuse before making anything (a key on a token is a side effect). */
+	names[n_names++] = "iaca.pem";
+	names[n_names++] = "iaca_key.pem";
+	names[n_names++] = "ds.pem";
+	names[n_names++] = p11_module != NULL ? "ds_key.p11" : "ds_key.pem";
+	/* The other kind of DS key, left over from an earlier init. */
+	names[n_names++] = stale = p11_module != NULL ? "ds_key.pem" : "ds_key.p11";
+	if (reader) {
+		names[n_names++] = "reader_root.pem";
+		names[n_names++] = "reader.pem";
+		names[n_names++] = "reader_key.pem";
+	}
+	for (size_t i = 0; i < n_names && !force; i++) {
+		free(path);
+		if (asprintf(&path, "%s/%s", out, names[i]) < 0) {
+			path = NULL;
+			goto out;
+		}
+		if (access(path, F_OK) == 0) {
+			cli_error(path, "exists (use --force to replace it)");
+			goto out;
+		}
 	}
 
 	memset(&p, 0, sizeof(p));
@@ -228,27 +275,42 @@ cli_cmd_init(int argc, char **argv)
 	p.not_before = now;
 	p.not_after = now + (int64_t)iaca_days * DAY;
 	snprintf(cn, sizeof(cn), "%s IACA", name);
-	if (create("IACA", TSR_CERT_IACA, &p, NULL, NULL, &iaca, &iaca_key) < 0)
+	if (create("IACA", TSR_CERT_IACA, &p, NULL, NULL, NULL, 0, &iaca, &iaca_key) < 0)
 		goto out;
 	snprintf(cn, sizeof(cn), "%s DS", name);
 	p.not_after = now + (int64_t)ds_days * DAY;
-	if (create("DS", TSR_CERT_DS, &p, iaca, iaca_key, &ds, &ds_key) < 0)
+	if (p11_module != NULL) {
+		if (cli_p11_key_create(p11_module, p11_token, pin_file, &p11_key, spki,
+		    sizeof(spki), &spki_len) < 0)
+			goto out;
+		if ((p11_ref = cli_p11_key_reference(p11_key, p11_module, p11_token)) == NULL) {
+			cli_error("init", "out of memory");
+			goto out;
+		}
+		if (create("DS", TSR_CERT_DS, &p, iaca, iaca_key, spki, spki_len, &ds, NULL) < 0)
+			goto out;
+	} else if (create("DS", TSR_CERT_DS, &p, iaca, iaca_key, NULL, 0, &ds, &ds_key) < 0) {
 		goto out;
+	}
 	files[n_files++] = (out_file_t){ "iaca.pem", iaca, false };
 	files[n_files++] = (out_file_t){ "iaca_key.pem", iaca_key, true };
 	files[n_files++] = (out_file_t){ "ds.pem", ds, false };
-	files[n_files++] = (out_file_t){ "ds_key.pem", ds_key, true };
+	if (p11_ref != NULL)
+		files[n_files++] = (out_file_t){ "ds_key.p11", p11_ref, false };
+	else
+		files[n_files++] = (out_file_t){ "ds_key.pem", ds_key, true };
 	if (reader) {
 		/* The reader root's key is not kept: this is a throw-away test PKI. */
 		snprintf(cn, sizeof(cn), "%s Reader Root", name);
 		p.not_after = now + (int64_t)iaca_days * DAY;
-		if (create("reader root", TSR_CERT_READER_ROOT, &p, NULL, NULL, &rroot,
+		if (create("reader root", TSR_CERT_READER_ROOT, &p, NULL, NULL, NULL, 0, &rroot,
 		    &rroot_key) < 0)
 			goto out;
 		snprintf(cn, sizeof(cn), "%s Reader", name);
 		p.not_after = now + (int64_t)(iaca_days < TSR_CERT_READER_MAX_DAYS ? iaca_days - 1 :
 		    TSR_CERT_READER_MAX_DAYS) * DAY;
-		if (create("reader", TSR_CERT_READER, &p, rroot, rroot_key, &rcert, &rkey) < 0)
+		if (create("reader", TSR_CERT_READER, &p, rroot, rroot_key, NULL, 0, &rcert,
+		    &rkey) < 0)
 			goto out;
 		files[n_files++] = (out_file_t){ "reader_root.pem", rroot, false };
 		files[n_files++] = (out_file_t){ "reader.pem", rcert, false };
@@ -256,18 +318,6 @@ cli_cmd_init(int argc, char **argv)
 	}
 	if (make_dir(out) < 0)
 		goto out;
-	/* Refuse before writing anything. */
-	for (size_t i = 0; i < n_files && !force; i++) {
-		free(path);
-		if (asprintf(&path, "%s/%s", out, files[i].name) < 0) {
-			path = NULL;
-			goto out;
-		}
-		if (access(path, F_OK) == 0) {
-			cli_error(path, "exists (use --force to replace it)");
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < n_files; i++) {
 		free(path);
 		if (asprintf(&path, "%s/%s", out, files[i].name) < 0) {
@@ -277,11 +327,29 @@ cli_cmd_init(int argc, char **argv)
 		if (cli_write_file(path, files[i].data, strlen(files[i].data),
 		    files[i].secret ? 0600 : 0644, true) < 0)
 			goto out;
+		/* Named in a file now: the token key must stay. */
+		if (files[i].data == p11_ref && p11_key != NULL)
+			cli_p11_key_keep(p11_key);
 	}
-	printf("Wrote %s/{iaca.pem, iaca_key.pem, ds.pem, ds_key.pem%s} (country %s)\n", out,
+	/* With --force, a DS key of the other kind must not shadow the new one. */
+	free(path);
+	if (asprintf(&path, "%s/%s", out, stale) < 0) {
+		path = NULL;
+		goto out;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		cli_error(path, "cannot remove the old DS key: %s", strerror(errno));
+		goto out;
+	}
+	printf("Wrote %s/{iaca.pem, iaca_key.pem, ds.pem, %s%s} (country %s)\n", out,
+	    p11_ref != NULL ? "ds_key.p11" : "ds_key.pem",
 	    reader ? ", reader_root.pem, reader.pem, reader_key.pem" : "", country);
+	if (p11_ref != NULL)
+		printf("The DS key was generated on token '%s' and never leaves it\n", p11_token);
 	status = CLI_EXIT_OK;
 out:
+	cli_p11_key_free(p11_key);
+	free(p11_ref);
 	free(path);
 	tsr_free(iaca);
 	free_pem(iaca_key);

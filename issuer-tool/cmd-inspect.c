@@ -73,14 +73,3 @@ out:
 	cli_free_data(data, len);
 	return status;
 }
-
-int
-cli_cmd_challenge(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	/* Hook: `challenge --request REQ --out CHAL` makes the nonce a wallet's
-	 * TPM2_Certify must cover; it lands with the TPM attestation library. */
-	cli_error("challenge", "attested provisioning is not available in this build yet");
-	return CLI_EXIT_USAGE;
-}

@@ -7,14 +7,24 @@
 
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <tessera/attest.h>
 #include <tessera/issuer.h>
 #include <tessera/tessera.h>
 
 #define MAX_KEY_FILES 64
+/* A pending state is ~1 KiB; its request at most 64 KiB. */
+#define MAX_PENDING ((size_t)80 * 1024)
+#define MAX_EVIDENCE ((size_t)64 * 1024)
+/* What a used pending file holds instead of its secret. */
+#define PENDING_USED "tessera-issuer: used pending state"
 
 static const char issue_usage[] =
     "Usage: tessera-issuer issue --pki DIR --doctype DOCTYPE --claims FILE\n"
@@ -23,9 +33,12 @@ static const char issue_usage[] =
     "                            [--expected-update TIME] [--digest SHA-256|SHA-384|SHA-512]\n"
     "                            [--status-list URI --status-index N]\n"
     "                            [--format issuer-signed|document] [--batch N]\n"
-    "                            [--allow-unknown]\n"
+    "                            [--allow-unknown] [--pin-file FILE]\n"
+    "       tessera-issuer issue ... --device-key RESPONSE --pending FILE\n"
+    "                            [--require-attestation]\n"
     "\n"
-    "Issue an ISO/IEC 18013-5 credential signed by DIR/ds.pem with DIR/ds_key.pem.\n"
+    "Issue an ISO/IEC 18013-5 credential signed by DIR/ds.pem with DIR/ds_key.pem,\n"
+    "or with the PKCS#11 token key that DIR/ds_key.p11 names.\n"
     "DOCTYPE is org.iso.18013.5.1.mDL, eu.europa.ec.eudi.pid.1, eu.europa.ec.av.1\n"
     "(checked against their data element tables) or any other docType (then every\n"
     "element is unknown: --allow-unknown is needed).\n"
@@ -54,8 +67,19 @@ static const char issue_usage[] =
     "                            (N keys in total); output: a CBOR array\n"
     "      --allow-unknown       accept elements and namespaces not in the doctype table\n"
     "      --force               replace an existing output file\n"
-    "      --require-attestation, --tpm-ca DIR\n"
-    "                            accept only TPM-attested device keys (not available yet)\n"
+    "      --pin-file FILE       the token's user PIN when the DS key is on a PKCS#11\n"
+    "                            token (default: $TESSERA_PIN)\n"
+    "\n"
+    "Attested provisioning (docs/provisioning.md):\n"
+    "  -P, --pending FILE        the pending state `tessera-issuer challenge` wrote;\n"
+    "                            --device-key is then the wallet's response\n"
+    "                            (`tessera wallet provision-respond`). The TPM\n"
+    "                            attestation must verify (every failing check is\n"
+    "                            named); one credential per attested key (N keys: a\n"
+    "                            batch of N). The pending state is then marked used:\n"
+    "                            a response is good for one issue.\n"
+    "      --require-attestation refuse device keys that are not proven TPM-resident\n"
+    "                            (a plain public key is refused)\n"
     "  -h, --help                show this help and exit\n"
     "\n"
     "Exit status: 0 issued, 1 refused (every violated rule is listed), 2 usage or\n"
@@ -73,16 +97,18 @@ enum {
 	OPT_BATCH,
 	OPT_ALLOW_UNKNOWN,
 	OPT_FORCE,
-	OPT_ATTESTATION,
+	OPT_REQUIRE_ATTESTATION,
+	OPT_TPM_CA,
 	OPT_PKCS11,
+	OPT_PIN_FILE,
 };
 
 typedef struct issue_opts {
-	const char *pki, *claims, *out;
+	const char *pki, *claims, *out, *pending, *pin_file;
 	const char *key_files[MAX_KEY_FILES];
 	size_t n_key_files;
 	uint64_t batch;
-	bool has_batch, has_status_index, force;
+	bool has_batch, has_status_index, force, require_attestation;
 	tsr_issue_params_t params;
 } issue_opts_t;
 
@@ -106,11 +132,12 @@ parse_args(int argc, char **argv, issue_opts_t *o)
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "allow-unknown", no_argument, NULL, OPT_ALLOW_UNKNOWN },
 		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "require-attestation", no_argument, NULL, OPT_ATTESTATION },
-		{ "tpm-ca", required_argument, NULL, OPT_ATTESTATION },
+		{ "pending", required_argument, NULL, 'P' },
+		{ "require-attestation", no_argument, NULL, OPT_REQUIRE_ATTESTATION },
+		{ "tpm-ca", required_argument, NULL, OPT_TPM_CA },
 		{ "pkcs11-module", required_argument, NULL, OPT_PKCS11 },
 		{ "token", required_argument, NULL, OPT_PKCS11 },
-		{ "pin-file", required_argument, NULL, OPT_PKCS11 },
+		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,7 +145,7 @@ parse_args(int argc, char **argv, issue_opts_t *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:d:c:k:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:d:c:k:o:P:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->pki = optarg;
@@ -194,18 +221,26 @@ parse_args(int argc, char **argv, issue_opts_t *o)
 		case OPT_FORCE:
 			o->force = true;
 			break;
-		case OPT_ATTESTATION:
-			/* Hook: attested provisioning. With the TPM attestation library,
-			 * --device-key may be a provisioning response; it is verified
-			 * against --tpm-ca (TPM2_Certify chain, nonce from `challenge`)
-			 * before its keys reach tsr_device_keys_add(). */
-			cli_error("--require-attestation", "attested provisioning is not "
-			    "available in this build yet");
+		case 'P':
+			o->pending = optarg;
+			break;
+		case OPT_REQUIRE_ATTESTATION:
+			o->require_attestation = true;
+			break;
+		case OPT_TPM_CA:
+			/* The EK certificate travels in the request, which only
+			 * `challenge` sees; the pending state vouches for it after. */
+			cli_error("--tpm-ca", "give the TPM manufacturer CAs to `tessera-issuer "
+			    "challenge`: the endorsement-key certificate is checked when the "
+			    "challenge is made");
 			return -1;
 		case OPT_PKCS11:
-			cli_error("--pkcs11-module", "a DS key on a PKCS#11 token is not "
-			    "available in this build yet");
+			cli_error(argv[optind - 1], "is an option of `init`; `issue` finds the "
+			    "token in DIR/ds_key.p11 (give its PIN with --pin-file)");
 			return -1;
+		case OPT_PIN_FILE:
+			o->pin_file = optarg;
+			break;
 		case 'h':
 			fputs(issue_usage, stdout);
 			return 1;
@@ -229,6 +264,220 @@ parse_args(int argc, char **argv, issue_opts_t *o)
 		cli_error("issue", "--status-list and --status-index go together");
 		return -1;
 	}
+	if (o->pending != NULL && o->n_key_files != 1) {
+		cli_error("--pending", "goes with exactly one --device-key: the wallet's "
+		    "provisioning response");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- Attested provisioning --- */
+
+/* A pending state file, locked against a concurrent issue with the same one. */
+typedef struct pending_file {
+	int fd;
+	uint8_t *data;
+	size_t len;
+	bool used; /* marked used by this run */
+} pending_file_t;
+
+static void
+pending_close(pending_file_t *pf)
+{
+	if (pf->fd >= 0)
+		close(pf->fd); /* drops the lock */
+	cli_free_data(pf->data, pf->len);
+	pf->fd = -1;
+	pf->data = NULL;
+	pf->len = 0;
+}
+
+/* 0 ok, -1 usage/I-O error, 1 refused (already used). */
+static int
+pending_open(const char *path, pending_file_t *pf)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+
+	if ((pf->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		cli_error(path, "%s", strerror(errno));
+		return -1;
+	}
+	if (flock(pf->fd, LOCK_EX | LOCK_NB) != 0) {
+		cli_error(path, "in use by another tessera-issuer");
+		return -1;
+	}
+	if ((buf = malloc(MAX_PENDING + 1)) == NULL) {
+		cli_error(path, "out of memory");
+		return -1;
+	}
+	while (len <= MAX_PENDING) {
+		n = read(pf->fd, buf + len, MAX_PENDING + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error(path, "%s", strerror(errno));
+			cli_free_data(buf, MAX_PENDING + 1);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > MAX_PENDING) {
+		cli_error(path, "too large for a pending state");
+		cli_free_data(buf, MAX_PENDING + 1);
+		return -1;
+	}
+	pf->data = buf;
+	pf->len = len;
+	if (len >= sizeof(PENDING_USED) - 1 &&
+	    memcmp(buf, PENDING_USED, sizeof(PENDING_USED) - 1) == 0) {
+		cli_error(path, "this challenge was already used to issue credentials; a "
+		    "provisioning response is good for one issue (a replayed response?). "
+		    "Make a new challenge");
+		return 1;
+	}
+	return 0;
+}
+
+static int
+pending_rewrite(pending_file_t *pf, const char *path, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t off = 0;
+
+	if (ftruncate(pf->fd, 0) != 0 || lseek(pf->fd, 0, SEEK_SET) != 0)
+		goto fail;
+	while (off < len) {
+		ssize_t n = write(pf->fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(pf->fd) != 0)
+		goto fail;
+	return 0;
+fail:
+	cli_error(path, "%s", strerror(errno ? errno : EIO));
+	return -1;
+}
+
+/* Replaces the secret with a marker: the response cannot be used again. */
+static int
+pending_mark_used(pending_file_t *pf, const char *path)
+{
+	char marker[128], when[32];
+
+	if (tsr_time_format(tsr_clock_now(), when) != TSR_OK)
+		strcpy(when, "?");
+	snprintf(marker, sizeof(marker), "%s (%s)\n", PENDING_USED, when);
+	if (pending_rewrite(pf, path, marker, strlen(marker)) < 0)
+		return -1;
+	pf->used = true;
+	return 0;
+}
+
+/* After a failed write of the credentials: make the state usable again. */
+static void
+pending_restore(pending_file_t *pf, const char *path)
+{
+	if (pf->used && pending_rewrite(pf, path, pf->data, pf->len) == 0)
+		pf->used = false;
+}
+
+/* Whether a file that is not a key looks like a provisioning response. */
+static bool
+looks_like_evidence(const uint8_t *data, size_t len)
+{
+	static const char key[] = "certifications";
+
+	return len > 0 && (data[0] & 0xe0) == 0xa0 &&
+	    memmem(data, len, key, sizeof(key) - 1) != NULL;
+}
+
+/*
+ * Verifies the response against the pending state and adds the attested
+ * keys. Returns 0, 1 when refused (reasons printed), -1 on other errors.
+ */
+static int
+attested_keys(const issue_opts_t *o, const pending_file_t *pf, tsr_device_keys_t *keys,
+    tsr_attest_result_t **ret_result)
+{
+	tsr_attest_result_t *result = NULL;
+	uint8_t *evidence = NULL;
+	size_t evidence_len = 0;
+	uint32_t flags = 0;
+	int err, r = -1;
+
+	if (cli_read_file(o->key_files[0], MAX_EVIDENCE, &evidence, &evidence_len) < 0)
+		return -1;
+	err = tsr_attest_evidence_verify(pf->data, pf->len, evidence, evidence_len, &result,
+	    &flags);
+	if (err == TSR_ERR_VERIFY) {
+		cli_print_attest_flags("refusing to issue, the TPM attestation does not verify; "
+		    "nothing written", flags);
+		r = 1;
+		goto out;
+	}
+	if (err != TSR_OK) {
+		/* Which of the two is malformed cannot be told apart here. */
+		cli_error(o->key_files[0], "not a provisioning response for the challenge of "
+		    "%s: %s", o->pending, tsr_strerror(err));
+		goto out;
+	}
+	for (size_t i = 0; i < tsr_attest_result_key_count(result); i++) {
+		const uint8_t *k;
+		size_t k_len;
+
+		if ((err = tsr_attest_result_key(result, i, &k, &k_len)) != TSR_OK ||
+		    (err = tsr_device_keys_add(keys, k, k_len)) != TSR_OK) {
+			cli_error(o->key_files[0], "attested key %zu: %s", i, tsr_strerror(err));
+			goto out;
+		}
+	}
+	printf("TPM attestation verified: %zu device key%s (EK certificate from ",
+	    tsr_attest_result_key_count(result),
+	    tsr_attest_result_key_count(result) == 1 ? "" : "s");
+	fputs(tsr_attest_result_ek_issuer(result), stdout);
+	fputs(")\n", stdout);
+	*ret_result = result;
+	result = NULL;
+	r = 0;
+out:
+	tsr_attest_result_free(result);
+	cli_free_data(evidence, evidence_len);
+	return r;
+}
+
+/* Reads the plain device keys of every --device-key file. */
+static int
+plain_keys(const issue_opts_t *o, tsr_device_keys_t *keys)
+{
+	uint8_t *data = NULL;
+	size_t data_len = 0;
+	int err;
+
+	for (size_t i = 0; i < o->n_key_files; i++) {
+		if (cli_read_file(o->key_files[i], CLI_MAX_INPUT, &data, &data_len) < 0)
+			return -1;
+		err = tsr_device_keys_add(keys, data, data_len);
+		if (err != TSR_OK && looks_like_evidence(data, data_len)) {
+			cli_error(o->key_files[i], "a provisioning response: give the pending "
+			    "state of its challenge with --pending");
+		} else if (err != TSR_OK) {
+			cli_error(o->key_files[i], "not a usable device key (SPKI, certificate, JWK "
+			    "or COSE_Key): %s", tsr_strerror(err));
+		}
+		cli_free_data(data, data_len);
+		if (err != TSR_OK)
+			return -1;
+	}
 	return 0;
 }
 
@@ -236,24 +485,41 @@ int
 cli_cmd_issue(int argc, char **argv)
 {
 	issue_opts_t o;
-	tsr_issuer_t *issuer = NULL;
+	pending_file_t pf = { .fd = -1 };
+	cli_ds_t *ds = NULL;
 	tsr_claims_t *claims = NULL;
 	tsr_device_keys_t *keys = NULL;
-	uint8_t *cert = NULL, *key = NULL, *json = NULL, *data = NULL, *out = NULL;
-	size_t cert_len = 0, key_len = 0, json_len = 0, data_len = 0, out_len = 0, n_keys;
+	tsr_attest_result_t *attested = NULL;
+	uint8_t *json = NULL, *out = NULL;
+	size_t json_len = 0, out_len = 0, n_keys;
 	char *error = NULL, *report = NULL;
+	bool batch;
 	int err, status = CLI_EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
 	if ((err = parse_args(argc, argv, &o)) != 0)
 		return err > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	if (cli_read_in_dir(o.pki, "ds.pem", &cert, &cert_len) < 0 ||
-	    cli_read_in_dir(o.pki, "ds_key.pem", &key, &key_len) < 0)
+	if ((err = tsr_device_keys_new(&keys)) != TSR_OK)
 		goto out;
-	if ((err = tsr_issuer_new(cert, cert_len, key, key_len, &issuer)) != TSR_OK) {
-		cli_error(o.pki, "cannot use ds.pem / ds_key.pem: %s", tsr_strerror(err));
-		goto out;
+	if (o.pending == NULL) {
+		if (plain_keys(&o, keys) < 0)
+			goto out;
+		if (o.require_attestation) {
+			cli_error("--require-attestation", "refusing to issue; nothing written: "
+			    "%s %s plain public key%s, with no proof that %s in a TPM. Attested "
+			    "provisioning: the wallet runs `tessera wallet provision-request`, "
+			    "the issuer `tessera-issuer challenge`, the wallet `tessera wallet "
+			    "provision-respond`, then `issue --device-key RESPONSE --pending FILE`",
+			    o.n_key_files == 1 ? o.key_files[0] : "--device-key",
+			    tsr_device_keys_count(keys) == 1 ? "is a" : "holds",
+			    tsr_device_keys_count(keys) == 1 ? "" : "s",
+			    tsr_device_keys_count(keys) == 1 ? "it lives" : "they live");
+			status = CLI_EXIT_REFUSED;
+			goto out;
+		}
 	}
+	if (cli_ds_open(o.pki, o.pin_file, &ds) < 0)
+		goto out;
 	if (cli_read_file(o.claims, CLI_MAX_INPUT, &json, &json_len) < 0)
 		goto out;
 	if ((err = tsr_claims_from_json((const char *)json, json_len, &claims, &error)) !=
@@ -261,22 +527,20 @@ cli_cmd_issue(int argc, char **argv)
 		cli_error(o.claims, "%s", error ? error : tsr_strerror(err));
 		goto out;
 	}
-	if ((err = tsr_device_keys_new(&keys)) != TSR_OK)
-		goto out;
-	for (size_t i = 0; i < o.n_key_files; i++) {
-		if (cli_read_file(o.key_files[i], CLI_MAX_INPUT, &data, &data_len) < 0)
+	if (o.pending != NULL) {
+		if ((err = pending_open(o.pending, &pf)) != 0) {
+			status = err > 0 ? CLI_EXIT_REFUSED : CLI_EXIT_USAGE;
 			goto out;
-		err = tsr_device_keys_add(keys, data, data_len);
-		cli_free_data(data, data_len);
-		data = NULL;
-		if (err != TSR_OK) {
-			cli_error(o.key_files[i], "not a usable device key (SPKI, certificate, JWK "
-			    "or COSE_Key): %s", tsr_strerror(err));
+		}
+		if ((err = attested_keys(&o, &pf, keys, &attested)) != 0) {
+			status = err > 0 ? CLI_EXIT_REFUSED : CLI_EXIT_USAGE;
 			goto out;
 		}
 	}
 	n_keys = tsr_device_keys_count(keys);
-	if (!o.has_batch && n_keys != 1) {
+	/* A response proving N keys asks for N credentials, one per key. */
+	batch = o.has_batch || (attested != NULL && n_keys > 1);
+	if (!batch && n_keys != 1) {
 		cli_error("--device-key", "%zu keys given; use --batch %zu to issue one "
 		    "credential per key", n_keys, n_keys);
 		goto out;
@@ -286,16 +550,16 @@ cli_cmd_issue(int argc, char **argv)
 		    (unsigned long long)o.batch, (unsigned long long)o.batch, n_keys);
 		goto out;
 	}
-	if (o.has_batch) {
-		err = tsr_issuer_issue_batch(issuer, &o.params, claims, keys, &out, &out_len,
-		    &report);
+	if (batch) {
+		err = tsr_issuer_issue_batch(cli_ds_issuer(ds), &o.params, claims, keys, &out,
+		    &out_len, &report);
 	} else {
 		const uint8_t *k;
 		size_t k_len;
 
 		if ((err = tsr_device_keys_get(keys, 0, &k, &k_len)) == TSR_OK)
-			err = tsr_issuer_issue(issuer, &o.params, claims, k, k_len, &out, &out_len,
-			    &report);
+			err = tsr_issuer_issue(cli_ds_issuer(ds), &o.params, claims, k, k_len, &out,
+			    &out_len, &report);
 	}
 	if (err == TSR_ERR_INVALID_ARGUMENT && report != NULL) {
 		cli_print_report("refusing to issue; nothing written", report);
@@ -304,14 +568,39 @@ cli_cmd_issue(int argc, char **argv)
 	}
 	if (err != TSR_OK) {
 		cli_error("issue", "%s", tsr_strerror(err));
+		cli_ds_explain(ds, err);
 		goto out;
 	}
-	if (cli_write_file(o.out, out, out_len, 0644, o.force) < 0)
+	if (attested != NULL) {
+		/* Belt and braces: every key signed for is an attested one. */
+		for (size_t i = 0; i < n_keys; i++) {
+			const uint8_t *k;
+			size_t k_len;
+
+			if (tsr_device_keys_get(keys, i, &k, &k_len) != TSR_OK ||
+			    !tsr_attest_result_has_key(attested, k, k_len)) {
+				cli_error("issue", "internal error: key %zu is not attested", i);
+				goto out;
+			}
+		}
+		/* Used before the credentials exist, so that no second run can
+		 * issue with it even if this one is interrupted after writing. */
+		if (pending_mark_used(&pf, o.pending) < 0)
+			goto out;
+	}
+	if (cli_write_file(o.out, out, out_len, 0644, o.force) < 0) {
+		pending_restore(&pf, o.pending);
 		goto out;
-	if (o.has_batch)
-		printf("Issued %zu %s credentials to %s\n", n_keys, o.params.doc_type, o.out);
+	}
+	if (batch)
+		printf("Issued %zu %s credentials to %s", n_keys, o.params.doc_type, o.out);
 	else
-		printf("Issued %s to %s\n", o.params.doc_type, o.out);
+		printf("Issued %s to %s", o.params.doc_type, o.out);
+	if (cli_ds_token(ds) != NULL)
+		printf(" (signed on token '%s')", cli_ds_token(ds));
+	putchar('\n');
+	if (attested != NULL)
+		printf("Marked %s used: it cannot issue again\n", o.pending);
 	status = CLI_EXIT_OK;
 out:
 	tsr_free(error);
@@ -320,12 +609,11 @@ out:
 		explicit_bzero(out, out_len);
 		tsr_free(out);
 	}
-	cli_free_data(cert, cert_len);
-	cli_free_data(key, key_len);
 	cli_free_data(json, json_len);
-	cli_free_data(data, data_len);
+	pending_close(&pf);
+	tsr_attest_result_free(attested);
 	tsr_device_keys_free(keys);
 	tsr_claims_free(claims);
-	tsr_issuer_free(issuer);
+	cli_ds_free(ds);
 	return status;
 }

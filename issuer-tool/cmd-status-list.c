@@ -22,11 +22,11 @@ static const char status_usage[] =
     "                                  [--issued-at TIME] --out FILE\n"
     "\n"
     "Write a Token Status List (draft-ietf-oauth-status-list) as a CWT signed with\n"
-    "DIR/ds_key.pem: N one-bit statuses, 0 valid, 1 revoked. Credentials issued\n"
+    "the DS key (DIR/ds_key.pem, or the token key DIR/ds_key.p11 names): N one-bit statuses, 0 valid, 1 revoked. Credentials issued\n"
     "with --status-list URI --status-index I are looked up in it by verifiers.\n"
     "\n"
     "Options:\n"
-    "  -p, --pki DIR           directory with ds.pem and ds_key.pem\n"
+    "  -p, --pki DIR           directory with ds.pem and ds_key.pem (or ds_key.p11)\n"
     "  -n, --size N            number of entries (1 .. 16777216)\n"
     "  -r, --revoke LIST       comma-separated indices to mark revoked; repeatable\n"
     "  -u, --uri URI           the list's URI (sub), as the credentials reference it\n"
@@ -37,6 +37,8 @@ static const char status_usage[] =
     "      --issued-at TIME    iat (default: now)\n"
     "  -o, --out FILE          where to write it\n"
     "      --force             replace an existing output file\n"
+    "      --pin-file FILE     the token's user PIN for a DS key on a PKCS#11 token\n"
+    "                          (default: $TESSERA_PIN)\n"
     "  -h, --help              show this help and exit\n";
 
 enum {
@@ -44,6 +46,7 @@ enum {
 	OPT_VALID_FOR,
 	OPT_ISSUED_AT,
 	OPT_FORCE,
+	OPT_PIN_FILE,
 };
 
 static int
@@ -89,15 +92,17 @@ cli_cmd_status_list(int argc, char **argv)
 		{ "issued-at", required_argument, NULL, OPT_ISSUED_AT },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pki = NULL, *uri = DEFAULT_URI, *out_path = NULL, *revoke[64];
+	const char *pin_file = NULL;
 	uint64_t size = 0, ttl = 86400, valid_for = 2592000;
 	int64_t iat = tsr_clock_now();
-	size_t n_revoke = 0, cert_len = 0, key_len = 0, out_len = 0;
-	uint8_t *cert = NULL, *key = NULL, *revoked = NULL, *out = NULL;
-	tsr_issuer_t *issuer = NULL;
+	size_t n_revoke = 0, out_len = 0;
+	uint8_t *revoked = NULL, *out = NULL;
+	cli_ds_t *ds = NULL;
 	bool force = false;
 	int c, err, status = CLI_EXIT_USAGE;
 
@@ -139,6 +144,9 @@ cli_cmd_status_list(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_PIN_FILE:
+			pin_file = optarg;
+			break;
 		case 'h':
 			fputs(status_usage, stdout);
 			return CLI_EXIT_OK;
@@ -164,16 +172,12 @@ cli_cmd_status_list(int argc, char **argv)
 	for (size_t i = 0; i < n_revoke; i++)
 		if (mark(revoked, size, revoke[i]) < 0)
 			goto out;
-	if (cli_read_in_dir(pki, "ds.pem", &cert, &cert_len) < 0 ||
-	    cli_read_in_dir(pki, "ds_key.pem", &key, &key_len) < 0)
+	if (cli_ds_open(pki, pin_file, &ds) < 0)
 		goto out;
-	if ((err = tsr_issuer_new(cert, cert_len, key, key_len, &issuer)) != TSR_OK) {
-		cli_error(pki, "cannot use ds.pem / ds_key.pem: %s", tsr_strerror(err));
-		goto out;
-	}
-	if ((err = tsr_issuer_status_list_create(issuer, revoked, (size_t)size, uri, iat,
+	if ((err = tsr_issuer_status_list_create(cli_ds_issuer(ds), revoked, (size_t)size, uri, iat,
 	    iat + (int64_t)valid_for, (int64_t)ttl, &out, &out_len)) != TSR_OK) {
 		cli_error("status-list", "%s", tsr_strerror(err));
+		cli_ds_explain(ds, err);
 		goto out;
 	}
 	if (cli_write_file(out_path, out, out_len, 0644, force) < 0)
@@ -184,8 +188,6 @@ cli_cmd_status_list(int argc, char **argv)
 out:
 	free(revoked);
 	tsr_free(out);
-	cli_free_data(cert, cert_len);
-	cli_free_data(key, key_len);
-	tsr_issuer_free(issuer);
+	cli_ds_free(ds);
 	return status;
 }

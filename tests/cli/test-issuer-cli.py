@@ -58,7 +58,7 @@ def issue(kind, out, *extra, key=None):
     return issuer(*args, *extra)
 
 
-def verify(issued, device_key, index=None):
+def verify(issued, device_key, index=None, extra=()):
     resp = issued + ".response"
     args = [HELPER, "response", issued, device_key, TRANSCRIPT, resp]
     if index is not None:
@@ -66,7 +66,8 @@ def verify(issued, device_key, index=None):
     code, out, err = run(*args)
     assert code == 0, err
     code, out, err = run(TESSERA, "reader", "verify", "--response", resp, "--transcript",
-                         TRANSCRIPT, "--trust", os.path.join(PKI, "iaca.pem"), "--json")
+                         TRANSCRIPT, "--trust", os.path.join(PKI, "iaca.pem"), "--json",
+                         *extra)
     doc = json.loads(out)
     return code, doc
 
@@ -288,14 +289,78 @@ def inspect_text():
 
 
 @test
-def unavailable_features_say_so():
+def reader_verify_reports_revocation_status():
+    uri = "https://issuer.example.org/status/5"
+    key, pub = keygen("device")
+    cred = path("status.cbor")
+    code, o, err = issue("av", cred, "--status-list", uri, "--status-index", "7", key=pub)
+    assert code == 0, err
+    revoked, fine, expired = path("revoked.cwt"), path("fine.cwt"), path("expired.cwt")
+    assert issuer("status-list", "--pki", PKI, "--size", "64", "--revoke", "7", "--uri", uri,
+                  "--out", revoked)[0] == 0
+    assert issuer("status-list", "--pki", PKI, "--size", "64", "--revoke", "8", "--uri", uri,
+                  "--out", fine)[0] == 0
+    assert issuer("status-list", "--pki", PKI, "--size", "64", "--revoke", "7", "--uri", uri,
+                  "--issued-at", "2020-01-01T00:00:00Z", "--valid-for", "3600",
+                  "--out", expired)[0] == 0
+
+    # Revoked: not valid, exit 1, the reason named.
+    code, doc = verify(cred, key, extra=["--status-list", revoked])
+    d = doc["documents"][0]
+    assert code == 1 and doc["valid"] is False, doc
+    assert d["status"] == "revoked" and "revoked" in d["errors"], d
+    assert d["statusReason"], d
+    # The human output says so too.
+    code, out, err = run(TESSERA, "reader", "verify", "--response", cred + ".response",
+                         "--transcript", TRANSCRIPT, "--trust", os.path.join(PKI, "iaca.pem"),
+                         "--status-list", revoked)
+    assert code == 1 and "revoked" in out, out
+    assert any(line.split()[:2] == ["Status:", "revoked"] for line in out.splitlines()), out
+
+    # Another index revoked: valid. Several lists: the usable one answers.
+    code, doc = verify(cred, key, extra=["--status-list", fine])
+    assert code == 0 and doc["documents"][0]["status"] == "valid", doc
+    code, doc = verify(cred, key, extra=["--status-list", expired, "--status-list", fine])
+    assert code == 0 and doc["documents"][0]["status"] == "valid", doc
+
+    # No list, or only an expired one: unknown, never revoked.
+    for extra in ([], ["--status-list", expired]):
+        code, doc = verify(cred, key, extra=extra)
+        d = doc["documents"][0]
+        assert code == 0 and doc["valid"] is True, (extra, doc)
+        assert d["status"] == "unknown" and "revoked" not in d["errors"], (extra, d)
+        assert d["statusReason"], d
+
+    # No status reference in the MSO: none.
+    plain = path("nostatus.cbor")
+    assert issue("av", plain, key=pub)[0] == 0
+    code, doc = verify(plain, key, extra=["--status-list", revoked])
+    d = doc["documents"][0]
+    assert code == 0 and d["status"] == "none" and d["statusReason"] is None, d
+
+    # A file that is not a status list is an input error.
+    code, out, err = run(TESSERA, "reader", "verify", "--response", cred + ".response",
+                         "--transcript", TRANSCRIPT, "--trust", os.path.join(PKI, "iaca.pem"),
+                         "--status-list", os.path.join(PKI, "ds.pem"))
+    assert code == 2 and "not a usable Token Status List" in err, (code, err)
+
+
+@test
+def attestation_and_token_options():
+    # The features exist now; their misuse is named (the round trip with a
+    # TPM is tests/cli/test-provisioning.py, the token test-issuer-pkcs11.py).
     key, pub = keygen("device")
     code, o, err = issue("av", path("att.cbor"), "--require-attestation", key=pub)
-    assert code == 2 and "not available" in err, err
+    assert code == 1 and "plain public key" in err, err
+    assert not os.path.exists(path("att.cbor"))
     code, o, err = issuer("challenge", "--request", "x", "--out", "y")
-    assert code == 2 and "not available" in err, err
+    assert code == 2 and "required" in err, err
+    code, o, err = issuer("challenge", "--request", pub, "--tpm-ca", os.path.join(PKI, "iaca.pem"),
+                          "--out", path("c.cbor"), "--pending", path("p.cbor"))
+    assert code == 2 and "not a usable provisioning request" in err, err
+    assert not os.path.exists(path("c.cbor")) and not os.path.exists(path("p.cbor"))
     code, o, err = issuer("init", "--out", path("p11"), "--pkcs11-module", "/x.so")
-    assert code == 2 and "PKCS#11" in err, err
+    assert code == 2 and "--token" in err, err
 
 
 @test

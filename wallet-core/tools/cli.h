@@ -68,6 +68,10 @@ void cli_put_value_human(FILE *f, const uint8_t *cbor, size_t len, const char *i
  * a directory; prints why and returns -1 on failure. */
 int cli_add_trust(tsr_verifier_t *v, const char *path);
 
+/* Loads a Token Status List (CWT) into the verifier (cmd-reader.c); prints
+ * why and returns -1 on failure. */
+int cli_add_status_list(tsr_verifier_t *v, const char *path);
+
 /* Printing a verification result (verify-human.c, verify-json.c). */
 void cli_print_result_human(FILE *f, const tsr_verify_result_t *result);
 void cli_print_result_json(FILE *f, const tsr_verify_result_t *result);

@@ -38,6 +38,7 @@ static const char request_usage[] =
     "                              (--template NAME | --element SPEC)...\n"
     "                              --trust CERT|DIR [--trust ...]\n"
     "                              [--reader-cert FILE --reader-key FILE]\n"
+    "                              [--status-list FILE ...]\n"
     "                              --transport local:PATH [--now TIME] [--json]\n"
     "                              [--timeout SECONDS]\n"
     "\n"
@@ -53,6 +54,8 @@ static const char request_usage[] =
     "  -T, --trust CERT|DIR     trusted IACA certificate(s)\n"
     "  -C, --reader-cert FILE   authenticate as this reader...\n"
     "  -K, --reader-key FILE    ...with this private key\n"
+    "  -S, --status-list FILE   a Token Status List (CWT) for offline revocation\n"
+    "                           checks; repeatable (see 'tessera reader verify --help')\n"
     "  -x, --transport SPEC     local:PATH is the local transport (a Unix socket,\n"
     "                           for same-machine use and tests)\n"
     "  -n, --now TIME           verify at TIME (RFC 3339, UTC)\n"
@@ -63,8 +66,8 @@ static const char request_usage[] =
     "Exit status: 0 verified, 1 not valid or the session failed, 2 usage or input error.\n";
 
 typedef struct request_opts {
-	char **templates, **elements, **trust;
-	size_t n_templates, n_elements, n_trust;
+	char **templates, **elements, **trust, **status_lists;
+	size_t n_templates, n_elements, n_trust, n_status_lists;
 	const char *reader_cert, *reader_key, *transcript, *out;
 	const char *engagement, *engagement_file, *qr_image, *transport, *now;
 	bool json;
@@ -77,6 +80,7 @@ opts_free(request_opts_t *o)
 	free(o->templates);
 	free(o->elements);
 	free(o->trust);
+	free(o->status_lists);
 }
 
 static int
@@ -346,6 +350,7 @@ cmd_request(int argc, char **argv)
 		{ "reader-cert", required_argument, NULL, 'C' },
 		{ "reader-key", required_argument, NULL, 'K' },
 		{ "transport", required_argument, NULL, 'x' },
+		{ "status-list", required_argument, NULL, 'S' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 'w' },
@@ -364,7 +369,7 @@ cmd_request(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:n:jw:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:S:n:jw:h", longopts, NULL)) != -1) {
 		if ((handled = common_option(&o, c)) < 0)
 			goto out;
 		if (handled)
@@ -378,6 +383,10 @@ cmd_request(int argc, char **argv)
 		case 'j': o.json = true; break;
 		case 'T':
 			if (push(&o.trust, &o.n_trust, optarg) < 0)
+				goto out;
+			break;
+		case 'S':
+			if (push(&o.status_lists, &o.n_status_lists, optarg) < 0)
 				goto out;
 			break;
 		case 'w':
@@ -425,6 +434,10 @@ cmd_request(int argc, char **argv)
 		goto out;
 	for (size_t i = 0; i < o.n_trust; i++)
 		if (cli_add_trust(v, o.trust[i]) < 0)
+			goto out;
+	/* Loaded before the session starts: a bad file costs no holder time. */
+	for (size_t i = 0; i < o.n_status_lists; i++)
+		if (cli_add_status_list(v, o.status_lists[i]) < 0)
 			goto out;
 	status = CLI_EXIT_INVALID;
 	if (exchange(&o, rs, &response, &response_len) < 0)

@@ -29,7 +29,7 @@ static const char reader_usage[] =
 static const char verify_usage[] =
     "Usage: tessera reader verify --response FILE --transcript FILE --trust CERT|DIR\n"
     "                             [--trust CERT|DIR ...] [--reader-key FILE]\n"
-    "                             [--now TIME] [--json]\n"
+    "                             [--status-list FILE ...] [--now TIME] [--json]\n"
     "\n"
     "Verify an ISO/IEC 18013-5 DeviceResponse: the issuer's certificate chain up\n"
     "to a trusted IACA, the MSO signature and validity, the digest of every\n"
@@ -43,6 +43,11 @@ static const char verify_usage[] =
     "                          repeat for more\n"
     "  -k, --reader-key FILE   the reader's ephemeral private key (PKCS#8 or SEC1,\n"
     "                          PEM or DER); needed to check MAC device authentication\n"
+    "  -S, --status-list FILE  a Token Status List (CWT) for offline revocation checks;\n"
+    "                          repeatable. Each document whose MSO has a status\n"
+    "                          reference is reported valid, revoked, suspended or\n"
+    "                          unknown (no usable list: never revoked); revoked and\n"
+    "                          suspended make it not valid\n"
     "  -n, --now TIME          verify at TIME (RFC 3339 in UTC, e.g.\n"
     "                          2021-01-01T00:00:00Z) instead of the system clock\n"
     "  -j, --json              print the result as JSON\n"
@@ -57,6 +62,8 @@ typedef struct verify_opts {
 	const char *now;
 	char **trust; /* argv pointers */
 	size_t n_trust;
+	char **status_lists; /* argv pointers */
+	size_t n_status_lists;
 	bool json;
 } verify_opts_t;
 
@@ -96,6 +103,24 @@ set_reader_key(tsr_verifier_t *v, const char *path)
 	return 0;
 }
 
+int
+cli_add_status_list(tsr_verifier_t *v, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int err;
+
+	if (cli_read_file(path, CLI_MAX_INPUT, &data, &len) < 0)
+		return -1;
+	err = tsr_verifier_add_status_list(v, data, len);
+	cli_free_data(data, len);
+	if (err != TSR_OK) {
+		cli_error(path, "not a usable Token Status List (CWT): %s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run_verify(const verify_opts_t *o)
 {
@@ -116,6 +141,9 @@ run_verify(const verify_opts_t *o)
 	}
 	for (size_t i = 0; i < o->n_trust; i++)
 		if (cli_add_trust(v, o->trust[i]) < 0)
+			goto out;
+	for (size_t i = 0; i < o->n_status_lists; i++)
+		if (cli_add_status_list(v, o->status_lists[i]) < 0)
 			goto out;
 	if (set_transcript(v, o->transcript) < 0)
 		goto out;
@@ -152,6 +180,7 @@ cmd_verify(int argc, char **argv)
 		{ "transcript", required_argument, NULL, 't' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "reader-key", required_argument, NULL, 'k' },
+		{ "status-list", required_argument, NULL, 'S' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -161,14 +190,17 @@ cmd_verify(int argc, char **argv)
 	const char *missing;
 	int c, status;
 
-	/* At most one --trust per argument, so argc bounds their number. */
-	if ((o.trust = calloc((size_t)argc, sizeof(*o.trust))) == NULL) {
+	/* At most one --trust or --status-list per argument, so argc bounds
+	 * their number. */
+	if ((o.trust = calloc((size_t)argc, sizeof(*o.trust))) == NULL ||
+	    (o.status_lists = calloc((size_t)argc, sizeof(*o.status_lists))) == NULL) {
+		free(o.trust);
 		cli_error("verify", "out of memory");
 		return CLI_EXIT_USAGE;
 	}
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:t:T:k:n:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:t:T:k:S:n:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o.response = optarg;
@@ -181,6 +213,9 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 'k':
 			o.reader_key = optarg;
+			break;
+		case 'S':
+			o.status_lists[o.n_status_lists++] = optarg;
 			break;
 		case 'n':
 			o.now = optarg;
@@ -220,6 +255,7 @@ usage:
 	status = CLI_EXIT_USAGE;
 out:
 	free(o.trust);
+	free(o.status_lists);
 	return status;
 }
 

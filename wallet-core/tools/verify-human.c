@@ -86,6 +86,34 @@ device_auth_text(tsr_device_auth_kind_t kind)
 	return "none";
 }
 
+/* "Status: revoked (revoked by its issuer)"; "none" when the MSO has no
+ * status reference. */
+static void
+put_status(FILE *f, const tsr_verified_doc_t *doc)
+{
+	tsr_doc_status_t st = tsr_verified_doc_status(doc);
+	const char *reason = tsr_verified_doc_status_reason(doc);
+
+	fprintf(f, "  %-19s ", "Status:");
+	switch (st) {
+	case TSR_DOC_STATUS_NONE:
+		fputs("none (no status list reference)", f);
+		break;
+	case TSR_DOC_STATUS_UNKNOWN:
+		fputs("unknown", f);
+		break;
+	default:
+		fputs(tsr_doc_status_name(st), f);
+		break;
+	}
+	if (st != TSR_DOC_STATUS_NONE && reason != NULL && *reason != '\0') {
+		fputs(" (", f);
+		cli_put_text(f, reason);
+		fputc(')', f);
+	}
+	fputc('\n', f);
+}
+
 static void
 put_document(FILE *f, const tsr_verified_doc_t *doc, size_t idx, size_t count)
 {
@@ -137,6 +165,7 @@ put_document(FILE *f, const tsr_verified_doc_t *doc, size_t idx, size_t count)
 	}
 	put_field(f, "Digest algorithm:", tsr_verified_doc_digest_algorithm(doc), "(unknown)");
 	put_field(f, "Device auth:", device_auth_text(tsr_verified_doc_device_auth(doc)), "none");
+	put_status(f, doc);
 	if (reasons != 0) {
 		fputs("  Problems:\n", f);
 		put_reasons(f, reasons, TSR_OK, "    ");

@@ -6,7 +6,10 @@
 /*
  * `tessera reader verify --json`:
  * {"valid", "now", "documents": [{"docType", "deviceAuth", "issuerSigned",
- *  "deviceSigned", "errors", "issuer", "validity"}], "errors"}
+ *  "deviceSigned", "errors", "issuer", "validity", "status", "statusReason"}],
+ *  "errors"}
+ * "status" is "none" (no status reference in the MSO), "unknown" (no usable
+ * status list), "valid", "revoked" or "suspended".
  * Element values are the library's typed JSON (tsr_cbor_to_json()).
  */
 
@@ -159,6 +162,10 @@ put_document(FILE *f, const tsr_verified_doc_t *doc)
 	} else {
 		fputs("null", f);
 	}
+	fputs(",\n      \"status\": ", f);
+	cli_put_json_string(f, tsr_doc_status_name(tsr_verified_doc_status(doc)));
+	fputs(",\n      \"statusReason\": ", f);
+	put_subject(f, tsr_verified_doc_status_reason(doc)); /* "" -> null */
 	fputs("\n    }", f);
 }
 
