@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The end-to-end demo behind `./run demo`: a test PKI, a wallet whose device
-# key lives in a throw-away TPM (swtpm; the software secure area, with a
-# warning, when no TPM can start), an mDL issued to that key, and a holder
-# and a reader as two processes over the local transport. The reader takes
-# the engagement by decoding the QR code the holder wrote as a PNG.
+# The end-to-end demo behind `./run demo`: a test PKI; a throw-away TPM
+# (swtpm, manufactured with an EK certificate from a local CA standing in
+# for the TPM maker); a wallet whose device key is created in that TPM and
+# proven to the issuer by TPM attestation (EK certificate, credential
+# activation, TPM2_Certify); an mDL issued to that key; and a holder and a
+# reader as two processes over the local transport. The reader takes the
+# engagement by decoding the QR code the holder wrote as a PNG. Without
+# swtpm the wallet falls back, with a warning, to the software secure area
+# and a plain (unattested) key.
 #
 # Usage: scripts/demo.sh BUILDDIR
 # Leaves everything in a new directory under $TESSERA_DEMO_PARENT (default
@@ -55,26 +59,42 @@ for p in range(23000, 24000, 2):
 step "Test PKI: IACA, Document Signer and reader certificates"
 "$ISSUER" init --out "$DIR/pki" --country UT --name "Utopia DMV (Tessera demo)" --reader
 
-step "Secure area"
-SA_ARGS=(--secure-area software)
-if command -v swtpm >/dev/null 2>&1; then
-	PORT=$(free_port)
-	mkdir -p "$DIR/tpm"
-	swtpm socket --tpm2 --tpmstate dir="$DIR/tpm" \
-		--server type=tcp,port="$PORT",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((PORT + 1)),bindaddr=127.0.0.1 \
-		--flags not-need-init,startup-clear --log file="$DIR/tpm/swtpm.log" &
-	PIDS+=($!)
-	for _ in $(seq 50); do
-		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" \
-			2>/dev/null && break
-		sleep 0.1
-	done
-	SA_ARGS=(--secure-area tpm2 --tcti "swtpm:host=127.0.0.1,port=$PORT")
-	echo "A throw-away TPM 2.0 (swtpm) on 127.0.0.1:$PORT"
-else
-	echo "WARNING: swtpm is not installed: the wallet uses the SOFTWARE secure area,"
-	echo "         which is NOT hardware-backed."
+step "Secure area: a throw-away TPM 2.0 with an EK certificate"
+TPM=
+if command -v swtpm >/dev/null 2>&1 && command -v swtpm_setup >/dev/null 2>&1; then
+	mkdir -p "$DIR/tpm/state" "$DIR/tpm/ca"
+	# swtpm_setup -> swtpm_localca, pointed at our own CA ("the TPM maker").
+	cat > "$DIR/tpm/swtpm-localca.conf" <<CONF
+statedir = $DIR/tpm/ca
+signingkey = $DIR/tpm/ca/signkey.pem
+issuercert = $DIR/tpm/ca/issuercert.pem
+certserial = $DIR/tpm/ca/certserial
+CONF
+	printf '%s\n' "--platform-manufacturer Tessera" "--platform-version 2.1" \
+		"--platform-model swtpm" > "$DIR/tpm/swtpm-localca.options"
+	cat > "$DIR/tpm/swtpm_setup.conf" <<CONF
+create_certs_tool = swtpm_localca
+create_certs_tool_config = $DIR/tpm/swtpm-localca.conf
+create_certs_tool_options = $DIR/tpm/swtpm-localca.options
+active_pcr_banks = sha256
+CONF
+	if swtpm_setup --tpm2 --tpmstate "$DIR/tpm/state" --create-ek-cert \
+		--create-platform-cert --ecc --overwrite --config "$DIR/tpm/swtpm_setup.conf" \
+		--logfile "$DIR/tpm/swtpm_setup.log" >/dev/null 2>&1; then
+		PORT=$(free_port)
+		swtpm socket --tpm2 --tpmstate dir="$DIR/tpm/state" \
+			--server type=tcp,port="$PORT",bindaddr=127.0.0.1 \
+			--ctrl type=tcp,port=$((PORT + 1)),bindaddr=127.0.0.1 \
+			--flags not-need-init,startup-clear --log file="$DIR/tpm/swtpm.log" &
+		PIDS+=($!)
+		for _ in $(seq 50); do
+			python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" \
+				2>/dev/null && break
+			sleep 0.1
+		done
+		TPM="swtpm:host=127.0.0.1,port=$PORT"
+		echo "swtpm on 127.0.0.1:$PORT; EK certificate issued by the local CA in $DIR/tpm/ca"
+	fi
 fi
 # The software secure area, if used, needs a passphrase; a TPM does not.
 printf 'tessera demo passphrase\n' > "$DIR/passphrase"
@@ -83,21 +103,43 @@ export TESSERA_PBKDF2_ITERATIONS=${TESSERA_PBKDF2_ITERATIONS:-100000}
 WALLET=(--store "$DIR/wallet.db" --pin-file "$DIR/passphrase")
 
 step "Wallet"
-"$TESSERA" wallet init "${SA_ARGS[@]}" "${WALLET[@]}"
+if [ -n "$TPM" ]; then
+	"$TESSERA" wallet init --secure-area tpm2 --tcti "$TPM" "${WALLET[@]}"
+else
+	echo "WARNING: no TPM could start (swtpm missing?): the wallet uses the SOFTWARE"
+	echo "         secure area, which is NOT hardware-backed, and its key is not attested."
+	"$TESSERA" wallet init --secure-area software "${WALLET[@]}"
+fi
 
-step "Device key"
-"$TESSERA" wallet keygen "${WALLET[@]}" --json > "$DIR/key.json"
-python3 - "$DIR/key.json" "$DIR/device_key.cbor" <<'PY'
+if [ -n "$TPM" ]; then
+	step "Attested provisioning: the wallet proves its new key lives in the TPM"
+	"$TESSERA" wallet provision-request "${WALLET[@]}" --out "$DIR/provisioning-request.cbor"
+	"$ISSUER" challenge --request "$DIR/provisioning-request.cbor" \
+		--tpm-ca "$DIR/tpm/ca/swtpm-localca-rootca-cert.pem" --tpm-ca "$DIR/tpm/ca/issuercert.pem" \
+		--out "$DIR/challenge.cbor" --pending "$DIR/pki/pending.cbor"
+	"$TESSERA" wallet provision-respond "${WALLET[@]}" --challenge "$DIR/challenge.cbor" \
+		--out "$DIR/provisioning-response.cbor"
+
+	step "Issue an mDL to the attested key"
+	"$ISSUER" issue --pki "$DIR/pki" --doctype org.iso.18013.5.1.mDL \
+		--claims "$SRC/issuer-tool/examples/mdl.json" \
+		--device-key "$DIR/provisioning-response.cbor" --pending "$DIR/pki/pending.cbor" \
+		--require-attestation --out "$DIR/mdl.cbor"
+else
+	step "Device key"
+	"$TESSERA" wallet keygen "${WALLET[@]}" --json > "$DIR/key.json"
+	python3 - "$DIR/key.json" "$DIR/device_key.cbor" <<'PY'
 import json, sys
 key = json.load(open(sys.argv[1]))
 open(sys.argv[2], "wb").write(bytes.fromhex(key["coseKey"]))
 print(f"key {key['id']} in the {key['secureArea']} secure area")
 PY
 
-step "Issue an mDL to that key"
-"$ISSUER" issue --pki "$DIR/pki" --doctype org.iso.18013.5.1.mDL \
-	--claims "$SRC/issuer-tool/examples/mdl.json" --device-key "$DIR/device_key.cbor" \
-	--out "$DIR/mdl.cbor"
+	step "Issue an mDL to that key"
+	"$ISSUER" issue --pki "$DIR/pki" --doctype org.iso.18013.5.1.mDL \
+		--claims "$SRC/issuer-tool/examples/mdl.json" --device-key "$DIR/device_key.cbor" \
+		--out "$DIR/mdl.cbor"
+fi
 
 step "Import it into the wallet"
 "$TESSERA" wallet import "$DIR/mdl.cbor" "${WALLET[@]}"
