@@ -141,8 +141,9 @@ PY
 		--out "$DIR/mdl.cbor"
 fi
 
-step "Import it into the wallet"
+step "Import it into the wallet; trust the demo reader root"
 "$TESSERA" wallet import "$DIR/mdl.cbor" "${WALLET[@]}"
+"$TESSERA" wallet trust add "$DIR/pki/reader_root.pem" "${WALLET[@]}"
 
 step "Present (holder) and request (reader), two processes, local transport"
 # The holder shares what it chose; the rest of the request is withheld.
@@ -155,6 +156,7 @@ PIDS+=($HOLDER)
 for _ in $(seq 200); do [ -s "$DIR/engagement.png" ] && break; sleep 0.05; done
 echo "Holder shows its QR code: $DIR/engagement.png"
 "$TESSERA" reader request --qr-image "$DIR/engagement.png" --template driving-licence \
+	--reader-cert "$DIR/pki/reader.pem" --reader-key "$DIR/pki/reader_key.pem" \
 	--trust "$DIR/pki/iaca.pem" --transport "local:$DIR/session.sock" --timeout 60 \
 	| tee "$DIR/reader.out"
 wait "$HOLDER"

@@ -246,6 +246,26 @@ def present_and_log():
 
 
 @test
+def trust_anchors():
+    root = os.path.join(DATA, "reader", "reader_root.pem")
+    out = ok("wallet", "trust", "add", root, pin=False)
+    assert out.startswith("Trusted 1 new reader-root certificate"), out
+    out = ok("wallet", "trust", "add", root, pin=False)
+    assert out.startswith("Trusted 0 new"), out
+    roots = json.loads(ok("wallet", "trust", "list", "--json", pin=False))
+    assert len(roots) == 1 and roots[0]["purpose"] == "reader-root", roots
+    assert "Tessera Test Reader Root" in roots[0]["subject"], roots
+    code, out, err = tessera("wallet", "trust", "add", os.path.join(DATA, "reader",
+                                                                    "reader_key.pem"), pin=False)
+    assert code == 1 and "no certificate" in err, (code, err)
+    code, out, err = tessera("wallet", "trust", "frobnicate", pin=False)
+    assert code == 2, (code, err)
+    out = ok("wallet", "trust", "remove", str(roots[0]["id"]), pin=False)
+    assert out.startswith("Removed trusted certificate"), out
+    assert ok("wallet", "trust", "list", pin=False).startswith("No trusted certificates")
+
+
+@test
 def delete():
     out = ok("wallet", "delete", "1")
     assert out == "Deleted credential 1\n", out  # credential 2 still uses the key

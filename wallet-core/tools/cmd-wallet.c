@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +41,7 @@ static const char wallet_usage[] =
     "  present    show a QR code and answer a reader, with consent\n"
     "  provision-request   new TPM keys, and the request proving them to an issuer\n"
     "  provision-respond   answer the issuer's challenge (TPM attestation)\n"
+    "  trust      add, list or remove trusted reader roots and IACAs\n"
     "\n"
     "Options of every command:\n"
     "  -s, --store PATH     the wallet (default $XDG_DATA_HOME/tessera/wallet.db)\n"
@@ -130,6 +132,15 @@ static const char provision_respond_usage[] =
     "Answer the issuer's challenge: activate its credential with the TPM's EK and\n"
     "certify the requested keys with the attestation key over its nonce. The\n"
     "issuer then issues credentials to those keys.\n";
+
+static const char trust_usage[] =
+    "Usage: tessera wallet trust add FILE [--purpose reader-root|iaca] [--store PATH]\n"
+    "       tessera wallet trust list [--json] [--store PATH]\n"
+    "       tessera wallet trust remove ID [--store PATH]\n"
+    "\n"
+    "The certificates the wallet trusts. Reader roots (the default purpose) decide\n"
+    "whether a reader is shown as trusted when it asks for data; IACAs, once any is\n"
+    "added, are the only issuers whose credentials 'import' accepts.\n";
 
 static const char log_usage[] =
     "Usage: tessera wallet log [--pin-file FILE] [--store PATH] [--json]\n"
@@ -1150,6 +1161,8 @@ static const subcommand_t subcommands[] = {
 	{ "present", present_usage, 0, run_present },
 	{ "provision-request", provision_request_usage, 0, run_provision_request },
 	{ "provision-respond", provision_respond_usage, 0, run_provision_respond },
+	/* 1 or 2 positional arguments: run_trust() checks them. */
+	{ "trust", trust_usage, SIZE_MAX, run_trust },
 };
 
 static const subcommand_t *
@@ -1175,6 +1188,7 @@ enum {
 	OPT_KEYS,
 	OPT_OUT,
 	OPT_CHALLENGE,
+	OPT_PURPOSE,
 };
 
 static int
@@ -1196,6 +1210,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "challenge", required_argument, NULL, OPT_CHALLENGE },
+		{ "purpose", required_argument, NULL, OPT_PURPOSE },
 		{ "secure-area", required_argument, NULL, 'a' },
 		{ "pkcs11-module", required_argument, NULL, 'm' },
 		{ "token", required_argument, NULL, 't' },
@@ -1212,6 +1227,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 	o.present.device_auth = TSR_DEVICE_AUTH_MAC;
 	o.present.timeout_s = 60;
 	o.provision_keys = 1;
+	o.trust_purpose = TSR_TRUST_READER_ROOT;
 	if ((o.args = calloc((size_t)argc, sizeof(*o.args))) == NULL) {
 		cli_error("wallet", "out of memory");
 		return CLI_EXIT_USAGE;
@@ -1237,6 +1253,16 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		case OPT_CONSENT: o.present.consent = optarg; present_only = true; break;
 		case OPT_STRICT: o.present.strict = true; present_only = true; break;
 		case OPT_NOW: o.now = optarg; present_only = true; break;
+		case OPT_PURPOSE:
+			if (strcmp(optarg, "reader-root") == 0) {
+				o.trust_purpose = TSR_TRUST_READER_ROOT;
+			} else if (strcmp(optarg, "iaca") == 0) {
+				o.trust_purpose = TSR_TRUST_IACA;
+			} else {
+				cli_error("--purpose", "'%s': expected reader-root or iaca", optarg);
+				goto usage;
+			}
+			break;
 		case OPT_KEYS:
 			provision_only = true;
 			o.provision_keys = (size_t)strtoul(optarg, NULL, 10);
@@ -1288,7 +1314,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		o.args[o.n_args++] = argv[i];
-	if (o.n_args != sub->n_args) {
+	if (sub->n_args != SIZE_MAX && o.n_args != sub->n_args) {
 		cli_error(sub->name, o.n_args < sub->n_args ? "missing argument" :
 							      "unexpected argument");
 		goto usage;

@@ -30,6 +30,8 @@ typedef struct wallet_opts {
 	size_t provision_keys;
 	const char *out;
 	const char *challenge;
+	/* trust add */
+	tsr_trust_purpose_t trust_purpose;
 	/* present only */
 	const char *credential;
 	cli_present_config_t present;
@@ -60,5 +62,7 @@ void wallet_put_hex(FILE *f, const uint8_t *p, size_t len);
 /* provision-request and provision-respond (cmd-wallet-provision.c). */
 int run_provision_request(const wallet_opts_t *o);
 int run_provision_respond(const wallet_opts_t *o);
+/* trust add|list|remove (cmd-wallet-trust.c). */
+int run_trust(const wallet_opts_t *o);
 
 #endif /* TESSERA_WALLET_CLI_H */
