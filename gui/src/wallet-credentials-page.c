@@ -1,0 +1,159 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+
+#include <adwaita.h>
+
+#include "wallet-credential-row.h"
+#include "wallet-credentials-page.h"
+
+struct _WalletCredentialsPage
+{
+  GtkWidget parent_instance;
+
+  WalletStore *store;
+  GListModel *model;
+  GCancellable *cancellable;
+
+  GtkStack *stack;
+  GtkListBox *list_box;
+  AdwStatusPage *error_page;
+};
+
+enum {
+  SIGNAL_ACTIVATED,
+  SIGNAL_UNLOCK_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (WalletCredentialsPage, wallet_credentials_page, GTK_TYPE_WIDGET)
+
+static void
+on_row_activated (WalletCredentialsPage *self,
+                  GtkListBoxRow         *row)
+{
+  g_signal_emit (self, signals[SIGNAL_ACTIVATED], 0,
+                 wallet_credential_row_get_credential (WALLET_CREDENTIAL_ROW (row)));
+}
+
+static void
+wallet_credentials_page_dispose (GObject *object)
+{
+  WalletCredentialsPage *self = WALLET_CREDENTIALS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_CREDENTIALS_PAGE);
+  /* The template's root box has no id, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->model);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (wallet_credentials_page_parent_class)->dispose (object);
+}
+
+static void
+wallet_credentials_page_class_init (WalletCredentialsPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = wallet_credentials_page_dispose;
+
+  signals[SIGNAL_ACTIVATED] =
+    g_signal_new ("activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, WALLET_TYPE_CREDENTIAL);
+  signals[SIGNAL_UNLOCK_REQUESTED] =
+    g_signal_new ("unlock-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/tessera/Wallet/wallet-credentials-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, error_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+}
+
+static void
+wallet_credentials_page_init (WalletCredentialsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+wallet_credentials_page_set_store (WalletCredentialsPage *self,
+                                   WalletStore           *store)
+{
+  g_return_if_fail (WALLET_IS_CREDENTIALS_PAGE (self));
+  g_set_object (&self->store, store);
+}
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  return wallet_credential_row_new (WALLET_CREDENTIAL (item), tsr_clock_now ());
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WalletCredentialsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) model = wallet_store_list_finish (WALLET_STORE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (model == NULL)
+    {
+      if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_NO_WALLET))
+        gtk_stack_set_visible_child_name (self->stack, "no-wallet");
+      else
+        {
+          adw_status_page_set_description (self->error_page, error->message);
+          gtk_stack_set_visible_child_name (self->stack, "error");
+        }
+      return;
+    }
+  g_set_object (&self->model, model);
+  gtk_list_box_bind_model (self->list_box, model, create_row, NULL, NULL);
+  gtk_stack_set_visible_child_name (self->stack,
+                                    g_list_model_get_n_items (model) > 0 ? "list" : "empty");
+}
+
+void
+wallet_credentials_page_reload (WalletCredentialsPage *self)
+{
+  g_return_if_fail (WALLET_IS_CREDENTIALS_PAGE (self));
+
+  if (self->store == NULL)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->model == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  wallet_store_list_async (self->store, self->cancellable, on_listed, g_object_ref (self));
+}
+
+const char *
+wallet_credentials_page_get_state (WalletCredentialsPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_CREDENTIALS_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GListModel *
+wallet_credentials_page_get_model (WalletCredentialsPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_CREDENTIALS_PAGE (self), NULL);
+  return self->model;
+}

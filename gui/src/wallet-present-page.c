@@ -1,0 +1,434 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+
+#include "wallet-labels.h"
+#include "wallet-present-page.h"
+#include "wallet-qr-view.h"
+
+struct _WalletPresentPage
+{
+  GtkWidget parent_instance;
+
+  WalletStore *store;
+  GSettings *settings;
+  WalletSession *session;
+  GCancellable *cancellable;
+  WalletConsentDialog *consent;
+  guint inhibit_cookie;
+
+  GtkStack *stack;
+  WalletQrView *qr_view;
+  GtkSpinner *spinner;
+  GtkLabel *status_label;
+  AdwActionRow *local_row;
+  AdwStatusPage *result_page;
+  GtkBox *result_box;
+  GtkWidget *done_button;
+  GtkWidget *cancel_button;
+};
+
+enum {
+  SIGNAL_DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (WalletPresentPage, wallet_present_page, GTK_TYPE_WIDGET)
+
+static void
+uninhibit (WalletPresentPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  if (self->inhibit_cookie != 0 && app != NULL)
+    gtk_application_uninhibit (app, self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+}
+
+static void
+inhibit (WalletPresentPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  /* Keep the screen on while the reader may still scan. */
+  if (self->inhibit_cookie == 0 && app != NULL)
+    self->inhibit_cookie = gtk_application_inhibit (app, GTK_WINDOW (root),
+                                                    GTK_APPLICATION_INHIBIT_IDLE,
+                                                    _("Showing a QR code to a reader"));
+}
+
+static void
+on_cancel_clicked (WalletPresentPage *self)
+{
+  wallet_present_page_stop (self);
+  g_signal_emit (self, signals[SIGNAL_DONE], 0);
+}
+
+static void
+on_done_clicked (WalletPresentPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_DONE], 0);
+}
+
+static void
+wallet_present_page_dispose (GObject *object)
+{
+  WalletPresentPage *self = WALLET_PRESENT_PAGE (object);
+
+  wallet_present_page_stop (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_PRESENT_PAGE);
+  /* The template's root box has no id, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (wallet_present_page_parent_class)->dispose (object);
+}
+
+static void
+wallet_present_page_class_init (WalletPresentPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = wallet_present_page_dispose;
+
+  signals[SIGNAL_DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  g_type_ensure (WALLET_TYPE_QR_VIEW);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/tessera/Wallet/wallet-present-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, qr_view);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, local_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_box);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, done_button);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, cancel_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_done_clicked);
+}
+
+static void
+wallet_present_page_init (WalletPresentPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+wallet_present_page_set_store (WalletPresentPage *self,
+                               WalletStore       *store,
+                               GSettings         *settings)
+{
+  g_return_if_fail (WALLET_IS_PRESENT_PAGE (self));
+  g_set_object (&self->store, store);
+  g_set_object (&self->settings, settings);
+}
+
+static void
+set_status (WalletPresentPage *self,
+            const char        *text,
+            gboolean           busy)
+{
+  gtk_label_set_label (self->status_label, text);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+}
+
+static void
+on_state_changed (WalletPresentPage *self,
+                  GParamSpec        *pspec,
+                  WalletSession     *session)
+{
+  if (session != self->session)
+    return;
+  switch (wallet_session_get_state (session))
+    {
+    case WALLET_SESSION_WAITING:
+      set_status (self, _("Waiting for a reader…"), TRUE);
+      break;
+    case WALLET_SESSION_CONNECTED:
+      set_status (self, _("Reader connected"), TRUE);
+      break;
+    case WALLET_SESSION_REQUEST_RECEIVED:
+      set_status (self, _("Request received"), TRUE);
+      break;
+    case WALLET_SESSION_RESPONDING:
+      set_status (self, _("Sending your answer…"), TRUE);
+      break;
+    case WALLET_SESSION_DONE:
+      set_status (self, _("Done"), FALSE);
+      break;
+    case WALLET_SESSION_FAILED:
+    default:
+      set_status (self, _("The session ended"), FALSE);
+      break;
+    }
+}
+
+static void
+clear_result (WalletPresentPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->result_box))) != NULL)
+    gtk_box_remove (self->result_box, child);
+}
+
+static void
+show_failure (WalletPresentPage *self,
+              const char        *message)
+{
+  clear_result (self);
+  adw_status_page_set_icon_name (self->result_page, "dialog-warning-symbolic");
+  adw_status_page_set_title (self->result_page, _("Presentation Failed"));
+  adw_status_page_set_description (self->result_page, message);
+  gtk_stack_set_visible_child_name (self->stack, "result");
+  gtk_widget_set_visible (self->cancel_button, FALSE);
+  gtk_widget_grab_focus (self->done_button);
+  uninhibit (self);
+}
+
+/* What was shared, grouped by document, from the presentation's consent. */
+static void
+show_result (WalletPresentPage *self,
+             gboolean           share,
+             gboolean           automatic)
+{
+  tsr_presentation_t *p = wallet_session_get_presentation (self->session);
+  const char *subject = NULL;
+  (void) wallet_session_get_reader_trust (self->session, &subject);
+  g_autofree char *reader = wallet_subject_name (subject);
+  g_autofree char *description = NULL;
+  gsize total = 0;
+
+  clear_result (self);
+  for (size_t d = 0; share && d < tsr_presentation_doc_count (p); d++)
+    {
+      AdwPreferencesGroup *group = NULL;
+
+      for (size_t e = 0; e < tsr_presentation_element_count (p, d); e++)
+        {
+          tsr_requested_element_t el;
+          g_autofree char *label = NULL;
+          GtkWidget *row;
+
+          if (tsr_presentation_element (p, d, e, &el) != TSR_OK || !el.available || !el.consented)
+            continue;
+          if (group == NULL)
+            {
+              group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+              adw_preferences_group_set_title (group,
+                                               wallet_doctype_label (tsr_presentation_doc_type (p, d)));
+              gtk_box_append (self->result_box, GTK_WIDGET (group));
+            }
+          label = wallet_element_label (el.name_space, el.answer);
+          row = adw_action_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label);
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          if (el.intent_to_retain)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Will be stored by the reader"));
+          adw_preferences_group_add (group, row);
+          total++;
+        }
+    }
+
+  if (reader == NULL)
+    reader = g_strdup (_("an unidentified reader"));
+  if (total > 0)
+    {
+      adw_status_page_set_icon_name (self->result_page, "emblem-ok-symbolic");
+      adw_status_page_set_title (self->result_page, _("Shared"));
+      /* Translators: %s is the reader's name */
+      description = g_strdup_printf (_("Shared with %s."), reader);
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->result_page, "process-stop-symbolic");
+      adw_status_page_set_title (self->result_page, _("Declined"));
+      if (automatic)
+        /* Translators: %s is the reader's name */
+        description = g_strdup_printf (_("Nothing was shared with %s: the reader is not trusted, and your preferences refuse untrusted readers."), reader);
+      else
+        description = g_strdup_printf (_("Nothing was shared with %s."), reader);
+    }
+  adw_status_page_set_description (self->result_page, description);
+  gtk_stack_set_visible_child_name (self->stack, "result");
+  gtk_widget_set_visible (self->cancel_button, FALSE);
+  gtk_widget_grab_focus (self->done_button);
+  uninhibit (self);
+}
+
+typedef struct {
+  WalletPresentPage *self;
+  WalletSession *session;
+  gboolean share;
+  gboolean automatic;
+} RespondData;
+
+static void
+on_responded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RespondData *r = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_session_respond_finish (WALLET_SESSION (source), result, &error))
+    {
+      if (r->session == r->self->session)
+        show_failure (r->self, error->message);
+    }
+  else if (r->session == r->self->session)
+    show_result (r->self, r->share, r->automatic);
+  g_object_unref (r->self);
+  g_object_unref (r->session);
+  g_free (r);
+}
+
+static void
+respond (WalletPresentPage *self,
+         gboolean           share,
+         gboolean           automatic)
+{
+  RespondData *r = g_new0 (RespondData, 1);
+
+  r->self = g_object_ref (self);
+  r->session = g_object_ref (self->session);
+  r->share = share;
+  r->automatic = automatic;
+  wallet_session_respond_async (self->session, share, NULL, on_responded, r);
+}
+
+static void
+on_consent_decided (WalletPresentPage   *self,
+                    gboolean             share,
+                    WalletConsentDialog *dialog)
+{
+  if (self->consent == dialog)
+    self->consent = NULL;
+  respond (self, share, FALSE);
+}
+
+static void
+on_request (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(WalletPresentPage) self = user_data;
+  WalletSession *session = WALLET_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  gboolean refuse;
+  GtkRoot *root;
+
+  if (!wallet_session_wait_request_finish (session, result, &error))
+    {
+      if (session == self->session && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_failure (self, error->message);
+      return;
+    }
+  if (session != self->session)
+    return;
+
+  refuse = self->settings != NULL &&
+           g_settings_get_boolean (self->settings, "refuse-untrusted-readers");
+  if (refuse && wallet_session_get_reader_trust (session, NULL) != TSR_READER_TRUSTED)
+    {
+      respond (self, FALSE, TRUE);
+      return;
+    }
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  self->consent = wallet_consent_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                             wallet_session_get_presentation (session));
+  g_signal_connect_object (self->consent, "decided", G_CALLBACK (on_consent_decided), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->consent));
+}
+
+gboolean
+wallet_present_page_start (WalletPresentPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), FALSE);
+
+  wallet_present_page_stop (self);
+  self->session = wallet_session_new (self->store, NULL, &error);
+  if (self->session == NULL)
+    {
+      show_failure (self, error->message);
+      return TRUE;
+    }
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
+                           G_CONNECT_SWAPPED);
+  wallet_qr_view_set_text (self->qr_view, wallet_session_get_uri (self->session));
+  /* Translators: %s is a file system path */
+  subtitle = g_strdup_printf (_("Socket %s"), wallet_session_get_socket_path (self->session));
+  adw_action_row_set_subtitle (self->local_row, subtitle);
+  set_status (self, _("Waiting for a reader…"), TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "qr");
+  gtk_widget_set_visible (self->cancel_button, TRUE);
+  inhibit (self);
+
+  self->cancellable = g_cancellable_new ();
+  wallet_session_wait_request_async (self->session, self->cancellable, on_request,
+                                     g_object_ref (self));
+  return TRUE;
+}
+
+void
+wallet_present_page_stop (WalletPresentPage *self)
+{
+  g_return_if_fail (WALLET_IS_PRESENT_PAGE (self));
+
+  if (self->consent != NULL)
+    {
+      /* Declines: the reader gets an answer without data. */
+      WalletConsentDialog *consent = g_steal_pointer (&self->consent);
+      wallet_consent_dialog_decline (consent);
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+  uninhibit (self);
+}
+
+const char *
+wallet_present_page_get_view (WalletPresentPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+WalletSession *
+wallet_present_page_get_session (WalletPresentPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
+  return self->session;
+}
+
+WalletConsentDialog *
+wallet_present_page_get_consent_dialog (WalletPresentPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
+  return self->consent;
+}
+
+const char *
+wallet_present_page_get_result_title (WalletPresentPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
+  return adw_status_page_get_title (self->result_page);
+}

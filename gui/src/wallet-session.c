@@ -1,0 +1,618 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wallet-session.h"
+
+/* Transport calls wait in slices this long, so cancellation is quick. */
+#define SLICE_MS 250
+/* After a reader connected, how long its request may take. */
+#define REQUEST_TIMEOUT_MS (60 * 1000)
+/* After the response, how long to wait for the reader to end the session. */
+#define END_TIMEOUT_MS (10 * 1000)
+
+struct _WalletSession
+{
+  GObject parent_instance;
+
+  WalletStore *store;
+  GMainContext *context;
+  WalletSessionState state;
+
+  char *socket_path;
+  char *uri;
+
+  /* Used only by one task thread at a time. */
+  tsr_holder_session_t *hs;
+  tsr_transport_t *transport;
+  tsr_presentation_t *presentation;
+  GPtrArray *device_keys;  /* tsr_device_key_t*, borrowing the store's secure area */
+  GPtrArray *credentials;  /* GBytes of IssuerSigned, borrowed by presentation */
+  GArray *credential_ids;  /* gint64 per credential, same order */
+  GArray *credential_uses; /* gint64 uses_remaining per credential */
+};
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (WalletSession, wallet_session, G_TYPE_OBJECT)
+
+/* GTask source tags. */
+static char wait_request_tag;
+static char respond_tag;
+
+static void
+wallet_session_finalize (GObject *object)
+{
+  WalletSession *self = WALLET_SESSION (object);
+
+  tsr_presentation_free (self->presentation);
+  /* Device keys borrow the store's secure area: free them first. */
+  g_clear_pointer (&self->device_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->credentials, g_ptr_array_unref);
+  g_clear_pointer (&self->credential_ids, g_array_unref);
+  g_clear_pointer (&self->credential_uses, g_array_unref);
+  tsr_transport_free (self->transport);
+  tsr_holder_session_free (self->hs);
+  g_free (self->socket_path);
+  tsr_free (self->uri);
+  g_clear_object (&self->store);
+  g_main_context_unref (self->context);
+  G_OBJECT_CLASS (wallet_session_parent_class)->finalize (object);
+}
+
+static void
+wallet_session_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  WalletSession *self = WALLET_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, (int) self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wallet_session_class_init (WalletSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = wallet_session_finalize;
+  object_class->get_property = wallet_session_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL,
+                      WALLET_SESSION_WAITING, WALLET_SESSION_FAILED, WALLET_SESSION_WAITING,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+device_key_free (gpointer key)
+{
+  tsr_device_key_free (key);
+}
+
+static void
+wallet_session_init (WalletSession *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->device_keys = g_ptr_array_new_with_free_func (device_key_free);
+  self->credentials = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->credential_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->credential_uses = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+static char *
+default_socket_path (void)
+{
+  static guint counter;
+  const char *env = g_getenv ("TESSERA_WALLET_SOCKET");
+  g_autofree char *name = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  name = g_strdup_printf ("tessera-wallet-%d-%u.sock", (int) getpid (),
+                          g_atomic_int_add (&counter, 1));
+  return g_build_filename (g_get_user_runtime_dir (), name, NULL);
+}
+
+WalletSession *
+wallet_session_new (WalletStore  *store,
+                    const char   *socket_path,
+                    GError      **error)
+{
+  g_autoptr(WalletSession) self = g_object_new (WALLET_TYPE_SESSION, NULL);
+  int r;
+
+  g_return_val_if_fail (WALLET_IS_STORE (store), NULL);
+
+  self->store = g_object_ref (store);
+  self->socket_path = socket_path != NULL ? g_strdup (socket_path) : default_socket_path ();
+  if ((r = tsr_holder_session_new (NULL, &self->hs)) != TSR_OK ||
+      (r = tsr_holder_session_qr_uri (self->hs, &self->uri)) != TSR_OK)
+    {
+      g_propagate_error (error, wallet_error_new (r));
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+const char *
+wallet_session_get_uri (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), NULL);
+  return self->uri;
+}
+
+const char *
+wallet_session_get_socket_path (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), NULL);
+  return self->socket_path;
+}
+
+WalletSessionState
+wallet_session_get_state (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), WALLET_SESSION_FAILED);
+  return self->state;
+}
+
+tsr_presentation_t *
+wallet_session_get_presentation (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), NULL);
+  return self->presentation;
+}
+
+tsr_reader_trust_t
+wallet_session_get_reader_trust (WalletSession  *self,
+                                 const char    **ret_subject)
+{
+  tsr_reader_trust_t worst = TSR_READER_TRUSTED;
+  const char *subject = NULL;
+  static const int rank[] = {
+    [TSR_READER_TRUSTED] = 0,
+    [TSR_READER_UNTRUSTED] = 1,
+    [TSR_READER_ANONYMOUS] = 2,
+    [TSR_READER_INVALID] = 3,
+  };
+
+  g_return_val_if_fail (WALLET_IS_SESSION (self), TSR_READER_INVALID);
+
+  if (self->presentation == NULL || tsr_presentation_doc_count (self->presentation) == 0)
+    worst = TSR_READER_ANONYMOUS;
+  else
+    for (size_t d = 0; d < tsr_presentation_doc_count (self->presentation); d++)
+      {
+        const char *s = NULL;
+        tsr_reader_trust_t t = tsr_presentation_reader_trust (self->presentation, d, &s);
+
+        if (subject == NULL)
+          subject = s;
+        if ((guint) t < G_N_ELEMENTS (rank) && rank[t] > rank[worst])
+          worst = t;
+      }
+  if (ret_subject != NULL)
+    *ret_subject = subject;
+  return worst;
+}
+
+/* ---- State changes, applied on the session's own thread ---- */
+
+typedef struct {
+  WalletSession *self;
+  WalletSessionState state;
+} StateUpdate;
+
+static gboolean
+apply_state (gpointer data)
+{
+  StateUpdate *u = data;
+
+  if (u->self->state != u->state)
+    {
+      u->self->state = u->state;
+      g_object_notify_by_pspec (G_OBJECT (u->self), properties[PROP_STATE]);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+state_update_free (gpointer data)
+{
+  StateUpdate *u = data;
+
+  g_object_unref (u->self);
+  g_free (u);
+}
+
+static void
+post_state (WalletSession      *self,
+            WalletSessionState  state)
+{
+  StateUpdate *u = g_new0 (StateUpdate, 1);
+
+  u->self = g_object_ref (self);
+  u->state = state;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_state, u,
+                              state_update_free);
+}
+
+/* ---- Worker-thread helpers ---- */
+
+static void
+send_status (WalletSession *self,
+             int            status)
+{
+  uint8_t *msg = NULL;
+  size_t len = 0;
+
+  /* Best effort: the reader times out if this does not arrive. */
+  if (self->transport != NULL &&
+      tsr_holder_session_error (self->hs, status, &msg, &len) == TSR_OK &&
+      tsr_transport_send (self->transport, msg, len, 2000) != TSR_OK)
+    g_debug ("could not tell the reader that the session ends");
+  tsr_free (msg);
+}
+
+/* Receives one message in slices, giving up on cancellation or timeout. */
+static int
+receive_message (WalletSession  *self,
+                 int             timeout_ms,
+                 GCancellable   *cancellable,
+                 uint8_t       **ret_msg,
+                 size_t         *ret_len)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      int r = tsr_transport_receive (self->transport, SLICE_MS, ret_msg, ret_len);
+
+      if (r != TSR_ERR_TRANSPORT_TIMEOUT)
+        return r;
+      if (g_cancellable_is_cancelled (cancellable) || g_get_monotonic_time () > deadline)
+        return r;
+    }
+}
+
+/* Offers every credential (the DocRequests are matched in analyze), with its device key and
+ * the trusted reader roots. Store lock held by the caller. */
+static int
+offer_credentials (WalletSession *self,
+                   tsr_store_t   *store)
+{
+  tsr_store_list_t *list = NULL;
+  tsr_store_roots_t *roots = NULL;
+  int r;
+
+  if ((r = tsr_store_list (store, &list)) != TSR_OK)
+    return r;
+  for (size_t i = 0; i < tsr_store_list_count (list); i++)
+    {
+      const tsr_store_summary_t *s = tsr_store_list_get (list, i);
+      tsr_store_credential_t *cred = NULL;
+      tsr_device_key_t *key = NULL;
+      const uint8_t *bytes;
+      size_t len;
+      GBytes *copy;
+      g_autofree char *label = NULL;
+
+      /* A used-up single-use credential cannot answer. */
+      if (s->uses_remaining == 0)
+        continue;
+      if ((r = tsr_store_show (store, s->id, &cred)) != TSR_OK)
+        goto out;
+      if ((r = tsr_store_device_key (store, s->key_id, NULL, &key)) != TSR_OK)
+        {
+          tsr_store_credential_free (cred);
+          goto out;
+        }
+      bytes = tsr_store_credential_issuer_signed (cred, &len);
+      copy = g_bytes_new (bytes, len);
+      tsr_store_credential_free (cred);
+      g_ptr_array_add (self->credentials, copy);
+      g_ptr_array_add (self->device_keys, key);
+      g_array_append_val (self->credential_ids, s->id);
+      g_array_append_val (self->credential_uses, s->uses_remaining);
+      label = g_strdup_printf ("%" G_GINT64_FORMAT, s->id);
+      bytes = g_bytes_get_data (copy, &len);
+      if ((r = tsr_presentation_add_credential (self->presentation, bytes, len, key, label)) != TSR_OK)
+        goto out;
+    }
+  if ((r = tsr_store_trust_list (store, TSR_TRUST_READER_ROOT, &roots)) != TSR_OK)
+    goto out;
+  for (size_t i = 0; i < tsr_store_roots_count (roots); i++)
+    {
+      const tsr_store_root_t *root = tsr_store_roots_get (roots, i);
+
+      if ((r = tsr_presentation_add_reader_root (self->presentation, root->der,
+                                                 root->der_len)) != TSR_OK)
+        goto out;
+    }
+  r = TSR_OK;
+out:
+  tsr_store_roots_free (roots);
+  tsr_store_list_free (list);
+  return r;
+}
+
+static void
+wait_request_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  WalletSession *self = source_object;
+  uint8_t *msg = NULL, *request = NULL;
+  size_t msg_len = 0, request_len = 0;
+  const uint8_t *transcript;
+  size_t transcript_len;
+  GError *error = NULL;
+  tsr_store_t *store;
+  int r;
+
+  /* The socket file exists only while a listen call waits; between slices
+   * a reader's connect retries. */
+  for (;;)
+    {
+      r = tsr_transport_local_listen (self->socket_path, 500, &self->transport);
+      if (r != TSR_ERR_TRANSPORT_TIMEOUT)
+        break;
+      if (g_cancellable_is_cancelled (cancellable))
+        goto cancelled;
+    }
+  if (r != TSR_OK)
+    goto fail;
+  post_state (self, WALLET_SESSION_CONNECTED);
+
+  r = receive_message (self, REQUEST_TIMEOUT_MS, cancellable, &msg, &msg_len);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto cancelled;
+    }
+  if (r != TSR_OK)
+    goto fail;
+  if ((r = tsr_holder_session_establish (self->hs, msg, msg_len, &request, &request_len)) != TSR_OK)
+    {
+      send_status (self, r == TSR_ERR_CRYPTO_DECRYPT ? TSR_SESSION_STATUS_ENCRYPTION_ERROR :
+                   TSR_SESSION_STATUS_DECODING_ERROR);
+      goto fail;
+    }
+  post_state (self, WALLET_SESSION_REQUEST_RECEIVED);
+  if ((r = tsr_holder_session_transcript (self->hs, &transcript, &transcript_len)) != TSR_OK ||
+      (r = tsr_presentation_new (request, request_len, transcript, transcript_len,
+                                 &self->presentation)) != TSR_OK)
+    {
+      send_status (self, TSR_SESSION_STATUS_DECODING_ERROR);
+      goto fail;
+    }
+  if ((store = wallet_store_acquire (self->store, TRUE, &error)) == NULL)
+    {
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto out;
+    }
+  r = offer_credentials (self, store);
+  wallet_store_release (self->store);
+  if (r != TSR_OK || (r = tsr_presentation_analyze (self->presentation)) != TSR_OK)
+    {
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto fail;
+    }
+  tsr_free (msg);
+  tsr_free (request);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+cancelled:
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+  goto out;
+fail:
+  error = wallet_error_new (r);
+out:
+  tsr_free (msg);
+  tsr_free (request);
+  post_state (self, WALLET_SESSION_FAILED);
+  g_task_return_error (task, error);
+}
+
+void
+wallet_session_wait_request_async (WalletSession       *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, &wait_request_tag);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, wait_request_thread);
+}
+
+gboolean
+wallet_session_wait_request_finish (WalletSession  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* One log entry per DocRequest. Store lock held by the caller. */
+static void
+write_log (WalletSession              *self,
+           tsr_store_t                *store,
+           tsr_presentation_outcome_t  outcome)
+{
+  tsr_presentation_t *p = self->presentation;
+
+  for (size_t d = 0; d < tsr_presentation_doc_count (p); d++)
+    {
+      size_t n = tsr_presentation_element_count (p, d), n_shared = 0;
+      g_autofree tsr_store_item_t *requested = g_new0 (tsr_store_item_t, n + 1);
+      g_autofree tsr_store_item_t *shared = g_new0 (tsr_store_item_t, n + 1);
+      const char *subject = NULL;
+      const char *label = tsr_presentation_doc_credential (p, d);
+      tsr_store_log_entry_t entry;
+      int r;
+
+      memset (&entry, 0, sizeof entry);
+      entry.reader_trust = tsr_presentation_reader_trust (p, d, &subject);
+      entry.reader = subject;
+      entry.doc_type = tsr_presentation_doc_type (p, d);
+      entry.credential_id = label != NULL ? g_ascii_strtoll (label, NULL, 10) : 0;
+      for (size_t e = 0; e < n; e++)
+        {
+          tsr_requested_element_t el;
+
+          if (tsr_presentation_element (p, d, e, &el) != TSR_OK)
+            continue;
+          requested[e].name_space = el.name_space;
+          requested[e].identifier = el.identifier;
+          if (outcome == TSR_PRESENTATION_SHARED && el.available && el.consented)
+            {
+              shared[n_shared].name_space = el.name_space;
+              shared[n_shared].identifier = el.answer;
+              n_shared++;
+            }
+        }
+      entry.requested = requested;
+      entry.n_requested = n;
+      entry.shared = shared;
+      entry.n_shared = n_shared;
+      entry.outcome = outcome == TSR_PRESENTATION_SHARED && n_shared == 0 ?
+                      TSR_PRESENTATION_DECLINED : outcome;
+      if ((r = tsr_store_log_append (store, &entry, NULL)) != TSR_OK)
+        g_warning ("Could not write the presentation log: %s", tsr_strerror (r));
+
+      /* Count a use of a single-use credential that was presented. */
+      if (entry.outcome == TSR_PRESENTATION_SHARED && entry.credential_id > 0)
+        for (guint i = 0; i < self->credential_ids->len; i++)
+          if (g_array_index (self->credential_ids, gint64, i) == entry.credential_id &&
+              g_array_index (self->credential_uses, gint64, i) > 0)
+            {
+              if ((r = tsr_store_credential_use (store, entry.credential_id, NULL)) != TSR_OK)
+                g_warning ("Could not count the credential's use: %s", tsr_strerror (r));
+              break;
+            }
+    }
+}
+
+static void
+respond_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  WalletSession *self = source_object;
+  gboolean share = GPOINTER_TO_INT (task_data);
+  uint8_t *response = NULL, *msg = NULL, *in = NULL, *next = NULL;
+  size_t response_len = 0, msg_len = 0, in_len = 0, next_len = 0;
+  GError *error = NULL;
+  tsr_store_t *store;
+  int r;
+
+  post_state (self, WALLET_SESSION_RESPONDING);
+  if (!share)
+    tsr_presentation_consent_all (self->presentation, FALSE);
+  /* The device key signs (or agrees keys) in the store's secure area. */
+  if ((store = wallet_store_acquire (self->store, TRUE, &error)) == NULL)
+    {
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto out;
+    }
+  r = tsr_presentation_respond (self->presentation, TSR_DEVICE_AUTH_MAC, &response,
+                                &response_len);
+  if (r != TSR_OK)
+    {
+      write_log (self, store, TSR_PRESENTATION_FAILED);
+      wallet_store_release (self->store);
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto fail;
+    }
+  write_log (self, store, share ? TSR_PRESENTATION_SHARED : TSR_PRESENTATION_DECLINED);
+  wallet_store_release (self->store);
+
+  /* The reader ends the session after reading the response. */
+  if ((r = tsr_holder_session_respond (self->hs, response, response_len, FALSE, &msg,
+                                       &msg_len)) != TSR_OK ||
+      (r = tsr_transport_send (self->transport, msg, msg_len, END_TIMEOUT_MS)) != TSR_OK)
+    goto fail;
+  r = receive_message (self, END_TIMEOUT_MS, cancellable, &in, &in_len);
+  if (r == TSR_OK)
+    {
+      r = tsr_holder_session_receive (self->hs, in, in_len, &next, &next_len);
+      if (r == TSR_OK)
+        {
+          /* A second request in the same session is not supported yet. */
+          send_status (self, TSR_SESSION_STATUS_TERMINATION);
+          r = TSR_ERR_SESSION_TERMINATED;
+        }
+    }
+  if (r != TSR_ERR_SESSION_TERMINATED && r != TSR_ERR_TRANSPORT_CLOSED)
+    g_debug ("session did not end as expected: %s", tsr_strerror (r));
+  tsr_transport_close (self->transport);
+  tsr_free (response);
+  tsr_free (msg);
+  tsr_free (in);
+  tsr_free (next);
+  post_state (self, WALLET_SESSION_DONE);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  error = wallet_error_new (r);
+out:
+  tsr_free (response);
+  tsr_free (msg);
+  tsr_free (in);
+  tsr_free (next);
+  post_state (self, WALLET_SESSION_FAILED);
+  g_task_return_error (task, error);
+}
+
+void
+wallet_session_respond_async (WalletSession       *self,
+                              gboolean             share,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_return_if_fail (self->presentation != NULL);
+
+  g_task_set_source_tag (task, &respond_tag);
+  g_task_set_task_data (task, GINT_TO_POINTER (share), NULL);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, respond_thread);
+}
+
+gboolean
+wallet_session_respond_finish (WalletSession  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,73 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* One presentation to a reader, what `tessera present` does: engagement
+ * (the mdoc: URI for the QR code), wait for the reader on the transport,
+ * analyse its request against the wallet's credentials, then answer with
+ * what the holder consented to (device authentication by the credential's
+ * key in the secure area) and write the presentation log. Every transport
+ * and store call runs in a GTask thread; "state" changes are notified on
+ * the thread that made the session. */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include <tessera/tessera.h>
+
+#include "wallet-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  WALLET_SESSION_WAITING,          /* engagement shown, no reader yet */
+  WALLET_SESSION_CONNECTED,        /* a reader is connected */
+  WALLET_SESSION_REQUEST_RECEIVED, /* its request is being analysed / waits for consent */
+  WALLET_SESSION_RESPONDING,       /* signing and sending the response */
+  WALLET_SESSION_DONE,             /* answered (shared or declined) */
+  WALLET_SESSION_FAILED,           /* the session failed or was cancelled */
+} WalletSessionState;
+
+#define WALLET_TYPE_SESSION (wallet_session_get_type ())
+G_DECLARE_FINAL_TYPE (WalletSession, wallet_session, WALLET, SESSION, GObject)
+
+/* socket_path NULL: $TESSERA_WALLET_SOCKET, else a fresh path in
+ * $XDG_RUNTIME_DIR. */
+WalletSession      *wallet_session_new                 (WalletStore   *store,
+                                                        const char    *socket_path,
+                                                        GError       **error);
+const char         *wallet_session_get_uri             (WalletSession *self);
+const char         *wallet_session_get_socket_path     (WalletSession *self);
+WalletSessionState  wallet_session_get_state           (WalletSession *self);
+
+/* Waits (cancellably) for a reader and its request, and analyses it. */
+void                wallet_session_wait_request_async  (WalletSession       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            wallet_session_wait_request_finish (WalletSession  *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
+
+/* The analysed request, after wait_request; the caller records consent
+ * with tsr_presentation_consent() before respond. Owned by the session. */
+tsr_presentation_t *wallet_session_get_presentation    (WalletSession *self);
+/* The least trusted reader authentication among the DocRequests, and the
+ * reader subject (borrowed, may be NULL). */
+tsr_reader_trust_t  wallet_session_get_reader_trust    (WalletSession *self,
+                                                        const char   **ret_subject);
+
+/* Answers with the consented elements (@share FALSE: declines, nothing is
+ * disclosed), waits for the reader to end the session, writes the log. */
+void                wallet_session_respond_async       (WalletSession       *self,
+                                                        gboolean             share,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            wallet_session_respond_finish      (WalletSession  *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
+
+G_END_DECLS

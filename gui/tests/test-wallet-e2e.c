@@ -1,0 +1,381 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * End to end, as a holder and a reader would: the app presents on a test
+ * wallet; a screenshot of its window is decoded (zbarimg and libtessera)
+ * back to the mdoc: URI; `tessera reader request` uses that engagement over
+ * the local transport; the consent sheet appears and is answered through
+ * the app's own API (the test hook); the reader verifies the response (or
+ * gets nothing when the holder declines); the history records it.
+ *
+ * With WALLET_SCREENSHOT_DIR set, every page is also saved there at
+ * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png).
+ */
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wallet-preferences-window.h"
+#include "wallet-test-support.h"
+#include "wallet-window.h"
+
+#define TIMEOUT_MS 30000
+
+typedef struct {
+  WalletTestWallet *wallet;
+  WalletWindow *window;
+  WalletPresentPage *present;
+  char *dir;
+  GSubprocess *reader;
+  gboolean reader_done;
+  char *reader_out;
+  char *reader_err;
+} E2E;
+
+static void
+shoot (GtkWindow  *window,
+       const char *page)
+{
+  const char *dir = g_getenv ("WALLET_SCREENSHOT_DIR");
+  static const int sizes[][2] = { { 360, 720 }, { 1280, 800 } };
+
+  if (dir == NULL || *dir == '\0')
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("holder-%s-%dx%d.png", page, sizes[i][0], sizes[i][1]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      wallet_test_resize (window, sizes[i][0], sizes[i][1]);
+      g_assert_true (wallet_test_screenshot (GTK_WIDGET (window), path));
+    }
+  wallet_test_resize (window, 360, 720);
+}
+
+static gboolean
+credentials_loaded (gpointer data)
+{
+  E2E *t = data;
+  return g_strcmp0 (wallet_credentials_page_get_state (wallet_window_get_credentials_page (t->window)),
+                    "loading") != 0;
+}
+
+static gboolean
+session_waiting (gpointer data)
+{
+  E2E *t = data;
+  WalletSession *s = wallet_present_page_get_session (t->present);
+
+  return s != NULL && g_strcmp0 (wallet_present_page_get_view (t->present), "qr") == 0;
+}
+
+static gboolean
+consent_open (gpointer data)
+{
+  E2E *t = data;
+  WalletConsentDialog *d = wallet_present_page_get_consent_dialog (t->present);
+
+  return d != NULL && gtk_widget_get_mapped (GTK_WIDGET (d));
+}
+
+static gboolean
+result_shown (gpointer data)
+{
+  E2E *t = data;
+  return g_strcmp0 (wallet_present_page_get_view (t->present), "result") == 0;
+}
+
+static gboolean
+reader_finished (gpointer data)
+{
+  return ((E2E *) data)->reader_done;
+}
+
+static void
+e2e_setup (E2E *t)
+{
+  g_autoptr(WalletStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.tessera.Wallet");
+  g_autoptr(GError) error = NULL;
+
+  memset (t, 0, sizeof *t);
+  t->wallet = wallet_test_wallet_new (1);
+  store = wallet_store_new (t->wallet->path);
+  /* The passphrase a user would type in the unlock dialog. */
+  wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
+  g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  t->window = wallet_window_new_full (NULL, store, settings);
+  t->present = wallet_window_get_present_page (t->window);
+  t->dir = g_dir_make_tmp ("tsr-gui-e2e-XXXXXX", &error);
+  g_assert_no_error (error);
+  wallet_test_resize (GTK_WINDOW (t->window), 360, 720);
+  g_assert_true (wallet_test_wait (credentials_loaded, t, TIMEOUT_MS));
+}
+
+static void
+e2e_teardown (E2E *t)
+{
+  g_autofree char *uri = g_build_filename (t->dir, "uri", NULL);
+  g_autofree char *shot = g_build_filename (t->dir, "present.png", NULL);
+
+  gtk_window_destroy (GTK_WINDOW (t->window));
+  g_clear_object (&t->reader);
+  g_remove (uri);
+  g_remove (shot);
+  g_rmdir (t->dir);
+  g_free (t->dir);
+  g_free (t->reader_out);
+  g_free (t->reader_err);
+  wallet_test_wallet_free (t->wallet);
+}
+
+/* The QR code on screen, read back from a screenshot of the window. */
+static char *
+decode_screen (E2E *t)
+{
+  g_autofree char *shot = g_build_filename (t->dir, "present.png", NULL);
+  g_autofree char *png = NULL;
+  g_autofree char *zbar = g_find_program_in_path ("zbarimg");
+  char *text = NULL;
+  gsize len;
+
+  g_assert_true (wallet_test_screenshot (GTK_WIDGET (t->window), shot));
+  g_assert_true (g_file_get_contents (shot, &png, &len, NULL));
+  if (g_getenv ("WALLET_TEST_KEEP_SHOT") != NULL)
+    g_file_set_contents (g_getenv ("WALLET_TEST_KEEP_SHOT"), png, (gssize) len, NULL);
+  /* libtessera's decoder is a second opinion; zbarimg is the reference. */
+  if (tsr_qr_decode_png ((const guint8 *) png, len, &text) != TSR_OK)
+    g_test_message ("tsr_qr_decode_png could not read the screenshot");
+  g_assert_true (text != NULL || zbar != NULL);
+  if (zbar != NULL)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+      char nodbus[] = "--nodbus", quiet[] = "-q", raw[] = "--raw";
+      char *argv[] = { zbar, nodbus, quiet, raw, shot, NULL };
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                   &out, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_strstrip (out);
+      if (text != NULL)
+        g_assert_cmpstr (out, ==, text);
+      else
+        text = g_steal_pointer (&out);
+    }
+  else
+    g_test_message ("zbarimg not installed: decoded with libtessera only");
+  return text;
+}
+
+static void
+on_reader_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  E2E *t = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &t->reader_out,
+                                        &t->reader_err, &error);
+  g_assert_no_error (error);
+  t->reader_done = TRUE;
+}
+
+static void
+start_reader (E2E        *t,
+              const char *uri)
+{
+  g_autofree char *file = g_build_filename (t->dir, "uri", NULL);
+  g_autofree char *trust = g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
+  g_autofree char *transport = g_strdup_printf ("local:%s",
+    wallet_session_get_socket_path (wallet_present_page_get_session (t->present)));
+  g_autoptr(GError) error = NULL;
+  const char *tessera = g_getenv ("WALLET_TEST_TESSERA");
+
+  g_assert_nonnull (tessera);
+  g_assert_true (g_file_set_contents (file, uri, -1, &error));
+  t->reader = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error, tessera, "reader", "request", "--engagement-file", file,
+                                "--template", "driving-licence", "--trust", trust,
+                                "--transport", transport, "--timeout", "30", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (t->reader, NULL, NULL, on_reader_done, t);
+}
+
+/* Present, let the reader connect, and return the open consent sheet. */
+static WalletConsentDialog *
+present_until_consent (E2E *t)
+{
+  g_autofree char *uri = NULL;
+  WalletConsentDialog *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, t, TIMEOUT_MS));
+  wallet_test_spin (300);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Waiting for a reader"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Local transport (testing)"));
+
+  uri = decode_screen (t);
+  g_assert_true (g_str_has_prefix (uri, "mdoc:"));
+  g_assert_cmpstr (uri, ==, wallet_session_get_uri (wallet_present_page_get_session (t->present)));
+  shoot (GTK_WINDOW (t->window), "present");
+
+  start_reader (t, uri);
+  g_assert_true (wallet_test_wait (consent_open, t, TIMEOUT_MS));
+  dialog = wallet_present_page_get_consent_dialog (t->present);
+  /* What the holder sees: who asks, and for what. */
+  g_assert_cmpint (wallet_consent_dialog_get_trust (dialog), ==, TSR_READER_ANONYMOUS);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Unidentified reader"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Mobile driving licence"));
+  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, "Family name"));
+  return dialog;
+}
+
+static void
+test_present_share (void)
+{
+  E2E t;
+  WalletConsentDialog *dialog;
+  WalletHistoryPage *history;
+
+  e2e_setup (&t);
+  shoot (GTK_WINDOW (t.window), "credentials");
+  if (g_getenv ("WALLET_SCREENSHOT_DIR") != NULL)
+    {
+      g_autoptr(WalletCredential) c = g_list_model_get_item (
+        wallet_credentials_page_get_model (wallet_window_get_credentials_page (t.window)), 0);
+
+      wallet_window_show_credential (t.window, c);
+      wallet_test_spin (1500);
+      shoot (GTK_WINDOW (t.window), "detail");
+      wallet_window_go_home (t.window);
+    }
+
+  dialog = present_until_consent (&t);
+  shoot (GTK_WINDOW (dialog), "consent");
+  /* The test hook: the holder turns every switch on and shares. */
+  for (gsize e = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+      if (sw != NULL)
+        gtk_switch_set_active (sw, TRUE);
+    }
+  wallet_consent_dialog_share (dialog);
+  {
+    tsr_presentation_t *p = wallet_session_get_presentation (wallet_present_page_get_session (t.present));
+    gsize consented = 0;
+
+    for (gsize e = 0; e < tsr_presentation_element_count (p, 0); e++)
+      {
+        tsr_requested_element_t el;
+
+        g_assert_cmpint (tsr_presentation_element (p, 0, e, &el), ==, TSR_OK);
+        g_test_message ("%s available %d consented %d", el.identifier, el.available, el.consented);
+        consented += el.consented;
+      }
+    g_assert_cmpuint (consented, >, 0);
+  }
+
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  g_assert_true (g_subprocess_get_if_exited (t.reader));
+  if (g_subprocess_get_exit_status (t.reader) != 0)
+    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 0);
+  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_nonnull (strstr (t.reader_out, "Doe"));
+  g_assert_nonnull (strstr (t.reader_out, "123456789"));
+
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  shoot (GTK_WINDOW (t.window), "result");
+
+  /* Done: home, and the history has the presentation. */
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
+  history = wallet_window_get_history_page (t.window);
+  wallet_window_show_view (t.window, "history");
+  wallet_test_spin (500);
+  g_assert_cmpstr (wallet_history_page_get_state (history), ==, "list");
+  {
+    g_autoptr(WalletLogEntry) e = g_list_model_get_item (wallet_history_page_get_model (history), 0);
+    g_assert_cmpint (wallet_log_entry_get_outcome (e), ==, TSR_PRESENTATION_SHARED);
+    g_assert_cmpuint (wallet_log_entry_get_shared (e)->len, ==, 5);
+  }
+  if (g_getenv ("WALLET_SCREENSHOT_DIR") != NULL)
+    {
+      GtkWidget *row = wallet_test_find (GTK_WIDGET (history), ADW_TYPE_EXPANDER_ROW, NULL);
+      WalletPreferencesWindow *prefs;
+
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+      shoot (GTK_WINDOW (t.window), "history");
+      prefs = wallet_preferences_window_new (GTK_WINDOW (t.window),
+                                             wallet_window_get_store (t.window),
+                                             wallet_window_get_settings (t.window));
+      {
+        gsize len;
+        g_autofree char *root = NULL;
+        g_autofree char *path = g_build_filename (wallet_test_data_dir (), "reader", "reader_root.pem", NULL);
+        g_autoptr(GBytes) bytes = NULL;
+
+        g_assert_true (g_file_get_contents (path, &root, &len, NULL));
+        bytes = g_bytes_new (root, len);
+        wallet_preferences_window_import (prefs, bytes);
+      }
+      gtk_window_present (GTK_WINDOW (prefs));
+      wallet_test_spin (1500);
+      shoot (GTK_WINDOW (prefs), "preferences");
+      gtk_window_destroy (GTK_WINDOW (prefs));
+    }
+  e2e_teardown (&t);
+}
+
+static void
+test_present_decline (void)
+{
+  E2E t;
+  WalletConsentDialog *dialog;
+
+  e2e_setup (&t);
+  dialog = present_until_consent (&t);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (dialog), 0, "decline_button"), "clicked");
+
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 1);
+  g_assert_nonnull (strstr (t.reader_out, "no_documents"));
+  g_assert_null (strstr (t.reader_out, "Doe"));
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Declined");
+  e2e_teardown (&t);
+}
+
+static void
+test_present_cancel (void)
+{
+  E2E t;
+
+  e2e_setup (&t);
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  /* Cancel while waiting: the session stops and the app goes home. */
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  g_assert_null (wallet_present_page_get_session (t.present));
+  wallet_test_spin (800);
+  e2e_teardown (&t);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  wallet_test_init (&argc, &argv);
+
+  g_test_add_func ("/wallet/e2e/present-share", test_present_share);
+  g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
+  g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
+  return g_test_run ();
+}

@@ -1,0 +1,295 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wallet-test-support.h"
+
+void
+wallet_test_init (int    *argc,
+                  char ***argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_test_init (argc, argv, NULL);
+  if (!gtk_init_check ())
+    {
+      printf ("1..0 # SKIP no display\n");
+      exit (0);
+    }
+  adw_init ();
+  /* GNOME's and phones' default: a close button only. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  /* The app's resources are linked in; icons from them too. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/org/tessera/Wallet/icons");
+}
+
+const char *
+wallet_test_data_dir (void)
+{
+  const char *dir = g_getenv ("TSR_TEST_DATA");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static int
+secret_cb (void       *user,
+           const char *purpose,
+           char       *buf,
+           size_t      cap)
+{
+  g_strlcpy (buf, WALLET_TEST_PASSPHRASE, cap);
+  return 0;
+}
+
+tsr_store_t *
+wallet_test_wallet_open (WalletTestWallet *w)
+{
+  tsr_store_options_t options;
+  tsr_store_t *store = NULL;
+
+  memset (&options, 0, sizeof options);
+  options.secret = secret_cb;
+  g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_unlock (store), ==, TSR_OK);
+  return store;
+}
+
+static void
+add_credential (WalletTestWallet *w,
+                tsr_store_t      *store,
+                const char       *cose_hex,
+                guint             n)
+{
+  const char *maker = g_getenv ("WALLET_TEST_MAKE_CREDENTIAL");
+  g_autofree char *out = g_strdup_printf ("%s/cred-%u.cbor", w->dir, n);
+  g_autofree char *bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maker_copy = g_strdup (maker);
+  g_autofree char *data_copy = g_strdup (wallet_test_data_dir ());
+  g_autofree char *hex_copy = g_strdup (cose_hex);
+  char *argv[] = { maker_copy, data_copy, hex_copy, out, NULL };
+  gsize len = 0;
+  int status = -1;
+
+  g_assert_nonnull (maker);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (g_file_get_contents (out, &bytes, &len, &error));
+  g_assert_cmpint (tsr_store_import (store, (const guint8 *) bytes, len, NULL, NULL, NULL), ==,
+                   TSR_OK);
+}
+
+WalletTestWallet *
+wallet_test_wallet_new (guint n_credentials)
+{
+  WalletTestWallet *w = g_new0 (WalletTestWallet, 1);
+  g_autoptr(GError) error = NULL;
+  tsr_sa_config_t sa;
+  tsr_store_t *store = NULL;
+
+  w->dir = g_dir_make_tmp ("tsr-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  w->path = g_build_filename (w->dir, "wallet.db", NULL);
+  memset (&sa, 0, sizeof sa);
+  sa.kind = TSR_SA_SOFTWARE;
+  sa.secret = secret_cb;
+  g_assert_cmpint (tsr_store_create (w->path, &sa, &store), ==, TSR_OK);
+  for (guint i = 0; i < n_credentials; i++)
+    {
+      guint8 *cose = NULL;
+      size_t cose_len = 0;
+      g_autoptr(GString) hex = g_string_new (NULL);
+
+      g_assert_cmpint (tsr_store_create_key (store, NULL, &w->key_id, &cose, &cose_len), ==, TSR_OK);
+      for (size_t j = 0; j < cose_len; j++)
+        g_string_append_printf (hex, "%02x", cose[j]);
+      tsr_free (cose);
+      add_credential (w, store, hex->str, i);
+    }
+  tsr_store_free (store);
+  return w;
+}
+
+void
+wallet_test_wallet_free (WalletTestWallet *w)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (w == NULL)
+    return;
+  if ((dir = g_dir_open (w->dir, 0, NULL)) != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (w->dir, name, NULL);
+        g_unlink (p);
+      }
+  g_rmdir (w->dir);
+  g_free (w->dir);
+  g_free (w->path);
+  g_free (w);
+}
+
+gboolean
+wallet_test_wait (gboolean (*cond) (gpointer data),
+                  gpointer   data,
+                  guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      /* Never blocks for long: worker threads report through idles. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+wallet_test_spin (guint ms)
+{
+  wallet_test_wait (never, NULL, ms);
+}
+
+static gboolean
+widget_matches (GtkWidget  *w,
+                GType       type,
+                const char *text)
+{
+  const char *id;
+
+  if (type != 0 && !g_type_is_a (G_OBJECT_TYPE (w), type))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (w));
+  if (g_strcmp0 (id, text) == 0)
+    return TRUE;
+  if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), text) == 0)
+    return TRUE;
+  if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), text) == 0)
+    return TRUE;
+  if (ADW_IS_PREFERENCES_ROW (w) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), text) == 0)
+    return TRUE;
+  return FALSE;
+}
+
+GtkWidget *
+wallet_test_find (GtkWidget  *root,
+                  GType       type,
+                  const char *text)
+{
+  if (widget_matches (root, type, text))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = wallet_test_find (c, type, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+wallet_test_shows (GtkWidget  *root,
+                   const char *text)
+{
+  const char *s = NULL;
+
+  if (GTK_IS_LABEL (root))
+    s = gtk_label_get_label (GTK_LABEL (root));
+  if (s != NULL && strstr (s, text) != NULL && gtk_widget_is_visible (root))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (wallet_test_shows (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+wallet_test_screenshot (GtkWidget  *widget,
+                        const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL || renderer == NULL)
+    return FALSE;
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, (float) width, (float) height));
+  return texture != NULL && gdk_texture_save_to_png (texture, path);
+}
+
+typedef struct {
+  GtkWindow *window;
+  int width, height;
+} SizeWait;
+
+static gboolean
+has_size (gpointer data)
+{
+  SizeWait *s = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (s->window)) &&
+         gtk_widget_get_width (GTK_WIDGET (s->window)) == s->width &&
+         gtk_widget_get_height (GTK_WIDGET (s->window)) == s->height;
+}
+
+void
+wallet_test_resize (GtkWindow *window,
+                    int        width,
+                    int        height)
+{
+  SizeWait s = { window, width, height };
+
+  /* The default size may count window decorations (a CSD border under a
+   * bare X server): learn that difference once per window. */
+  int dw = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "test-dw"));
+  int dh = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (window), "test-dh"));
+
+  gtk_window_set_default_size (window, width + dw, height + dh);
+  gtk_window_present (window);
+  wallet_test_spin (100);
+  if (!wallet_test_wait (has_size, &s, 1500) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+    {
+      dw += width - gtk_widget_get_width (GTK_WIDGET (window));
+      dh += height - gtk_widget_get_height (GTK_WIDGET (window));
+      g_object_set_data (G_OBJECT (window), "test-dw", GINT_TO_POINTER (dw));
+      g_object_set_data (G_OBJECT (window), "test-dh", GINT_TO_POINTER (dh));
+      gtk_window_set_default_size (window, width + dw, height + dh);
+    }
+  if (!wallet_test_wait (has_size, &s, 3000))
+    g_test_message ("window is %dx%d, not %dx%d", gtk_widget_get_width (GTK_WIDGET (window)),
+                    gtk_widget_get_height (GTK_WIDGET (window)), width, height);
+  /* A few frames for animations (leaflet, stack crossfades) to settle. */
+  wallet_test_spin (400);
+}

@@ -1,0 +1,61 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Shared by the GUI tests: a software test wallet holding Annex D's mDL
+ * (issued by tests/store/make-credential), waiting on the main loop with a
+ * bound, widget-tree searches, and in-process screenshots. */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include <tessera/tessera.h>
+
+G_BEGIN_DECLS
+
+#define WALLET_TEST_PASSPHRASE "correct horse battery staple"
+
+typedef struct {
+  char *dir;
+  char *path;     /* the wallet file */
+  gint64 key_id;
+} WalletTestWallet;
+
+/* GTest, GTK and libadwaita set up; exits with a TAP skip without a display. */
+void              wallet_test_init          (int          *argc,
+                                             char       ***argv);
+const char       *wallet_test_data_dir      (void);
+/* A wallet with @n_credentials mDLs (0 or more); NULL path for none at all. */
+WalletTestWallet *wallet_test_wallet_new    (guint         n_credentials);
+void              wallet_test_wallet_free   (WalletTestWallet *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletTestWallet, wallet_test_wallet_free)
+/* Opens the test wallet, unlocked with the passphrase. */
+tsr_store_t      *wallet_test_wallet_open   (WalletTestWallet *w);
+
+/* Iterates the main context until @cond is true or @timeout_ms pass. */
+gboolean          wallet_test_wait          (gboolean    (*cond) (gpointer data),
+                                             gpointer      data,
+                                             guint         timeout_ms);
+/* Runs the main loop for about @ms milliseconds (for drawing). */
+void              wallet_test_spin          (guint         ms);
+
+/* The first widget under @root of @type (0 for any) whose label, title or
+ * buildable id is @text (NULL for any). */
+GtkWidget        *wallet_test_find          (GtkWidget    *root,
+                                             GType         type,
+                                             const char   *text);
+/* Whether any GtkLabel / row under @root shows @text (substring). */
+gboolean          wallet_test_shows         (GtkWidget    *root,
+                                             const char   *text);
+
+/* Renders @widget as it is on screen into a PNG file. */
+gboolean          wallet_test_screenshot    (GtkWidget    *widget,
+                                             const char   *path);
+/* Resizes a toplevel and waits until it has that size and is drawn. */
+void              wallet_test_resize        (GtkWindow    *window,
+                                             int           width,
+                                             int           height);
+
+G_END_DECLS
