@@ -12,48 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit statuses every command uses. */
-#define CLI_EXIT_OK 0      /* success */
-#define CLI_EXIT_REFUSED 1 /* the input is well-formed but violates a rule: nothing written */
-#define CLI_EXIT_USAGE 2   /* bad usage, unreadable or malformed input, I/O error */
+#include "cli-common.h"
 
-/* No input we read is legitimately anywhere near this large. */
-#define CLI_MAX_INPUT ((size_t)16 * 1024 * 1024)
+/* The input is well-formed but violates a rule: nothing written. */
+#define CLI_EXIT_REFUSED 1
 
-#if defined(__GNUC__)
-#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define CLI_PRINTF(f, a)
-#endif
-
-/* Prints "tessera-issuer: <what>: <message>" on stderr. */
-void cli_error(const char *what, const char *fmt, ...) CLI_PRINTF(2, 3);
-/* Reports an unknown option or a missing argument after getopt_long()
- * returned '?' or ':' (opterr must be 0). */
-void cli_bad_option(char *const *argv, int c);
-
-/* Reads a whole file ("-" is stdin) of at most `limit` bytes; prints why
- * and returns -1 on failure. NUL-terminated one past *ret_len; free with
- * cli_free_data(). */
-int cli_read_file(const char *path, size_t limit, uint8_t **ret_data, size_t *ret_len);
-void cli_free_data(uint8_t *data, size_t len);
 /* Reads dir/name. */
 int cli_read_in_dir(const char *dir, const char *name, uint8_t **ret_data, size_t *ret_len);
 
-/*
- * Writes a file atomically: a temporary file in the same directory, synced,
- * then renamed over `path`. mode is applied before any byte is written
- * (0600 for keys). Without overwrite an existing file is an error. Prints
- * why and returns -1 on failure; then nothing is left behind.
- */
-int cli_write_file(const char *path, const void *data, size_t len, unsigned mode,
-    bool overwrite);
-
-/* RFC 3339 in UTC; prints why and returns -1 on failure. */
-int cli_parse_time(const char *opt, const char *text, int64_t *ret_time);
-/* A decimal unsigned integer in [min, max]; prints why and returns -1. */
-int cli_parse_uint(const char *opt, const char *text, uint64_t min, uint64_t max,
-    uint64_t *ret_value);
 /* Prints a report (one problem per line) indented under a heading. */
 void cli_print_report(const char *heading, const char *report);
 

@@ -156,7 +156,7 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 	}
 	cli_print_qr(stdout, uri);
 	if ((cfg->qr_uri_file != NULL &&
-	    cli_write_file(cfg->qr_uri_file, (const uint8_t *)uri, strlen(uri)) < 0) ||
+	    cli_write_file(cfg->qr_uri_file, (const uint8_t *)uri, strlen(uri), 0600, true) < 0) ||
 	    (cfg->qr_png != NULL && cli_write_qr_png(cfg->qr_png, uri) < 0)) {
 		status = CLI_EXIT_USAGE;
 		goto out;

@@ -40,7 +40,7 @@ cli_write_qr_png(const char *path, const char *uri)
 		cli_error(path, "cannot make the QR code: %s", tsr_strerror(err));
 		goto out;
 	}
-	status = cli_write_file(path, png, len);
+	status = cli_write_file(path, png, len, 0644, true);
 out:
 	tsr_free(png);
 	tsr_qr_free(qr);

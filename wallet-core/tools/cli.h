@@ -14,39 +14,11 @@
 
 #include <tessera/tessera.h>
 
-/* Exit statuses every command uses. */
-#define CLI_EXIT_OK 0      /* success; for `reader verify`: valid */
-#define CLI_EXIT_INVALID 1 /* `reader verify`: the response is not valid */
-#define CLI_EXIT_USAGE 2   /* bad usage, unreadable or malformed input */
+#include "cli-common.h"
 
-/* No input we read is legitimately anywhere near this large. */
-#define CLI_MAX_INPUT ((size_t)16 * 1024 * 1024)
-
-#if defined(__GNUC__)
-#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define CLI_PRINTF(f, a)
-#endif
-
-/* Prints "tessera: <what>: <message>" on stderr. */
-void cli_error(const char *what, const char *fmt, ...) CLI_PRINTF(2, 3);
-
-/* Reports an unknown option or a missing argument after getopt_long()
- * returned '?' or ':' (opterr must be 0). */
-void cli_bad_option(char *const *argv, int c);
-
-/*
- * Reads a whole file ("-" is stdin) of at most `limit` bytes. On failure
- * prints why and returns -1; *ret_data is then untouched. The buffer is
- * NUL-terminated one byte past *ret_len (PEM parsers like that) and freed
- * with cli_free_data().
- */
-int cli_read_file(const char *path, size_t limit, uint8_t **ret_data, size_t *ret_len);
-/* Writes a whole file atomically (temporary file + rename; "-" is stdout);
- * prints why and returns -1 on failure. Created with mode 0600. */
-int cli_write_file(const char *path, const uint8_t *data, size_t len);
-/* Wipes and frees what cli_read_file() returned (files may hold keys). */
-void cli_free_data(uint8_t *data, size_t len);
+/* `reader verify` and `reader request`: the response is not valid. Other
+ * commands: refused, or the session failed. */
+#define CLI_EXIT_INVALID 1
 
 /* Writes s for a terminal: control characters become \n, \t or \xHH. */
 void cli_put_text(FILE *f, const char *s);

@@ -116,7 +116,7 @@ run_stateless(const present_opts_t *o, const cli_credential_t *cred)
 	if (cli_present_answer(&o->cfg, cred, 1, request, request_len, transcript,
 	    transcript_len, &response, &response_len, &refused) < 0)
 		goto out;
-	status = cli_write_file(o->out, response, response_len) < 0 ? CLI_EXIT_USAGE :
+	status = cli_write_file(o->out, response, response_len, 0600, true) < 0 ? CLI_EXIT_USAGE :
 	    refused ? CLI_EXIT_INVALID : CLI_EXIT_OK;
 out:
 	cli_free_data(request, request_len);

@@ -245,7 +245,7 @@ cmd_make_request(int argc, char **argv)
 	    cli_read_file(o.transcript, CLI_MAX_INPUT, &transcript, &transcript_len) < 0)
 		goto out;
 	if (build_request(&o, transcript, transcript_len, &request, &request_len) < 0 ||
-	    cli_write_file(o.out, request, request_len) < 0)
+	    cli_write_file(o.out, request, request_len, 0600, true) < 0)
 		goto out;
 	status = CLI_EXIT_OK;
 out:

@@ -79,7 +79,7 @@ run_provision_request(const wallet_opts_t *o)
 		wallet_report(path, store, o, err);
 		goto out;
 	}
-	if (cli_write_file(o->out, req, req_len) < 0)
+	if (cli_write_file(o->out, req, req_len, 0600, true) < 0)
 		goto out;
 	printf("Created device key%s %s in the TPM; wrote the provisioning request to %s\n",
 	    n > 1 ? "s" : "", pending, o->out);
@@ -145,7 +145,7 @@ run_provision_respond(const wallet_opts_t *o)
 		cli_error(o->challenge, "cannot answer the challenge: %s", tsr_strerror(err));
 		goto out;
 	}
-	if (cli_write_file(o->out, evidence, evidence_len) < 0)
+	if (cli_write_file(o->out, evidence, evidence_len, 0600, true) < 0)
 		goto out;
 	/* One challenge, one answer: a replayed challenge finds nothing. */
 	if ((err = tsr_store_setting_set(store, PENDING_SETTING, "")) != TSR_OK)

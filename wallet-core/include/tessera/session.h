@@ -52,6 +52,25 @@ typedef struct tsr_engagement_ble {
 	uint16_t psm;                  /**< its PSM */
 } tsr_engagement_ble_t;
 
+/**
+ * @brief The BLE Ident of an engagement (18013-5 §8.3.3.1.1.4):
+ *        HKDF-SHA-256(IKM = EDeviceKeyBytes, salt = "", info = "BLEIdent",
+ *        16 bytes).
+ *
+ * In mdoc central client mode the reader serves it and the holder checks
+ * it, so the holder knows it reached the reader that scanned its code
+ * (tsr_ble_config_t.ident). Holder: the bytes of
+ * tsr_holder_session_engagement(); reader: of
+ * tsr_reader_session_engagement().
+ * @param engagement DeviceEngagement bytes (not tag-24 wrapped).
+ * @param len their length.
+ * @param[out] ret_ident 16 bytes; untouched on failure.
+ * @return #TSR_OK; #TSR_ERR_INVALID_ARGUMENT; a decoding error of the
+ *         DeviceEngagement.
+ */
+TSR_EXPORT TSR_WUR int tsr_engagement_ble_ident(const uint8_t *engagement, size_t len,
+    uint8_t ret_ident[16]);
+
 /* ---- Holder side ---- */
 
 /** The holder's side of one session (opaque). */
@@ -146,6 +165,13 @@ TSR_EXPORT void tsr_reader_session_free(tsr_reader_session_t *session);
  */
 TSR_EXPORT TSR_WUR int tsr_reader_session_ble(const tsr_reader_session_t *session,
     tsr_engagement_ble_t *ret_ble);
+
+/**
+ * @brief The holder's DeviceEngagement bytes, as decoded from the URI
+ *        (borrowed), e.g. for tsr_engagement_ble_ident().
+ */
+TSR_EXPORT void tsr_reader_session_engagement(const tsr_reader_session_t *session,
+    const uint8_t **ret_ptr, size_t *ret_len);
 
 /** @brief SessionTranscript = [DeviceEngagementBytes, EReaderKeyBytes, null] (borrowed). */
 TSR_EXPORT void tsr_reader_session_transcript(const tsr_reader_session_t *session,

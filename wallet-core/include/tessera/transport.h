@@ -6,8 +6,9 @@
 /**
  * @file transport.h
  * @brief Message transports between a holder and a reader: the local
- *        transport (Unix-domain sockets) here, BLE and NFC behind the same
- *        interface.
+ *        transport (Unix-domain sockets) and the 18013-5 BLE transport (over
+ *        a radio link: the simulated one here, BlueZ later); NFC behind the
+ *        same interface.
  *
  * A transport carries whole messages, one SessionEstablishment or one
  * SessionData each, in order, both ways. It knows nothing of their
@@ -30,6 +31,7 @@
 #ifndef TESSERA_TRANSPORT_H
 #define TESSERA_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +50,7 @@ extern "C" {
 #define TSR_ERR_TRANSPORT_PERMISSION -905 /**< The system refused access to the address or device. */
 #define TSR_ERR_TRANSPORT_PROTOCOL -906   /**< The peer broke the transport's own protocol (framing, chunk or state values). */
 #define TSR_ERR_TRANSPORT_IO -907         /**< The operating system reported an unexpected I/O error (see the debug log). */
+#define TSR_ERR_TRANSPORT_BLE_IDENT -908  /**< BLE: the GATT server's Ident characteristic is missing or wrong: this is not the reader of this engagement. */
 
 /**
  * The largest message any transport sends or accepts, in bytes (16 MiB).
@@ -224,6 +227,226 @@ TSR_EXPORT TSR_WUR int tsr_transport_local_connect(const char *path, int timeout
  */
 TSR_EXPORT TSR_WUR int tsr_transport_local_pair(tsr_transport_t **ret_a,
     tsr_transport_t **ret_b);
+
+/* ---- BLE: 18013-5 §8.3.3.1.1 ---- */
+
+/**
+ * A BLE radio link below the BLE transport (opaque): one GATT connection's
+ * worth of radio. The simulated link (tsr_ble_sim_pair_new()) is one; the
+ * BlueZ back-end will be another. A transport borrows its link: free the
+ * link with tsr_ble_link_free() after the transport.
+ */
+typedef struct tsr_ble_link tsr_ble_link_t;
+
+/** Which side of the 18013-5 session this transport is. */
+typedef enum tsr_ble_role {
+	TSR_BLE_ROLE_HOLDER = 1, /**< the mdoc */
+	TSR_BLE_ROLE_READER = 2, /**< the mdoc reader */
+} tsr_ble_role_t;
+
+/**
+ * The BLE mode, named from the mdoc's point of view as in 18013-5: in
+ * peripheral server mode the holder advertises and is the GATT server; in
+ * central client mode the reader advertises and is the GATT server, and
+ * the holder checks the reader's Ident characteristic.
+ */
+typedef enum tsr_ble_mode {
+	TSR_BLE_MODE_PERIPHERAL_SERVER = 1, /**< mdoc peripheral server mode */
+	TSR_BLE_MODE_CENTRAL_CLIENT = 2,    /**< mdoc central client mode */
+} tsr_ble_mode_t;
+
+/** Length of the Ident characteristic's value. */
+#define TSR_BLE_IDENT_LEN 16
+
+/**
+ * What a BLE transport is to do; fill it with tsr_ble_config_init(), then
+ * adjust. Zero timeouts mean the defaults, negative ones no limit.
+ */
+typedef struct tsr_ble_config {
+	tsr_ble_role_t role;
+	tsr_ble_mode_t mode;
+	/** The service UUID of the engagement (big-endian). */
+	uint8_t uuid[16];
+	/** Central client mode (both roles): the Ident, i.e.
+	 *  HKDF-SHA-256(EDeviceKeyBytes, "", "BLEIdent", 16), see
+	 *  tsr_engagement_ble_ident(). The reader serves it, the holder
+	 *  checks it. Ignored in peripheral server mode. */
+	bool has_ident;
+	uint8_t ident[TSR_BLE_IDENT_LEN];
+	/** Offer (GATT server: listen and publish the PSM) or use (GATT
+	 *  client: when the server publishes one) an L2CAP channel; GATT is
+	 *  the fallback. */
+	bool l2cap;
+	/** GATT client: a PSM known from the engagement, tried when the
+	 *  server publishes none (0: none). */
+	uint16_t psm;
+	/** GATT client: the ATT_MTU to ask for (0: 515, as most wallets do). */
+	uint16_t mtu;
+	/** GATT client: scanning, connecting and discovery (default 10 s). */
+	int connect_timeout_ms;
+	/** Every later step: each GATT read and subscription, the State
+	 *  start after a client connected, the gap between two chunks of one
+	 *  message, the wait for room to send a chunk (default 5 s). When it
+	 *  strikes the connection is dropped and the call fails with
+	 *  #TSR_ERR_TRANSPORT_TIMEOUT. */
+	int step_timeout_ms;
+	/** tsr_transport_close(): how long to wait, after sending State
+	 *  0x02, for the peer to disconnect as 18013-5 asks (default 500 ms). */
+	int close_timeout_ms;
+	/** Largest message accepted (0: #TSR_TRANSPORT_MAX_MESSAGE, also the
+	 *  ceiling); also bounds what is buffered but not yet received. */
+	size_t max_message;
+} tsr_ble_config_t;
+
+/**
+ * @brief Fills @p cfg with defaults for a role, mode and service UUID.
+ */
+TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
+    tsr_ble_mode_t mode, const uint8_t uuid[16]);
+
+/**
+ * @brief Makes the 18013-5 BLE transport over a link.
+ *
+ * Starts at once: the GATT server (holder in peripheral server mode,
+ * reader in central client mode) publishes the service (State,
+ * Client2Server, Server2Client, Ident in central client mode, the L2CAP PSM
+ * when offered) and advertises the UUID; the GATT client starts scanning.
+ * The rest of the connection happens inside tsr_transport_ble_connect(),
+ * tsr_transport_send() and tsr_transport_receive(), whichever comes first,
+ * each bounded by its timeout and by the configured step timeouts: the
+ * client connects, asks for the MTU, discovers the service, reads and
+ * checks Ident (holder in central client mode), reads the PSM and opens
+ * the L2CAP channel (when both sides offer it), or else subscribes to State
+ * and Server2Client and writes State 0x01. The transport is connected
+ * (#TSR_TRANSPORT_EVENT_CONNECTED) once State 0x01 went through or the
+ * L2CAP channel is open.
+ *
+ * Messages are sent in characteristic values of min(ATT_MTU - 3, 512)
+ * bytes, a 0x01 (more) or 0x00 (last) byte first, or length-prefixed on the
+ * L2CAP channel. Each message must be one well-formed CBOR map (all
+ * 18013-5 messages are): 18013-5 chunks have no sequence numbers, so the
+ * receiver checks this to turn a lost or repeated chunk into
+ * #TSR_ERR_TRANSPORT_PROTOCOL instead of a corrupted message; a send that
+ * is not one is refused with #TSR_ERR_INVALID_ARGUMENT.
+ *
+ * tsr_transport_close() sends State 0x02 (GATT) and disconnects; a State
+ * 0x02 or a disconnection from the peer makes receive deliver what was
+ * complete, then #TSR_ERR_TRANSPORT_CLOSED. A peer that stays silent ends
+ * in #TSR_ERR_TRANSPORT_TIMEOUT, never a hang. An error that ends the
+ * connection (#TSR_ERR_TRANSPORT_PROTOCOL, #TSR_ERR_LIMIT,
+ * #TSR_ERR_TRANSPORT_BLE_IDENT, a step's #TSR_ERR_TRANSPORT_TIMEOUT) is
+ * reported once, by whichever call meets it first (send, receive or
+ * connect); later calls report #TSR_ERR_TRANSPORT_CLOSED.
+ * @param cfg what to do; copied.
+ * @param link the radio; borrowed until tsr_transport_free(), used by one
+ *        transport at a time.
+ * @param[out] ret the transport; untouched on failure.
+ * @return #TSR_OK; #TSR_ERR_INVALID_ARGUMENT (bad role or mode, no Ident in
+ *         central client mode, link already in use); #TSR_ERR_NO_MEMORY;
+ *         the link's error (e.g. #TSR_ERR_TRANSPORT_IO).
+ */
+TSR_EXPORT TSR_WUR int tsr_transport_ble_new(const tsr_ble_config_t *cfg,
+    tsr_ble_link_t *link, tsr_transport_t **ret);
+
+/**
+ * @brief Drives the connection until messages can flow.
+ * @param t a BLE transport.
+ * @param timeout_ms how long the call may wait; an unfinished connection
+ *        continues in the next call unless a step timeout struck.
+ * @return #TSR_OK (connected); #TSR_ERR_TRANSPORT_TIMEOUT;
+ *         #TSR_ERR_TRANSPORT_BLE_IDENT (wrong reader: disconnected);
+ *         #TSR_ERR_TRANSPORT_PROTOCOL; #TSR_ERR_TRANSPORT_CLOSED;
+ *         #TSR_ERR_INVALID_ARGUMENT (not a BLE transport).
+ */
+TSR_EXPORT TSR_WUR int tsr_transport_ble_connect(tsr_transport_t *t, int timeout_ms);
+
+/** What a BLE transport negotiated and counted. */
+typedef struct tsr_ble_info {
+	bool gatt_server;         /**< this side is the GATT server */
+	bool open;                /**< State 0x01 went through or L2CAP is up */
+	bool l2cap;               /**< messages go over the L2CAP channel */
+	bool peer_terminated;     /**< the peer ended the session with State 0x02 */
+	uint16_t mtu;             /**< the ATT_MTU in force (0 before the connection) */
+	size_t value_size;        /**< characteristic value size, min(mtu - 3, 512) */
+	uint64_t chunks_sent;     /**< message chunks (or L2CAP pieces) sent */
+	uint64_t chunks_received; /**< message chunks (or L2CAP pieces) received */
+	uint64_t messages_sent;
+	uint64_t messages_received;
+} tsr_ble_info_t;
+
+/**
+ * @brief Reports what a BLE transport negotiated and counted.
+ * @return #TSR_OK, #TSR_ERR_INVALID_ARGUMENT (not a BLE transport).
+ */
+TSR_EXPORT TSR_WUR int tsr_transport_ble_info(const tsr_transport_t *t, tsr_ble_info_t *ret);
+
+/** @brief Frees a link (after the transport using it). NULL is fine. */
+TSR_EXPORT void tsr_ble_link_free(tsr_ble_link_t *link);
+
+/** @brief "simulated link (a)"; "no link" for NULL. Owned by @p link. */
+TSR_EXPORT const char *tsr_ble_link_describe(const tsr_ble_link_t *link);
+
+/** A fault the simulated link injects. */
+typedef enum tsr_ble_sim_fault {
+	TSR_BLE_SIM_FAULT_NONE = 0,
+	TSR_BLE_SIM_FAULT_DROP = 1,       /**< the operation seems to work; the peer never sees it */
+	TSR_BLE_SIM_FAULT_DUPLICATE = 2,  /**< the peer sees it twice */
+	TSR_BLE_SIM_FAULT_DISCONNECT = 3, /**< the radio connection is lost instead */
+} tsr_ble_sim_fault_t;
+
+/** Settings of a simulated link pair; all zero is a fast, perfect link. */
+typedef struct tsr_ble_sim_config {
+	/** The largest ATT_MTU both radios accept, 23..517 (0: 517); the
+	 *  connection uses the smaller of this and what the client asks. */
+	uint16_t mtu;
+	/** Delay of every packet, in microseconds (real time). */
+	unsigned latency_us;
+	/** Packets in flight per direction before a sender waits (0: no
+	 *  limit, so one thread can drive both ends). */
+	size_t queue_limit;
+	/** The radios cannot open L2CAP channels. */
+	bool no_l2cap;
+	/** The L2CAP channel's SDU size (0: 512). */
+	uint16_t l2cap_mtu;
+	/** The fault, which end's operation it strikes (0: the first link
+	 *  of the pair, 1: the second) and which operation of that end,
+	 *  counting from 1 every serve, connect, read, subscribe, write,
+	 *  notify, L2CAP connect and L2CAP send (tsr_ble_sim_stats_t.ops). */
+	tsr_ble_sim_fault_t fault;
+	unsigned fault_end;
+	uint64_t fault_op;
+} tsr_ble_sim_config_t;
+
+/**
+ * @brief Makes two connected-to-be simulated radios in this process: what
+ *        one end serves, the other can connect to. Deterministic: the
+ *        packets of each direction arrive in order, and faults strike by
+ *        operation count. The two ends may be used from two threads.
+ * @param cfg settings, or NULL for a perfect link.
+ * @param[out] ret_a the first end; free with tsr_ble_link_free().
+ * @param[out] ret_b the second end. Both untouched on failure.
+ * @return #TSR_OK, #TSR_ERR_INVALID_ARGUMENT (MTU out of range),
+ *         #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_ble_sim_pair_new(const tsr_ble_sim_config_t *cfg,
+    tsr_ble_link_t **ret_a, tsr_ble_link_t **ret_b);
+
+/** @brief Loses the radio connection now, as if out of range (any thread). */
+TSR_EXPORT void tsr_ble_sim_disconnect(tsr_ble_link_t *link);
+
+/** What one end of a simulated link did. */
+typedef struct tsr_ble_sim_stats {
+	uint64_t ops;     /**< operations issued (what tsr_ble_sim_config_t.fault_op counts) */
+	uint64_t packets; /**< values written or notified, and L2CAP pieces sent */
+	uint64_t bytes;   /**< their payload bytes */
+} tsr_ble_sim_stats_t;
+
+/**
+ * @brief Counts of one end of a simulated link.
+ * @return #TSR_OK, #TSR_ERR_INVALID_ARGUMENT (NULL or not a simulated link).
+ */
+TSR_EXPORT TSR_WUR int tsr_ble_sim_stats(const tsr_ble_link_t *link,
+    tsr_ble_sim_stats_t *ret);
 
 #ifdef __cplusplus
 }

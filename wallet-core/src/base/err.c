@@ -88,6 +88,7 @@ static const struct {
 	{ TSR_ERR_TRANSPORT_PERMISSION, "TSR_ERR_TRANSPORT_PERMISSION", "transport: permission denied" },
 	{ TSR_ERR_TRANSPORT_PROTOCOL, "TSR_ERR_TRANSPORT_PROTOCOL", "transport: the peer broke the transport protocol" },
 	{ TSR_ERR_TRANSPORT_IO, "TSR_ERR_TRANSPORT_IO", "transport: the operating system reported an I/O error" },
+	{ TSR_ERR_TRANSPORT_BLE_IDENT, "TSR_ERR_TRANSPORT_BLE_IDENT", "transport: the BLE reader's Ident does not match the engagement (wrong reader)" },
 };
 
 const char *

@@ -232,3 +232,11 @@ tsr_reader_session_key(const tsr_reader_session_t *s)
 {
 	return s->e_reader_key;
 }
+
+void
+tsr_reader_session_engagement(const tsr_reader_session_t *s, const uint8_t **ret_ptr,
+    size_t *ret_len)
+{
+	*ret_ptr = s->engagement;
+	*ret_len = s->engagement_len;
+}

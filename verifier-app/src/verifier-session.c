@@ -1,0 +1,421 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "verifier-session.h"
+
+#include <glib/gi18n.h>
+#include <tessera/tessera.h>
+
+#include "verifier-catalog.h"
+#include "verifier-error.h"
+
+/* Blocking calls wait at most this long, so cancellation is prompt. */
+#define SLICE_MS 250
+
+struct _VerifierSession {
+	GObject parent_instance;
+
+	char *uri;
+	VerifierRequest *request;
+	char *transport;
+	guint timeout_s;
+	gint64 now;
+	GPtrArray *anchors;
+	GPtrArray *status_lists;
+
+	VerifierSessionStage stage;
+	gint64 deadline;
+	gboolean running;
+};
+
+enum {
+	PROP_0,
+	PROP_STAGE,
+	N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (VerifierSession, verifier_session, G_TYPE_OBJECT)
+
+static void
+verifier_session_finalize (GObject *object)
+{
+	VerifierSession *self = VERIFIER_SESSION (object);
+
+	g_free (self->uri);
+	g_clear_object (&self->request);
+	g_free (self->transport);
+	g_clear_pointer (&self->anchors, g_ptr_array_unref);
+	g_clear_pointer (&self->status_lists, g_ptr_array_unref);
+	G_OBJECT_CLASS (verifier_session_parent_class)->finalize (object);
+}
+
+static void
+verifier_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	VerifierSession *self = VERIFIER_SESSION (object);
+
+	switch (prop_id) {
+	case PROP_STAGE:
+		g_value_set_int (value, (int) self->stage);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+verifier_session_class_init (VerifierSessionClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+	object_class->finalize = verifier_session_finalize;
+	object_class->get_property = verifier_session_get_property;
+
+	properties[PROP_STAGE] = g_param_spec_int ("stage", NULL, NULL,
+	    VERIFIER_SESSION_STAGE_IDLE, VERIFIER_SESSION_STAGE_DONE, VERIFIER_SESSION_STAGE_IDLE,
+	    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+verifier_session_init (VerifierSession *self)
+{
+	self->timeout_s = 60;
+	self->anchors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	self->status_lists = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+}
+
+char *
+verifier_session_default_socket (void)
+{
+	return g_build_filename (g_get_user_runtime_dir (), "tessera.sock", NULL);
+}
+
+VerifierSession *
+verifier_session_new (const char *uri, VerifierRequest *request)
+{
+	VerifierSession *self;
+
+	g_return_val_if_fail (uri != NULL, NULL);
+	g_return_val_if_fail (VERIFIER_IS_REQUEST (request), NULL);
+	self = g_object_new (VERIFIER_TYPE_SESSION, NULL);
+	self->uri = g_strdup (uri);
+	self->request = g_object_ref (request);
+	{
+		g_autofree char *path = verifier_session_default_socket ();
+
+		self->transport = g_strconcat ("local:", path, NULL);
+	}
+	return self;
+}
+
+void
+verifier_session_set_transport (VerifierSession *self, const char *spec)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running && spec != NULL);
+	g_free (self->transport);
+	self->transport = g_strdup (spec);
+}
+
+void
+verifier_session_set_timeout (VerifierSession *self, guint seconds)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	self->timeout_s = CLAMP (seconds, 1, 3600);
+}
+
+guint
+verifier_session_get_timeout (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), 0);
+	return self->timeout_s;
+}
+
+void
+verifier_session_set_time (VerifierSession *self, gint64 now)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	self->now = now;
+}
+
+void
+verifier_session_set_trust (VerifierSession *self, GPtrArray *anchors, GPtrArray *status_lists)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	g_ptr_array_set_size (self->anchors, 0);
+	g_ptr_array_set_size (self->status_lists, 0);
+	for (guint i = 0; anchors != NULL && i < anchors->len; i++)
+		g_ptr_array_add (self->anchors, g_bytes_ref (anchors->pdata[i]));
+	for (guint i = 0; status_lists != NULL && i < status_lists->len; i++)
+		g_ptr_array_add (self->status_lists, g_bytes_ref (status_lists->pdata[i]));
+}
+
+VerifierSessionStage
+verifier_session_get_stage (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), VERIFIER_SESSION_STAGE_IDLE);
+	return self->stage;
+}
+
+gint64
+verifier_session_get_deadline (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), 0);
+	return self->deadline;
+}
+
+/* ---- The worker thread ---- */
+
+typedef struct {
+	VerifierSession *self;
+	VerifierSessionStage stage;
+} StageUpdate;
+
+static gboolean
+apply_stage (gpointer data)
+{
+	StageUpdate *u = data;
+
+	if (u->self->stage != u->stage && u->self->running) {
+		u->self->stage = u->stage;
+		g_object_notify_by_pspec (G_OBJECT (u->self), properties[PROP_STAGE]);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void
+stage_update_free (gpointer data)
+{
+	StageUpdate *u = data;
+
+	g_object_unref (u->self);
+	g_free (u);
+}
+
+static void
+report_stage (GTask *task, VerifierSessionStage stage)
+{
+	StageUpdate *u = g_new0 (StageUpdate, 1);
+
+	u->self = g_object_ref (g_task_get_source_object (task));
+	u->stage = stage;
+	g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, apply_stage, u,
+	    stage_update_free);
+}
+
+static int
+remaining_ms (gint64 deadline)
+{
+	gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+
+	return (int) CLAMP (left, 0, SLICE_MS);
+}
+
+static gboolean
+connect_local (const char *path, gint64 deadline, GCancellable *cancellable,
+    tsr_transport_t **ret, GError **error)
+{
+	int err;
+
+	for (;;) {
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return FALSE;
+		err = tsr_transport_local_connect (path, MAX (remaining_ms (deadline), 1), ret);
+		if (err == TSR_OK)
+			return TRUE;
+		if (err != TSR_ERR_TRANSPORT_CONNECT && err != TSR_ERR_TRANSPORT_TIMEOUT)
+			break;
+		if (g_get_monotonic_time () >= deadline) {
+			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CONNECT,
+			    _("No wallet answered. Ask the holder to show the QR code again, then scan it."));
+			return FALSE;
+		}
+	}
+	g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_CONNECT,
+	    _("The wallet cannot be reached: %s"), tsr_strerror (err));
+	return FALSE;
+}
+
+static gboolean
+receive_message (tsr_transport_t *t, gint64 deadline, guint timeout_s, GCancellable *cancellable,
+    uint8_t **ret_msg, size_t *ret_len, GError **error)
+{
+	int err;
+
+	for (;;) {
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return FALSE;
+		err = tsr_transport_receive (t, remaining_ms (deadline), ret_msg, ret_len);
+		if (err == TSR_OK)
+			return TRUE;
+		if (err != TSR_ERR_TRANSPORT_TIMEOUT)
+			break;
+		if (g_get_monotonic_time () >= deadline) {
+			g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_TIMEOUT,
+			    ngettext ("The wallet did not answer within %u second. The holder may still be choosing what to share: scan again to retry.",
+			    "The wallet did not answer within %u seconds. The holder may still be choosing what to share: scan again to retry.",
+			    timeout_s), timeout_s);
+			return FALSE;
+		}
+	}
+	if (err == TSR_ERR_TRANSPORT_CLOSED)
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
+		    _("The wallet went away before answering. Ask the holder to keep the wallet app open and scan again."));
+	else
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
+		    _("The connection to the wallet broke: %s"), tsr_strerror (err));
+	return FALSE;
+}
+
+static void
+run_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+	VerifierSession *self = source_object;
+	tsr_reader_session_t *rs = NULL;
+	tsr_transport_t *t = NULL;
+	tsr_verifier_t *v = NULL;
+	uint8_t *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
+	size_t msg_len = 0, reply_len = 0, response_len = 0, end_len = 0;
+	const uint8_t *transcript;
+	size_t transcript_len;
+	g_autoptr (GBytes) request = NULL;
+	g_autoptr (GBytes) response_bytes = NULL;
+	g_autoptr (VerifierResult) result = NULL;
+	GError *error = NULL;
+	gint64 deadline = self->deadline;
+	bool ended = false;
+	int err;
+
+	(void) task_data;
+
+	/* The engagement: decoded now, so a bad code fails before any waiting. */
+	if ((err = tsr_reader_session_new (self->uri, &rs)) != TSR_OK) {
+		if (err == TSR_ERR_INVALID_ARGUMENT)
+			error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
+			    _("This QR code is not a wallet’s code."));
+		else
+			error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
+			    _("The wallet’s QR code cannot be used: %s"), tsr_strerror (err));
+		goto out;
+	}
+	tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+	request = verifier_request_build (self->request, transcript, transcript_len, &error);
+	if (request == NULL)
+		goto out;
+	if ((err = tsr_reader_session_establish (rs, g_bytes_get_data (request, NULL),
+	    g_bytes_get_size (request), &msg, &msg_len)) != TSR_OK) {
+		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
+		    _("The session could not be started: %s"), tsr_strerror (err));
+		goto out;
+	}
+
+	report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING);
+	if (g_str_has_prefix (self->transport, "local:")) {
+		if (!connect_local (self->transport + 6, deadline, cancellable, &t, &error))
+			goto out;
+	} else {
+		/* BLE central client mode will go here (issue: BLE transport). */
+		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_TRANSPORT_UNAVAILABLE,
+		    _("Bluetooth is not supported yet. Choose the local transport in Request."));
+		goto out;
+	}
+
+	if ((err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK) {
+		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
+		    _("The request could not be sent to the wallet: %s"), tsr_strerror (err));
+		goto out;
+	}
+	report_stage (task, VERIFIER_SESSION_STAGE_WAITING);
+	if (!receive_message (t, deadline, self->timeout_s, cancellable, &reply, &reply_len, &error))
+		goto out;
+
+	err = tsr_reader_session_receive (rs, reply, reply_len, &response, &response_len, &ended);
+	if (err == TSR_ERR_SESSION_TERMINATED) {
+		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_DECLINED,
+		    _("The holder declined to share."));
+		goto out;
+	} else if (err != TSR_OK) {
+		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
+		    _("The wallet’s answer cannot be read: %s"), tsr_strerror (err));
+		goto out;
+	}
+	/* The answer is in hand; a lost termination only delays the holder. */
+	if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
+	    tsr_transport_send (t, end, end_len, SLICE_MS) != TSR_OK)
+		g_debug ("could not end the session cleanly");
+
+	report_stage (task, VERIFIER_SESSION_STAGE_VERIFYING);
+	if (tsr_verifier_new (&v) != TSR_OK ||
+	    (err = tsr_reader_session_prepare_verifier (rs, v)) != TSR_OK) {
+		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_FAILED,
+		    _("The answer could not be checked."));
+		goto out;
+	}
+	for (guint i = 0; i < self->anchors->len; i++) {
+		GBytes *b = self->anchors->pdata[i];
+
+		if (tsr_verifier_add_trust_anchor (v, g_bytes_get_data (b, NULL), g_bytes_get_size (b)) != TSR_OK)
+			g_debug ("skipping an unusable trust anchor");
+	}
+	for (guint i = 0; i < self->status_lists->len; i++) {
+		GBytes *b = self->status_lists->pdata[i];
+
+		if (tsr_verifier_add_status_list (v, g_bytes_get_data (b, NULL), g_bytes_get_size (b)) != TSR_OK)
+			g_debug ("skipping an unusable status list");
+	}
+	if (self->now != 0)
+		tsr_verifier_set_time (v, self->now);
+	response_bytes = g_bytes_new (response, response_len);
+	result = verifier_result_new_verify (v, response_bytes, &error);
+	if (result != NULL)
+		verifier_result_set_request_title (result,
+		    verifier_request_get_template (self->request) != NULL ?
+		    verifier_catalog_template_title (verifier_request_get_template (self->request)) : NULL);
+out:
+	tsr_free (msg);
+	tsr_free (reply);
+	tsr_free (response);
+	tsr_free (end);
+	tsr_verifier_free (v);
+	tsr_transport_free (t);
+	tsr_reader_session_free (rs);
+	if (error != NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
+}
+
+void
+verifier_session_run_async (VerifierSession *self, GCancellable *cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = NULL;
+
+	g_return_if_fail (VERIFIER_IS_SESSION (self));
+	g_return_if_fail (!self->running);
+
+	task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_return_on_cancel (task, FALSE);
+	self->running = TRUE;
+	self->deadline = g_get_monotonic_time () + (gint64) self->timeout_s * G_USEC_PER_SEC;
+	self->stage = VERIFIER_SESSION_STAGE_CONNECTING;
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+	g_task_run_in_thread (task, run_thread);
+}
+
+VerifierResult *
+verifier_session_run_finish (VerifierSession *self, GAsyncResult *result, GError **error)
+{
+	VerifierResult *ret;
+
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	ret = g_task_propagate_pointer (G_TASK (result), error);
+	self->running = FALSE;
+	self->stage = VERIFIER_SESSION_STAGE_DONE;
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+	return ret;
+}

@@ -1,0 +1,603 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "verifier-trust-store.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <tessera/tessera.h>
+#include <tessera/issuer.h>
+
+#include "verifier-catalog.h"
+#include "verifier-error.h"
+
+#define MAX_CERT_FILE (1024 * 1024)
+#define MAX_STATUS_FILE (8 * 1024 * 1024)
+#define MAX_FOLDER_FILES 1000
+
+#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_END "-----END CERTIFICATE-----"
+
+/* ---- VerifierTrustAnchor ---- */
+
+struct _VerifierTrustAnchor {
+	GObject parent_instance;
+	char *path, *subject, *common_name, *country;
+	gint64 not_after;
+	GBytes *data;
+};
+
+G_DEFINE_FINAL_TYPE (VerifierTrustAnchor, verifier_trust_anchor, G_TYPE_OBJECT)
+
+static void
+verifier_trust_anchor_finalize (GObject *object)
+{
+	VerifierTrustAnchor *self = VERIFIER_TRUST_ANCHOR (object);
+
+	g_free (self->path);
+	g_free (self->subject);
+	g_free (self->common_name);
+	g_free (self->country);
+	g_clear_pointer (&self->data, g_bytes_unref);
+	G_OBJECT_CLASS (verifier_trust_anchor_parent_class)->finalize (object);
+}
+
+static void
+verifier_trust_anchor_class_init (VerifierTrustAnchorClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = verifier_trust_anchor_finalize;
+}
+
+static void
+verifier_trust_anchor_init (VerifierTrustAnchor *self)
+{
+	(void) self;
+}
+
+const char *verifier_trust_anchor_get_path (VerifierTrustAnchor *self) { return self->path; }
+const char *verifier_trust_anchor_get_subject (VerifierTrustAnchor *self) { return self->subject; }
+const char *verifier_trust_anchor_get_common_name (VerifierTrustAnchor *self) { return self->common_name; }
+const char *verifier_trust_anchor_get_country (VerifierTrustAnchor *self) { return self->country; }
+gint64 verifier_trust_anchor_get_not_after (VerifierTrustAnchor *self) { return self->not_after; }
+GBytes *verifier_trust_anchor_get_data (VerifierTrustAnchor *self) { return self->data; }
+
+/* ---- VerifierStatusList ---- */
+
+struct _VerifierStatusList {
+	GObject parent_instance;
+	char *path, *uri, *signer;
+	gint64 issued_at, expires_at, ttl;
+	guint size;
+	GBytes *data;
+};
+
+G_DEFINE_FINAL_TYPE (VerifierStatusList, verifier_status_list, G_TYPE_OBJECT)
+
+static void
+verifier_status_list_finalize (GObject *object)
+{
+	VerifierStatusList *self = VERIFIER_STATUS_LIST (object);
+
+	g_free (self->path);
+	g_free (self->uri);
+	g_free (self->signer);
+	g_clear_pointer (&self->data, g_bytes_unref);
+	G_OBJECT_CLASS (verifier_status_list_parent_class)->finalize (object);
+}
+
+static void
+verifier_status_list_class_init (VerifierStatusListClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = verifier_status_list_finalize;
+}
+
+static void
+verifier_status_list_init (VerifierStatusList *self)
+{
+	(void) self;
+}
+
+const char *verifier_status_list_get_path (VerifierStatusList *self) { return self->path; }
+const char *verifier_status_list_get_uri (VerifierStatusList *self) { return self->uri; }
+const char *verifier_status_list_get_signer (VerifierStatusList *self) { return self->signer; }
+gint64 verifier_status_list_get_issued_at (VerifierStatusList *self) { return self->issued_at; }
+gint64 verifier_status_list_get_expires_at (VerifierStatusList *self) { return self->expires_at; }
+gint64 verifier_status_list_get_ttl (VerifierStatusList *self) { return self->ttl; }
+guint verifier_status_list_get_size (VerifierStatusList *self) { return self->size; }
+GBytes *verifier_status_list_get_data (VerifierStatusList *self) { return self->data; }
+
+/* ---- Certificates ---- */
+
+static gboolean
+looks_like_pem (GBytes *data)
+{
+	gsize len;
+	const char *p = g_bytes_get_data (data, &len);
+
+	return len > strlen (PEM_BEGIN) && g_strstr_len (p, (gssize) len, PEM_BEGIN) != NULL;
+}
+
+static char *
+der_to_pem (const guint8 *der, gsize len)
+{
+	g_autofree char *b64 = g_base64_encode (der, len);
+	GString *pem = g_string_new (PEM_BEGIN "\n");
+	gsize n = strlen (b64);
+
+	for (gsize i = 0; i < n; i += 64) {
+		g_string_append_len (pem, b64 + i, (gssize) MIN (64, n - i));
+		g_string_append_c (pem, '\n');
+	}
+	g_string_append (pem, PEM_END "\n");
+	return g_string_free (pem, FALSE);
+}
+
+/* Splits a PEM file into single-certificate PEM blocks, or wraps a DER
+ * certificate as one. */
+static GPtrArray *
+split_certificates (GBytes *data)
+{
+	GPtrArray *certs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	gsize len;
+	const char *p = g_bytes_get_data (data, &len);
+	const char *end = p + len;
+
+	if (!looks_like_pem (data)) {
+		char *pem = der_to_pem ((const guint8 *) p, len);
+
+		g_ptr_array_add (certs, g_bytes_new_take (pem, strlen (pem)));
+		return certs;
+	}
+	while (p < end) {
+		const char *b = g_strstr_len (p, end - p, PEM_BEGIN);
+		const char *e;
+
+		if (b == NULL)
+			break;
+		e = g_strstr_len (b, end - b, PEM_END);
+		if (e == NULL)
+			break;
+		e += strlen (PEM_END);
+		{
+			GString *block = g_string_new_len (b, e - b);
+
+			g_string_append_c (block, '\n');
+			g_ptr_array_add (certs, g_string_free_to_bytes (block));
+		}
+		p = e;
+	}
+	return certs;
+}
+
+static gboolean
+core_accepts_certificate (GBytes *pem)
+{
+	tsr_verifier_t *v = NULL;
+	gboolean ok;
+
+	if (tsr_verifier_new (&v) != TSR_OK)
+		return FALSE;
+	ok = tsr_verifier_add_trust_anchor (v, g_bytes_get_data (pem, NULL),
+	    g_bytes_get_size (pem)) == TSR_OK;
+	tsr_verifier_free (v);
+	return ok;
+}
+
+gboolean
+verifier_certificate_describe (GBytes *data, char **ret_subject, gint64 *ret_not_after)
+{
+	g_autoptr (GTlsCertificate) cert = NULL;
+	g_autoptr (GPtrArray) certs = split_certificates (data);
+	g_autoptr (GDateTime) not_after = NULL;
+	g_autofree char *pem = NULL;
+
+	if (certs->len == 0)
+		return FALSE;
+	pem = g_strndup (g_bytes_get_data (certs->pdata[0], NULL), g_bytes_get_size (certs->pdata[0]));
+	/* GIO's TLS back-end (GnuTLS) reads the certificate for display;
+	 * libtessera alone decides about trust. */
+	cert = g_tls_certificate_new_from_pem (pem, -1, NULL);
+	if (cert == NULL)
+		return FALSE;
+	g_object_get (cert, "subject-name", ret_subject, "not-valid-after", &not_after, NULL);
+	*ret_not_after = not_after != NULL ? g_date_time_to_unix (not_after) : 0;
+	return *ret_subject != NULL;
+}
+
+/* ---- The store ---- */
+
+struct _VerifierTrustStore {
+	GObject parent_instance;
+	char *iaca_dir, *status_dir;
+	GListStore *anchors;
+	GListStore *lists;
+};
+
+G_DEFINE_FINAL_TYPE (VerifierTrustStore, verifier_trust_store, G_TYPE_OBJECT)
+
+static void
+verifier_trust_store_finalize (GObject *object)
+{
+	VerifierTrustStore *self = VERIFIER_TRUST_STORE (object);
+
+	g_free (self->iaca_dir);
+	g_free (self->status_dir);
+	g_clear_object (&self->anchors);
+	g_clear_object (&self->lists);
+	G_OBJECT_CLASS (verifier_trust_store_parent_class)->finalize (object);
+}
+
+static void
+verifier_trust_store_class_init (VerifierTrustStoreClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = verifier_trust_store_finalize;
+}
+
+static void
+verifier_trust_store_init (VerifierTrustStore *self)
+{
+	self->anchors = g_list_store_new (VERIFIER_TYPE_TRUST_ANCHOR);
+	self->lists = g_list_store_new (VERIFIER_TYPE_STATUS_LIST);
+}
+
+VerifierTrustStore *
+verifier_trust_store_new (const char *iaca_dir, const char *status_dir)
+{
+	VerifierTrustStore *self = g_object_new (VERIFIER_TYPE_TRUST_STORE, NULL);
+
+	self->iaca_dir = g_strdup (iaca_dir);
+	self->status_dir = g_strdup (status_dir);
+	verifier_trust_store_reload (self);
+	return self;
+}
+
+VerifierTrustStore *
+verifier_trust_store_new_from_settings (GSettings *settings)
+{
+	g_autofree char *iaca = g_settings_get_string (settings, "trust-dir");
+	g_autofree char *status = g_settings_get_string (settings, "status-list-dir");
+
+	if (iaca[0] == '\0') {
+		g_free (iaca);
+		iaca = g_build_filename (g_get_user_data_dir (), "tessera-verifier", "iaca", NULL);
+	}
+	if (status[0] == '\0') {
+		g_free (status);
+		status = g_build_filename (g_get_user_data_dir (), "tessera-verifier", "status", NULL);
+	}
+	return verifier_trust_store_new (iaca, status);
+}
+
+const char *verifier_trust_store_get_iaca_dir (VerifierTrustStore *self) { return self->iaca_dir; }
+const char *verifier_trust_store_get_status_dir (VerifierTrustStore *self) { return self->status_dir; }
+GListModel *verifier_trust_store_get_anchors (VerifierTrustStore *self) { return G_LIST_MODEL (self->anchors); }
+GListModel *verifier_trust_store_get_status_lists (VerifierTrustStore *self) { return G_LIST_MODEL (self->lists); }
+
+static GBytes *
+read_limited (const char *path, gsize limit, GError **error)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents (path, &data, &len, error))
+		return NULL;
+	if (len > limit) {
+		g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("%s is too large."), path);
+		return NULL;
+	}
+	return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
+static VerifierTrustAnchor *
+anchor_new (const char *path, GBytes *data)
+{
+	VerifierTrustAnchor *a = g_object_new (VERIFIER_TYPE_TRUST_ANCHOR, NULL);
+	char *subject = NULL;
+	gint64 not_after = 0;
+
+	a->path = g_strdup (path);
+	a->data = g_bytes_ref (data);
+	if (verifier_certificate_describe (data, &subject, &not_after)) {
+		a->subject = subject;
+		a->not_after = not_after;
+	} else {
+		a->subject = g_path_get_basename (path);
+	}
+	a->common_name = verifier_catalog_subject_common_name (a->subject);
+	a->country = verifier_catalog_subject_country (a->subject);
+	return a;
+}
+
+static gint
+compare_anchors (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+	(void) user_data;
+	const VerifierTrustAnchor *x = a, *y = b;
+
+	return g_utf8_collate (x->common_name, y->common_name);
+}
+
+static gboolean
+parse_status_list (GBytes *data, VerifierStatusList *list, GError **error)
+{
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	tsr_verifier_t *v = NULL;
+	char *json = NULL;
+	JsonObject *obj;
+	int err;
+	gint64 t;
+
+	if (tsr_verifier_new (&v) != TSR_OK) {
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_STATUS_LIST, tsr_strerror (TSR_ERR_NO_MEMORY));
+		return FALSE;
+	}
+	err = tsr_verifier_add_status_list (v, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+	tsr_verifier_free (v);
+	if (err != TSR_OK) {
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_STATUS_LIST,
+		    _("This file is not a status list: %s"), tsr_strerror (err));
+		return FALSE;
+	}
+	/* Its claims, for display: the inspector reads them without trusting. */
+	if (tsr_issuer_inspect (g_bytes_get_data (data, NULL), g_bytes_get_size (data), true,
+	    &json) != TSR_OK)
+		return TRUE;
+	if (json_parser_load_from_data (parser, json, -1, NULL) &&
+	    JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+		obj = json_node_get_object (json_parser_get_root (parser));
+		list->uri = g_strdup (json_object_get_string_member_with_default (obj, "uri", ""));
+		list->signer = g_strdup (json_object_get_string_member_with_default (obj, "signer", ""));
+		if (tsr_time_parse (json_object_get_string_member_with_default (obj, "iat", ""), &t) == TSR_OK)
+			list->issued_at = t;
+		if (tsr_time_parse (json_object_get_string_member_with_default (obj, "exp", ""), &t) == TSR_OK)
+			list->expires_at = t;
+		list->ttl = json_object_get_int_member_with_default (obj, "ttl", 0);
+		list->size = (guint) json_object_get_int_member_with_default (obj, "size", 0);
+	}
+	tsr_free (json);
+	return TRUE;
+}
+
+static gboolean
+has_suffix_ci (const char *name, const char *const *suffixes)
+{
+	g_autofree char *lower = g_ascii_strdown (name, -1);
+
+	for (gsize i = 0; suffixes[i] != NULL; i++)
+		if (g_str_has_suffix (lower, suffixes[i]))
+			return TRUE;
+	return FALSE;
+}
+
+static const char *const cert_suffixes[] = { ".pem", ".der", ".crt", ".cer", NULL };
+static const char *const list_suffixes[] = { ".cwt", NULL };
+
+void
+verifier_trust_store_reload (VerifierTrustStore *self)
+{
+	g_autoptr (GDir) dir = NULL;
+	const char *name;
+
+	g_list_store_remove_all (self->anchors);
+	g_list_store_remove_all (self->lists);
+
+	dir = g_dir_open (self->iaca_dir, 0, NULL);
+	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+		g_autofree char *path = g_build_filename (self->iaca_dir, name, NULL);
+		g_autoptr (GBytes) data = NULL;
+
+		if (!has_suffix_ci (name, cert_suffixes))
+			continue;
+		data = read_limited (path, MAX_CERT_FILE, NULL);
+		if (data != NULL) {
+			g_autoptr (VerifierTrustAnchor) a = anchor_new (path, data);
+
+			g_list_store_insert_sorted (self->anchors, a, compare_anchors, NULL);
+		}
+	}
+	g_clear_pointer (&dir, g_dir_close);
+
+	dir = g_dir_open (self->status_dir, 0, NULL);
+	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+		g_autofree char *path = g_build_filename (self->status_dir, name, NULL);
+		g_autoptr (GBytes) data = NULL;
+		g_autoptr (VerifierStatusList) list = NULL;
+
+		if (!has_suffix_ci (name, list_suffixes))
+			continue;
+		data = read_limited (path, MAX_STATUS_FILE, NULL);
+		if (data == NULL)
+			continue;
+		list = g_object_new (VERIFIER_TYPE_STATUS_LIST, NULL);
+		list->path = g_strdup (path);
+		list->data = g_bytes_ref (data);
+		if (parse_status_list (data, list, NULL))
+			g_list_store_append (self->lists, list);
+	}
+}
+
+static gboolean
+save_into (const char *dir, GBytes *data, const char *suffix, GError **error)
+{
+	g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+	g_autofree char *name = g_strconcat (digest, suffix, NULL);
+	g_autofree char *path = g_build_filename (dir, name, NULL);
+
+	if (g_mkdir_with_parents (dir, 0700) != 0) {
+		int saved = errno;
+
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+		    _("Cannot create the folder %s: %s"), dir, g_strerror (saved));
+		return FALSE;
+	}
+	return g_file_set_contents_full (path, g_bytes_get_data (data, NULL),
+	    (gssize) g_bytes_get_size (data), G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static guint
+import_bytes (VerifierTrustStore *self, GBytes *data, GError **error)
+{
+	g_autoptr (GPtrArray) certs = split_certificates (data);
+	guint imported = 0;
+
+	for (guint i = 0; i < certs->len; i++) {
+		GBytes *pem = certs->pdata[i];
+
+		if (!core_accepts_certificate (pem))
+			continue;
+		if (!save_into (self->iaca_dir, pem, ".pem", error))
+			return 0;
+		imported++;
+	}
+	if (imported == 0)
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CERTIFICATE,
+		    _("This file holds no certificate that can be used."));
+	return imported;
+}
+
+guint
+verifier_trust_store_import_file (VerifierTrustStore *self, GFile *file, GError **error)
+{
+	g_autofree char *path = g_file_get_path (file);
+	g_autoptr (GBytes) data = NULL;
+	guint n;
+
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
+	if (path == NULL) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		    _("Only local files can be imported."));
+		return 0;
+	}
+	data = read_limited (path, MAX_CERT_FILE, error);
+	if (data == NULL)
+		return 0;
+	n = import_bytes (self, data, error);
+	if (n > 0)
+		verifier_trust_store_reload (self);
+	return n;
+}
+
+guint
+verifier_trust_store_import_folder (VerifierTrustStore *self, GFile *folder, GError **error)
+{
+	g_autofree char *path = g_file_get_path (folder);
+	g_autoptr (GDir) dir = NULL;
+	const char *name;
+	guint imported = 0, seen = 0;
+
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
+	if (path == NULL) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		    _("Only local folders can be imported."));
+		return 0;
+	}
+	dir = g_dir_open (path, 0, error);
+	if (dir == NULL)
+		return 0;
+	while ((name = g_dir_read_name (dir)) != NULL && seen < MAX_FOLDER_FILES) {
+		g_autofree char *file = g_build_filename (path, name, NULL);
+		g_autoptr (GBytes) data = NULL;
+		g_autoptr (GError) local_error = NULL;
+
+		if (!has_suffix_ci (name, cert_suffixes))
+			continue;
+		seen++;
+		data = read_limited (file, MAX_CERT_FILE, NULL);
+		if (data != NULL)
+			imported += import_bytes (self, data, &local_error);
+	}
+	if (imported == 0) {
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CERTIFICATE,
+		    _("This folder holds no certificate that can be used."));
+		return 0;
+	}
+	verifier_trust_store_reload (self);
+	return imported;
+}
+
+gboolean
+verifier_trust_store_remove_anchor (VerifierTrustStore *self, VerifierTrustAnchor *anchor,
+    GError **error)
+{
+	if (g_unlink (anchor->path) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+		    _("Cannot remove %s: %s"), anchor->path, g_strerror (saved));
+		return FALSE;
+	}
+	verifier_trust_store_reload (self);
+	return TRUE;
+}
+
+gboolean
+verifier_trust_store_import_status_list (VerifierTrustStore *self, GFile *file, GError **error)
+{
+	g_autofree char *path = g_file_get_path (file);
+	g_autoptr (GBytes) data = NULL;
+	g_autoptr (VerifierStatusList) probe = NULL;
+
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), FALSE);
+	if (path == NULL) {
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		    _("Only local files can be imported."));
+		return FALSE;
+	}
+	data = read_limited (path, MAX_STATUS_FILE, error);
+	if (data == NULL)
+		return FALSE;
+	probe = g_object_new (VERIFIER_TYPE_STATUS_LIST, NULL);
+	if (!parse_status_list (data, probe, error) ||
+	    !save_into (self->status_dir, data, ".cwt", error))
+		return FALSE;
+	verifier_trust_store_reload (self);
+	return TRUE;
+}
+
+gboolean
+verifier_trust_store_remove_status_list (VerifierTrustStore *self, VerifierStatusList *list,
+    GError **error)
+{
+	if (g_unlink (list->path) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+		    _("Cannot remove %s: %s"), list->path, g_strerror (saved));
+		return FALSE;
+	}
+	verifier_trust_store_reload (self);
+	return TRUE;
+}
+
+GPtrArray *
+verifier_trust_store_dup_anchor_data (VerifierTrustStore *self)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	guint n = g_list_model_get_n_items (G_LIST_MODEL (self->anchors));
+
+	for (guint i = 0; i < n; i++) {
+		g_autoptr (VerifierTrustAnchor) a = g_list_model_get_item (G_LIST_MODEL (self->anchors), i);
+
+		g_ptr_array_add (out, g_bytes_ref (a->data));
+	}
+	return out;
+}
+
+GPtrArray *
+verifier_trust_store_dup_status_list_data (VerifierTrustStore *self)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+	guint n = g_list_model_get_n_items (G_LIST_MODEL (self->lists));
+
+	for (guint i = 0; i < n; i++) {
+		g_autoptr (VerifierStatusList) l = g_list_model_get_item (G_LIST_MODEL (self->lists), i);
+
+		g_ptr_array_add (out, g_bytes_ref (l->data));
+	}
+	return out;
+}

@@ -1,0 +1,346 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * End to end: `tessera present` (the holder) waits on the local transport
+ * and writes its engagement; the verifier window opens a picture of the QR
+ * code, runs the session and shows the verdict. Also the holder that goes
+ * away, and the one that never answers.
+ */
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <string.h>
+
+#include "verifier-session.h"
+#include "verifier-test-common.h"
+#include "verifier-window.h"
+
+typedef struct {
+	char *dir;
+	char *socket;
+	char *uri_file;
+	char *qr_png;
+	GSubprocess *holder;
+	VerifierWindow *window;
+	GSettings *settings;
+} Fixture;
+
+static void
+rm_rf (const char *path)
+{
+	g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+	const char *name;
+
+	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+		g_autofree char *child = g_build_filename (path, name, NULL);
+
+		if (g_file_test (child, G_FILE_TEST_IS_DIR))
+			rm_rf (child);
+		else
+			g_unlink (child);
+	}
+	g_rmdir (path);
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
+	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
+	g_autofree char *trust = NULL;
+	g_autofree char *status = NULL;
+
+	(void) data;
+	f->dir = g_dir_make_tmp ("verifier-e2e-XXXXXX", &error);
+	g_assert_no_error (error);
+	f->socket = g_build_filename (f->dir, "holder.sock", NULL);
+	f->uri_file = g_build_filename (f->dir, "uri", NULL);
+	f->qr_png = g_build_filename (f->dir, "qr.png", NULL);
+	trust = g_build_filename (f->dir, "iaca", NULL);
+	status = g_build_filename (f->dir, "status", NULL);
+
+	/* What a user sets up once: trust, what to ask, where the wallet is. */
+	f->settings = g_settings_new ("org.tessera.Verifier");
+	g_settings_set_string (f->settings, "trust-dir", trust);
+	g_settings_set_string (f->settings, "status-list-dir", status);
+	g_settings_set_string (f->settings, "transport", "local");
+	g_settings_set_string (f->settings, "local-socket", f->socket);
+	g_settings_set_string (f->settings, "request-template", "driving-licence");
+	g_settings_set_uint (f->settings, "session-timeout", 20);
+
+	f->window = verifier_window_new (NULL);
+	g_object_ref_sink (f->window);
+	g_assert_cmpuint (verifier_trust_store_import_file (verifier_window_get_trust_store (f->window),
+	    iaca, &error), ==, 1);
+	g_assert_no_error (error);
+	verifier_window_set_verification_time (f->window, VT_ANNEX_D_NOW);
+	gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+	vt_disable_transitions (GTK_WIDGET (f->window));
+	gtk_window_present (GTK_WINDOW (f->window));
+	vt_iterate (100);
+}
+
+static gboolean
+holder_exited (gpointer data)
+{
+	Fixture *f = data;
+
+	return g_subprocess_get_identifier (f->holder) == NULL;
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+	(void) data;
+	if (f->holder != NULL) {
+		if (!vt_wait_until (holder_exited, f, 10000))
+			g_subprocess_force_exit (f->holder);
+		g_subprocess_wait (f->holder, NULL, NULL);
+		g_clear_object (&f->holder);
+	}
+	gtk_window_destroy (GTK_WINDOW (f->window));
+	g_object_unref (f->window);
+	vt_iterate (20);
+	g_settings_reset (f->settings, "trust-dir");
+	g_settings_reset (f->settings, "status-list-dir");
+	g_settings_reset (f->settings, "local-socket");
+	g_settings_reset (f->settings, "session-timeout");
+	g_clear_object (&f->settings);
+	rm_rf (f->dir);
+	g_free (f->dir);
+	g_free (f->socket);
+	g_free (f->uri_file);
+	g_free (f->qr_png);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+	return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* The holder, as the reference CLI: waits on the socket, consents to all. */
+static void
+start_holder (Fixture *f, const char *issuer_signed)
+{
+	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
+	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
+	g_autoptr (GError) error = NULL;
+	const char *cli = g_getenv ("TESSERA_CLI");
+
+	g_assert_nonnull (cli);
+	f->holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli, "present",
+	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
+	    "--qr-uri-file", f->uri_file, "--consent", "all", "--now", "2021-01-01T00:00:00Z",
+	    "--timeout", "30", NULL);
+	g_assert_no_error (error);
+	g_assert_true (vt_wait_until (file_exists, f->uri_file, 15000));
+	vt_iterate (50);  /* the URI file is written whole before the listen starts */
+}
+
+/* The QR code the holder shows, as a picture the verifier opens. */
+static void
+render_qr (Fixture *f)
+{
+	g_autofree char *uri = NULL;
+	g_autoptr (GError) error = NULL;
+	tsr_qr_t *qr = NULL;
+	uint8_t *png = NULL;
+	size_t len = 0;
+
+	g_file_get_contents (f->uri_file, &uri, NULL, &error);
+	g_assert_no_error (error);
+	g_strstrip (uri);
+	g_assert_true (g_str_has_prefix (uri, "mdoc:"));
+	g_assert_cmpint (tsr_qr_encode (uri, &qr), ==, TSR_OK);
+	g_assert_cmpint (tsr_qr_to_png (qr, 8, TSR_QR_QUIET_ZONE, &png, &len), ==, TSR_OK);
+	g_file_set_contents (f->qr_png, (const char *) png, (gssize) len, &error);
+	g_assert_no_error (error);
+	tsr_free (png);
+	tsr_qr_free (qr);
+}
+
+static gboolean
+session_finished (gpointer data)
+{
+	Fixture *f = data;
+	const char *page = verifier_window_get_visible_page (f->window);
+	const char *title;
+
+	if (g_strcmp0 (page, "result") == 0)
+		return TRUE;
+	if (g_strcmp0 (page, "progress") != 0)
+		return FALSE;
+	title = verifier_progress_page_get_title (verifier_window_get_progress_page (f->window));
+	/* The failure titles; the working ones end with an ellipsis. */
+	return !g_str_has_suffix (title, "…");
+}
+
+static char *
+scan_and_wait (Fixture *f, const char *shot)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->qr_png);
+
+	verifier_window_scan_file (f->window, file);
+	g_assert_true (vt_wait_until (session_finished, f, 40000));
+	vt_iterate (100);
+	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
+		g_autoptr (GError) error = NULL;
+
+		if (!vt_screenshot (GTK_WIDGET (f->window), path, &error))
+			g_test_message ("no screenshot: %s", error->message);
+	}
+	return vt_collect_text (GTK_WIDGET (f->window));
+}
+
+static void
+test_verified (Fixture *f, gconstpointer data)
+{
+	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
+	g_autofree char *text = NULL;
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+
+	(void) data;
+	start_holder (f, issuer_signed);
+	render_qr (f);
+	text = scan_and_wait (f, "e2e-verified.png");
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_true (verifier_result_page_has_portrait (page));
+	/* The driving-licence template's elements Annex D holds. */
+	g_assert_nonnull (strstr (text, "Family name\nDoe\n"));
+	g_assert_nonnull (strstr (text, "Licence number\n123456789\n"));
+	g_assert_nonnull (strstr (text, "Date of expiry\n"));
+	g_assert_nonnull (strstr (text, "Driving privileges\n"));
+	g_assert_nonnull (strstr (text, "Authenticated with the session key (MAC)"));
+	g_assert_null (strstr (text, "not proven"));
+}
+
+static void
+test_tampered (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GBytes) original = vt_data ("annex-d/issuer_signed.cbor");
+	g_autoptr (GBytes) tampered = vt_tamper (original, "cDoe");
+	g_autofree char *path = g_build_filename (f->dir, "tampered.cbor", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr (GError) error = NULL;
+
+	(void) data;
+	g_file_set_contents (path, g_bytes_get_data (tampered, NULL),
+	    (gssize) g_bytes_get_size (tampered), &error);
+	g_assert_no_error (error);
+	start_holder (f, path);
+	render_qr (f);
+	text = scan_and_wait (f, "e2e-tampered.png");
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (verifier_window_get_result_page (f->window)),
+	    ==, "Not verified");
+	g_assert_nonnull (strstr (text, "Some details were changed after the issuer signed them."));
+	g_assert_nonnull (strstr (text, "digest_mismatch"));
+	g_assert_nonnull (strstr (text, "Dod"));
+}
+
+/* An in-process holder that misbehaves on purpose. */
+typedef struct {
+	char *socket;
+	gboolean answer_never;
+	GCancellable *stop;
+} FakeHolder;
+
+static gpointer
+fake_holder_thread (gpointer data)
+{
+	FakeHolder *h = data;
+	tsr_transport_t *t = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+
+	if (tsr_transport_local_listen (h->socket, 15000, &t) != TSR_OK)
+		return NULL;
+	if (tsr_transport_receive (t, 15000, &msg, &len) == TSR_OK)
+		tsr_free (msg);
+	/* Gone without a word, or silent until the verifier gives up. */
+	while (h->answer_never && !g_cancellable_is_cancelled (h->stop))
+		g_usleep (50000);
+	tsr_transport_free (t);
+	return NULL;
+}
+
+static void
+run_fake_holder (Fixture *f, gboolean answer_never, const char *expected_title,
+    const char *expected_words, const char *shot)
+{
+	FakeHolder h = { .socket = f->socket, .answer_never = answer_never, .stop = g_cancellable_new () };
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL;
+	GThread *thread;
+	const char *title, *description;
+	g_autoptr (GError) error = NULL;
+
+	g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	thread = g_thread_new ("fake-holder", fake_holder_thread, &h);
+	render_qr (f);
+	g_free (scan_and_wait (f, shot));
+	g_cancellable_cancel (h.stop);
+	g_thread_join (thread);
+
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "progress");
+	title = verifier_progress_page_get_title (verifier_window_get_progress_page (f->window));
+	description = verifier_progress_page_get_description (verifier_window_get_progress_page (f->window));
+	g_assert_cmpstr (title, ==, expected_title);
+	if (strstr (description, expected_words) == NULL)
+		g_error ("'%s' not in '%s'", expected_words, description);
+	g_object_unref (h.stop);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
+}
+
+static void
+test_holder_gone (Fixture *f, gconstpointer data)
+{
+	(void) data;
+	run_fake_holder (f, FALSE, "The Wallet Went Away",
+	    "The wallet went away before answering.", "e2e-holder-gone.png");
+}
+
+static void
+test_holder_silent (Fixture *f, gconstpointer data)
+{
+	(void) data;
+	g_settings_set_uint (f->settings, "session-timeout", 5);
+	run_fake_holder (f, TRUE, "The Wallet Did Not Answer in Time",
+	    "did not answer within 5 seconds", NULL);
+}
+
+/* "Scan Next" from a result goes back to scanning in one step. */
+static void
+test_scan_next (Fixture *f, gconstpointer data)
+{
+	g_autoptr (VerifierResult) result = vt_annex_d_result (VT_ANNEX_D_VALID);
+
+	(void) data;
+	verifier_window_show_result (f->window, result);
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.scan-next", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "scan");
+}
+
+int
+main (int argc, char *argv[])
+{
+	vt_init (&argc, &argv);
+	g_test_add ("/e2e/verified", Fixture, NULL, setup, test_verified, teardown);
+	g_test_add ("/e2e/tampered", Fixture, NULL, setup, test_tampered, teardown);
+	g_test_add ("/e2e/holder_gone", Fixture, NULL, setup, test_holder_gone, teardown);
+	g_test_add ("/e2e/holder_silent", Fixture, NULL, setup, test_holder_silent, teardown);
+	g_test_add ("/e2e/scan_next", Fixture, NULL, setup, test_scan_next, teardown);
+	return g_test_run ();
+}

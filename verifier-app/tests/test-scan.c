@@ -1,0 +1,388 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* The scan path without a camera: frames from image files go through the
+ * camera's own frame source (GStreamer, appsink, GRAY8) and the QR
+ * scanner, and must give back the holder's engagement. */
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "verifier-error.h"
+#include "verifier-image-source.h"
+#include "verifier-pipeline-source.h"
+#include "verifier-qr-scanner.h"
+#include "verifier-scan-page.h"
+#include "verifier-test-common.h"
+
+typedef struct {
+	char *dir;
+	tsr_holder_session_t *holder;
+	char *uri;
+	char *clean_png;   /* the QR as a holder's screen shows it */
+	char *photo_png;   /* a noisy, rotated, scaled "photo" of it */
+	char *other_png;   /* a QR code that is not an engagement */
+	char *blank_png;   /* no QR code at all */
+} Fixture;
+
+static void
+write_qr_png (const char *text, const char *path)
+{
+	tsr_qr_t *qr = NULL;
+	uint8_t *png = NULL;
+	size_t len = 0;
+	g_autoptr (GError) error = NULL;
+
+	g_assert_cmpint (tsr_qr_encode (text, &qr), ==, TSR_OK);
+	g_assert_cmpint (tsr_qr_to_png (qr, 6, TSR_QR_QUIET_ZONE, &png, &len), ==, TSR_OK);
+	g_file_set_contents (path, (const char *) png, (gssize) len, &error);
+	g_assert_no_error (error);
+	tsr_free (png);
+	tsr_qr_free (qr);
+}
+
+static void
+save_gray_png (const guint8 *gray, int w, int h, const char *path)
+{
+	guint8 *rgb = g_malloc ((gsize) w * (gsize) h * 3);
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GdkTexture) texture = NULL;
+
+	for (gsize i = 0; i < (gsize) w * (gsize) h; i++)
+		rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = gray[i];
+	bytes = g_bytes_new_take (rgb, (gsize) w * (gsize) h * 3);
+	texture = gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8, bytes, (gsize) w * 3);
+	g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+/* A camera's view of a phone: the code turned by 12°, shrunk to 70%, on a
+ * grey, noisy background, with bilinear smoothing. */
+static void
+make_photo (const char *clean, const char *path)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GdkTexture) src = gdk_texture_new_from_filename (clean, &error);
+	g_autoptr (VerifierFrame) frame = NULL;
+	g_autoptr (GRand) rand = g_rand_new_with_seed (18013);
+	const int W = 800, H = 600;
+	g_autofree guint8 *out = g_malloc ((gsize) W * H);
+	const guint8 *in;
+	guint sw, sh;
+	gsize stride;
+	double angle = 12.0 * G_PI / 180.0, scale = 0.7;
+	double cx = W / 2.0 + 40, cy = H / 2.0 - 20;
+
+	g_assert_no_error (error);
+	frame = verifier_frame_new_from_texture (src);
+	in = g_bytes_get_data (verifier_frame_get_pixels (frame, &sw, &sh, &stride), NULL);
+	for (int y = 0; y < H; y++) {
+		for (int x = 0; x < W; x++) {
+			/* Back from the photo into the source image. */
+			double dx = (x - cx) / scale, dy = (y - cy) / scale;
+			double sx = cos (angle) * dx + sin (angle) * dy + sw / 2.0;
+			double sy = -sin (angle) * dx + cos (angle) * dy + sh / 2.0;
+			double v = 150.0;  /* the table under the phone */
+
+			if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
+				int ix = (int) sx, iy = (int) sy;
+				double fx = sx - ix, fy = sy - iy;
+				const guint8 *p = in + (gsize) iy * stride + (gsize) ix;
+
+				v = (1 - fx) * (1 - fy) * p[0] + fx * (1 - fy) * p[1] +
+				    (1 - fx) * fy * p[stride] + fx * fy * p[stride + 1];
+				v = 30 + v * 0.8;  /* a screen is never black nor white */
+			}
+			v += g_rand_double_range (rand, -25, 25);
+			out[(gsize) y * W + x] = (guint8) CLAMP (v, 0, 255);
+		}
+	}
+	save_gray_png (out, W, H, path);
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GError) error = NULL;
+	guint8 blank[64 * 64];
+
+	(void) data;
+	f->dir = g_dir_make_tmp ("verifier-scan-XXXXXX", &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (tsr_holder_session_new (NULL, &f->holder), ==, TSR_OK);
+	{
+		char *uri = NULL;
+
+		g_assert_cmpint (tsr_holder_session_qr_uri (f->holder, &uri), ==, TSR_OK);
+		f->uri = g_strdup (uri);
+		tsr_free (uri);
+	}
+	f->clean_png = g_build_filename (f->dir, "qr.png", NULL);
+	f->photo_png = g_build_filename (f->dir, "photo.png", NULL);
+	f->other_png = g_build_filename (f->dir, "other.png", NULL);
+	f->blank_png = g_build_filename (f->dir, "blank.png", NULL);
+	write_qr_png (f->uri, f->clean_png);
+	make_photo (f->clean_png, f->photo_png);
+	write_qr_png ("https://example.org/not-a-wallet", f->other_png);
+	memset (blank, 200, sizeof blank);
+	save_gray_png (blank, 64, 64, f->blank_png);
+	if (g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *copy = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), "scan-photo.png", NULL);
+		g_autofree char *bytes = NULL;
+		gsize len;
+
+		if (g_file_get_contents (f->photo_png, &bytes, &len, NULL))
+			g_file_set_contents (copy, bytes, (gssize) len, NULL);
+	}
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+	char *files[] = { f->clean_png, f->photo_png, f->other_png, f->blank_png };
+
+	(void) data;
+	for (gsize i = 0; i < G_N_ELEMENTS (files); i++) {
+		g_unlink (files[i]);
+		g_free (files[i]);
+	}
+	g_rmdir (f->dir);
+	g_free (f->dir);
+	g_free (f->uri);
+	tsr_holder_session_free (f->holder);
+}
+
+typedef struct {
+	char *found;
+	GError *error;
+	guint frames;
+	gboolean done;
+} Outcome;
+
+static void
+on_found (VerifierQrScanner *scanner, const char *uri, Outcome *o)
+{
+	(void) scanner;
+	o->found = g_strdup (uri);
+	o->done = TRUE;
+}
+
+static void
+on_not_found (VerifierQrScanner *scanner, const GError *error, Outcome *o)
+{
+	(void) scanner;
+	o->error = g_error_copy (error);
+	o->done = TRUE;
+}
+
+static void
+on_frame (VerifierFrameSource *source, VerifierFrame *frame, Outcome *o)
+{
+	(void) source;
+	(void) frame;
+	o->frames++;
+}
+
+static gboolean
+outcome_done (gpointer data)
+{
+	return ((Outcome *) data)->done;
+}
+
+static void
+scan (VerifierFrameSource *source, Outcome *o)
+{
+	g_autoptr (VerifierQrScanner) scanner = verifier_qr_scanner_new ();
+	g_autoptr (GError) error = NULL;
+
+	g_signal_connect (scanner, "found", G_CALLBACK (on_found), o);
+	g_signal_connect (scanner, "not-found", G_CALLBACK (on_not_found), o);
+	g_signal_connect (source, "frame", G_CALLBACK (on_frame), o);
+	verifier_qr_scanner_set_source (scanner, source);
+	/* A source may fail at once (a missing file) or later (::finished). */
+	if (!verifier_frame_source_start (source, &error))
+		o->error = g_steal_pointer (&error);
+	else
+		g_assert_true (vt_wait_until (outcome_done, o, 20000));
+	verifier_frame_source_stop (source);
+	verifier_qr_scanner_set_source (scanner, NULL);
+}
+
+/* The URI decodes to the same DeviceEngagement the holder made. */
+static void
+assert_engagement (Fixture *f, const char *uri)
+{
+	tsr_reader_session_t *rs = NULL;
+	const uint8_t *engagement, *transcript;
+	size_t engagement_len, transcript_len;
+
+	g_assert_cmpstr (uri, ==, f->uri);
+	g_assert_cmpint (tsr_reader_session_new (uri, &rs), ==, TSR_OK);
+	tsr_holder_session_engagement (f->holder, &engagement, &engagement_len);
+	tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+	g_assert_nonnull (memmem (transcript, transcript_len, engagement, engagement_len));
+	tsr_reader_session_free (rs);
+}
+
+static void
+test_pipeline_clean (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->clean_png);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 3);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_no_error (o.error);
+	g_assert_cmpuint (o.frames, >=, 1);
+	assert_engagement (f, o.found);
+	g_free (o.found);
+}
+
+static void
+test_pipeline_photo (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->photo_png);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 3);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_no_error (o.error);
+	assert_engagement (f, o.found);
+	g_free (o.found);
+}
+
+/* A live stream: the code pasted onto a noisy 640x480 "camera" picture,
+ * frame after frame, as v4l2src would deliver them. */
+static void
+test_pipeline_live (Fixture *f, gconstpointer data)
+{
+	g_autofree char *head = g_strdup_printf (
+	    "videotestsrc pattern=snow num-buffers=30 is-live=true ! "
+	    "video/x-raw,width=640,height=480,framerate=15/1 ! videoconvert ! "
+	    "gdkpixbufoverlay location=\"%s\" offset-x=150 offset-y=60", f->clean_png);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_description (head);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_no_error (o.error);
+	assert_engagement (f, o.found);
+	g_free (o.found);
+}
+
+static void
+test_image_source (Fixture *f, gconstpointer data)
+{
+	const char *files[] = { f->clean_png, f->photo_png };
+
+	(void) data;
+	for (gsize i = 0; i < G_N_ELEMENTS (files); i++) {
+		g_autoptr (GFile) file = g_file_new_for_path (files[i]);
+		g_autoptr (VerifierImageSource) source = verifier_image_source_new_for_file (file);
+		Outcome o = { 0 };
+
+		scan (VERIFIER_FRAME_SOURCE (source), &o);
+		g_assert_no_error (o.error);
+		g_assert_cmpuint (o.frames, ==, 1);
+		assert_engagement (f, o.found);
+		g_free (o.found);
+	}
+}
+
+static void
+test_not_engagement (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->other_png);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_null (o.found);
+	g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT);
+	g_clear_error (&o.error);
+}
+
+static void
+test_no_code (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->blank_png);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_null (o.found);
+	g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NO_QR);
+	g_clear_error (&o.error);
+}
+
+static void
+test_missing_file (Fixture *f, gconstpointer data)
+{
+	g_autofree char *path = g_build_filename (f->dir, "does-not-exist.png", NULL);
+	g_autoptr (GFile) file = g_file_new_for_path (path);
+	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
+	Outcome o = { 0 };
+
+	(void) data;
+	scan (VERIFIER_FRAME_SOURCE (source), &o);
+	g_assert_null (o.found);
+	g_assert_nonnull (o.error);
+	g_clear_error (&o.error);
+}
+
+static void
+on_uri_found (VerifierScanPage *page, const char *uri, Outcome *o)
+{
+	(void) page;
+	o->found = g_strdup (uri);
+	o->done = TRUE;
+}
+
+/* The scan page itself: no camera here, so it says so; "Open Image…"
+ * (scan_file) finds the code in the photo. */
+static void
+test_scan_page (Fixture *f, gconstpointer data)
+{
+	GtkWindow *window = vt_window_new (360, 720);
+	VerifierScanPage *page = g_object_new (VERIFIER_TYPE_SCAN_PAGE, NULL);
+	g_autoptr (GFile) file = g_file_new_for_path (f->photo_png);
+	g_autofree char *text = NULL;
+	Outcome o = { 0 };
+
+	(void) data;
+	adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (page));
+	gtk_window_present (window);
+	vt_iterate (100);
+	g_assert_cmpuint (verifier_scan_page_get_n_cameras (page), ==, 0);
+	text = vt_collect_text (GTK_WIDGET (page));
+	g_assert_nonnull (strstr (text, "No camera found"));
+
+	g_signal_connect (page, "uri-found", G_CALLBACK (on_uri_found), &o);
+	verifier_scan_page_scan_file (page, file);
+	g_assert_true (vt_wait_until (outcome_done, &o, 20000));
+	assert_engagement (f, o.found);
+	g_free (o.found);
+	gtk_window_destroy (window);
+	vt_iterate (10);
+}
+
+int
+main (int argc, char *argv[])
+{
+	vt_init (&argc, &argv);
+	g_test_add ("/scan/pipeline_clean", Fixture, NULL, setup, test_pipeline_clean, teardown);
+	g_test_add ("/scan/pipeline_photo", Fixture, NULL, setup, test_pipeline_photo, teardown);
+	g_test_add ("/scan/pipeline_live", Fixture, NULL, setup, test_pipeline_live, teardown);
+	g_test_add ("/scan/image_source", Fixture, NULL, setup, test_image_source, teardown);
+	g_test_add ("/scan/not_engagement", Fixture, NULL, setup, test_not_engagement, teardown);
+	g_test_add ("/scan/no_code", Fixture, NULL, setup, test_no_code, teardown);
+	g_test_add ("/scan/missing_file", Fixture, NULL, setup, test_missing_file, teardown);
+	g_test_add ("/scan/scan_page", Fixture, NULL, setup, test_scan_page, teardown);
+	return g_test_run ();
+}

@@ -1,0 +1,183 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * Screenshots of every page at phone (360x720) and desktop (1280x800)
+ * sizes, for docs/screenshots/. Run with `meson compile -C BUILD
+ * verifier-screenshots` (needs Xvfb); not a test.
+ */
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <tessera/issuer.h>
+
+#include "verifier-session.h"
+#include "verifier-test-common.h"
+#include "verifier-window.h"
+
+static const char *out_dir;
+
+static void
+shoot (VerifierWindow *window, const char *page, int w, int h)
+{
+	g_autofree char *name = g_strdup_printf ("verifier-%s-%dx%d.png", page, w, h);
+	g_autofree char *path = g_build_filename (out_dir, name, NULL);
+	g_autoptr (GError) error = NULL;
+
+	vt_iterate (300);
+	if (!vt_screenshot (GTK_WIDGET (window), path, &error))
+		g_error ("%s: %s", path, error->message);
+	g_print ("wrote %s\n", path);
+}
+
+static gpointer
+silent_holder (gpointer data)
+{
+	tsr_transport_t *t = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+
+	if (tsr_transport_local_listen (data, 10000, &t) != TSR_OK)
+		return NULL;
+	if (tsr_transport_receive (t, 10000, &msg, &len) == TSR_OK)
+		tsr_free (msg);
+	g_usleep (3 * G_USEC_PER_SEC);
+	tsr_transport_free (t);
+	return NULL;
+}
+
+static gboolean
+waiting (gpointer data)
+{
+	const char *title = verifier_progress_page_get_title (data);
+
+	return g_str_has_prefix (title, "Waiting");
+}
+
+static void
+run (int w, int h, const char *dir)
+{
+	g_autoptr (GSettings) settings = g_settings_new ("org.tessera.Verifier");
+	g_autofree char *trust = g_build_filename (dir, "iaca", NULL);
+	g_autofree char *status = g_build_filename (dir, "status", NULL);
+	g_autofree char *socket = g_strdup_printf ("%s/holder-%d.sock", dir, w);
+	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
+	g_autofree char *reader_cert = vt_data_path ("reader/reader.pem");
+	g_autofree char *reader_key = vt_data_path ("reader/reader_key.pem");
+	g_autofree char *list_path = g_build_filename (dir, "list.cwt", NULL);
+	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
+	g_autoptr (GFile) list = g_file_new_for_path (list_path);
+	g_autoptr (VerifierResult) good = vt_annex_d_result (VT_ANNEX_D_VALID);
+	g_autoptr (VerifierResult) bad = vt_annex_d_result (VT_ANNEX_D_TAMPERED);
+	VerifierWindow *window;
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL;
+	GThread *thread;
+
+	g_settings_set_string (settings, "trust-dir", trust);
+	g_settings_set_string (settings, "status-list-dir", status);
+	g_settings_set_string (settings, "local-socket", socket);
+	g_settings_set_string (settings, "reader-cert", reader_cert);
+	g_settings_set_string (settings, "reader-key", reader_key);
+	g_settings_set_boolean (settings, "reader-auth", TRUE);
+	g_settings_set_string (settings, "request-template", "driving-licence");
+	g_settings_set_uint (settings, "session-timeout", 60);
+	g_settings_set_int (settings, "window-width", w);
+	g_settings_set_int (settings, "window-height", h);
+
+	window = verifier_window_new (NULL);
+	verifier_window_set_verification_time (window, VT_ANNEX_D_NOW);
+	verifier_trust_store_import_file (verifier_window_get_trust_store (window), iaca, NULL);
+	verifier_trust_store_import_status_list (verifier_window_get_trust_store (window), list, NULL);
+	vt_disable_transitions (GTK_WIDGET (window));
+	gtk_window_present (GTK_WINDOW (window));
+
+	verifier_window_show_page (window, "scan");
+	shoot (window, "scan", w, h);
+	verifier_window_show_page (window, "request");
+	shoot (window, "request", w, h);
+	verifier_window_show_page (window, "trust");
+	shoot (window, "trust", w, h);
+
+	g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	thread = g_thread_new ("holder", silent_holder, socket);
+	verifier_window_start_session (window, uri);
+	vt_wait_until (waiting, verifier_window_get_progress_page (window), 10000);
+	shoot (window, "progress", w, h);
+	verifier_window_cancel_session (window);
+	g_thread_join (thread);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
+
+	verifier_window_show_result (window, good);
+	shoot (window, "result", w, h);
+	verifier_window_show_result (window, bad);
+	shoot (window, "result-not-verified", w, h);
+
+	gtk_window_destroy (GTK_WINDOW (window));
+	vt_iterate (50);
+}
+
+/* A status list signed by a throw-away issuer, so the trust page has one. */
+static void
+make_status_list (const char *path)
+{
+	gint64 now = VT_ANNEX_D_NOW;
+	tsr_cert_params_t iaca_params = {
+		.country = "UT", .common_name = "Utopia Test IACA",
+		.issuer_alt_name = "https://issuer.example.org",
+		.crl_uri = "https://issuer.example.org/crl",
+		.not_before = now - 86400, .not_after = now + 300 * 86400,
+	};
+	tsr_cert_params_t ds_params = {
+		.country = "UT", .common_name = "Utopia Test DS",
+		.crl_uri = "https://issuer.example.org/crl",
+		.not_before = now - 86400, .not_after = now + 300 * 86400,
+	};
+	char *iaca = NULL, *iaca_key = NULL, *ds = NULL, *ds_key = NULL;
+	tsr_issuer_t *issuer = NULL;
+	uint8_t revoked[1024] = { 0 }, *token = NULL;
+	size_t len = 0;
+
+	g_assert_cmpint (tsr_issuer_cert_create (TSR_CERT_IACA, &iaca_params, NULL, 0, NULL, 0, NULL, 0,
+	    &iaca, &iaca_key), ==, TSR_OK);
+	g_assert_cmpint (tsr_issuer_cert_create (TSR_CERT_DS, &ds_params, (const uint8_t *) iaca,
+	    strlen (iaca), (const uint8_t *) iaca_key, strlen (iaca_key), NULL, 0, &ds, &ds_key), ==, TSR_OK);
+	g_assert_cmpint (tsr_issuer_new ((const uint8_t *) ds, strlen (ds), (const uint8_t *) ds_key,
+	    strlen (ds_key), &issuer), ==, TSR_OK);
+	revoked[7] = 1;
+	g_assert_cmpint (tsr_issuer_status_list_create (issuer, revoked, sizeof revoked,
+	    "https://issuer.example.org/status/1", now - 3 * 86400, now + 27 * 86400, 86400, &token,
+	    &len), ==, TSR_OK);
+	g_assert_true (g_file_set_contents (path, (const char *) token, (gssize) len, NULL));
+	tsr_free (token);
+	tsr_issuer_free (issuer);
+	tsr_free (iaca);
+	tsr_free (iaca_key);
+	tsr_free (ds);
+	tsr_free (ds_key);
+}
+
+int
+main (int argc, char *argv[])
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *list = NULL;
+
+	vt_init (&argc, &argv);
+	if (argc != 2) {
+		g_printerr ("usage: verifier-screenshots OUTDIR\n");
+		return 2;
+	}
+	out_dir = argv[1];
+	g_mkdir_with_parents (out_dir, 0755);
+	dir = g_dir_make_tmp ("verifier-shots-XXXXXX", NULL);
+	list = g_build_filename (dir, "list.cwt", NULL);
+	make_status_list (list);
+	run (360, 720, dir);
+	run (1280, 800, dir);
+	return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <tessera/tessera.h>
+
+#include "verifier-result.h"
+
+G_BEGIN_DECLS
+
+/* 2021-01-01T00:00:00Z: inside the Annex D credential's validity. */
+#define VT_ANNEX_D_NOW G_GINT64_CONSTANT (1609459200)
+/* 2026-03-01T00:00:00Z: inside the fixture issuer's validity. */
+#define VT_FIXTURE_NOW G_GINT64_CONSTANT (1772323200)
+
+/* g_test_init + gtk/adw/gst init, the app's stylesheet, tessera clock. */
+void vt_init (int *argc, char ***argv);
+/* tests/data/NAME (TSR_TEST_DATA). */
+GBytes *vt_data (const char *name);
+char *vt_data_path (const char *name);
+
+typedef enum {
+	VT_ANNEX_D_VALID,
+	VT_ANNEX_D_EXPIRED,        /* verified today: the credential has expired */
+	VT_ANNEX_D_UNTRUSTED,      /* no trusted IACA */
+	VT_ANNEX_D_TAMPERED,       /* a byte of a disclosed, digest-covered value flipped */
+	VT_ANNEX_D_NO_DEVICE_AUTH, /* MAC, but no reader key to check it with */
+} VtAnnexDCase;
+
+/* The Annex D DeviceResponse, verified per @c. */
+VerifierResult *vt_annex_d_result (VtAnnexDCase c);
+
+typedef enum {
+	VT_STATUS_VALID,    /* status list says valid */
+	VT_STATUS_REVOKED,  /* status list revokes it */
+	VT_STATUS_UNKNOWN,  /* the MSO names a list, none is loaded */
+} VtStatusCase;
+
+/* A credential issued now by a throw-away PKI with a status reference,
+ * presented with deviceSignature, verified at VT_FIXTURE_NOW. */
+VerifierResult *vt_status_result (VtStatusCase c);
+
+/* Flips the last byte of the first occurrence of @needle (a value). */
+GBytes *vt_tamper (GBytes *data, const char *needle);
+
+/* Every label text under @widget, one per line. */
+char *vt_collect_text (GtkWidget *widget);
+/* Runs the main loop until @done(@data) or @timeout_ms; returns @done. */
+gboolean vt_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms);
+void vt_iterate (guint ms);
+/* Renders @widget (a realised window) to a PNG. */
+gboolean vt_screenshot (GtkWidget *widget, const char *path, GError **error);
+/* Page switches without animations, for screenshots. */
+void vt_disable_transitions (GtkWidget *widget);
+/* Makes a window of @width x @height for @child-less tests. */
+GtkWindow *vt_window_new (int width, int height);
+
+G_END_DECLS
