@@ -222,9 +222,9 @@ def round_trip_one_key():
     assert code == 0, err
     listed = json.loads(out)
     creds = listed if isinstance(listed, list) else listed.get("credentials", listed)
-    assert any(c["docType"] == AV[0] for c in creds), listed
+    assert any(c["docType"] == AV[0] and c["keyAttested"] for c in creds), listed
     code, out, err = wallet("list")
-    assert code == 0 and AV[0] in out and "TPM 2.0" in out, out
+    assert code == 0 and AV[0] in out and "TPM 2.0 (attested)" in out, out
 
 
 @test

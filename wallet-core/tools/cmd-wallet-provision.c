@@ -147,6 +147,13 @@ run_provision_respond(const wallet_opts_t *o)
 	}
 	if (cli_write_file(o->out, evidence, evidence_len, 0600, true) < 0)
 		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = tsr_store_key_set_attested(store, ids[i], evidence, evidence_len)) !=
+		    TSR_OK) {
+			wallet_report(path, store, o, err);
+			goto out;
+		}
+	}
 	/* One challenge, one answer: a replayed challenge finds nothing. */
 	if ((err = tsr_store_setting_set(store, PENDING_SETTING, "")) != TSR_OK)
 		wallet_report(path, store, o, err);

@@ -692,8 +692,9 @@ put_summary_json(FILE *f, const tsr_store_summary_t *s)
 		fputs("null", f);
 	fprintf(f, ", \"imported\": ");
 	put_time_json(f, s->imported_at);
-	fprintf(f, ", \"keyId\": %lld, \"keyStorage\": \"%s\", \"usesRemaining\": ",
-	    (long long)s->key_id, kind_name(s->key_storage));
+	fprintf(f, ", \"keyId\": %lld, \"keyStorage\": \"%s\", \"keyAttested\": %s,"
+	    " \"usesRemaining\": ", (long long)s->key_id, kind_name(s->key_storage),
+	    s->key_attested ? "true" : "false");
 	if (s->uses_remaining < 0)
 		fputs("null", f);
 	else
@@ -752,8 +753,9 @@ run_list(const wallet_opts_t *o)
 			cli_put_time(stdout, s->valid_from);
 			printf(" .. ");
 			cli_put_time(stdout, s->valid_until);
-			printf(" (%s)\n    device key:  %lld, %s\n", validity_state(s, now),
-			    (long long)s->key_id, kind_text(s->key_storage));
+			printf(" (%s)\n    device key:  %lld, %s%s\n", validity_state(s, now),
+			    (long long)s->key_id, kind_text(s->key_storage),
+			    s->key_attested ? " (attested)" : "");
 			if (s->uses_remaining >= 0)
 				printf("    uses left:   %lld\n", (long long)s->uses_remaining);
 		}
@@ -837,6 +839,8 @@ run_show(const wallet_opts_t *o)
 		cli_put_time(stdout, s->valid_until);
 		printf(" (%s)\n  device key:  %lld, %s\n", validity_state(s, tsr_clock_now()),
 		    (long long)s->key_id, kind_text(s->key_storage));
+		if (s->key_attested)
+			printf("  key attested: its TPM certified it for an issuer's challenge\n");
 		if (s->uses_remaining >= 0)
 			printf("  uses left:   %lld\n", (long long)s->uses_remaining);
 		for (size_t i = 0; i < n; i++) {

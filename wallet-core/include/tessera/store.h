@@ -207,6 +207,16 @@ TSR_EXPORT TSR_WUR int tsr_store_key_get(tsr_store_t *store, int64_t key_id, uin
 TSR_EXPORT TSR_WUR int tsr_store_device_key(tsr_store_t *store, int64_t key_id, const char *pin,
     tsr_device_key_t **ret_key);
 
+/**
+ * @brief Records that a key was attested: its TPM certified it, with an
+ *        attestation key bound to the TPM's EK, for an issuer's challenge.
+ * @param evidence the evidence sent to the issuer (kept for the record).
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND, #TSR_ERR_STORE_BUSY,
+ *         #TSR_ERR_STORE_DATABASE.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_key_set_attested(tsr_store_t *store, int64_t key_id,
+    const uint8_t *evidence, size_t len);
+
 /** Options for tsr_store_import(). Zero-initialise. */
 typedef struct tsr_store_import_options {
 	/** For a credential of a batch that may be presented a limited number
@@ -254,6 +264,9 @@ typedef struct tsr_store_summary {
 	int64_t imported_at;        /**< when it was imported */
 	int64_t key_id;             /**< the device key it is bound to */
 	tsr_sa_kind_t key_storage;  /**< where that key lives */
+	/** The key's TPM certified it for an issuer's challenge (attested
+	 *  provisioning, tsr_store_key_set_attested()). */
+	bool key_attested;
 	/** Uses left of a single-use (batch) credential; -1 when unlimited. */
 	int64_t uses_remaining;
 } tsr_store_summary_t;

@@ -48,10 +48,11 @@ struct tsr_store_credential {
 	size_t n_elements;
 };
 
-/* The SELECT list that fills a summary (columns 0..10). */
+/* The SELECT list that fills a summary (columns 0..11). */
 #define SUMMARY_COLUMNS                                                                \
 	"c.id, c.doc_type, c.issuer_subject, c.signed_at, c.valid_from, c.valid_until,"  \
-	" c.expected_update, c.imported_at, c.key_id, k.sa_kind, c.uses_remaining"
+	" c.expected_update, c.imported_at, c.key_id, k.sa_kind, c.uses_remaining,"      \
+	" k.attestation_state"
 
 static int
 read_summary(sqlite3_stmt *st, tsr_store_summary_t *s, char **ret_doc_type,
@@ -80,6 +81,7 @@ read_summary(sqlite3_stmt *st, tsr_store_summary_t *s, char **ret_doc_type,
 	s->key_storage = (tsr_sa_kind_t)sqlite3_column_int(st, 9);
 	s->uses_remaining = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 :
 									   sqlite3_column_int64(st, 10);
+	s->key_attested = sqlite3_column_int(st, 11) != 0;
 	*ret_doc_type = doc_type;
 	*ret_issuer = issuer;
 	return TSR_OK;
@@ -455,8 +457,8 @@ tsr_store_show(tsr_store_t *store, int64_t id, tsr_store_credential_t **ret_cred
 	if ((r = read_summary(st, &cred->summary, &cred->doc_type, &cred->issuer_subject)) !=
 	    TSR_OK)
 		goto fail;
-	sealed = sqlite3_column_blob(st, 11);
-	n = sqlite3_column_bytes(st, 11);
+	sealed = sqlite3_column_blob(st, 12);
+	n = sqlite3_column_bytes(st, 12);
 	if (sealed == NULL || n <= 0) {
 		r = TSR_ERR_STORE_CORRUPT;
 		goto fail;

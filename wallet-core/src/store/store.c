@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -646,5 +647,37 @@ tsr_store_next_id(tsr_store_t *store, const char *table, int64_t *ret_id)
 out:
 	sqlite3_finalize(st);
 	free(sql);
+	return r;
+}
+
+int
+tsr_store_key_set_attested(tsr_store_t *store, int64_t key_id, const uint8_t *evidence,
+    size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = TSR_ERR_INTERNAL;
+
+	if (store == NULL || evidence == NULL || len == 0 || len > INT_MAX)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if ((r = tsr_store_begin(store)) != TSR_OK)
+		return r;
+	if ((r = tsr_store_prepare(store->db, "UPDATE keys SET attestation = ?,"
+	    " attestation_state = 1 WHERE id = ?", &st)) != TSR_OK)
+		goto fail;
+	sqlite3_bind_blob(st, 1, evidence, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, key_id);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		r = tsr_store_db_error(store->db, rc, "record attestation");
+		goto fail;
+	}
+	if (sqlite3_changes(store->db) != 1) {
+		r = TSR_ERR_NOT_FOUND;
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return tsr_store_commit(store);
+fail:
+	sqlite3_finalize(st);
+	tsr_store_rollback(store);
 	return r;
 }
