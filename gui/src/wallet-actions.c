@@ -122,7 +122,34 @@ win_unlock (GSimpleAction *action,
   wallet_window_ensure_unlocked (WALLET_WINDOW (user_data), refresh_unlocked, NULL, NULL);
 }
 
+static void
+win_import (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  wallet_window_choose_import (WALLET_WINDOW (user_data));
+}
+
+static void
+win_provision (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  wallet_window_provision (WALLET_WINDOW (user_data));
+}
+
+static void
+win_create_wallet (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  wallet_window_create_wallet (WALLET_WINDOW (user_data));
+}
+
 static const GActionEntry win_entries[] = {
+  { "import", win_import, NULL, NULL, NULL, { 0 } },
+  { "provision", win_provision, NULL, NULL, NULL, { 0 } },
+  { "create-wallet", win_create_wallet, NULL, NULL, NULL, { 0 } },
   { "present", win_present, NULL, NULL, NULL, { 0 } },
   { "refresh", win_refresh, NULL, NULL, NULL, { 0 } },
   { "back", win_back, NULL, NULL, NULL, { 0 } },

@@ -64,6 +64,8 @@ wallet_credential_row_new (WalletCredential *credential,
   WalletValidity validity = wallet_validity_at (now, wallet_credential_get_valid_from (credential),
                                                 wallet_credential_get_valid_until (credential));
   tsr_sa_kind_t storage = wallet_credential_get_key_storage (credential);
+  const char *storage_text = wallet_credential_storage_label (storage,
+                                                              wallet_credential_get_key_attested (credential));
   const char *doc = wallet_doctype_label (wallet_credential_get_doc_type (credential));
   const char *holder = wallet_credential_get_holder_name (credential);
   g_autofree char *issuer = wallet_subject_name (wallet_credential_get_issuer (credential));
@@ -86,10 +88,10 @@ wallet_credential_row_new (WalletCredential *credential,
       /* Translators: %d is how many presentations are left */
       g_autofree char *left = g_strdup_printf (ngettext ("%d use left", "%d uses left", (gulong) uses),
                                                (int) uses);
-      key_text = g_strdup_printf ("%s · %s", wallet_key_storage_label (storage), left);
+      key_text = g_strdup_printf ("%s · %s", storage_text, left);
     }
   else
-    key_text = g_strdup (wallet_key_storage_label (storage));
+    key_text = g_strdup (storage_text);
   gtk_label_set_label (self->key_label, key_text);
   gtk_image_set_from_icon_name (self->key_icon, storage == TSR_SA_SOFTWARE ?
                                 "channel-insecure-symbolic" : "channel-secure-symbolic");

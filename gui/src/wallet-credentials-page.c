@@ -26,6 +26,7 @@ struct _WalletCredentialsPage
 enum {
   SIGNAL_ACTIVATED,
   SIGNAL_UNLOCK_REQUESTED,
+  SIGNAL_FILE_DROPPED,
   N_SIGNALS
 };
 
@@ -70,6 +71,10 @@ wallet_credentials_page_class_init (WalletCredentialsPageClass *klass)
   signals[SIGNAL_UNLOCK_REQUESTED] =
     g_signal_new ("unlock-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);
+  /* A file dropped on the page, to import (drag-and-drop). */
+  signals[SIGNAL_FILE_DROPPED] =
+    g_signal_new ("file-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -80,10 +85,38 @@ wallet_credentials_page_class_init (WalletCredentialsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         gpointer       user_data)
+{
+  WalletCredentialsPage *self = user_data;
+
+  if (!G_VALUE_HOLDS (value, G_TYPE_FILE) || g_value_get_object (value) == NULL)
+    return FALSE;
+  wallet_credentials_page_drop_file (self, g_value_get_object (value));
+  return TRUE;
+}
+
 static void
 wallet_credentials_page_init (WalletCredentialsPage *self)
 {
+  GtkDropTarget *target;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  target = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+void
+wallet_credentials_page_drop_file (WalletCredentialsPage *self,
+                                   GFile                 *file)
+{
+  g_return_if_fail (WALLET_IS_CREDENTIALS_PAGE (self));
+  g_signal_emit (self, signals[SIGNAL_FILE_DROPPED], 0, file);
 }
 
 void

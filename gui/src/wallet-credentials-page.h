@@ -22,4 +22,8 @@ const char *wallet_credentials_page_get_state (WalletCredentialsPage *self);
 /* The credentials shown (WalletCredential), or NULL before the first load. */
 GListModel *wallet_credentials_page_get_model (WalletCredentialsPage *self);
 
+/* What a drop of @file does (the GtkDropTarget's handler): "file-dropped". */
+void        wallet_credentials_page_drop_file (WalletCredentialsPage *self,
+                                               GFile                 *file);
+
 G_END_DECLS

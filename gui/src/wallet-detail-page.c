@@ -149,7 +149,8 @@ add_credential_group (WalletDetailPage *self)
   add_row (group, _("Valid from"), from);
   add_row (group, _("Valid until"), until);
   add_row (group, _("Signed"), signed_at);
-  add_row (group, _("Key storage"), wallet_key_storage_label (wallet_credential_get_key_storage (c)));
+  add_row (group, _("Key storage"), wallet_credential_storage_label (wallet_credential_get_key_storage (c),
+                                                                          wallet_credential_get_key_attested (c)));
   if (uses >= 0)
     {
       g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, uses);

@@ -551,6 +551,15 @@ wallet_key_storage_label (tsr_sa_kind_t kind)
 }
 
 const char *
+wallet_credential_storage_label (tsr_sa_kind_t kind,
+                                 gboolean      attested)
+{
+  if (kind == TSR_SA_TPM2 && attested)
+    return _("TPM 2.0 (attested)");
+  return wallet_key_storage_label (kind);
+}
+
+const char *
 wallet_reader_trust_label (tsr_reader_trust_t trust)
 {
   switch (trust)

@@ -38,6 +38,9 @@ WalletValidity  wallet_validity_at          (gint64          now,
 const char     *wallet_validity_label       (WalletValidity  validity);
 const char     *wallet_validity_css_class   (WalletValidity  validity);
 const char     *wallet_key_storage_label    (tsr_sa_kind_t   kind);
+/* As above, "TPM 2.0 (attested)" for an attested TPM key. */
+const char     *wallet_credential_storage_label (tsr_sa_kind_t kind,
+                                                 gboolean      attested);
 const char     *wallet_reader_trust_label   (tsr_reader_trust_t trust);
 const char     *wallet_reader_trust_css_class (tsr_reader_trust_t trust);
 char           *wallet_subject_name         (const char     *subject);

@@ -63,6 +63,7 @@ gint64 wallet_credential_get_signed_at (WalletCredential *self) { return self->s
 gint64 wallet_credential_get_imported_at (WalletCredential *self) { return self->summary.imported_at; }
 gint64 wallet_credential_get_key_id (WalletCredential *self) { return self->summary.key_id; }
 tsr_sa_kind_t wallet_credential_get_key_storage (WalletCredential *self) { return self->summary.key_storage; }
+gboolean wallet_credential_get_key_attested (WalletCredential *self) { return self->summary.key_attested; }
 gint64 wallet_credential_get_uses_remaining (WalletCredential *self) { return self->summary.uses_remaining; }
 const char *wallet_credential_get_holder_name (WalletCredential *self) { return self->holder_name; }
 

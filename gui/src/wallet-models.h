@@ -28,6 +28,8 @@ gint64            wallet_credential_get_signed_at     (WalletCredential *self);
 gint64            wallet_credential_get_imported_at   (WalletCredential *self);
 gint64            wallet_credential_get_key_id        (WalletCredential *self);
 tsr_sa_kind_t     wallet_credential_get_key_storage   (WalletCredential *self);
+/* Whether the issuer was shown the key lives in the TPM (attested provisioning). */
+gboolean          wallet_credential_get_key_attested  (WalletCredential *self);
 gint64            wallet_credential_get_uses_remaining (WalletCredential *self);
 /* The holder's name, when known (from the elements; NULL on a locked wallet). */
 const char       *wallet_credential_get_holder_name   (WalletCredential *self);

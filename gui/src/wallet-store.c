@@ -53,6 +53,10 @@ wallet_error_message (int tsr_err)
     case TSR_ERR_TRANSPORT_CLOSED: return _("The reader went away");
     case TSR_ERR_SESSION_TERMINATED: return _("The reader ended the session");
     case TSR_ERR_CRYPTO_DECRYPT: return _("The reader’s message could not be decrypted");
+    case TSR_ERR_STORE_EXISTS: return _("There is already a wallet at that place");
+    case TSR_ERR_STORE_FOREIGN_KEY: return _("This credential was issued to a key of another wallet");
+    case TSR_ERR_STORE_DUPLICATE: return _("This credential is already in the wallet");
+    case TSR_ERR_VERIFY: return _("The credential does not verify");
     default: return tsr_strerror (tsr_err);
     }
 }
@@ -271,6 +275,9 @@ typedef enum {
   OP_ROOTS,
   OP_ADD_ROOT,
   OP_REMOVE_ROOT,
+  OP_IMPORT,
+  OP_PROVISION_REQUEST,
+  OP_PROVISION_RESPOND,
 } OpKind;
 
 typedef struct {
@@ -334,6 +341,208 @@ holder_name (GPtrArray *elements)
   return wallet_person_name (given, family);
 }
 
+/* ---- Adding credentials: import and attested provisioning ---- */
+
+/* The keys of the request in flight, as `tessera wallet provision-request`
+ * keeps them (wallet-core/tools/cmd-wallet-provision.c). */
+#define PENDING_SETTING "provisioning.pending-keys"
+
+static GError *
+import_error (int       r,
+              uint32_t  reasons)
+{
+  g_autoptr(GString) names = NULL;
+
+  if (r == TSR_ERR_VERIFY)
+    {
+      names = g_string_new (NULL);
+      for (guint bit = 0; bit < 32; bit++)
+        {
+          const char *name;
+
+          if (!(reasons & (1u << bit)) || (name = tsr_reason_name (1u << bit)) == NULL)
+            continue;
+          if (names->len > 0)
+            g_string_append (names, ", ");
+          g_string_append_printf (names, "%s (%s)", name, tsr_reason_text (1u << bit));
+        }
+      /* TRANSLATORS: %s lists why, e.g. "issuer-signature (the issuer’s signature is wrong)". */
+      return g_error_new (WALLET_ERROR, r, _("Refused, the credential does not verify: %s"),
+                          names->len > 0 ? names->str : tsr_strerror (r));
+    }
+  if (r <= TSR_ERR_CBOR_TRUNCATED && r >= TSR_ERR_MDOC_VERSION)
+    return g_error_new (WALLET_ERROR, r, _("Not a credential file (%s)"), tsr_strerror (r));
+  return wallet_error_new (r);
+}
+
+static gboolean
+parse_pending (const char *text,
+               GArray     *ids)
+{
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gint64 v;
+
+      if (!g_ascii_string_to_signed (parts[i], 10, 1, G_MAXINT64, &v, NULL))
+        return FALSE;
+      g_array_append_val (ids, v);
+    }
+  return ids->len > 0;
+}
+
+static void
+free_refs (GPtrArray *refs)
+{
+  for (guint i = 0; i < refs->len; i++)
+    tsr_free (g_ptr_array_index (refs, i));
+  g_ptr_array_unref (refs);
+}
+
+static int
+load_refs (tsr_store_t *store,
+           GArray      *ids,
+           GPtrArray   *refs,
+           GArray      *lens)
+{
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint8 *ref = NULL;
+      size_t len = 0;
+      int r = tsr_store_key_get (store, g_array_index (ids, gint64, i), &ref, &len, NULL, NULL);
+
+      if (r != TSR_OK)
+        return r;
+      g_ptr_array_add (refs, ref);
+      g_array_append_val (lens, len);
+    }
+  return TSR_OK;
+}
+
+static GError *
+provision_error (int r)
+{
+  return g_error_new (WALLET_ERROR, r, _("The TPM refused: %s"), tsr_strerror (r));
+}
+
+static void
+run_add_op (GTask       *task,
+            WalletStore *self,
+            tsr_store_t *store,
+            Op          *op)
+{
+  gsize len = 0;
+  const guint8 *data = op->bytes != NULL ? g_bytes_get_data (op->bytes, &len) : NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GArray *lens = g_array_new (FALSE, FALSE, sizeof (size_t));
+  GPtrArray *refs = g_ptr_array_new ();
+  tsr_secure_area_t *sa = NULL;
+  GError *error = NULL;
+  guint8 *out = NULL;
+  size_t out_len = 0;
+  char *pending = NULL;
+  int r;
+
+  switch (op->kind)
+    {
+    case OP_IMPORT:
+      {
+        tsr_store_import_options_t options = { 0 };
+        int64_t id = 0;
+        uint32_t reasons = 0;
+
+        if ((r = tsr_store_import (store, data, len, &options, &id, &reasons)) != TSR_OK)
+          error = import_error (r, reasons);
+        else
+          g_task_return_int (task, (gssize) id);
+        break;
+      }
+
+    case OP_PROVISION_REQUEST:
+      {
+        gint64 id = 0;
+
+        if (tsr_store_sa_kind (store) != TSR_SA_TPM2)
+          {
+            error = g_error_new_literal (WALLET_ERROR, TSR_ERR_SA_NOT_SUPPORTED,
+                                         _("Attested provisioning needs a wallet in a TPM 2.0; this wallet uses another secure area"));
+            break;
+          }
+        if ((r = tsr_store_create_key (store, NULL, &id, NULL, NULL)) != TSR_OK)
+          {
+            error = wallet_error_new (r);
+            break;
+          }
+        g_array_append_val (ids, id);
+        if ((r = load_refs (store, ids, refs, lens)) != TSR_OK ||
+            (r = tsr_store_secure_area (store, &sa)) != TSR_OK ||
+            (r = tsr_attest_request_create (sa, (const uint8_t *const *) refs->pdata,
+                                            (const size_t *) (gpointer) lens->data, ids->len,
+                                            &out, &out_len)) != TSR_OK)
+          {
+            error = provision_error (r);
+            break;
+          }
+        {
+          g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+          if ((r = tsr_store_setting_set (store, PENDING_SETTING, text)) != TSR_OK)
+            {
+              error = wallet_error_new (r);
+              break;
+            }
+        }
+        g_task_return_pointer (task, g_bytes_new (out, out_len), (GDestroyNotify) g_bytes_unref);
+        break;
+      }
+
+    case OP_PROVISION_RESPOND:
+      {
+        const char *pins[1] = { NULL };
+
+        if (tsr_store_setting_get (store, PENDING_SETTING, &pending) != TSR_OK ||
+            !parse_pending (pending, ids) || ids->len != 1)
+          {
+            error = g_error_new_literal (WALLET_ERROR, TSR_ERR_INVALID_ARGUMENT,
+                                         _("No key request is waiting for a challenge; create a key request first"));
+            break;
+          }
+        if ((r = load_refs (store, ids, refs, lens)) != TSR_OK ||
+            (r = tsr_store_secure_area (store, &sa)) != TSR_OK ||
+            (r = tsr_attest_respond (sa, data, len, (const uint8_t *const *) refs->pdata,
+                                     (const size_t *) (gpointer) lens->data, pins, ids->len,
+                                     &out, &out_len)) != TSR_OK)
+          {
+            error = g_error_new (WALLET_ERROR, r, _("Cannot answer the challenge: %s"),
+                                 tsr_strerror (r));
+            break;
+          }
+        if ((r = tsr_store_key_set_attested (store, g_array_index (ids, gint64, 0), out,
+                                             out_len)) != TSR_OK ||
+            (r = tsr_store_setting_set (store, PENDING_SETTING, "")) != TSR_OK)
+          {
+            error = wallet_error_new (r);
+            break;
+          }
+        g_task_return_pointer (task, g_bytes_new (out, out_len), (GDestroyNotify) g_bytes_unref);
+        break;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  wallet_store_release (self);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  tsr_free (out);
+  tsr_free (pending);
+  free_refs (refs);
+  g_array_unref (ids);
+  g_array_unref (lens);
+}
+
 static void
 run_op (GTask        *task,
         gpointer      source_object,
@@ -351,6 +560,12 @@ run_op (GTask        *task,
   if (store == NULL)
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (op->kind == OP_IMPORT || op->kind == OP_PROVISION_REQUEST ||
+      op->kind == OP_PROVISION_RESPOND)
+    {
+      run_add_op (task, self, store, op);
       return;
     }
 
@@ -490,7 +705,7 @@ start_op (WalletStore         *self,
   op->id = id;
   op->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
   /* One tag per kind of operation (function pointers are no data pointers in ISO C). */
-  static char tags[OP_REMOVE_ROOT + 1];
+  static char tags[OP_PROVISION_RESPOND + 1];
 
   g_task_set_source_tag (task, &tags[kind]);
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
@@ -609,4 +824,157 @@ wallet_store_remove_root_finish (WalletStore *self, GAsyncResult *result, GError
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+
+void
+wallet_store_import_async (WalletStore *self, GBytes *credential, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  start_op (self, OP_IMPORT, 0, credential, cancellable, callback, user_data);
+}
+
+gint64
+wallet_store_import_finish (WalletStore *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+wallet_store_provision_request_async (WalletStore *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  start_op (self, OP_PROVISION_REQUEST, 0, NULL, cancellable, callback, user_data);
+}
+
+void
+wallet_store_provision_respond_async (WalletStore *self, GBytes *challenge,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  start_op (self, OP_PROVISION_RESPOND, 0, challenge, cancellable, callback, user_data);
+}
+
+GBytes *
+wallet_store_provision_finish (WalletStore *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Creating the wallet ---- */
+
+typedef struct {
+  tsr_sa_kind_t kind;
+  char *tcti;
+  char *module;
+  char *token;
+  char *secret;
+} CreateData;
+
+static void
+create_data_free (CreateData *c)
+{
+  g_free (c->tcti);
+  g_free (c->module);
+  g_free (c->token);
+  if (c->secret != NULL)
+    explicit_bzero (c->secret, strlen (c->secret));
+  g_free (c->secret);
+  g_free (c);
+}
+
+static int
+create_secret_cb (void       *user,
+                  const char *purpose,
+                  char       *buf,
+                  size_t      cap)
+{
+  CreateData *c = user;
+
+  if (c->secret == NULL || strlen (c->secret) >= cap)
+    return 1;
+  memcpy (buf, c->secret, strlen (c->secret) + 1);
+  return 0;
+}
+
+static void
+run_create (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  WalletStore *self = source_object;
+  CreateData *c = task_data;
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  tsr_sa_config_t config;
+  tsr_store_t *store = NULL;
+  int r;
+
+  memset (&config, 0, sizeof config);
+  config.kind = c->kind;
+  config.tpm_tcti = c->tcti;
+  config.pkcs11_module = c->module;
+  config.pkcs11_token_label = c->token;
+  config.secret = create_secret_cb;
+  config.secret_user = c;
+  g_mkdir_with_parents (dir, 0700);
+
+  g_mutex_lock (&self->lock);
+  r = tsr_store_create (self->path, &config, &store);
+  if (r == TSR_OK)
+    {
+      /* Reopened (through the secret callback) by the next operation. */
+      tsr_store_free (self->store);
+      self->store = NULL;
+      tsr_store_free (store);
+    }
+  g_mutex_unlock (&self->lock);
+  if (r != TSR_OK)
+    {
+      g_task_return_error (task, wallet_error_new (r));
+      return;
+    }
+  wallet_store_set_passphrase (self, c->secret);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wallet_store_create_async (WalletStore         *self,
+                           tsr_sa_kind_t        kind,
+                           const char          *tcti,
+                           const char          *pkcs11_module,
+                           const char          *token_label,
+                           const char          *secret,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  CreateData *c = g_new0 (CreateData, 1);
+
+  c->kind = kind;
+  c->tcti = tcti != NULL && *tcti != '\0' ? g_strdup (tcti) : NULL;
+  c->module = g_strdup (pkcs11_module);
+  c->token = g_strdup (token_label);
+  c->secret = secret != NULL && *secret != '\0' ? g_strdup (secret) : NULL;
+  static char tag;
+
+  g_task_set_source_tag (task, &tag);
+  g_task_set_task_data (task, c, (GDestroyNotify) create_data_free);
+  g_task_run_in_thread (task, run_create);
+}
+
+gboolean
+wallet_store_create_finish (WalletStore *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+wallet_tpm_reachable (void)
+{
+  return g_getenv ("TESSERA_TCTI") != NULL || g_file_test ("/dev/tpmrm0", G_FILE_TEST_EXISTS);
 }

@@ -119,4 +119,48 @@ gboolean       wallet_store_remove_root_finish (WalletStore   *self,
                                                 GAsyncResult  *result,
                                                 GError       **error);
 
+/* Creates the wallet at the store's path (tsr_store_create), then keeps
+ * @secret (software passphrase or PKCS#11 PIN; may be NULL) to unlock it. */
+void           wallet_store_create_async      (WalletStore         *self,
+                                               tsr_sa_kind_t        kind,
+                                               const char          *tcti,
+                                               const char          *pkcs11_module,
+                                               const char          *token_label,
+                                               const char          *secret,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       wallet_store_create_finish     (WalletStore   *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+/* Whether a TPM 2.0 is there ($TESSERA_TCTI or /dev/tpmrm0), as `tessera wallet init`. */
+gboolean       wallet_tpm_reachable           (void);
+
+/* tsr_store_import; errors in plain words (refused reasons by name). */
+void           wallet_store_import_async      (WalletStore         *self,
+                                               GBytes              *credential,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* The new credential's id, or -1 and @error. */
+gint64         wallet_store_import_finish     (WalletStore   *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+
+/* Attested provisioning, as `tessera wallet provision-request` (a new TPM
+ * key and the request file's bytes) and `provision-respond` (the challenge
+ * in, the response file's bytes out). Both finish with _provision_finish. */
+void           wallet_store_provision_request_async (WalletStore         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+void           wallet_store_provision_respond_async (WalletStore         *self,
+                                                     GBytes              *challenge,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GBytes        *wallet_store_provision_finish        (WalletStore   *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+
 G_END_DECLS

@@ -6,6 +6,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "wallet-actions-private.h"
+#include "wallet-create-dialog.h"
+#include "wallet-provision-dialog.h"
 #include "wallet-preferences-window.h"
 #include "wallet-labels.h"
 #include "wallet-window.h"
@@ -24,6 +26,8 @@ struct _WalletWindow
   WalletHistoryPage *history_page;
   WalletDetailPage *detail_page;
   WalletPresentPage *present_page;
+
+  char *last_toast;
 };
 
 enum {
@@ -70,6 +74,13 @@ static void
 on_unlock_requested (WalletWindow *self)
 {
   g_action_group_activate_action (G_ACTION_GROUP (self), "unlock", NULL);
+}
+
+static void
+on_file_dropped (WalletWindow *self,
+                 GFile        *file)
+{
+  wallet_window_import (self, file, NULL, NULL, NULL);
 }
 
 static void
@@ -138,6 +149,7 @@ wallet_window_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_free (self->last_toast);
   G_OBJECT_CLASS (wallet_window_parent_class)->finalize (object);
 }
 
@@ -223,9 +235,11 @@ wallet_window_class_init (WalletWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_credential_deleted);
   gtk_widget_class_bind_template_callback (widget_class, on_present_done);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_requested);
+  gtk_widget_class_bind_template_callback (widget_class, on_file_dropped);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_child_changed);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.present", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
@@ -277,6 +291,8 @@ wallet_window_toast (WalletWindow *self,
                      const char   *message)
 {
   g_return_if_fail (WALLET_IS_WINDOW (self));
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
@@ -507,4 +523,203 @@ WalletHistoryPage *
 wallet_window_get_history_page (WalletWindow *self)
 {
   return self->history_page;
+}
+
+const char *
+wallet_window_get_last_toast (WalletWindow *self)
+{
+  g_return_val_if_fail (WALLET_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+/* ---- Adding credentials ---- */
+
+typedef struct {
+  GTask *task;
+  GBytes *bytes;
+  gboolean started;
+} ImportData;
+
+static void
+import_data_free (ImportData *d)
+{
+  /* Unlocking was cancelled: the import never started. */
+  if (!d->started)
+    g_task_return_new_error (d->task, WALLET_ERROR, TSR_ERR_STORE_LOCKED, "%s",
+                             _("The wallet stays locked"));
+  g_clear_pointer (&d->bytes, g_bytes_unref);
+  g_object_unref (d->task);
+  g_free (d);
+}
+
+static void
+on_store_imported (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WalletWindow *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gint64 id = wallet_store_import_finish (WALLET_STORE (source), result, &error);
+
+  if (id < 0)
+    {
+      wallet_window_toast (self, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  wallet_window_toast (self, _("Credential added"));
+  wallet_window_refresh (self);
+  g_task_return_int (task, id);
+}
+
+static void
+import_unlocked (WalletWindow *self,
+                 gpointer      user_data)
+{
+  ImportData *d = user_data;
+
+  d->started = TRUE;
+  wallet_store_import_async (self->store, d->bytes, g_task_get_cancellable (d->task),
+                             on_store_imported, g_object_ref (d->task));
+}
+
+static void
+on_import_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WalletWindow *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
+  ImportData *d;
+
+  if (bytes == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (G_FILE (source));
+      /* TRANSLATORS: %s is a file name */
+      g_autofree char *text = g_strdup_printf (_("Cannot read %s"), name);
+
+      wallet_window_toast (self, text);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", text);
+      return;
+    }
+  d = g_new0 (ImportData, 1);
+  d->task = g_steal_pointer (&task);
+  d->bytes = bytes;
+  wallet_window_ensure_unlocked (self, import_unlocked, d, (GDestroyNotify) import_data_free);
+}
+
+void
+wallet_window_import (WalletWindow        *self,
+                      GFile               *file,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_file_load_bytes_async (file, cancellable, on_import_loaded, task);
+}
+
+gint64
+wallet_window_import_finish (WalletWindow  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+typedef struct {
+  WalletFileFunc func;
+  gpointer user_data;
+} ChooseData;
+
+static void
+on_chooser_response (GtkNativeDialog *chooser,
+                     int              response,
+                     gpointer         user_data)
+{
+  ChooseData *c = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        c->func (file, c->user_data);
+    }
+  g_object_unref (c->user_data);
+  g_free (c);
+  g_object_unref (chooser);
+}
+
+void
+wallet_choose_file (GtkWindow      *parent,
+                    const char     *title,
+                    gboolean        save,
+                    const char     *suggested_name,
+                    WalletFileFunc  func,
+                    gpointer        user_data)
+{
+  GtkFileChooserNative *chooser;
+  ChooseData *c = g_new0 (ChooseData, 1);
+
+  chooser = gtk_file_chooser_native_new (title, parent,
+                                         save ? GTK_FILE_CHOOSER_ACTION_SAVE :
+                                                GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         save ? _("_Save") : _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (suggested_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested_name);
+  c->func = func;
+  c->user_data = g_object_ref (user_data);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), c);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_import_file (GFile    *file,
+                gpointer  user_data)
+{
+  wallet_window_import (WALLET_WINDOW (user_data), file, NULL, NULL, NULL);
+}
+
+void
+wallet_window_choose_import (WalletWindow *self)
+{
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+  wallet_choose_file (GTK_WINDOW (self), _("Import Credential"), FALSE, NULL, on_import_file, self);
+}
+
+static void
+on_wallet_created (WalletWindow *self)
+{
+  wallet_window_toast (self, _("Wallet created"));
+  wallet_window_refresh (self);
+}
+
+void
+wallet_window_create_wallet (WalletWindow *self)
+{
+  WalletCreateDialog *dialog;
+
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+  dialog = wallet_create_dialog_new (GTK_WINDOW (self), self->store);
+  g_signal_connect_object (dialog, "created", G_CALLBACK (on_wallet_created), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+wallet_window_provision (WalletWindow *self)
+{
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (wallet_provision_dialog_new (self)));
 }

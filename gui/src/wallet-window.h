@@ -46,6 +46,33 @@ void                   wallet_window_ensure_unlocked      (WalletWindow      *se
                                                            gpointer           user_data,
                                                            GDestroyNotify     destroy);
 
+/* The import the file chooser, drag-and-drop and provisioning share: reads
+ * @file, unlocks, imports, shows the outcome in a toast and reloads. */
+void                   wallet_window_import               (WalletWindow      *self,
+                                                           GFile             *file,
+                                                           GCancellable      *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer           user_data);
+/* The new credential's id, or -1 and @error (in plain words). */
+gint64                 wallet_window_import_finish        (WalletWindow      *self,
+                                                           GAsyncResult      *result,
+                                                           GError           **error);
+void                   wallet_window_choose_import        (WalletWindow      *self);
+void                   wallet_window_create_wallet        (WalletWindow      *self);
+void                   wallet_window_provision            (WalletWindow      *self);
+/* For tests: the text of the last toast shown, or NULL. */
+const char            *wallet_window_get_last_toast       (WalletWindow      *self);
+
+typedef void (*WalletFileFunc) (GFile    *file,
+                                gpointer  user_data);
+/* A GtkFileChooserNative; @func runs only when a file was chosen. */
+void                   wallet_choose_file                 (GtkWindow         *parent,
+                                                           const char        *title,
+                                                           gboolean           save,
+                                                           const char        *suggested_name,
+                                                           WalletFileFunc     func,
+                                                           gpointer           user_data);
+
 WalletCredentialsPage *wallet_window_get_credentials_page (WalletWindow      *self);
 WalletDetailPage      *wallet_window_get_detail_page      (WalletWindow      *self);
 WalletPresentPage     *wallet_window_get_present_page     (WalletWindow      *self);
