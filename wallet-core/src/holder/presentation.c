@@ -158,21 +158,29 @@ match_credential(tsr_presentation_t *p, tsr_span_t doc_type, int64_t now)
 	return NULL;
 }
 
-static tsr_reader_trust_t
-judge_reader(tsr_presentation_t *p, const tsr_doc_request_t *dr, int64_t now, char **subject)
+/* TSR_ERR_NO_MEMORY is passed on: running out of memory says nothing about
+ * the reader, so it must not be shown to the user as an invalid reader. */
+static int
+judge_reader(tsr_presentation_t *p, const tsr_doc_request_t *dr, int64_t now, char **subject,
+    tsr_reader_trust_t *ret_trust)
 {
 	uint32_t flags = 0;
 	int r = tsr_reader_auth_check(dr, &p->transcript, p->reader_roots, now, &flags, subject);
 
+	if (r == TSR_ERR_NO_MEMORY)
+		return r;
 	if (r == TSR_ERR_NOT_FOUND)
-		return TSR_READER_ANONYMOUS;
-	if (r != TSR_OK)
-		return TSR_READER_INVALID;
-	if (flags == 0)
-		return TSR_READER_TRUSTED;
-	/* Not chaining to our roots is "untrusted"; anything else (expired,
-	 * wrong EKU) makes the certificate itself invalid. */
-	return flags == TSR_X509_UNTRUSTED ? TSR_READER_UNTRUSTED : TSR_READER_INVALID;
+		*ret_trust = TSR_READER_ANONYMOUS;
+	else if (r != TSR_OK)
+		*ret_trust = TSR_READER_INVALID;
+	else if (flags == 0)
+		*ret_trust = TSR_READER_TRUSTED;
+	else
+		/* Not chaining to our roots is "untrusted"; anything else
+		 * (expired, wrong EKU) makes the certificate itself invalid. */
+		*ret_trust = flags == TSR_X509_UNTRUSTED ? TSR_READER_UNTRUSTED :
+		    TSR_READER_INVALID;
+	return TSR_OK;
 }
 
 static int
@@ -207,7 +215,8 @@ analyze_doc(tsr_presentation_t *p, const tsr_doc_request_t *dr, int64_t now,
 	if ((r = span_dup(dr->doc_type, &out->doc_type)) != TSR_OK)
 		return r;
 	out->credential = match_credential(p, dr->doc_type, now);
-	out->trust = judge_reader(p, dr, now, &out->reader_subject);
+	if ((r = judge_reader(p, dr, now, &out->reader_subject, &out->trust)) != TSR_OK)
+		return r;
 	for (size_t i = 0; i < ns_map->u.list.count; i++)
 		n += tsr_cbor_map_value(ns_map, i)->u.list.count;
 	if ((out->elements = calloc(n, sizeof(*out->elements))) == NULL)

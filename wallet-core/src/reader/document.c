@@ -139,19 +139,25 @@ check_issuer_chain(const tsr_verify_ctx_t *ctx, const tsr_cose_msg_t *auth,
 	return TSR_OK;
 }
 
-/* Step 2: issuerAuth signature by the DS key. */
-static void
+/* Step 2: issuerAuth signature by the DS key. Running out of memory is an
+ * error, not a bad signature (a genuine document must not be called forged). */
+static int
 check_issuer_signature(const tsr_cose_msg_t *auth, tsr_verified_doc_t *out)
 {
 	tsr_ec_pub_t ds_key;
+	int r = TSR_ERR_COSE_NO_X5CHAIN;
 
 	if (!is_es_alg(auth->alg)) {
 		out->reasons |= TSR_REASON_UNSUPPORTED_ALG | TSR_REASON_ISSUER_SIGNATURE;
-		return;
+		return TSR_OK;
 	}
-	if (auth->x5chain == NULL || tsr_x509_public_key(auth->x5chain, 0, &ds_key) != TSR_OK ||
-	    tsr_cose_sign1_verify(auth, &ds_key, NULL, 0) != TSR_OK)
+	if (auth->x5chain != NULL && (r = tsr_x509_public_key(auth->x5chain, 0, &ds_key)) == TSR_OK)
+		r = tsr_cose_sign1_verify(auth, &ds_key, NULL, 0);
+	if (r == TSR_ERR_NO_MEMORY)
+		return r;
+	if (r != TSR_OK)
 		out->reasons |= TSR_REASON_ISSUER_SIGNATURE;
+	return TSR_OK;
 }
 
 /* Step 3: MSO docType and validity (§9.3.1 and the MSO rules of §9.1.2.4). */
@@ -268,10 +274,11 @@ derive_emac_key(const tsr_verify_ctx_t *ctx, const tsr_ec_pub_t *device_key, uin
 }
 
 /* Step 5: deviceSignature / deviceMac over DeviceAuthenticationBytes built
- * from our own transcript. Returns whether device auth holds. */
-static bool
+ * from our own transcript. Sets whether device auth holds; returns
+ * TSR_ERR_NO_MEMORY (not a failed device auth) when memory runs out. */
+static int
 check_device_auth(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
-    tsr_verified_doc_t *out)
+    tsr_verified_doc_t *out, bool *ret_ok)
 {
 	const tsr_device_signed_t *ds = &doc->device_signed;
 	const tsr_mso_t *mso = &doc->issuer_signed.mso;
@@ -279,14 +286,15 @@ check_device_auth(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
 	size_t dab_len = 0;
 	int r = TSR_ERR_INTERNAL;
 
+	*ret_ok = false;
 	out->device_auth = ds->is_mac ? TSR_DEVICE_AUTH_MAC : TSR_DEVICE_AUTH_SIGNATURE;
 	if (!ctx->has_salt || (ds->is_mac && ctx->verifier->reader_key == NULL)) {
 		out->reasons |= TSR_REASON_DEVICE_AUTH_MISSING;
-		return false;
+		return TSR_OK;
 	}
 	if (ds->is_mac ? ds->auth.alg != TSR_COSE_ALG_HMAC256 : !is_es_alg(ds->auth.alg)) {
 		out->reasons |= TSR_REASON_UNSUPPORTED_ALG | TSR_REASON_DEVICE_AUTH;
-		return false;
+		return TSR_OK;
 	}
 	if ((r = tsr_device_authentication_bytes(&ctx->verifier->transcript, doc->doc_type,
 	    ds->ns_bytes, &dab, &dab_len)) != TSR_OK)
@@ -300,9 +308,12 @@ check_device_auth(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
 	}
 out:
 	free(dab);
+	if (r == TSR_ERR_NO_MEMORY)
+		return r;
 	if (r != TSR_OK)
 		out->reasons |= TSR_REASON_DEVICE_AUTH;
-	return r == TSR_OK;
+	*ret_ok = r == TSR_OK;
+	return TSR_OK;
 }
 
 /* KeyAuthorizations = {? "nameSpaces": [+ NameSpace],
@@ -416,15 +427,16 @@ tsr_verify_document(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
 	}
 	if ((r = check_issuer_chain(ctx, auth, out)) != TSR_OK)
 		goto fail;
-	check_issuer_signature(auth, out);
+	if ((r = check_issuer_signature(auth, out)) != TSR_OK)
+		goto fail;
 	check_mso(ctx, doc, out);
 	if ((r = tsr_verify_status(ctx, doc, out)) != TSR_OK)
 		goto fail;
 	if ((r = check_issuer_elements(doc, out)) != TSR_OK)
 		goto fail;
 	if (doc->has_device_signed) {
-		device_auth_ok = check_device_auth(ctx, doc, out);
-		if ((r = check_device_elements(doc, device_auth_ok, out)) != TSR_OK)
+		if ((r = check_device_auth(ctx, doc, out, &device_auth_ok)) != TSR_OK ||
+		    (r = check_device_elements(doc, device_auth_ok, out)) != TSR_OK)
 			goto fail;
 	} else {
 		out->reasons |= TSR_REASON_DEVICE_AUTH_MISSING;

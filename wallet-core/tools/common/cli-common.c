@@ -156,7 +156,10 @@ cli_write_file(const char *path, const void *data, size_t len, unsigned mode, bo
 			goto io_error;
 		off += (size_t)n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
+	if (fsync(fd) != 0)
+		goto io_error;
+	/* close() releases the descriptor even when it fails. */
+	if (close(fd) != 0) {
 		fd = -1;
 		goto io_error;
 	}

@@ -1,0 +1,566 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * Allocation and random-source failure injection (libfido2's fuzz/wrap.c
+ * idea, made exhaustive). This program is linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup, so every
+ * allocation made by the static wallet-core layers it links (and by this
+ * file) goes through the wrappers below; GLib's, libcbor's and mbedTLS's own
+ * allocations do not (mbedTLS is built without MBEDTLS_PLATFORM_MEMORY on
+ * Debian). Each operation is run once to count its allocations, then once
+ * for every N in 1..count with the Nth allocation failing: it must return a
+ * negative code (TSR_ERR_NO_MEMORY where the failure is an allocation), never
+ * crash, and leave nothing behind (the sanitizer tree's LeakSanitizer
+ * checks that at exit). The random source is swept the same way through
+ * tsr_random_set().
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <tessera/tessera.h>
+
+#include "cbor/codec.h"
+#include "test-support.h"
+
+#define ANNEX_D_NOW "2021-01-01T00:00:00Z"
+
+/* --- The allocation wrappers --- */
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+char *__real_strdup(const char *s);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
+char *__wrap_strdup(const char *s);
+
+static bool armed;          /* count (and maybe fail) allocations */
+static unsigned long count; /* allocations seen since arming */
+static unsigned long fail_at; /* 0: never fail */
+static bool failed;         /* the fail_at-th allocation was refused */
+
+/* Under a sanitizer, TSR_FI_TRACE=1 prints where each refused allocation
+ * was asked for (to find the code behind a failing sweep). */
+void __sanitizer_print_stack_trace(void) __attribute__((weak));
+static bool trace;
+
+static bool
+refuse(void)
+{
+	if (!armed)
+		return false;
+	if (++count == fail_at) {
+		failed = true;
+		if (trace && __sanitizer_print_stack_trace != NULL)
+			__sanitizer_print_stack_trace();
+		return true;
+	}
+	return false;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return refuse() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return refuse() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *ptr, size_t size)
+{
+	return refuse() ? NULL : __real_realloc(ptr, size);
+}
+
+char *
+__wrap_strdup(const char *s)
+{
+	return refuse() ? NULL : __real_strdup(s);
+}
+
+static void
+arm(unsigned long n)
+{
+	count = 0;
+	fail_at = n;
+	failed = false;
+	armed = true;
+}
+
+static void
+disarm(void)
+{
+	armed = false;
+}
+
+/* --- The random-source wrapper --- */
+
+static unsigned long rng_calls, rng_fail_at;
+static bool rng_failed;
+
+static int
+failing_random(void *user, uint8_t *out, size_t len)
+{
+	(void)user;
+	if (++rng_calls == rng_fail_at) {
+		rng_failed = true;
+		return -1;
+	}
+	/* Not for keys anyone keeps: a test pattern is enough. */
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(rng_calls * 131 + i * 7 + 1);
+	return 0;
+}
+
+static void
+rng_arm(unsigned long n)
+{
+	rng_calls = 0;
+	rng_fail_at = n;
+	rng_failed = false;
+	tsr_random_set(failing_random, NULL);
+}
+
+static void
+rng_disarm(void)
+{
+	tsr_random_set(NULL, NULL);
+}
+
+/* --- The Annex D material --- */
+
+typedef struct vectors {
+	uint8_t *response, *issuer_signed, *request, *transcript, *device_key, *iaca,
+	    *reader_key, *reader_root;
+	size_t response_len, issuer_signed_len, request_len, transcript_len, device_key_len,
+	    iaca_len, reader_key_len, reader_root_len;
+} vectors_t;
+
+static vectors_t v;
+
+static void
+load_vectors(void)
+{
+	v.response = tsr_test_load("annex-d/device_response.cbor", &v.response_len);
+	v.issuer_signed = tsr_test_load("annex-d/issuer_signed.cbor", &v.issuer_signed_len);
+	v.request = tsr_test_load("annex-d/device_request.cbor", &v.request_len);
+	v.transcript = tsr_test_load("annex-d/session_transcript_bytes.cbor", &v.transcript_len);
+	v.device_key = tsr_test_load("annex-d/static_device_key.pem", &v.device_key_len);
+	v.iaca = tsr_test_load("annex-d/iaca_cert.pem", &v.iaca_len);
+	v.reader_key = tsr_test_load("annex-d/ephemeral_reader_key.pem", &v.reader_key_len);
+	v.reader_root = tsr_test_load("annex-d/reader_root_cert.pem", &v.reader_root_len);
+}
+
+static void
+free_vectors(void)
+{
+	g_free(v.response);
+	g_free(v.issuer_signed);
+	g_free(v.request);
+	g_free(v.transcript);
+	g_free(v.device_key);
+	g_free(v.iaca);
+	g_free(v.reader_key);
+	g_free(v.reader_root);
+}
+
+/*
+ * An operation under test: set_up and tear_down run disarmed; op runs armed
+ * and returns its code. The sweep checks that every injected failure turns
+ * into an error and that the unfailed run succeeds.
+ */
+typedef struct op {
+	const char *name;
+	void *(*set_up)(void);
+	int (*run)(void *state);
+	void (*tear_down)(void *state);
+} op_t;
+
+static unsigned long
+sweep(const op_t *op, bool random_source)
+{
+	unsigned long n, total = 0, no_memory = 0;
+	void *state;
+	int r;
+
+	for (n = 1;; n++) {
+		state = op->set_up ? op->set_up() : NULL;
+		if (random_source)
+			rng_arm(n);
+		else
+			arm(n);
+		r = op->run(state);
+		disarm();
+		if (random_source)
+			rng_disarm();
+		if (op->tear_down)
+			op->tear_down(state);
+		if (!(random_source ? rng_failed : failed)) {
+			/* Nothing left to fail: the operation must have worked. */
+			if (r != TSR_OK)
+				g_error("%s: fails (%s) with nothing injected", op->name,
+				    tsr_strerror(r));
+			total = n - 1;
+			break;
+		}
+		if (r >= 0)
+			g_error("%s: %s %lu failed, yet it returned %d", op->name,
+			    random_source ? "random draw" : "allocation", n, r);
+		if (r == TSR_ERR_NO_MEMORY || r == TSR_ERR_RANDOM)
+			no_memory++;
+		else
+			g_test_message("%s: %s %lu failed: %s", op->name,
+			    random_source ? "random draw" : "allocation", n, tsr_strerror(r));
+	}
+	g_test_message("%s: %lu %s failed one at a time, %lu reported as %s", op->name, total,
+	    random_source ? "random draws" : "allocations", no_memory,
+	    random_source ? "TSR_ERR_RANDOM" : "TSR_ERR_NO_MEMORY");
+	return total;
+}
+
+/* --- Strict CBOR decoding of the Annex D DeviceResponse --- */
+
+static int
+run_cbor_decode(void *state)
+{
+	tsr_cbor_doc_t *doc = NULL;
+	int r;
+
+	(void)state;
+	r = tsr_cbor_decode(v.response, v.response_len, NULL, &doc);
+	tsr_cbor_doc_free(doc);
+	return r;
+}
+
+static void
+nomem_cbor_decode(void)
+{
+	static const op_t op = { "cbor decode", NULL, run_cbor_decode, NULL };
+
+	g_assert_cmpuint(sweep(&op, false), >, 0);
+}
+
+/* --- tsr_verifier_verify of the Annex D DeviceResponse --- */
+
+static void *
+verifier_set_up(void)
+{
+	tsr_verifier_t *ver = NULL;
+
+	g_assert_cmpint(tsr_verifier_new(&ver), ==, TSR_OK);
+	g_assert_cmpint(tsr_verifier_add_trust_anchor(ver, v.iaca, v.iaca_len), ==, TSR_OK);
+	g_assert_cmpint(tsr_verifier_set_transcript(ver, v.transcript, v.transcript_len), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_verifier_set_reader_key(ver, v.reader_key, v.reader_key_len), ==,
+	    TSR_OK);
+	tsr_verifier_set_time(ver, tsr_test_time(ANNEX_D_NOW));
+	return ver;
+}
+
+static int
+run_verify(void *state)
+{
+	tsr_verify_result_t *result = NULL;
+	int r;
+
+	r = tsr_verifier_verify(state, v.response, v.response_len, &result);
+	/* An allocation failure is not a forgery: no verdict either way. */
+	if (r == TSR_OK && !tsr_verify_result_valid(result))
+		r = TSR_ERR_INTERNAL;
+	tsr_verify_result_free(result);
+	return r;
+}
+
+static void
+verifier_tear_down(void *state)
+{
+	tsr_verifier_free(state);
+}
+
+static void
+nomem_verify(void)
+{
+	static const op_t op = { "verifier verify", verifier_set_up, run_verify,
+		verifier_tear_down };
+
+	g_assert_cmpuint(sweep(&op, false), >, 0);
+}
+
+/* --- The holder: presentation analysis and response --- */
+
+typedef struct holder_state {
+	tsr_device_key_t *key;
+	tsr_presentation_t *p;
+} holder_state_t;
+
+static void *
+key_set_up(void)
+{
+	holder_state_t *s = g_new0(holder_state_t, 1);
+
+	g_assert_cmpint(tsr_device_key_new_from_pem(v.device_key, v.device_key_len, &s->key), ==,
+	    TSR_OK);
+	return s;
+}
+
+static int
+run_presentation_build(void *state)
+{
+	holder_state_t *s = state;
+	int r;
+
+	if ((r = tsr_presentation_new(v.request, v.request_len, v.transcript, v.transcript_len,
+	    &s->p)) != TSR_OK)
+		return r;
+	tsr_presentation_set_time(s->p, tsr_test_time(ANNEX_D_NOW));
+	if ((r = tsr_presentation_add_reader_root(s->p, v.reader_root, v.reader_root_len)) !=
+	    TSR_OK ||
+	    (r = tsr_presentation_add_credential(s->p, v.issuer_signed, v.issuer_signed_len,
+	    s->key, "cred-1")) != TSR_OK)
+		return r;
+	return tsr_presentation_analyze(s->p);
+}
+
+static void *
+presentation_set_up(void)
+{
+	holder_state_t *s = key_set_up();
+
+	g_assert_cmpint(run_presentation_build(s), ==, TSR_OK);
+	tsr_presentation_consent_all(s->p, true);
+	return s;
+}
+
+static void
+holder_tear_down(void *state)
+{
+	holder_state_t *s = state;
+
+	tsr_presentation_free(s->p);
+	tsr_device_key_free(s->key);
+	g_free(s);
+}
+
+static int
+respond(holder_state_t *s, tsr_device_auth_kind_t kind)
+{
+	uint8_t *resp = NULL;
+	size_t len = 0;
+	int r;
+
+	r = tsr_presentation_respond(s->p, kind, &resp, &len);
+	if (r == TSR_OK && resp == NULL)
+		r = TSR_ERR_INTERNAL;
+	tsr_free(resp);
+	return r;
+}
+
+static int
+run_respond_mac(void *state)
+{
+	return respond(state, TSR_DEVICE_AUTH_MAC);
+}
+
+static int
+run_respond_signature(void *state)
+{
+	return respond(state, TSR_DEVICE_AUTH_SIGNATURE);
+}
+
+static void
+nomem_presentation(void)
+{
+	static const op_t build = { "presentation new/add/analyze", key_set_up,
+		run_presentation_build, holder_tear_down };
+	static const op_t mac = { "presentation respond (MAC)", presentation_set_up,
+		run_respond_mac, holder_tear_down };
+	static const op_t sig = { "presentation respond (signature)", presentation_set_up,
+		run_respond_signature, holder_tear_down };
+
+	g_assert_cmpuint(sweep(&build, false), >, 0);
+	g_assert_cmpuint(sweep(&mac, false), >, 0);
+	g_assert_cmpuint(sweep(&sig, false), >, 0);
+}
+
+/* --- Session establishment, both sides --- */
+
+typedef struct session_state {
+	tsr_holder_session_t *holder;
+	tsr_reader_session_t *reader;
+	uint8_t *request, *establishment;
+	size_t request_len, establishment_len;
+} session_state_t;
+
+static int
+run_sessions_new(void *state)
+{
+	session_state_t *s = state;
+	char *uri = NULL;
+	int r;
+
+	if ((r = tsr_holder_session_new(NULL, &s->holder)) != TSR_OK)
+		return r;
+	if ((r = tsr_holder_session_qr_uri(s->holder, &uri)) != TSR_OK)
+		return r;
+	r = tsr_reader_session_new(uri, &s->reader);
+	tsr_free(uri);
+	return r;
+}
+
+static int
+build_request(session_state_t *s)
+{
+	tsr_request_builder_t *b = NULL;
+	const uint8_t *st = NULL;
+	size_t st_len = 0;
+	int r;
+
+	tsr_reader_session_transcript(s->reader, &st, &st_len);
+	if ((r = tsr_request_builder_new(&b)) == TSR_OK &&
+	    (r = tsr_request_builder_add_template(b, "driving-licence")) == TSR_OK)
+		r = tsr_request_builder_build(b, st, st_len, &s->request, &s->request_len);
+	tsr_request_builder_free(b);
+	return r;
+}
+
+static void *
+sessions_set_up(void)
+{
+	session_state_t *s = g_new0(session_state_t, 1);
+
+	g_assert_cmpint(run_sessions_new(s), ==, TSR_OK);
+	g_assert_cmpint(build_request(s), ==, TSR_OK);
+	return s;
+}
+
+static void *
+established_set_up(void)
+{
+	session_state_t *s = sessions_set_up();
+
+	g_assert_cmpint(tsr_reader_session_establish(s->reader, s->request, s->request_len,
+	    &s->establishment, &s->establishment_len), ==, TSR_OK);
+	return s;
+}
+
+static void
+session_tear_down(void *state)
+{
+	session_state_t *s = state;
+
+	tsr_holder_session_free(s->holder);
+	tsr_reader_session_free(s->reader);
+	tsr_free(s->request);
+	tsr_free(s->establishment);
+	g_free(s);
+}
+
+static int
+run_request_build(void *state)
+{
+	session_state_t *s = state;
+
+	tsr_free(s->request);
+	s->request = NULL;
+	return build_request(s);
+}
+
+static int
+run_reader_establish(void *state)
+{
+	session_state_t *s = state;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int r;
+
+	r = tsr_reader_session_establish(s->reader, s->request, s->request_len, &msg, &len);
+	tsr_free(msg);
+	return r;
+}
+
+static int
+run_holder_establish(void *state)
+{
+	session_state_t *s = state;
+	uint8_t *request = NULL;
+	size_t len = 0;
+	int r;
+
+	r = tsr_holder_session_establish(s->holder, s->establishment, s->establishment_len,
+	    &request, &len);
+	tsr_free(request);
+	return r;
+}
+
+static const op_t session_new_op = { "holder and reader session new", NULL, run_sessions_new,
+	session_tear_down };
+static const op_t request_op = { "request builder", sessions_set_up, run_request_build,
+	session_tear_down };
+static const op_t reader_establish_op = { "reader session establish", sessions_set_up,
+	run_reader_establish, session_tear_down };
+static const op_t holder_establish_op = { "holder session establish", established_set_up,
+	run_holder_establish, session_tear_down };
+
+static void *
+session_new_state(void)
+{
+	return g_new0(session_state_t, 1);
+}
+
+static void
+nomem_session(void)
+{
+	op_t new_op = session_new_op;
+
+	new_op.set_up = session_new_state;
+	g_assert_cmpuint(sweep(&new_op, false), >, 0);
+	g_assert_cmpuint(sweep(&request_op, false), >, 0);
+	g_assert_cmpuint(sweep(&reader_establish_op, false), >, 0);
+	g_assert_cmpuint(sweep(&holder_establish_op, false), >, 0);
+}
+
+/* --- The random source failing: every draw of each operation in turn --- */
+
+static void
+random_failures(void)
+{
+	op_t new_op = session_new_op;
+	static const op_t sig = { "presentation respond (signature)", presentation_set_up,
+		run_respond_signature, holder_tear_down };
+
+	new_op.set_up = session_new_state;
+	g_assert_cmpuint(sweep(&new_op, true), >, 0);
+	/* The reader draws nothing here (its key came with the session); the
+	 * holder neither: both sweeps end at once and must simply succeed. */
+	sweep(&reader_establish_op, true);
+	sweep(&holder_establish_op, true);
+	/* ECDSA takes its k (or its blinding) from the source. */
+	g_assert_cmpuint(sweep(&sig, true), >, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	int r;
+
+	g_test_init(&argc, &argv, NULL);
+	trace = g_getenv("TSR_FI_TRACE") != NULL;
+	load_vectors();
+	g_test_add_func("/failure-injection/nomem_cbor_decode", nomem_cbor_decode);
+	g_test_add_func("/failure-injection/nomem_verify", nomem_verify);
+	g_test_add_func("/failure-injection/nomem_presentation", nomem_presentation);
+	g_test_add_func("/failure-injection/nomem_session", nomem_session);
+	g_test_add_func("/failure-injection/random_failures", random_failures);
+	r = g_test_run();
+	free_vectors();
+	return r;
+}
