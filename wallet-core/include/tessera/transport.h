@@ -51,6 +51,10 @@ extern "C" {
 #define TSR_ERR_TRANSPORT_PROTOCOL -906   /**< The peer broke the transport's own protocol (framing, chunk or state values). */
 #define TSR_ERR_TRANSPORT_IO -907         /**< The operating system reported an unexpected I/O error (see the debug log). */
 #define TSR_ERR_TRANSPORT_BLE_IDENT -908  /**< BLE: the GATT server's Ident characteristic is missing or wrong: this is not the reader of this engagement. */
+#define TSR_ERR_TRANSPORT_BLE_NO_ADAPTER -909 /**< BLE: no Bluetooth adapter (BlueZ lists none, or none by the name asked for). */
+#define TSR_ERR_TRANSPORT_BLE_POWERED_OFF -910 /**< BLE: the Bluetooth adapter is powered off (or rfkill-blocked). */
+#define TSR_ERR_TRANSPORT_BLE_NO_BLUEZ -911 /**< BLE: bluetoothd is not running (org.bluez is not on the system bus), or there is no system bus. */
+#define TSR_ERR_TRANSPORT_BLE_PERMISSION -912 /**< BLE: bluetoothd or the system bus refused the request (AccessDenied, NotPermitted, NotAuthorized). */
 
 /**
  * The largest message any transport sends or accepts, in bytes (16 MiB).
@@ -379,6 +383,25 @@ typedef struct tsr_ble_info {
  * @return #TSR_OK, #TSR_ERR_INVALID_ARGUMENT (not a BLE transport).
  */
 TSR_EXPORT TSR_WUR int tsr_transport_ble_info(const tsr_transport_t *t, tsr_ble_info_t *ret);
+
+/**
+ * @brief Opens the BlueZ back-end: a real radio through bluetoothd (D-Bus,
+ * system bus; GattManager1 + LEAdvertisingManager1 when serving,
+ * Adapter1 discovery + Device1 + GattCharacteristic1 when connecting).
+ *
+ * Checks at once that bluetoothd runs and that the adapter exists and is
+ * powered. Only built when libtessera was configured with GIO
+ * (meson option `bluez`); a build without it always returns
+ * #TSR_ERR_UNSUPPORTED.
+ *
+ * @param adapter "hci0"-style adapter name, or NULL for the first powered one.
+ * @param[out] ret the link; free with tsr_ble_link_free() after the transport.
+ * @return #TSR_OK, #TSR_ERR_TRANSPORT_BLE_NO_BLUEZ, #TSR_ERR_TRANSPORT_BLE_NO_ADAPTER,
+ *         #TSR_ERR_TRANSPORT_BLE_POWERED_OFF, #TSR_ERR_TRANSPORT_BLE_PERMISSION,
+ *         #TSR_ERR_TRANSPORT_IO, #TSR_ERR_NO_MEMORY, #TSR_ERR_INVALID_ARGUMENT,
+ *         #TSR_ERR_UNSUPPORTED.
+ */
+TSR_EXPORT TSR_WUR int tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret);
 
 /** @brief Frees a link (after the transport using it). NULL is fine. */
 TSR_EXPORT void tsr_ble_link_free(tsr_ble_link_t *link);

@@ -89,6 +89,10 @@ static const struct {
 	{ TSR_ERR_TRANSPORT_PROTOCOL, "TSR_ERR_TRANSPORT_PROTOCOL", "transport: the peer broke the transport protocol" },
 	{ TSR_ERR_TRANSPORT_IO, "TSR_ERR_TRANSPORT_IO", "transport: the operating system reported an I/O error" },
 	{ TSR_ERR_TRANSPORT_BLE_IDENT, "TSR_ERR_TRANSPORT_BLE_IDENT", "transport: the BLE reader's Ident does not match the engagement (wrong reader)" },
+	{ TSR_ERR_TRANSPORT_BLE_NO_ADAPTER, "TSR_ERR_TRANSPORT_BLE_NO_ADAPTER", "transport: no Bluetooth adapter" },
+	{ TSR_ERR_TRANSPORT_BLE_POWERED_OFF, "TSR_ERR_TRANSPORT_BLE_POWERED_OFF", "transport: the Bluetooth adapter is powered off" },
+	{ TSR_ERR_TRANSPORT_BLE_NO_BLUEZ, "TSR_ERR_TRANSPORT_BLE_NO_BLUEZ", "transport: bluetoothd is not running (no org.bluez on the system bus)" },
+	{ TSR_ERR_TRANSPORT_BLE_PERMISSION, "TSR_ERR_TRANSPORT_BLE_PERMISSION", "transport: bluetoothd refused the request (permission denied)" },
 };
 
 const char *

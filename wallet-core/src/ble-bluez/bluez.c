@@ -1,0 +1,1305 @@
+/*
+ * Copyright (c) 2026 The Tessera authors.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * The BlueZ back-end of the GATT link (transport/ble-link.h): bluetoothd
+ * over D-Bus with GDBus, the only GLib user inside wallet-core.
+ *
+ * Server: an org.bluez.GattApplication1 object tree (ObjectManager at the
+ * root, one GattService1, its GattCharacteristic1s) registered with
+ * GattManager1, and an LEAdvertisement1 with the service UUID registered
+ * with LEAdvertisingManager1. bluetoothd calls ReadValue/WriteValue/
+ * StartNotify on us; notifications are PropertiesChanged on Value. The
+ * first call from a device is the client's arrival (CONNECTED, with the
+ * "mtu" option when bluetoothd passes it); that device's Connected going
+ * false is the end.
+ *
+ * Client: Adapter1.SetDiscoveryFilter({UUIDs, Transport: le}) and
+ * StartDiscovery on our own long-lived connection, Device1.Connect on the
+ * first device showing the service UUID, ServicesResolved, then the
+ * characteristics by UUID under the device; ReadValue, WriteValue (type
+ * "command"), StartNotify and PropertiesChanged on Value.
+ *
+ * Everything happens on a private GMainContext that only next_event()
+ * (and write's wait for room) iterates, so the link has no thread.
+ */
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "transport/ble-link.h"
+#include "transport/transport-private.h"
+
+#define BZ "org.bluez"
+#define IF_ADAPTER "org.bluez.Adapter1"
+#define IF_DEVICE "org.bluez.Device1"
+#define IF_SERVICE "org.bluez.GattService1"
+#define IF_CHAR "org.bluez.GattCharacteristic1"
+#define IF_GATTMGR "org.bluez.GattManager1"
+#define IF_ADVMGR "org.bluez.LEAdvertisingManager1"
+#define IF_ADV "org.bluez.LEAdvertisement1"
+#define IF_OBJMGR "org.freedesktop.DBus.ObjectManager"
+#define IF_PROPS "org.freedesktop.DBus.Properties"
+
+#define CALL_TIMEOUT_MS 25000
+#define WRITES_IN_FLIGHT 16
+
+static const char introspection_xml[] =
+    "<node>"
+    " <interface name='org.freedesktop.DBus.ObjectManager'>"
+    "  <method name='GetManagedObjects'>"
+    "   <arg name='objects' type='a{oa{sa{sv}}}' direction='out'/>"
+    "  </method>"
+    " </interface>"
+    " <interface name='org.bluez.GattService1'>"
+    "  <property name='UUID' type='s' access='read'/>"
+    "  <property name='Primary' type='b' access='read'/>"
+    " </interface>"
+    " <interface name='org.bluez.GattCharacteristic1'>"
+    "  <method name='ReadValue'>"
+    "   <arg name='options' type='a{sv}' direction='in'/>"
+    "   <arg name='value' type='ay' direction='out'/>"
+    "  </method>"
+    "  <method name='WriteValue'>"
+    "   <arg name='value' type='ay' direction='in'/>"
+    "   <arg name='options' type='a{sv}' direction='in'/>"
+    "  </method>"
+    "  <method name='StartNotify'/>"
+    "  <method name='StopNotify'/>"
+    "  <property name='UUID' type='s' access='read'/>"
+    "  <property name='Service' type='o' access='read'/>"
+    "  <property name='Flags' type='as' access='read'/>"
+    "  <property name='Notifying' type='b' access='read'/>"
+    " </interface>"
+    " <interface name='org.bluez.LEAdvertisement1'>"
+    "  <method name='Release'/>"
+    "  <property name='Type' type='s' access='read'/>"
+    "  <property name='ServiceUUIDs' type='as' access='read'/>"
+    " </interface>"
+    "</node>";
+
+typedef struct bz_ev {
+	tsr_ble_event_t ev;
+	size_t len;
+	uint8_t data[];
+} bz_ev_t;
+
+typedef struct bz {
+	GMainContext *ctx;
+	GDBusConnection *bus;
+	GDBusNodeInfo *node;
+	char *adapter_path;
+	char desc[64];
+	GQueue events;
+	bz_ev_t *current;
+	int fatal;             /* a failure next_event() reports */
+	bool down;             /* disconnect() called */
+	bool ended;            /* DISCONNECTED queued */
+	guint sig_props, sig_added;
+
+	/* server */
+	bool serving;
+	tsr_ble_service_t svc;
+	char root[64];
+	guint reg[2 + TSR_BLE_CHAR_COUNT + 1];
+	unsigned nreg;
+	bool app_registered, adv_registered;
+	char *client;          /* the device that talks to us */
+	uint16_t mtu;
+	uint32_t notifying;
+
+	/* client */
+	bool connecting;
+	char *dev_path;
+	bool dev_connect_sent, resolving, connected;
+	char *char_path[TSR_BLE_CHAR_COUNT];
+	unsigned writes_in_flight;
+} bz_t;
+
+static const tsr_ble_link_ops_t bz_ops;
+
+static const char *const char_flags[TSR_BLE_CHAR_COUNT][3] = {
+	[TSR_BLE_CHAR_STATE] = { "notify", "write-without-response", NULL },
+	[TSR_BLE_CHAR_C2S] = { "write-without-response", NULL, NULL },
+	[TSR_BLE_CHAR_S2C] = { "notify", NULL, NULL },
+	[TSR_BLE_CHAR_IDENT] = { "read", NULL, NULL },
+	[TSR_BLE_CHAR_L2CAP] = { "read", NULL, NULL },
+};
+
+static void
+uuid_str(const uint8_t u[16], char out[37])
+{
+	snprintf(out, 37,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+	    u[13], u[14], u[15]);
+}
+
+static bool
+uuid_eq(const char *s, const uint8_t u[16])
+{
+	char want[37];
+
+	uuid_str(u, want);
+	return s != NULL && g_ascii_strcasecmp(s, want) == 0;
+}
+
+/* D-Bus error -> TSR_ERR_*. */
+static int
+map_error(const GError *err, const char *what)
+{
+	char *name = g_dbus_error_get_remote_error(err);
+	int r = TSR_ERR_TRANSPORT_IO;
+
+	if (name != NULL) {
+		if (strcmp(name, "org.bluez.Error.NotReady") == 0)
+			r = TSR_ERR_TRANSPORT_BLE_POWERED_OFF;
+		else if (strcmp(name, "org.freedesktop.DBus.Error.AccessDenied") == 0 ||
+		    strcmp(name, "org.bluez.Error.NotPermitted") == 0 ||
+		    strcmp(name, "org.bluez.Error.NotAuthorized") == 0 ||
+		    strcmp(name, "org.freedesktop.DBus.Error.AuthFailed") == 0)
+			r = TSR_ERR_TRANSPORT_BLE_PERMISSION;
+		else if (strcmp(name, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
+		    strcmp(name, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0)
+			r = TSR_ERR_TRANSPORT_BLE_NO_BLUEZ;
+		else if (strcmp(name, "org.freedesktop.DBus.Error.UnknownObject") == 0)
+			r = TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+		else if (strcmp(name, "org.freedesktop.DBus.Error.NoReply") == 0 ||
+		    strcmp(name, "org.freedesktop.DBus.Error.Timeout") == 0)
+			r = TSR_ERR_TRANSPORT_TIMEOUT;
+	} else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+		r = TSR_ERR_TRANSPORT_TIMEOUT;
+	} else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)) {
+		r = TSR_ERR_TRANSPORT_BLE_PERMISSION;
+	} else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CLOSED)) {
+		r = TSR_ERR_TRANSPORT_CLOSED;
+	}
+	tsr_debug("bluez: %s: %s (%s)", what, err->message, name != NULL ? name : "local");
+	g_free(name);
+	return r;
+}
+
+static void
+push(bz_t *bz, tsr_ble_event_kind_t kind, tsr_ble_char_t ch, int err, const uint8_t *data,
+    size_t len)
+{
+	bz_ev_t *e;
+
+	if (bz->down || bz->ended)
+		return;
+	e = g_malloc0(sizeof(*e) + len);
+	e->ev.kind = kind;
+	e->ev.ch = ch;
+	e->ev.err = err;
+	e->ev.mtu = bz->mtu;
+	if (len > 0)
+		memcpy(e->data, data, len);
+	e->len = len;
+	if (kind == TSR_BLE_EV_DISCONNECTED)
+		bz->ended = true;
+	g_queue_push_tail(&bz->events, e);
+}
+
+static void
+fail(bz_t *bz, int r)
+{
+	if (bz->fatal == TSR_OK)
+		bz->fatal = r;
+}
+
+static GVariant *
+call_sync(bz_t *bz, const char *path, const char *iface, const char *method, GVariant *args,
+    const GVariantType *rtype, int *ret_err, const char *what)
+{
+	GError *err = NULL;
+	GVariant *v;
+
+	v = g_dbus_connection_call_sync(bz->bus, BZ, path, iface, method, args, rtype,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &err);
+	if (v == NULL) {
+		*ret_err = map_error(err, what);
+		g_error_free(err);
+	}
+	return v;
+}
+
+/* ---- adapter selection ---- */
+
+static int
+pick_adapter(bz_t *bz, const char *name)
+{
+	GVariant *objs, *ifaces, *list;
+	GVariantIter it;
+	const char *path;
+	bool seen = false;
+	int r = TSR_OK;
+
+	objs = call_sync(bz, "/", IF_OBJMGR, "GetManagedObjects", NULL,
+	    G_VARIANT_TYPE("(a{oa{sa{sv}}})"), &r, "GetManagedObjects");
+	if (objs == NULL)
+		return r == TSR_ERR_TRANSPORT_BLE_NO_ADAPTER ? TSR_ERR_TRANSPORT_BLE_NO_BLUEZ : r;
+	list = g_variant_get_child_value(objs, 0);
+	g_variant_iter_init(&it, list);
+	/* g_variant_iter_loop() frees its items only when run to the end. */
+	while (g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifaces)) {
+		GVariant *props = bz->adapter_path != NULL ? NULL :
+		    g_variant_lookup_value(ifaces, IF_ADAPTER, NULL);
+		gboolean powered = FALSE;
+		const char *base = strrchr(path, '/');
+
+		if (props == NULL)
+			continue;
+		base = base != NULL ? base + 1 : path;
+		if (name == NULL || strcmp(base, name) == 0) {
+			seen = true;
+			g_variant_lookup(props, "Powered", "b", &powered);
+			if (powered) {
+				bz->adapter_path = g_strdup(path);
+				snprintf(bz->desc, sizeof(bz->desc), "BlueZ %s", base);
+			}
+		}
+		g_variant_unref(props);
+	}
+	g_variant_unref(list);
+	g_variant_unref(objs);
+	if (bz->adapter_path != NULL)
+		return TSR_OK;
+	tsr_debug("bluez: %s adapter%s%s", seen ? "no powered" : "no", name ? " " : "",
+	    name ? name : "");
+	return seen ? TSR_ERR_TRANSPORT_BLE_POWERED_OFF : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+}
+
+/* ---- signals ---- */
+
+static void
+client_resolve(bz_t *bz);
+
+static void
+on_props_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+    const char *signal, GVariant *params, gpointer user)
+{
+	bz_t *bz = user;
+	const char *which;
+	GVariant *changed;
+	gboolean b;
+	unsigned i;
+
+	(void)c;
+	(void)sender;
+	(void)iface;
+	(void)signal;
+	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(sa{sv}as)")))
+		return;
+	g_variant_get(params, "(&s@a{sv}@as)", &which, &changed, NULL);
+	if (strcmp(which, IF_DEVICE) == 0) {
+		const char *dev = bz->serving ? bz->client : bz->dev_path;
+
+		if (dev != NULL && strcmp(path, dev) == 0) {
+			if (g_variant_lookup(changed, "Connected", "b", &b) && !b &&
+			    (bz->serving || bz->connected || bz->dev_connect_sent)) {
+				tsr_debug("bluez: %s disconnected", path);
+				push(bz, TSR_BLE_EV_DISCONNECTED, 0, TSR_ERR_TRANSPORT_CLOSED, NULL, 0);
+			}
+			if (!bz->serving && g_variant_lookup(changed, "ServicesResolved", "b", &b) &&
+			    b && bz->dev_connect_sent)
+				client_resolve(bz);
+		} else if (!bz->serving && bz->connecting && bz->dev_path == NULL) {
+			GVariant *uuids = g_variant_lookup_value(changed, "UUIDs",
+			    G_VARIANT_TYPE_STRING_ARRAY);
+
+			if (uuids != NULL) {
+				const char **u = g_variant_get_strv(uuids, NULL);
+
+				for (i = 0; u[i] != NULL; i++)
+					if (uuid_eq(u[i], bz->svc.uuid))
+						bz->dev_path = g_strdup(path);
+				g_free(u);
+				g_variant_unref(uuids);
+			}
+			if (bz->dev_path != NULL)
+				client_resolve(bz);
+		}
+	} else if (strcmp(which, IF_CHAR) == 0 && !bz->serving && bz->connected) {
+		GVariant *val = g_variant_lookup_value(changed, "Value", G_VARIANT_TYPE_BYTESTRING);
+
+		for (i = 0; val != NULL && i < TSR_BLE_CHAR_COUNT; i++) {
+			if (bz->char_path[i] != NULL && strcmp(bz->char_path[i], path) == 0) {
+				gsize n;
+				const uint8_t *p = g_variant_get_fixed_array(val, &n, 1);
+
+				push(bz, TSR_BLE_EV_NOTIFY, (tsr_ble_char_t)i, TSR_OK, p, n);
+			}
+		}
+		if (val != NULL)
+			g_variant_unref(val);
+	}
+	g_variant_unref(changed);
+}
+
+static bool
+device_has_uuid(bz_t *bz, GVariant *dev_props)
+{
+	const char **u = NULL;
+	bool hit = false;
+	unsigned i;
+
+	if (dev_props == NULL || !g_variant_lookup(dev_props, "UUIDs", "^a&s", &u))
+		return false;
+	for (i = 0; u[i] != NULL; i++)
+		hit = hit || uuid_eq(u[i], bz->svc.uuid);
+	g_free(u);
+	return hit;
+}
+
+static void
+on_ifaces_added(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+    const char *signal, GVariant *params, gpointer user)
+{
+	bz_t *bz = user;
+	const char *obj;
+	GVariant *ifaces, *dev;
+
+	(void)c;
+	(void)sender;
+	(void)path;
+	(void)iface;
+	(void)signal;
+	if (bz->serving || !bz->connecting || bz->dev_path != NULL ||
+	    !g_variant_is_of_type(params, G_VARIANT_TYPE("(oa{sa{sv}})")))
+		return;
+	g_variant_get(params, "(&o@a{sa{sv}})", &obj, &ifaces);
+	dev = g_variant_lookup_value(ifaces, IF_DEVICE, NULL);
+	if (device_has_uuid(bz, dev)) {
+		bz->dev_path = g_strdup(obj);
+		client_resolve(bz);
+	}
+	if (dev != NULL)
+		g_variant_unref(dev);
+	g_variant_unref(ifaces);
+}
+
+static void
+subscribe_signals(bz_t *bz)
+{
+	bz->sig_props = g_dbus_connection_signal_subscribe(bz->bus, NULL, IF_PROPS,
+	    "PropertiesChanged", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_props_changed, bz, NULL);
+	bz->sig_added = g_dbus_connection_signal_subscribe(bz->bus, NULL, IF_OBJMGR,
+	    "InterfacesAdded", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_ifaces_added, bz, NULL);
+}
+
+/* ---- server: the exported objects ---- */
+
+static int
+char_of_path(bz_t *bz, const char *path)
+{
+	char want[96];
+	int i;
+
+	for (i = 0; i < TSR_BLE_CHAR_COUNT; i++) {
+		snprintf(want, sizeof(want), "%s/service0/char%d", bz->root, i);
+		if (strcmp(path, want) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static GVariant *
+char_props(bz_t *bz, int i)
+{
+	GVariantBuilder b;
+	char uuid[37], svc[80];
+
+	uuid_str(bz->svc.char_uuid[i], uuid);
+	snprintf(svc, sizeof(svc), "%s/service0", bz->root);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "UUID", g_variant_new_string(uuid));
+	g_variant_builder_add(&b, "{sv}", "Service", g_variant_new_object_path(svc));
+	g_variant_builder_add(&b, "{sv}", "Flags", g_variant_new_strv(char_flags[i], -1));
+	g_variant_builder_add(&b, "{sv}", "Notifying",
+	    g_variant_new_boolean((bz->notifying & TSR_BLE_CHAR_BIT(i)) != 0));
+	return g_variant_builder_end(&b);
+}
+
+static GVariant *
+service_props(bz_t *bz)
+{
+	GVariantBuilder b;
+	char uuid[37];
+
+	uuid_str(bz->svc.uuid, uuid);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "UUID", g_variant_new_string(uuid));
+	g_variant_builder_add(&b, "{sv}", "Primary", g_variant_new_boolean(TRUE));
+	return g_variant_builder_end(&b);
+}
+
+static GVariant *
+adv_props(bz_t *bz)
+{
+	GVariantBuilder b;
+	char uuid[37];
+	const char *uuids[2] = { uuid, NULL };
+
+	uuid_str(bz->svc.uuid, uuid);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Type", g_variant_new_string("peripheral"));
+	g_variant_builder_add(&b, "{sv}", "ServiceUUIDs", g_variant_new_strv(uuids, -1));
+	return g_variant_builder_end(&b);
+}
+
+static GVariant *
+managed_objects(bz_t *bz)
+{
+	GVariantBuilder b, ifs;
+	char path[96];
+	int i;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{oa{sa{sv}}}"));
+	snprintf(path, sizeof(path), "%s/service0", bz->root);
+	g_variant_builder_init(&ifs, G_VARIANT_TYPE("a{sa{sv}}"));
+	g_variant_builder_add(&ifs, "{s@a{sv}}", IF_SERVICE, service_props(bz));
+	g_variant_builder_add(&b, "{o@a{sa{sv}}}", path, g_variant_builder_end(&ifs));
+	for (i = 0; i < TSR_BLE_CHAR_COUNT; i++) {
+		if (!(bz->svc.chars & TSR_BLE_CHAR_BIT(i)))
+			continue;
+		snprintf(path, sizeof(path), "%s/service0/char%d", bz->root, i);
+		g_variant_builder_init(&ifs, G_VARIANT_TYPE("a{sa{sv}}"));
+		g_variant_builder_add(&ifs, "{s@a{sv}}", IF_CHAR, char_props(bz, i));
+		g_variant_builder_add(&b, "{o@a{sa{sv}}}", path, g_variant_builder_end(&ifs));
+	}
+	return g_variant_builder_end(&b);
+}
+
+/* The first call from a device: the client's arrival. */
+static void
+note_client(bz_t *bz, GVariant *options)
+{
+	const char *dev = NULL;
+	guint16 mtu = 0;
+
+	if (options != NULL) {
+		g_variant_lookup(options, "device", "&o", &dev);
+		g_variant_lookup(options, "mtu", "q", &mtu);
+	}
+	if (bz->client != NULL && bz->client[0] == '\0' && dev != NULL) {
+		g_free(bz->client);
+		bz->client = g_strdup(dev);
+	}
+	if (bz->client == NULL) {
+		bz->client = g_strdup(dev != NULL ? dev : "");
+		bz->mtu = mtu >= TSR_BLE_MTU_MIN && mtu <= TSR_BLE_MTU_MAX ? mtu : TSR_BLE_MTU_MIN;
+		tsr_debug("bluez: client %s, ATT_MTU %u", bz->client, bz->mtu);
+		push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0);
+		return;
+	}
+	if (mtu > bz->mtu && mtu <= TSR_BLE_MTU_MAX) {
+		bz->mtu = mtu;
+		push(bz, TSR_BLE_EV_MTU, 0, TSR_OK, NULL, 0);
+	}
+}
+
+static void
+method_call(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+    const char *method, GVariant *params, GDBusMethodInvocation *inv, gpointer user)
+{
+	bz_t *bz = user;
+	int ch = char_of_path(bz, path);
+	GVariant *opts = NULL, *val = NULL;
+
+	(void)c;
+	(void)sender;
+	tsr_debug("bluez: %s.%s on %s", iface, method, path);
+	if (strcmp(iface, IF_OBJMGR) == 0) {
+		g_dbus_method_invocation_return_value(inv,
+		    g_variant_new("(@a{oa{sa{sv}}})", managed_objects(bz)));
+		return;
+	}
+	if (strcmp(iface, IF_ADV) == 0) {
+		bz->adv_registered = false;
+		g_dbus_method_invocation_return_value(inv, NULL);
+		return;
+	}
+	if (ch < 0 || !(bz->svc.chars & TSR_BLE_CHAR_BIT(ch)) || bz->down) {
+		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.Failed",
+		    "no such characteristic");
+		return;
+	}
+	if (strcmp(method, "ReadValue") == 0) {
+		g_variant_get(params, "(@a{sv})", &opts);
+		if (ch != TSR_BLE_CHAR_IDENT && ch != TSR_BLE_CHAR_L2CAP) {
+			g_dbus_method_invocation_return_dbus_error(inv,
+			    "org.bluez.Error.NotPermitted", "not readable");
+		} else {
+			guint16 off = 0;
+			const uint8_t *v = ch == TSR_BLE_CHAR_IDENT ? bz->svc.ident : bz->svc.psm_value;
+			size_t n = ch == TSR_BLE_CHAR_IDENT ? sizeof(bz->svc.ident) :
+			    sizeof(bz->svc.psm_value);
+
+			g_variant_lookup(opts, "offset", "q", &off);
+			if (off > n)
+				off = (guint16)n;
+			note_client(bz, opts);
+			g_dbus_method_invocation_return_value(inv, g_variant_new("(@ay)",
+			    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, v + off, n - off, 1)));
+		}
+	} else if (strcmp(method, "WriteValue") == 0) {
+		gsize n;
+		const uint8_t *p;
+
+		g_variant_get(params, "(@ay@a{sv})", &val, &opts);
+		if (ch != TSR_BLE_CHAR_STATE && ch != TSR_BLE_CHAR_C2S) {
+			g_dbus_method_invocation_return_dbus_error(inv,
+			    "org.bluez.Error.NotPermitted", "not writable");
+		} else {
+			p = g_variant_get_fixed_array(val, &n, 1);
+			note_client(bz, opts);
+			push(bz, TSR_BLE_EV_WRITE, (tsr_ble_char_t)ch, TSR_OK, p, n);
+			g_dbus_method_invocation_return_value(inv, NULL);
+		}
+	} else if (strcmp(method, "StartNotify") == 0 || strcmp(method, "StopNotify") == 0) {
+		bool start = method[2] == 'a';
+
+		if (ch != TSR_BLE_CHAR_STATE && ch != TSR_BLE_CHAR_S2C) {
+			g_dbus_method_invocation_return_dbus_error(inv,
+			    "org.bluez.Error.NotSupported", "no notifications");
+		} else {
+			if (start) {
+				note_client(bz, NULL);
+				bz->notifying |= TSR_BLE_CHAR_BIT(ch);
+				push(bz, TSR_BLE_EV_SUBSCRIBED, (tsr_ble_char_t)ch, TSR_OK, NULL, 0);
+			} else {
+				bz->notifying &= ~TSR_BLE_CHAR_BIT(ch);
+			}
+			g_dbus_method_invocation_return_value(inv, NULL);
+		}
+	} else {
+		g_dbus_method_invocation_return_dbus_error(inv,
+		    "org.freedesktop.DBus.Error.UnknownMethod", method);
+	}
+	if (opts != NULL)
+		g_variant_unref(opts);
+	if (val != NULL)
+		g_variant_unref(val);
+}
+
+static GVariant *
+get_property(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+    const char *prop, GError **error, gpointer user)
+{
+	bz_t *bz = user;
+	GVariant *all, *v;
+	int ch;
+
+	(void)c;
+	(void)sender;
+	if (strcmp(iface, IF_SERVICE) == 0) {
+		all = service_props(bz);
+	} else if (strcmp(iface, IF_ADV) == 0) {
+		all = adv_props(bz);
+	} else if ((ch = char_of_path(bz, path)) >= 0) {
+		all = char_props(bz, ch);
+	} else {
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "%s", prop);
+		return NULL;
+	}
+	g_variant_ref_sink(all);
+	v = g_variant_lookup_value(all, prop, NULL);
+	g_variant_unref(all);
+	if (v == NULL)
+		g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "%s", prop);
+	return v;
+}
+
+static const GDBusInterfaceVTable vtable = { method_call, get_property, NULL, { 0 } };
+
+static bool
+export(bz_t *bz, const char *path, const char *iface)
+{
+	GError *err = NULL;
+	guint id;
+
+	id = g_dbus_connection_register_object(bz->bus, path,
+	    g_dbus_node_info_lookup_interface(bz->node, iface), &vtable, bz, NULL, &err);
+	if (id == 0) {
+		fail(bz, map_error(err, "register_object"));
+		g_error_free(err);
+		return false;
+	}
+	bz->reg[bz->nreg++] = id;
+	return true;
+}
+
+static void
+adv_registered(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	if (v == NULL) {
+		fail(bz, map_error(err, "RegisterAdvertisement"));
+		g_error_free(err);
+		return;
+	}
+	g_variant_unref(v);
+	bz->adv_registered = true;
+	tsr_debug("bluez: advertising");
+}
+
+static void
+app_registered(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	if (v == NULL) {
+		fail(bz, map_error(err, "RegisterApplication"));
+		g_error_free(err);
+		return;
+	}
+	g_variant_unref(v);
+	bz->app_registered = true;
+	tsr_debug("bluez: GATT application registered");
+}
+
+static int
+bz_serve(void *state, const tsr_ble_service_t *svc)
+{
+	bz_t *bz = state;
+	static unsigned counter;
+	char path[96];
+	int i;
+
+	if (bz->serving || bz->connecting || bz->down)
+		return TSR_ERR_INVALID_ARGUMENT;
+	bz->svc = *svc;
+	bz->serving = true;
+	snprintf(bz->root, sizeof(bz->root), "/org/tessera/ble%ld_%u", (long)getpid(), counter++);
+	g_main_context_push_thread_default(bz->ctx);
+	subscribe_signals(bz);
+	if (!export(bz, bz->root, IF_OBJMGR))
+		goto out;
+	snprintf(path, sizeof(path), "%s/service0", bz->root);
+	if (!export(bz, path, IF_SERVICE))
+		goto out;
+	for (i = 0; i < TSR_BLE_CHAR_COUNT; i++) {
+		if (!(svc->chars & TSR_BLE_CHAR_BIT(i)))
+			continue;
+		snprintf(path, sizeof(path), "%s/service0/char%d", bz->root, i);
+		if (!export(bz, path, IF_CHAR))
+			goto out;
+	}
+	snprintf(path, sizeof(path), "%s/adv0", bz->root);
+	if (!export(bz, path, IF_ADV))
+		goto out;
+	g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_GATTMGR, "RegisterApplication",
+	    g_variant_new("(oa{sv})", bz->root, NULL), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    CALL_TIMEOUT_MS, NULL, app_registered, bz);
+	g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADVMGR, "RegisterAdvertisement",
+	    g_variant_new("(oa{sv})", path, NULL), NULL, G_DBUS_CALL_FLAGS_NONE,
+	    CALL_TIMEOUT_MS, NULL, adv_registered, bz);
+out:
+	g_main_context_pop_thread_default(bz->ctx);
+	return bz->fatal;
+}
+
+static int
+bz_notify(void *state, tsr_ble_char_t ch, const uint8_t *value, size_t len, int64_t deadline)
+{
+	bz_t *bz = state;
+	GVariantBuilder b;
+	GError *err = NULL;
+	const char *inval[1] = { NULL };
+	char path[96];
+
+	(void)deadline;
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	if (bz->down || bz->ended)
+		return TSR_ERR_TRANSPORT_CLOSED;
+	if (!bz->serving || (int)ch >= TSR_BLE_CHAR_COUNT)
+		return TSR_ERR_INVALID_ARGUMENT;
+	snprintf(path, sizeof(path), "%s/service0/char%d", bz->root, (int)ch);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "Value",
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, value, len, 1));
+	if (!g_dbus_connection_emit_signal(bz->bus, NULL, path, IF_PROPS, "PropertiesChanged",
+	    g_variant_new("(sa{sv}^as)", IF_CHAR, &b, inval), &err)) {
+		int r = map_error(err, "PropertiesChanged");
+
+		g_error_free(err);
+		return r;
+	}
+	return TSR_OK;
+}
+
+/* ---- client ---- */
+
+static void
+resolved(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err), *objs, *ifs;
+	GVariantIter it;
+	const char *path;
+	char *svc_path = NULL;
+	uint32_t chars = 0;
+	guint16 mtu = 0;
+	unsigned i;
+
+	if (v == NULL) {
+		fail(bz, map_error(err, "GetManagedObjects"));
+		g_error_free(err);
+		return;
+	}
+	objs = g_variant_get_child_value(v, 0);
+	/* The service under the device, then its characteristics. */
+	g_variant_iter_init(&it, objs);
+	while (g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifs)) {
+		GVariant *p = g_variant_lookup_value(ifs, IF_SERVICE, NULL);
+		const char *u = NULL;
+
+		if (p != NULL && g_str_has_prefix(path, bz->dev_path) &&
+		    g_variant_lookup(p, "UUID", "&s", &u) && uuid_eq(u, bz->svc.uuid) &&
+		    svc_path == NULL)
+			svc_path = g_strdup(path);
+		if (p != NULL)
+			g_variant_unref(p);
+	}
+	g_variant_iter_init(&it, objs);
+	while (svc_path != NULL && g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifs)) {
+		GVariant *p = g_variant_lookup_value(ifs, IF_CHAR, NULL);
+		const char *u = NULL, *s = NULL;
+		guint16 m = 0;
+
+		if (p != NULL && g_variant_lookup(p, "Service", "&o", &s) &&
+		    strcmp(s, svc_path) == 0 && g_variant_lookup(p, "UUID", "&s", &u)) {
+			for (i = 0; i < TSR_BLE_CHAR_COUNT; i++) {
+				if (bz->char_path[i] == NULL && uuid_eq(u, bz->svc.char_uuid[i])) {
+					bz->char_path[i] = g_strdup(path);
+					chars |= TSR_BLE_CHAR_BIT(i);
+				}
+			}
+			if (g_variant_lookup(p, "MTU", "q", &m) && m > mtu)
+				mtu = m;
+		}
+		if (p != NULL)
+			g_variant_unref(p);
+	}
+	g_variant_unref(objs);
+	g_variant_unref(v);
+	if (svc_path == NULL)
+		tsr_debug("bluez: %s serves no service %02x%02x...", bz->dev_path, bz->svc.uuid[0],
+		    bz->svc.uuid[1]);
+	g_free(svc_path);
+	bz->connected = true;
+	bz->mtu = mtu >= TSR_BLE_MTU_MIN && mtu <= TSR_BLE_MTU_MAX ? mtu : TSR_BLE_MTU_MIN;
+	push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0);
+	if (!g_queue_is_empty(&bz->events))
+		((bz_ev_t *)g_queue_peek_tail(&bz->events))->ev.chars = chars;
+	tsr_debug("bluez: connected to %s, ATT_MTU %u, characteristics 0x%x", bz->dev_path,
+	    bz->mtu, chars);
+}
+
+static void
+get_objects_then(bz_t *bz, GAsyncReadyCallback cb)
+{
+	g_dbus_connection_call(bz->bus, BZ, "/", IF_OBJMGR, "GetManagedObjects", NULL,
+	    G_VARIANT_TYPE("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
+	    cb, bz);
+}
+
+static void
+services_check(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err), *b;
+
+	if (v == NULL) {
+		(void)map_error(err, "ServicesResolved");
+		g_error_free(err);
+		return;
+	}
+	g_variant_get(v, "(v)", &b);
+	if (g_variant_is_of_type(b, G_VARIANT_TYPE_BOOLEAN) && g_variant_get_boolean(b) &&
+	    !bz->resolving) {
+		bz->resolving = true;
+		get_objects_then(bz, resolved);
+	}
+	g_variant_unref(b);
+	g_variant_unref(v);
+}
+
+static void
+dev_connected(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	if (v == NULL) {
+		int r = map_error(err, "Device1.Connect");
+
+		g_error_free(err);
+		fail(bz, r == TSR_ERR_TRANSPORT_IO ? TSR_ERR_TRANSPORT_CONNECT : r);
+		return;
+	}
+	g_variant_unref(v);
+	/* ServicesResolved may already be true (no signal then). */
+	g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_PROPS, "Get",
+	    g_variant_new("(ss)", IF_DEVICE, "ServicesResolved"), G_VARIANT_TYPE("(v)"),
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, services_check, bz);
+}
+
+static void
+ignore_reply(GObject *src, GAsyncResult *res, gpointer user)
+{
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, NULL);
+
+	(void)user;
+	if (v != NULL)
+		g_variant_unref(v);
+}
+
+/* A device with the service UUID is known: connect, or (connected and
+ * ServicesResolved) discover. */
+static void
+client_resolve(bz_t *bz)
+{
+	if (!bz->dev_connect_sent) {
+		bz->dev_connect_sent = true;
+		tsr_debug("bluez: connecting to %s", bz->dev_path);
+		g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER, "StopDiscovery",
+		    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, ignore_reply, NULL);
+		g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_DEVICE, "Connect", NULL, NULL,
+		    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, dev_connected, bz);
+	} else if (!bz->resolving) {
+		bz->resolving = true;
+		get_objects_then(bz, resolved);
+	}
+}
+
+static void
+discovery_started(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	if (v == NULL) {
+		fail(bz, map_error(err, "StartDiscovery"));
+		g_error_free(err);
+		return;
+	}
+	g_variant_unref(v);
+	tsr_debug("bluez: discovering");
+}
+
+static void
+known_devices(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, NULL), *objs, *ifs;
+	GVariantIter it;
+	const char *path;
+
+	if (v == NULL || bz->dev_path != NULL) {
+		if (v != NULL)
+			g_variant_unref(v);
+		return;
+	}
+	objs = g_variant_get_child_value(v, 0);
+	g_variant_iter_init(&it, objs);
+	while (g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifs)) {
+		GVariant *d = g_variant_lookup_value(ifs, IF_DEVICE, NULL);
+
+		if (bz->dev_path == NULL && g_str_has_prefix(path, bz->adapter_path) &&
+		    device_has_uuid(bz, d))
+			bz->dev_path = g_strdup(path);
+		if (d != NULL)
+			g_variant_unref(d);
+	}
+	g_variant_unref(objs);
+	g_variant_unref(v);
+	if (bz->dev_path != NULL)
+		client_resolve(bz);
+}
+
+static int
+bz_connect(void *state, const tsr_ble_service_t *svc, uint16_t mtu)
+{
+	bz_t *bz = state;
+	GVariantBuilder f;
+	char uuid[37];
+	const char *uuids[2] = { uuid, NULL };
+
+	(void)mtu; /* bluetoothd negotiates the ATT_MTU itself */
+	if (bz->serving || bz->connecting || bz->down)
+		return TSR_ERR_INVALID_ARGUMENT;
+	bz->svc = *svc;
+	bz->connecting = true;
+	uuid_str(svc->uuid, uuid);
+	g_main_context_push_thread_default(bz->ctx);
+	subscribe_signals(bz);
+	g_variant_builder_init(&f, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&f, "{sv}", "UUIDs", g_variant_new_strv(uuids, -1));
+	g_variant_builder_add(&f, "{sv}", "Transport", g_variant_new_string("le"));
+	g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER, "SetDiscoveryFilter",
+	    g_variant_new("(a{sv})", &f), NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
+	    ignore_reply, NULL);
+	g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER, "StartDiscovery", NULL,
+	    NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, discovery_started, bz);
+	/* A device bluetoothd already knows with this UUID (advertising now). */
+	get_objects_then(bz, known_devices);
+	g_main_context_pop_thread_default(bz->ctx);
+	return TSR_OK;
+}
+
+typedef struct bz_op {
+	bz_t *bz;
+	tsr_ble_char_t ch;
+} bz_op_t;
+
+static void
+read_done(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_op_t *op = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err), *a;
+
+	if (v == NULL) {
+		push(op->bz, TSR_BLE_EV_READ, op->ch, map_error(err, "ReadValue"), NULL, 0);
+		g_error_free(err);
+	} else {
+		gsize n;
+		const uint8_t *p;
+
+		g_variant_get(v, "(@ay)", &a);
+		p = g_variant_get_fixed_array(a, &n, 1);
+		push(op->bz, TSR_BLE_EV_READ, op->ch, TSR_OK, p, n);
+		g_variant_unref(a);
+		g_variant_unref(v);
+	}
+	g_free(op);
+}
+
+static void
+subscribe_done(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_op_t *op = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	if (v == NULL) {
+		fail(op->bz, map_error(err, "StartNotify"));
+		g_error_free(err);
+	} else {
+		push(op->bz, TSR_BLE_EV_SUBSCRIBED, op->ch, TSR_OK, NULL, 0);
+		g_variant_unref(v);
+	}
+	g_free(op);
+}
+
+static int
+client_call(bz_t *bz, tsr_ble_char_t ch, const char *method, GVariant *args,
+    GAsyncReadyCallback cb)
+{
+	bz_op_t *op;
+
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	if (bz->down || bz->ended)
+		return TSR_ERR_TRANSPORT_CLOSED;
+	if (!bz->connected || (int)ch >= TSR_BLE_CHAR_COUNT)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (bz->char_path[ch] == NULL) {
+		if (args != NULL)
+			g_variant_unref(g_variant_ref_sink(args));
+		push(bz, TSR_BLE_EV_READ, ch, TSR_ERR_NOT_FOUND, NULL, 0);
+		return TSR_OK;
+	}
+	op = g_new0(bz_op_t, 1);
+	op->bz = bz;
+	op->ch = ch;
+	g_main_context_push_thread_default(bz->ctx);
+	g_dbus_connection_call(bz->bus, BZ, bz->char_path[ch], IF_CHAR, method, args, NULL,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, cb, op);
+	g_main_context_pop_thread_default(bz->ctx);
+	return TSR_OK;
+}
+
+static int
+bz_read(void *state, tsr_ble_char_t ch)
+{
+	return client_call(state, ch, "ReadValue", g_variant_new("(a{sv})", NULL), read_done);
+}
+
+static int
+bz_subscribe(void *state, tsr_ble_char_t ch)
+{
+	bz_t *bz = state;
+
+	if ((int)ch < TSR_BLE_CHAR_COUNT && bz->connected && bz->char_path[ch] == NULL)
+		return TSR_ERR_TRANSPORT_PROTOCOL;
+	return client_call(bz, ch, "StartNotify", NULL, subscribe_done);
+}
+
+static void
+write_done(GObject *src, GAsyncResult *res, gpointer user)
+{
+	bz_t *bz = user;
+	GError *err = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+
+	bz->writes_in_flight--;
+	if (v == NULL) {
+		fail(bz, map_error(err, "WriteValue"));
+		g_error_free(err);
+		return;
+	}
+	g_variant_unref(v);
+}
+
+static gboolean
+wake(gpointer user)
+{
+	(void)user;
+	return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the context once, waiting at most until the deadline. */
+static void
+iterate(bz_t *bz, int64_t deadline)
+{
+	GSource *t = NULL;
+	int ms = tsr_deadline_remaining(deadline);
+
+	if (ms >= 0) {
+		t = g_timeout_source_new((guint)ms);
+		g_source_set_callback(t, wake, NULL, NULL);
+		g_source_attach(t, bz->ctx);
+	}
+	g_main_context_iteration(bz->ctx, TRUE);
+	if (t != NULL) {
+		g_source_destroy(t);
+		g_source_unref(t);
+	}
+}
+
+static int
+bz_write(void *state, tsr_ble_char_t ch, const uint8_t *value, size_t len, int64_t deadline)
+{
+	bz_t *bz = state;
+	GVariantBuilder o;
+
+	while (bz->writes_in_flight >= WRITES_IN_FLIGHT && bz->fatal == TSR_OK) {
+		if (tsr_deadline_remaining(deadline) == 0)
+			return TSR_ERR_TRANSPORT_TIMEOUT;
+		g_main_context_push_thread_default(bz->ctx);
+		iterate(bz, deadline);
+		g_main_context_pop_thread_default(bz->ctx);
+	}
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	if (bz->down || bz->ended)
+		return TSR_ERR_TRANSPORT_CLOSED;
+	if (!bz->connected || (int)ch >= TSR_BLE_CHAR_COUNT || bz->char_path[ch] == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	g_variant_builder_init(&o, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&o, "{sv}", "type", g_variant_new_string("command"));
+	bz->writes_in_flight++;
+	g_main_context_push_thread_default(bz->ctx);
+	g_dbus_connection_call(bz->bus, BZ, bz->char_path[ch], IF_CHAR, "WriteValue",
+	    g_variant_new("(@aya{sv})",
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, value, len, 1), &o),
+	    NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, write_done, bz);
+	g_main_context_pop_thread_default(bz->ctx);
+	return TSR_OK;
+}
+
+static int
+next_event(bz_t *bz, int64_t deadline, tsr_ble_event_t *ev)
+{
+	g_free(bz->current);
+	bz->current = NULL;
+	for (;;) {
+		/* Due callbacks first, without blocking. */
+		while (g_main_context_iteration(bz->ctx, FALSE))
+			;
+		if ((bz->current = g_queue_pop_head(&bz->events)) != NULL) {
+			*ev = bz->current->ev;
+			ev->data = bz->current->data;
+			ev->len = bz->current->len;
+			return TSR_OK;
+		}
+		if (bz->fatal != TSR_OK)
+			return bz->fatal;
+		if (bz->down || bz->ended)
+			return TSR_ERR_TRANSPORT_CLOSED;
+		if (tsr_deadline_remaining(deadline) == 0)
+			return TSR_ERR_TRANSPORT_TIMEOUT;
+		iterate(bz, deadline);
+	}
+}
+
+/* Callbacks run with the private context as the thread's default, so the
+ * calls they start answer there too. */
+static int
+bz_next_event(void *state, int64_t deadline, tsr_ble_event_t *ev)
+{
+	bz_t *bz = state;
+	int r;
+
+	g_main_context_push_thread_default(bz->ctx);
+	r = next_event(bz, deadline, ev);
+	g_main_context_pop_thread_default(bz->ctx);
+	return r;
+}
+
+static void
+bz_disconnect(void *state)
+{
+	bz_t *bz = state;
+	char path[96];
+	unsigned i;
+
+	if (bz->down)
+		return;
+	bz->down = true;
+	if (bz->bus == NULL)
+		return;
+	g_main_context_push_thread_default(bz->ctx);
+	if (bz->serving) {
+		snprintf(path, sizeof(path), "%s/adv0", bz->root);
+		if (bz->adv_registered)
+			g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADVMGR,
+			    "UnregisterAdvertisement", g_variant_new("(o)", path), NULL,
+			    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+		if (bz->app_registered)
+			g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_GATTMGR,
+			    "UnregisterApplication", g_variant_new("(o)", bz->root), NULL,
+			    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+		/* The central drops the link when it is done; a server that ends
+		 * first drops it too. */
+		if (bz->client != NULL && bz->client[0] == '/')
+			g_dbus_connection_call(bz->bus, BZ, bz->client, IF_DEVICE, "Disconnect",
+			    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+	} else if (bz->connecting) {
+		if (bz->dev_path != NULL && bz->dev_connect_sent)
+			g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_DEVICE, "Disconnect",
+			    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+		else
+			g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER,
+			    "StopDiscovery", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
+			    ignore_reply, NULL);
+	}
+	g_dbus_connection_flush_sync(bz->bus, NULL, NULL);
+	for (i = 0; i < bz->nreg; i++)
+		g_dbus_connection_unregister_object(bz->bus, bz->reg[i]);
+	bz->nreg = 0;
+	if (bz->sig_props != 0)
+		g_dbus_connection_signal_unsubscribe(bz->bus, bz->sig_props);
+	if (bz->sig_added != 0)
+		g_dbus_connection_signal_unsubscribe(bz->bus, bz->sig_added);
+	bz->sig_props = bz->sig_added = 0;
+	g_main_context_pop_thread_default(bz->ctx);
+}
+
+static void
+bz_free(void *state)
+{
+	bz_t *bz = state;
+	unsigned i;
+
+	if (bz == NULL)
+		return;
+	bz_disconnect(bz);
+	/* Let pending callbacks (they point at bz) run to completion or cancel. */
+	if (bz->bus != NULL) {
+		g_dbus_connection_close_sync(bz->bus, NULL, NULL);
+		while (g_main_context_iteration(bz->ctx, FALSE))
+			;
+		g_object_unref(bz->bus);
+	}
+	while (g_main_context_iteration(bz->ctx, FALSE))
+		;
+	g_free(bz->current);
+	g_queue_clear_full(&bz->events, g_free);
+	for (i = 0; i < TSR_BLE_CHAR_COUNT; i++)
+		g_free(bz->char_path[i]);
+	g_free(bz->dev_path);
+	g_free(bz->client);
+	g_free(bz->adapter_path);
+	if (bz->node != NULL)
+		g_dbus_node_info_unref(bz->node);
+	g_main_context_unref(bz->ctx);
+	g_free(bz);
+}
+
+static const char *
+bz_describe(const void *state)
+{
+	return ((const bz_t *)state)->desc;
+}
+
+static const tsr_ble_link_ops_t bz_ops = {
+	.serve = bz_serve,
+	.connect = bz_connect,
+	.read = bz_read,
+	.subscribe = bz_subscribe,
+	.write = bz_write,
+	.notify = bz_notify,
+	.next_event = bz_next_event,
+	.disconnect = bz_disconnect,
+	.free_state = bz_free,
+	.describe = bz_describe,
+};
+
+TSR_EXPORT int
+tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret)
+{
+	bz_t *bz;
+	GError *err = NULL;
+	char *addr;
+	int r;
+
+	if (ret == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	*ret = NULL;
+	bz = g_new0(bz_t, 1);
+	bz->ctx = g_main_context_new();
+	g_queue_init(&bz->events);
+	snprintf(bz->desc, sizeof(bz->desc), "BlueZ");
+	bz->node = g_dbus_node_info_new_for_xml(introspection_xml, NULL);
+	g_main_context_push_thread_default(bz->ctx);
+	addr = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SYSTEM, NULL, &err);
+	if (addr != NULL)
+		bz->bus = g_dbus_connection_new_for_address_sync(addr,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &err);
+	g_free(addr);
+	g_main_context_pop_thread_default(bz->ctx);
+	if (bz->bus == NULL) {
+		r = map_error(err, "system bus");
+		g_error_free(err);
+		if (r != TSR_ERR_TRANSPORT_BLE_PERMISSION)
+			r = TSR_ERR_TRANSPORT_BLE_NO_BLUEZ;
+		bz_free(bz);
+		return r;
+	}
+	g_dbus_connection_set_exit_on_close(bz->bus, FALSE);
+	r = bz->node == NULL ? TSR_ERR_INTERNAL : pick_adapter(bz, adapter);
+	if (r != TSR_OK) {
+		bz_free(bz);
+		return r;
+	}
+	return tsr_ble_link_new(&bz_ops, bz, ret);
+}
