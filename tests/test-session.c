@@ -195,6 +195,47 @@ reordered_messages(fixture_t *f, gconstpointer user)
 	tsr_session_clear(&mdoc);
 }
 
+/* The counters are 32 bits (§9.1.1.5) and an IV must never repeat under one
+ * key: the last counter, 2^32 - 1, still works; after it both directions
+ * refuse instead of wrapping to 0. */
+static void
+counter_overflow(fixture_t *f, gconstpointer user)
+{
+	static const uint8_t msg[] = "last";
+	uint8_t z[32], *ct = NULL, *pt = NULL;
+	size_t ct_len = 0, pt_len = 0;
+	tsr_session_t reader, mdoc;
+
+	(void)user;
+	memset(z, 9, sizeof(z));
+	g_assert_cmpint(tsr_session_init(&reader, TSR_SESSION_READER, z, 32, &f->st), ==, TSR_OK);
+	g_assert_cmpint(tsr_session_init(&mdoc, TSR_SESSION_MDOC, z, 32, &f->st), ==, TSR_OK);
+	mdoc.send_counter = UINT32_MAX;
+	reader.recv_counter = UINT32_MAX;
+
+	g_assert_cmpint(tsr_session_encrypt(&mdoc, msg, sizeof(msg), &ct, &ct_len), ==, TSR_OK);
+	/* The reader only opens it with IV counter ff ff ff ff. */
+	g_assert_cmpint(tsr_session_decrypt(&reader, ct, ct_len, &pt, &pt_len), ==, TSR_OK);
+	g_assert_cmpmem(pt, pt_len, msg, sizeof(msg));
+	free(pt);
+
+	/* Exhausted: the counter wrapped to 0, which marks the end; going on would
+	 * reuse counter 1's IV. */
+	g_assert_cmpuint(mdoc.send_counter, ==, 0);
+	g_assert_cmpint(tsr_session_encrypt(&mdoc, msg, sizeof(msg), &pt, &pt_len), ==,
+	    TSR_ERR_LIMIT);
+	g_assert_cmpint(tsr_session_decrypt(&reader, ct, ct_len, &pt, &pt_len), ==,
+	    TSR_ERR_LIMIT);
+	/* Still refused on a second try: the state does not move once exhausted. */
+	g_assert_cmpint(tsr_session_encrypt(&mdoc, msg, sizeof(msg), &pt, &pt_len), ==,
+	    TSR_ERR_LIMIT);
+	g_assert_cmpuint(mdoc.send_counter, ==, 0);
+	g_assert_cmpuint(reader.recv_counter, ==, 0);
+	free(ct);
+	tsr_session_clear(&reader);
+	tsr_session_clear(&mdoc);
+}
+
 static void
 junk_messages(void)
 {
@@ -226,6 +267,7 @@ main(int argc, char **argv)
 	ADD("/session/valid_reader_side_annex_d", valid_reader_side);
 	ADD("/session/valid_termination_annex_d", valid_termination);
 	ADD("/session/reordered_messages", reordered_messages);
+	ADD("/session/counter_overflow", counter_overflow);
 	g_test_add_func("/session/junk_messages", junk_messages);
 	return g_test_run();
 }
