@@ -12,6 +12,8 @@
 
 import json
 import os
+import pty
+import select
 import sqlite3
 import stat
 import subprocess
@@ -243,6 +245,52 @@ def present_and_log():
     assert len(log) == 1, log
     entry = json.dumps(log[0])
     assert "family_name" in entry and "driving_privileges" in entry, entry
+
+
+@test
+def holder_killed_mid_session():
+    """The holder dies (kill -9) while the consent prompt is up, after the
+    reader's request arrived: the reader reports a failed session within its
+    timeout, and the wallet's log records nothing as shared."""
+    sock = os.path.join(TMP.name, "killed.sock")
+    png = os.path.join(TMP.name, "killed.png")
+    master, slave = pty.openpty()  # a terminal, so the holder prompts
+    holder = subprocess.Popen(
+        [TESSERA, "wallet", "present", "--credential", "1", "--transport", "local:" + sock,
+         "--qr-png", png, "--timeout", "30", "--pin-file", PIN_FILE],
+        stdin=slave, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=BASE_ENV,
+        start_new_session=True)
+    os.close(slave)
+    for _ in range(400):
+        if os.path.exists(png):
+            break
+        time.sleep(0.05)
+    reader = subprocess.Popen(
+        [TESSERA, "reader", "request", "--qr-image", png, "--template", "driving-licence",
+         "--trust", os.path.join(DATA, "store", "iaca.pem"), "--transport", "local:" + sock,
+         "--timeout", "10"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=BASE_ENV)
+    prompt = b""
+    deadline = time.time() + 30
+    while b"Share " not in prompt and time.time() < deadline:
+        ready, _, _ = select.select([holder.stderr], [], [], 0.5)
+        if ready:
+            chunk = os.read(holder.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            prompt += chunk
+    os.close(master)
+    assert b"Share " in prompt, prompt.decode("utf-8", "replace")
+    holder.kill()
+    holder.wait()
+    start = time.time()
+    out, err = reader.communicate(timeout=60)
+    elapsed = time.time() - start
+    assert reader.returncode == 1, f"exit {reader.returncode}: {out}{err}"
+    assert b"VALID" not in out and b"the holder went away" in err, out + err
+    assert elapsed < 15, f"reader took {elapsed:.1f} s to notice"
+    log = json.loads(ok("wallet", "log", "--json"))
+    assert len(log) == 1, log  # still only present_and_log's entry
 
 
 @test
