@@ -231,6 +231,50 @@ digest_mismatch_one_element(fixture_t *f, gconstpointer data)
 	tsr_verifier_free(v);
 }
 
+/* A forger relabels two elements by swapping their digestIDs (the values
+ * stay, so each would point at the other's MSO digest): digestID is inside
+ * the hashed IssuerSignedItemBytes, so both elements fail and only they. */
+static void
+digest_id_swap(fixture_t *f, gconstpointer data)
+{
+	static const char key[] = "\x68" "digestID";
+	tsr_verifier_t *v = annex_d_verifier(f, ANNEX_D_NOW);
+	tsr_verify_result_t *result = NULL;
+	g_autofree uint8_t *copy = g_memdup2(f->response, f->response_len);
+	const tsr_verified_doc_t *doc;
+	tsr_verified_element_t e;
+	uint8_t *first, *second, id;
+
+	(void)data;
+	first = memmem(copy, f->response_len, key, sizeof(key) - 1);
+	g_assert_nonnull(first);
+	second = memmem(first + 1, f->response_len - (size_t)(first + 1 - copy), key,
+	    sizeof(key) - 1);
+	g_assert_nonnull(second);
+	first += sizeof(key) - 1;
+	second += sizeof(key) - 1;
+	/* Both are one-byte uints (0 and 3), so the lengths do not change. */
+	g_assert_cmpuint(*first, <, 0x18);
+	g_assert_cmpuint(*second, <, 0x18);
+	g_assert_cmpuint(*first, !=, *second);
+	id = *first;
+	*first = *second;
+	*second = id;
+
+	g_assert_cmpint(tsr_verifier_verify(v, copy, f->response_len, &result), ==,
+	    TSR_ERR_VERIFY);
+	g_assert_cmpuint(doc_reasons(result), ==, TSR_REASON_DIGEST_MISMATCH);
+	doc = tsr_verify_result_doc(result, 0);
+	g_assert_cmpuint(tsr_verified_doc_element_count(doc), >, 2);
+	for (size_t i = 0; i < tsr_verified_doc_element_count(doc); i++) {
+		g_assert_cmpint(tsr_verified_doc_element(doc, i, &e), ==, TSR_OK);
+		g_assert_cmpint(e.digest_matched, ==, i > 1);
+		g_assert_cmpint(e.verified, ==, i > 1);
+	}
+	tsr_verify_result_free(result);
+	tsr_verifier_free(v);
+}
+
 static void
 untrusted_issuer(fixture_t *f, gconstpointer data)
 {
@@ -526,6 +570,7 @@ main(int argc, char **argv)
 	ADD("/reader/verify/not_yet_valid", not_yet_valid);
 	ADD("/reader/verify/boundary_seconds", boundary_seconds);
 	ADD("/reader/verify/digest_mismatch_one_element", digest_mismatch_one_element);
+	ADD("/reader/verify/digest_id_swap", digest_id_swap);
 	ADD("/reader/verify/untrusted_issuer", untrusted_issuer);
 	ADD("/reader/verify/missing_inputs", missing_inputs);
 	ADD("/reader/verify/wrong_transcript", wrong_transcript);
