@@ -13,6 +13,7 @@
 import json
 import os
 import pty
+import random
 import select
 import sqlite3
 import stat
@@ -358,6 +359,43 @@ def newer_version_refused():
     code, out, err = tessera("wallet", "list", "--store", path)
     assert code == 1, f"exit {code}"
     assert "written by a newer version of Tessera" in err, err
+
+
+@test
+def import_killed_at_random_points():
+    """kill -9 at a random moment of `wallet import`, many times: the store
+    stays intact and every import is all or nothing. A killed import either
+    finished (importing it again says it is already there) or left nothing
+    (importing it again works); no credential is half there."""
+    key = keygen()
+    # Each lasts a different number of days, so each is a different credential.
+    creds = [make_credential(key["coseKey"], f"killed-{i}.cbor", days=100 + i)
+             for i in range(16)]
+    before = len(json.loads(ok("wallet", "list", "--json", pin=False)))
+    argv = [TESSERA, "wallet", "import", "--pin-file", PIN_FILE]
+    start = time.monotonic()
+    ok("wallet", "import", creds[0])
+    duration = time.monotonic() - start
+    rng = random.Random(1125)
+    for cred in creds[1:]:
+        proc = subprocess.Popen(argv + [cred], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=BASE_ENV, start_new_session=True)
+        time.sleep(rng.uniform(0, duration * 1.2))
+        proc.kill()
+        proc.wait()
+    db = sqlite3.connect(STORE)
+    check = db.execute("PRAGMA integrity_check").fetchall()
+    db.close()
+    assert check == [("ok",)], check
+    for cred in creds[1:]:
+        code, out, err = tessera("wallet", "import", cred)
+        assert (code == 0 and out.startswith("Imported credential")) or \
+            (code == 1 and "already in the wallet" in err), (code, out, err)
+    items = json.loads(ok("wallet", "list", "--json", pin=False))
+    assert len(items) == before + len(creds), items
+    for item in items[before:]:
+        assert MDL in ok("wallet", "show", str(item["id"])), item
 
 
 @test
