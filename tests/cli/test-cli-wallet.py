@@ -6,7 +6,8 @@
 # import of credentials issued to the new key (by make-credential), list,
 # show, delete, log, and the errors people hit: wrong passphrase, locked
 # wallet, foreign or tampered credential, no TPM at a TCTI, a store from a
-# newer version. TAP on stdout.
+# newer version; and crashes: a holder killed mid-session, imports killed
+# at random points. TAP on stdout.
 #
 # Usage: test-cli-wallet.py TESSERA_BINARY TEST_DATA_DIR MAKE_CREDENTIAL_BINARY
 
