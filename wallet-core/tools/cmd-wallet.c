@@ -461,6 +461,27 @@ parse_id(const char *s, int64_t *ret_id)
 	return true;
 }
 
+/* A credential id from the command line; says what is wrong if it is not one. */
+static bool
+parse_credential_id(const char *s, int64_t *ret_id)
+{
+	if (parse_id(s, ret_id))
+		return true;
+	cli_error(s, "not a credential id (see 'tessera wallet list')");
+	return false;
+}
+
+/* Reports a failed lookup of credential `arg`: missing, or a store error. */
+static void
+report_credential_error(const wallet_opts_t *o, const char *arg, const char *path,
+    tsr_store_t *store, int err)
+{
+	if (err == TSR_ERR_NOT_FOUND)
+		cli_error(arg, "no such credential");
+	else
+		wallet_report(path, store, o, err);
+}
+
 /* --- init --- */
 
 static bool
@@ -783,17 +804,12 @@ run_show(const wallet_opts_t *o)
 	size_t n;
 	int err, status = WALLET_EXIT_FAIL;
 
-	if (!parse_id(o->args[0], &id)) {
-		cli_error(o->args[0], "not a credential id (see 'tessera wallet list')");
+	if (!parse_credential_id(o->args[0], &id))
 		return CLI_EXIT_USAGE;
-	}
 	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_show(store, id, &cred)) != TSR_OK) {
-		if (err == TSR_ERR_NOT_FOUND)
-			cli_error(o->args[0], "no such credential");
-		else
-			wallet_report(path, store, o, err);
+		report_credential_error(o, o->args[0], path, store, err);
 		goto out;
 	}
 	s = tsr_store_credential_summary(cred);
@@ -880,17 +896,12 @@ run_delete(const wallet_opts_t *o)
 	int64_t id = 0;
 	int err, status = WALLET_EXIT_FAIL;
 
-	if (!parse_id(o->args[0], &id)) {
-		cli_error(o->args[0], "not a credential id (see 'tessera wallet list')");
+	if (!parse_credential_id(o->args[0], &id))
 		return CLI_EXIT_USAGE;
-	}
 	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if ((err = tsr_store_delete(store, id, &key_deleted)) != TSR_OK) {
-		if (err == TSR_ERR_NOT_FOUND)
-			cli_error(o->args[0], "no such credential");
-		else
-			wallet_report(path, store, o, err);
+		report_credential_error(o, o->args[0], path, store, err);
 		goto out;
 	}
 	printf("Deleted credential %lld%s\n", (long long)id,
@@ -1048,10 +1059,8 @@ load_credentials(const wallet_opts_t *o, const char *path, tsr_store_t *store,
 	int64_t only = 0;
 	int err, status = -1;
 
-	if (o->credential != NULL && !parse_id(o->credential, &only)) {
-		cli_error(o->credential, "not a credential id (see 'tessera wallet list')");
+	if (o->credential != NULL && !parse_credential_id(o->credential, &only))
 		return -1;
-	}
 	if ((err = tsr_store_list(store, &list)) != TSR_OK) {
 		wallet_report(path, store, o, err);
 		return -1;
