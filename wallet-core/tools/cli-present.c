@@ -140,7 +140,9 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
     size_t n_creds)
 {
 	tsr_holder_session_t *hs = NULL;
-	tsr_transport_t *t = NULL;
+	tsr_engagement_ble_t ble = { 0 };
+	cli_connection_t conn = { 0 };
+	tsr_transport_t *t;
 	uint8_t *msg = NULL, *request = NULL, *response = NULL, *out = NULL;
 	size_t msg_len = 0, request_len = 0, response_len = 0, out_len = 0;
 	const uint8_t *transcript;
@@ -149,11 +151,15 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 	bool refused = false;
 	int err, status = CLI_EXIT_INVALID, timeout_ms = cfg->timeout_s * 1000;
 
-	if ((err = tsr_holder_session_new(NULL, &hs)) != TSR_OK ||
+	if (cfg->transport.ble && cli_transport_engagement_ble(&cfg->transport, &ble) < 0)
+		goto out;
+	if ((err = tsr_holder_session_new(cfg->transport.ble ? &ble : NULL, &hs)) != TSR_OK ||
 	    (err = tsr_holder_session_qr_uri(hs, &uri)) != TSR_OK) {
 		cli_error("session", "%s", tsr_strerror(err));
 		goto out;
 	}
+	if (cli_connection_holder_start(&cfg->transport, &ble, hs, &conn) < 0)
+		goto out;
 	cli_print_qr(stdout, uri);
 	if ((cfg->qr_uri_file != NULL &&
 	    cli_write_file(cfg->qr_uri_file, (const uint8_t *)uri, strlen(uri), 0600, true) < 0) ||
@@ -161,9 +167,11 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 		status = CLI_EXIT_USAGE;
 		goto out;
 	}
-	fprintf(stderr, "Waiting for a reader on the %s...\n", cfg->transport);
-	if (cli_transport_open(cfg->transport, true, timeout_ms, &t) < 0)
+	fprintf(stderr, "Waiting for a reader on %s...\n", conn.transport != NULL ?
+	    tsr_transport_describe(conn.transport) : cfg->transport.text);
+	if (cli_connection_holder_wait(&cfg->transport, timeout_ms, &conn) < 0)
 		goto out;
+	t = conn.transport;
 	if ((err = tsr_transport_receive(t, timeout_ms, &msg, &msg_len)) != TSR_OK) {
 		cli_error("transport", "%s", tsr_strerror(err));
 		goto out;
@@ -207,7 +215,7 @@ out:
 	tsr_free(request);
 	tsr_free(response);
 	tsr_free(out);
-	tsr_transport_free(t);
+	cli_connection_close(&conn);
 	tsr_holder_session_free(hs);
 	return status;
 }

@@ -49,9 +49,41 @@ void cli_print_result_human(FILE *f, const tsr_verify_result_t *result);
 void cli_print_result_json(FILE *f, const tsr_verify_result_t *result);
 
 /* Sessions (cli-transport.c, cli-consent.c, cli-qr.c). */
-/* Opens the transport SPEC ("local:PATH"): listening (holder) or connecting
- * (reader, retrying until the timeout). Prints why and returns -1 on failure. */
-int cli_transport_open(const char *spec, bool listen, int timeout_ms, tsr_transport_t **ret);
+/* A transport as given on the command line: --transport local:PATH,
+ * ble or ble:ADAPTER, and --ble-mode peripheral|central. */
+typedef struct cli_transport_spec {
+	const char *text;         /* SPEC as given, for messages */
+	const char *local_path;   /* local:PATH, else NULL */
+	bool ble;                 /* ble[:ADAPTER] */
+	const char *adapter;      /* "hci1", or NULL for the first powered one */
+	tsr_ble_mode_t ble_mode;  /* --ble-mode, 0 when not given */
+} cli_transport_spec_t;
+/* Parses SPEC and MODE (NULL when not given); prints why and returns -1
+ * when they make no sense. */
+int cli_transport_parse(const char *spec, const char *ble_mode, cli_transport_spec_t *ret);
+/* Holder, BLE: the retrieval method to offer in the engagement (a fresh
+ * service UUID, the mode asked for). Returns -1 on failure. */
+int cli_transport_engagement_ble(const cli_transport_spec_t *spec, tsr_engagement_ble_t *ret);
+/* A session's connection: the transport, and the radio link under it. */
+typedef struct cli_connection {
+	tsr_transport_t *transport;
+	tsr_ble_link_t *link;     /* BLE only */
+} cli_connection_t;
+/* Holder: start is called before the QR code is shown, so that in BLE
+ * peripheral server mode the service is advertised by the time a reader
+ * scans it (and a missing adapter is reported before any QR code); wait
+ * then waits for the reader (local: listens). */
+int cli_connection_holder_start(const cli_transport_spec_t *spec,
+    const tsr_engagement_ble_t *ble, const tsr_holder_session_t *hs, cli_connection_t *ret);
+int cli_connection_holder_wait(const cli_transport_spec_t *spec, int timeout_ms,
+    cli_connection_t *c);
+/* Reader: connects to the holder (local: retrying until the timeout; BLE: in
+ * the mode chosen from the engagement). All three print why and return -1
+ * on failure. */
+int cli_connection_reader(const cli_transport_spec_t *spec, const tsr_reader_session_t *rs,
+    int timeout_ms, cli_connection_t *ret);
+/* Frees the transport, then the link. Fine on a zeroed connection. */
+void cli_connection_close(cli_connection_t *c);
 /* What a request asks for, for the holder to decide. */
 void cli_print_request(FILE *f, const tsr_presentation_t *p);
 /* Records consent: mode "all", "none", a file of allowed elements, or NULL
@@ -79,7 +111,7 @@ typedef struct cli_credential {
 } cli_credential_t;
 
 typedef struct cli_present_config {
-	const char *transport;      /* "local:PATH" */
+	cli_transport_spec_t transport;
 	const char *qr_uri_file;    /* write the mdoc: URI there, or NULL */
 	const char *qr_png;         /* write the QR code there, or NULL */
 	const char *consent;        /* all, none, FILE, or NULL to ask */

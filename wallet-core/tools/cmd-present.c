@@ -18,7 +18,7 @@
 static const char present_usage[] =
     "Usage: tessera present --issuer-signed FILE --device-key FILE\n"
     "                       (--request FILE --transcript FILE --out FILE |\n"
-    "                        --transport local:PATH [--qr-uri-file FILE])\n"
+    "                        --transport SPEC [--ble-mode MODE] [--qr-uri-file FILE])\n"
     "                       [--consent all|none|FILE] [--reader-root CERT]\n"
     "                       [--strict] [--device-auth mac|signature] [--now TIME]\n"
     "                       [--timeout SECONDS]\n"
@@ -34,7 +34,10 @@ static const char present_usage[] =
     "  -t, --transcript FILE     stateless: the SessionTranscript (CBOR)\n"
     "  -o, --out FILE            stateless: where to write the DeviceResponse\n"
     "  -T, --transport SPEC      live session: local:PATH is the local transport\n"
-    "                            (a Unix socket, for same-machine use and tests)\n"
+    "                            (a Unix socket, for same-machine use and tests);\n"
+    "                            ble or ble:ADAPTER is 18013-5 BLE through BlueZ\n"
+    "  -b, --ble-mode MODE       the BLE mode to offer: peripheral (the holder\n"
+    "                            advertises; default) or central (the reader does)\n"
     "  -q, --qr-uri-file FILE    write the engagement's mdoc: URI there\n"
     "  -c, --consent MODE        all, none, or a file listing the elements to\n"
     "                            share (IDENTIFIER or NAMESPACE/IDENTIFIER per line);\n"
@@ -50,7 +53,7 @@ static const char present_usage[] =
 
 typedef struct present_opts {
 	const char *issuer_signed, *device_key, *request, *transcript, *out;
-	const char *reader_root, *now;
+	const char *reader_root, *now, *transport, *ble_mode;
 	cli_present_config_t cfg;
 } present_opts_t;
 
@@ -135,6 +138,7 @@ cli_cmd_present(int argc, char **argv)
 		{ "transcript", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "transport", required_argument, NULL, 'T' },
+		{ "ble-mode", required_argument, NULL, 'b' },
 		{ "qr-uri-file", required_argument, NULL, 'q' },
 		{ "consent", required_argument, NULL, 'c' },
 		{ "reader-root", required_argument, NULL, 'R' },
@@ -153,7 +157,7 @@ cli_cmd_present(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:k:r:t:o:T:q:c:R:sa:n:w:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":i:k:r:t:o:T:b:q:c:R:sa:n:w:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'i': o.issuer_signed = optarg; break;
@@ -161,7 +165,8 @@ cli_cmd_present(int argc, char **argv)
 		case 'r': o.request = optarg; break;
 		case 't': o.transcript = optarg; break;
 		case 'o': o.out = optarg; break;
-		case 'T': o.cfg.transport = optarg; break;
+		case 'T': o.transport = optarg; break;
+		case 'b': o.ble_mode = optarg; break;
 		case 'q': o.cfg.qr_uri_file = optarg; break;
 		case 'c': o.cfg.consent = optarg; break;
 		case 'R': o.reader_root = optarg; break;
@@ -196,12 +201,14 @@ cli_cmd_present(int argc, char **argv)
 	stateless = o.request != NULL || o.transcript != NULL || o.out != NULL;
 	if (optind != argc || o.issuer_signed == NULL || o.device_key == NULL ||
 	    (stateless && (o.request == NULL || o.transcript == NULL || o.out == NULL ||
-	    o.cfg.transport != NULL)) || (!stateless && o.cfg.transport == NULL)) {
+	    o.transport != NULL)) || (!stateless && o.transport == NULL)) {
 		cli_error("present", "give --issuer-signed and --device-key, and either "
 		    "--request, --transcript and --out, or --transport");
 		fputs(present_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
+	if (!stateless && cli_transport_parse(o.transport, o.ble_mode, &o.cfg.transport) < 0)
+		return CLI_EXIT_USAGE;
 	memset(&in, 0, sizeof(in));
 	if (load_inputs(&o, &in) < 0) {
 		inputs_free(&in);

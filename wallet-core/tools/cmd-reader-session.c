@@ -39,7 +39,8 @@ static const char request_usage[] =
     "                              --trust CERT|DIR [--trust ...]\n"
     "                              [--reader-cert FILE --reader-key FILE]\n"
     "                              [--status-list FILE ...]\n"
-    "                              --transport local:PATH [--now TIME] [--json]\n"
+    "                              --transport SPEC [--ble-mode MODE]\n"
+    "                              [--now TIME] [--json]\n"
     "                              [--timeout SECONDS]\n"
     "\n"
     "Run a session with a holder: read its engagement (the mdoc: URI of its QR\n"
@@ -56,8 +57,11 @@ static const char request_usage[] =
     "  -K, --reader-key FILE    ...with this private key\n"
     "  -S, --status-list FILE   a Token Status List (CWT) for offline revocation\n"
     "                           checks; repeatable (see 'tessera reader verify --help')\n"
-    "  -x, --transport SPEC     local:PATH is the local transport (a Unix socket,\n"
+    "  -x, --transport SPEC     ble or ble:ADAPTER is 18013-5 BLE through BlueZ;\n"
+    "                           local:PATH is the local transport (a Unix socket,\n"
     "                           for same-machine use and tests)\n"
+    "  -b, --ble-mode MODE      peripheral (the holder advertises) or central (this\n"
+    "                           reader advertises); default: what the holder offers\n"
     "  -n, --now TIME           verify at TIME (RFC 3339, UTC)\n"
     "  -j, --json               print the result as JSON\n"
     "  -w, --timeout SECONDS    how long to wait for the holder (default 60)\n"
@@ -69,7 +73,8 @@ typedef struct request_opts {
 	char **templates, **elements, **trust, **status_lists;
 	size_t n_templates, n_elements, n_trust, n_status_lists;
 	const char *reader_cert, *reader_key, *transcript, *out;
-	const char *engagement, *engagement_file, *qr_image, *transport, *now;
+	const char *engagement, *engagement_file, *qr_image, *transport, *ble_mode, *now;
+	cli_transport_spec_t transport_spec;
 	bool json;
 	int timeout_s;
 } request_opts_t;
@@ -293,7 +298,8 @@ static int
 exchange(const request_opts_t *o, tsr_reader_session_t *rs, uint8_t **ret_response,
     size_t *ret_len)
 {
-	tsr_transport_t *t = NULL;
+	cli_connection_t conn = { 0 };
+	tsr_transport_t *t;
 	const uint8_t *transcript;
 	size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
 	uint8_t *request = NULL, *msg = NULL, *reply = NULL, *end = NULL;
@@ -308,8 +314,9 @@ exchange(const request_opts_t *o, tsr_reader_session_t *rs, uint8_t **ret_respon
 		cli_error("session", "%s", tsr_strerror(err));
 		goto out;
 	}
-	if (cli_transport_open(o->transport, false, timeout_ms, &t) < 0)
+	if (cli_connection_reader(&o->transport_spec, rs, timeout_ms, &conn) < 0)
 		goto out;
+	t = conn.transport;
 	if ((err = tsr_transport_send(t, msg, msg_len, timeout_ms)) != TSR_OK ||
 	    (err = tsr_transport_receive(t, timeout_ms, &reply, &reply_len)) != TSR_OK) {
 		cli_error("transport", "%s", err == TSR_ERR_TRANSPORT_CLOSED ?
@@ -333,7 +340,7 @@ out:
 	tsr_free(msg);
 	tsr_free(reply);
 	tsr_free(end);
-	tsr_transport_free(t);
+	cli_connection_close(&conn);
 	return status;
 }
 
@@ -350,6 +357,7 @@ cmd_request(int argc, char **argv)
 		{ "reader-cert", required_argument, NULL, 'C' },
 		{ "reader-key", required_argument, NULL, 'K' },
 		{ "transport", required_argument, NULL, 'x' },
+		{ "ble-mode", required_argument, NULL, 'b' },
 		{ "status-list", required_argument, NULL, 'S' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -369,7 +377,7 @@ cmd_request(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:S:n:jw:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:b:S:n:jw:h", longopts, NULL)) != -1) {
 		if ((handled = common_option(&o, c)) < 0)
 			goto out;
 		if (handled)
@@ -379,6 +387,7 @@ cmd_request(int argc, char **argv)
 		case 'G': o.engagement_file = optarg; break;
 		case 'Q': o.qr_image = optarg; break;
 		case 'x': o.transport = optarg; break;
+		case 'b': o.ble_mode = optarg; break;
 		case 'n': o.now = optarg; break;
 		case 'j': o.json = true; break;
 		case 'T':
@@ -416,6 +425,8 @@ cmd_request(int argc, char **argv)
 		fputs(request_usage, stderr);
 		goto out;
 	}
+	if (cli_transport_parse(o.transport, o.ble_mode, &o.transport_spec) < 0)
+		goto out;
 	if (o.now != NULL && tsr_time_parse(o.now, &now) != TSR_OK) {
 		cli_error("--now", "'%s' is not a UTC time like 2021-01-01T00:00:00Z", o.now);
 		goto out;

@@ -106,7 +106,7 @@ static const char delete_usage[] =
     "Delete a credential, and its device key when no other credential uses it.\n";
 
 static const char present_usage[] =
-    "Usage: tessera wallet present [--credential ID] --transport local:PATH\n"
+    "Usage: tessera wallet present [--credential ID] --transport SPEC [--ble-mode MODE]\n"
     "                              [--qr-png FILE] [--qr-uri-file FILE]\n"
     "                              [--consent all|none|FILE] [--strict]\n"
     "                              [--device-auth mac|signature] [--now TIME]\n"
@@ -115,9 +115,13 @@ static const char present_usage[] =
     "Show the engagement QR code (on the terminal, and as a PNG with --qr-png),\n"
     "wait for a reader, show what it asks and who it is (judged against the\n"
     "wallet's trusted reader roots), ask for consent, answer, and record the\n"
-    "presentation in the log. local:PATH is the local transport (a Unix socket,\n"
-    "for same-machine use and tests). --strict refuses readers that are not\n"
-    "trusted. Without --consent, asks on the terminal.\n";
+    "presentation in the log. --strict refuses readers that are not trusted.\n"
+    "Without --consent, asks on the terminal.\n"
+    "\n"
+    "Transports: ble (or ble:ADAPTER, e.g. ble:hci1) is 18013-5 BLE through\n"
+    "BlueZ, in --ble-mode peripheral (this device advertises; the default) or\n"
+    "central (the reader advertises); local:PATH is the local transport (a Unix\n"
+    "socket, for same-machine use and tests).\n";
 
 static const char provision_request_usage[] =
     "Usage: tessera wallet provision-request --out FILE [--keys N] [--store PATH]\n"
@@ -1191,6 +1195,7 @@ enum {
 	OPT_TCTI = 256,
 	OPT_CREDENTIAL,
 	OPT_TRANSPORT,
+	OPT_BLE_MODE,
 	OPT_QR_PNG,
 	OPT_QR_URI_FILE,
 	OPT_CONSENT,
@@ -1213,6 +1218,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ "tcti", required_argument, NULL, OPT_TCTI },
 		{ "credential", required_argument, NULL, OPT_CREDENTIAL },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "ble-mode", required_argument, NULL, OPT_BLE_MODE },
 		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
 		{ "qr-uri-file", required_argument, NULL, OPT_QR_URI_FILE },
 		{ "consent", required_argument, NULL, OPT_CONSENT },
@@ -1260,7 +1266,8 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 			o.tcti = optarg;
 			break;
 		case OPT_CREDENTIAL: o.credential = optarg; present_only = true; break;
-		case OPT_TRANSPORT: o.present.transport = optarg; present_only = true; break;
+		case OPT_TRANSPORT: o.transport = optarg; present_only = true; break;
+		case OPT_BLE_MODE: o.ble_mode = optarg; present_only = true; break;
 		case OPT_QR_PNG: o.present.qr_png = optarg; present_only = true; break;
 		case OPT_QR_URI_FILE: o.present.qr_uri_file = optarg; present_only = true; break;
 		case OPT_CONSENT: o.present.consent = optarg; present_only = true; break;
@@ -1337,7 +1344,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		goto usage;
 	}
 	if (present_only && strcmp(sub->name, "present") != 0) {
-		cli_error(sub->name, "--credential, --transport, --qr-png, --qr-uri-file, "
+		cli_error(sub->name, "--credential, --transport, --ble-mode, --qr-png, --qr-uri-file, "
 		    "--consent, --strict, --device-auth, --now and --timeout are options of "
 		    "'present' only");
 		goto usage;
@@ -1352,8 +1359,10 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		cli_error(sub->name, "give --out (and --challenge to respond)");
 		goto usage;
 	}
-	if (strcmp(sub->name, "present") == 0 && o.present.transport == NULL) {
-		cli_error(sub->name, "which transport? (--transport local:PATH)");
+	if (strcmp(sub->name, "present") == 0 && (o.transport == NULL ||
+	    cli_transport_parse(o.transport, o.ble_mode, &o.present.transport) < 0)) {
+		if (o.transport == NULL)
+			cli_error(sub->name, "which transport? (--transport ble or local:PATH)");
 		goto usage;
 	}
 	if (o.uses != NULL && strcmp(sub->name, "import") != 0) {

@@ -34,6 +34,7 @@ typedef struct wallet_opts {
 	tsr_trust_purpose_t trust_purpose;
 	/* present only */
 	const char *credential;
+	const char *transport, *ble_mode;
 	cli_present_config_t present;
 	const char *now;
 } wallet_opts_t;
