@@ -566,18 +566,26 @@ forge_keep(forge_t *f, bytes_t b)
 	return (tsr_span_t){ b.ptr, b.len };
 }
 
-/* Decodes a COSE_Sign1 (or Mac0) that lives until forge_end(). */
-static tsr_cose_msg_t
-forge_msg(forge_t *f, bytes_t b, bool mac)
+/* Decodes CBOR that lives until forge_end(). */
+static const tsr_cbor_item_t *
+forge_cbor(forge_t *f, bytes_t b)
 {
-	tsr_cose_msg_t *msg = g_new0(tsr_cose_msg_t, 1);
 	tsr_cbor_doc_t *doc = NULL;
 	tsr_span_t s = forge_keep(f, b);
 
 	g_assert_cmpint(tsr_cbor_decode(s.ptr, s.len, NULL, &doc), ==, TSR_OK);
 	g_ptr_array_add(f->cbor, doc);
-	g_assert_cmpint((mac ? tsr_cose_mac0_decode : tsr_cose_sign1_decode)(
-	    tsr_cbor_doc_root(doc), msg), ==, TSR_OK);
+	return tsr_cbor_doc_root(doc);
+}
+
+/* Decodes a COSE_Sign1 (or Mac0) that lives until forge_end(). */
+static tsr_cose_msg_t
+forge_msg(forge_t *f, bytes_t b, bool mac)
+{
+	tsr_cose_msg_t *msg = g_new0(tsr_cose_msg_t, 1);
+
+	g_assert_cmpint((mac ? tsr_cose_mac0_decode : tsr_cose_sign1_decode)(forge_cbor(f, b),
+	    msg), ==, TSR_OK);
 	g_ptr_array_add(f->msgs, msg);
 	return *msg;
 }
@@ -597,6 +605,20 @@ forge_end(forge_t *f)
 	g_ptr_array_unref(f->bufs);
 	tsr_response_clear(&f->resp);
 	return out;
+}
+
+/* Number of issuer-signed elements of the one namespace of a response. */
+static size_t
+item_count(const bytes_t *resp)
+{
+	tsr_response_t r;
+	size_t n;
+
+	g_assert_cmpint(tsr_response_decode(resp->ptr, resp->len, &r), ==, TSR_OK);
+	g_assert_cmpuint(r.docs[0].issuer_signed.n_ns, ==, 1);
+	n = r.docs[0].issuer_signed.ns[0].n_items;
+	tsr_response_clear(&r);
+	return n;
 }
 
 /* A decoded IssuerSigned (credential) with its CBOR document. */
@@ -940,23 +962,17 @@ typedef enum swap_kind {
 static void
 swap_each_element(const bytes_t *honest, swap_kind_t kind)
 {
+	size_t n = item_count(honest), swapped = 0, same = 0;
 	cred_view_t b;
-	size_t swapped = 0, same = 0;
 
 	cred_view_open(&b, &W.cred_b);
-	for (size_t j = 0;; j++) {
+	for (size_t j = 0; j < n; j++) {
 		const tsr_issuer_item_t *mine, *theirs;
 		tsr_verify_result_t *result;
 		forge_t f;
 		bytes_t out;
 
 		forge_begin(&f, honest);
-		g_assert_cmpuint(f.doc.issuer_signed.n_ns, ==, 1);
-		if (j >= f.doc.issuer_signed.ns[0].n_items) {
-			out = forge_end(&f);
-			bytes_clear(&out);
-			break;
-		}
 		mine = &f.doc.issuer_signed.ns[0].items[j];
 		theirs = find_item(&b.is, f.doc.issuer_signed.ns[0].name, mine->element_id);
 		g_assert_nonnull(theirs);
@@ -1039,18 +1055,13 @@ element_all_values_from_other_credential(void)
 static void
 digest_id_swap_every_pair(void)
 {
-	forge_t probe;
-	size_t n, pairs = 0;
-	bytes_t out;
+	size_t n = item_count(&W.a_mac), pairs = 0;
 
-	forge_begin(&probe, &W.a_mac);
-	n = probe.doc.issuer_signed.ns[0].n_items;
-	out = forge_end(&probe);
-	bytes_clear(&out);
 	for (size_t x = 0; x < n; x++) {
 		for (size_t y = x + 1; y < n; y++) {
 			tsr_issuer_item_t *items;
 			forge_t f;
+			bytes_t out;
 
 			forge_begin(&f, &W.a_mac);
 			items = f.doc.issuer_signed.ns[0].items;
@@ -1242,15 +1253,13 @@ resigned(const bytes_t *honest, const tsr_ec_key_t *key, int64_t alg, const tsr_
 	return forge_end(&f);
 }
 
-/* x5chain swapped for a self-signed certificate with the DS's subject and a
- * fresh P-256 key; the MSO keeps the real DS's signature. */
+/* A's response with issuerAuth's x5chain replaced by chain; the MSO and
+ * its signature (by the real DS) are left as they are. */
 static bytes_t
 with_x5chain(const bytes_t *honest, const tsr_span_t *chain, size_t n_chain)
 {
 	tsr_cbor_enc_t enc;
 	forge_t f;
-	tsr_cose_msg_t *auth;
-	bytes_t unprot;
 
 	tsr_cbor_enc_init(&enc);
 	tsr_cbor_put_map(&enc, 1);
@@ -1262,17 +1271,8 @@ with_x5chain(const bytes_t *honest, const tsr_span_t *chain, size_t n_chain)
 		for (size_t i = 0; i < n_chain; i++)
 			tsr_cbor_put_bstr(&enc, chain[i].ptr, chain[i].len);
 	}
-	unprot = enc_finish(&enc);
 	forge_begin(&f, honest);
-	auth = &f.doc.issuer_signed.issuer_auth;
-	{
-		tsr_cbor_doc_t *doc = NULL;
-		tsr_span_t s = forge_keep(&f, unprot);
-
-		g_assert_cmpint(tsr_cbor_decode(s.ptr, s.len, NULL, &doc), ==, TSR_OK);
-		g_ptr_array_add(f.cbor, doc);
-		auth->unprotected = tsr_cbor_doc_root(doc);
-	}
+	f.doc.issuer_signed.issuer_auth.unprotected = forge_cbor(&f, enc_finish(&enc));
 	return forge_end(&f);
 }
 
