@@ -859,25 +859,34 @@ forge_mso_entry(forge_t *f, const char *key, bytes_t raw)
 	forge_mso_entry_by(f, &W.ds, key, raw);
 }
 
-/* ValidityInfo = {"signed": tdate, "validFrom": tdate, "validUntil": tdate} */
+/* ValidityInfo = {"signed": tdate, "validFrom": tdate, "validUntil": tdate},
+ * from the dates' text. */
 static bytes_t
-validity_info(int64_t signed_at, int64_t valid_from, int64_t valid_until)
+validity_info_text(const char *signed_at, const char *valid_from, const char *valid_until)
 {
 	const char *const keys[] = { "signed", "validFrom", "validUntil" };
-	const int64_t times[] = { signed_at, valid_from, valid_until };
+	const char *const texts[] = { signed_at, valid_from, valid_until };
 	tsr_cbor_enc_t enc;
 
 	tsr_cbor_enc_init(&enc);
 	tsr_cbor_put_map(&enc, G_N_ELEMENTS(keys));
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-		char text[21];
-
-		g_assert_cmpint(tsr_time_format(times[i], text), ==, TSR_OK);
 		tsr_cbor_put_tstr(&enc, keys[i]);
 		tsr_cbor_put_tag(&enc, 0);
-		tsr_cbor_put_tstr(&enc, text);
+		tsr_cbor_put_tstr(&enc, texts[i]);
 	}
 	return enc_finish(&enc);
+}
+
+static bytes_t
+validity_info(int64_t signed_at, int64_t valid_from, int64_t valid_until)
+{
+	char texts[3][21];
+
+	g_assert_cmpint(tsr_time_format(signed_at, texts[0]), ==, TSR_OK);
+	g_assert_cmpint(tsr_time_format(valid_from, texts[1]), ==, TSR_OK);
+	g_assert_cmpint(tsr_time_format(valid_until, texts[2]), ==, TSR_OK);
+	return validity_info_text(texts[0], texts[1], texts[2]);
 }
 
 /* ======================================================================
@@ -1503,6 +1512,29 @@ validity_mso_signed_outside_ds(void)
 		expect_doc_at("MSO signed at the DS's edges", &W.s1, &out, at[i], expected[i]);
 		bytes_clear(&out);
 	}
+}
+
+/*
+ * 18013-5 MSO dates carry no fractional seconds, but one that does must not
+ * widen the validity: validFrom 09:30:17.5 is not reached at 09:30:17 (the
+ * instant 17.000), only at 18; validUntil 17:45:42.5 still covers 42.
+ */
+static void
+validity_fractional_seconds(void)
+{
+	forge_t f;
+	bytes_t out;
+
+	forge_begin(&f, &W.a_mac);
+	forge_mso_entry(&f, "validityInfo", validity_info_text("2026-05-01T08:00:00Z",
+	    "2026-05-02T09:30:17.5Z", "2026-09-30T17:45:42.999Z"));
+	out = forge_end(&f);
+	g_assert_cmpint(W.mso_from, ==, tsr_test_time("2026-05-02T09:30:17Z"));
+	g_assert_cmpint(W.mso_until, ==, tsr_test_time("2026-09-30T17:45:42Z"));
+	expect_boundary("fractional validFrom", &out, W.mso_from + 1,
+	    TSR_REASON_MSO_NOT_YET_VALID, 0, 0);
+	expect_boundary("fractional validUntil", &out, W.mso_until, 0, 0, TSR_REASON_MSO_EXPIRED);
+	bytes_clear(&out);
 }
 
 /* ======================================================================
@@ -2215,6 +2247,7 @@ main(int argc, char **argv)
 	g_test_add_func("/forgery/validity/mso_boundaries", validity_mso_boundaries);
 	g_test_add_func("/forgery/validity/ds_cert_boundaries", validity_ds_cert_boundaries);
 	g_test_add_func("/forgery/validity/mso_signed_outside_ds", validity_mso_signed_outside_ds);
+	g_test_add_func("/forgery/validity/fractional_seconds", validity_fractional_seconds);
 	g_test_add_func("/forgery/device_key/signature_other_key", device_signature_other_key);
 	g_test_add_func("/forgery/device_key/mac_other_device_key", device_mac_other_device_key);
 	g_test_add_func("/forgery/device_key/mac_other_reader_key", device_mac_other_reader_key);
