@@ -1601,6 +1601,55 @@ device_mac_other_reader_key(void)
 	tsr_ec_key_free(fresh);
 }
 
+/* The holder asserts an element itself, in DeviceNameSpaces, and
+ * authenticates it properly with its device key: the MSO gives that key no
+ * keyAuthorizations, so the element is not proven and the document fails. */
+static void
+device_signed_unauthorised_element(void)
+{
+	const bytes_t *honest[] = { &W.a_mac, &W.a_sig };
+	tsr_ec_pub_t rp = reader_pub(&W.s1);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(honest); i++) {
+		tsr_cbor_enc_t enc, outer;
+		tsr_verify_result_t *result;
+		tsr_verified_element_t e;
+		const tsr_verified_doc_t *doc;
+		size_t n;
+		bytes_t inner, out;
+		forge_t f;
+
+		tsr_cbor_enc_init(&enc);
+		tsr_cbor_put_map(&enc, 1);
+		tsr_cbor_put_tstr(&enc, NS_MDL);
+		tsr_cbor_put_map(&enc, 1);
+		tsr_cbor_put_tstr(&enc, "age_over_21");
+		tsr_cbor_put_bool(&enc, true);
+		inner = enc_finish(&enc);
+		tsr_cbor_enc_init(&outer);
+		tsr_cbor_put_embedded(&outer, inner.ptr, inner.len);
+		bytes_clear(&inner);
+		forge_begin(&f, honest[i]);
+		f.doc.device_signed.ns_bytes = forge_keep(&f, enc_finish(&outer));
+		if (honest[i] == &W.a_mac)
+			forge_device_mac(&f, &W.s1, W.dev_a.key, &rp, TSR_COSE_ALG_HMAC256, 32);
+		else
+			forge_device_signature(&f, &W.s1, W.dev_a.key, 0);
+		out = forge_end(&f);
+		expect_doc("self-asserted device-signed element", &out,
+		    TSR_REASON_KEY_AUTHORIZATION);
+		result = verify_at(&W.s1, &out, W.now);
+		doc = tsr_verify_result_doc(result, 0);
+		n = tsr_verified_doc_element_count(doc);
+		g_assert_cmpint(tsr_verified_doc_element(doc, n - 1, &e), ==, TSR_OK);
+		g_assert_true(e.device_signed);
+		g_assert_cmpstr(e.identifier, ==, "age_over_21");
+		g_assert_false(e.verified);
+		tsr_verify_result_free(result);
+		bytes_clear(&out);
+	}
+}
+
 /* The classic mix-up: EMacKey derived from the session's ephemeral keys
  * (EDeviceKey and EReaderKey, i.e. the secret the session encryption uses)
  * instead of from the MSO's device key. ECDH is symmetric, so the reader's
@@ -1739,6 +1788,43 @@ alg_issuer_auth_p384_ds(void)
 	}
 	bytes_clear(&cert);
 	tsr_ec_key_free(key);
+}
+
+/* Signatures and tags that are no signature at all: empty, one byte short
+ * or long, all zeros (r = s = 0), all ones (beyond the group order), and
+ * an ES384-sized one. */
+static void
+alg_signature_junk(void)
+{
+	static const struct {
+		size_t len;
+		uint8_t fill;
+	} junk[] = { { 0, 0 }, { 63, 0x11 }, { 64, 0x00 }, { 64, 0xff }, { 65, 0x11 },
+		{ 96, 0x11 }, { 32, 0x00 } };
+	uint8_t buf[96];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(junk); i++) {
+		tsr_span_t tag = { buf, junk[i].len };
+		forge_t f;
+		bytes_t out;
+
+		memset(buf, junk[i].fill, sizeof(buf));
+		forge_begin(&f, &W.a_sig);
+		f.doc.issuer_signed.issuer_auth.tag = tag;
+		out = forge_end(&f);
+		expect_doc("junk issuerAuth signature", &out, TSR_REASON_ISSUER_SIGNATURE);
+		bytes_clear(&out);
+		forge_begin(&f, &W.a_sig);
+		f.doc.device_signed.auth.tag = tag;
+		out = forge_end(&f);
+		expect_doc("junk deviceSignature", &out, TSR_REASON_DEVICE_AUTH);
+		bytes_clear(&out);
+		forge_begin(&f, &W.a_mac);
+		f.doc.device_signed.auth.tag = tag;
+		out = forge_end(&f);
+		expect_doc("junk deviceMac tag", &out, TSR_REASON_DEVICE_AUTH);
+		bytes_clear(&out);
+	}
 }
 
 /* A protected header whose alg is not an integer ("none") or is missing:
@@ -2033,14 +2119,14 @@ oversize_length_claim(void)
 	g_free(b.ptr);
 }
 
-/* {"version", "documents": [n copies of A's document], "status": 0} */
+/* {"version", "documents": [n copies of the document of one], "status": 0} */
 static bytes_t
-response_with_documents(size_t n)
+response_with_documents(const bytes_t *one, size_t n)
 {
 	tsr_response_t resp;
 	tsr_cbor_enc_t enc;
 
-	g_assert_cmpint(tsr_response_decode(W.a_sig.ptr, W.a_sig.len, &resp), ==, TSR_OK);
+	g_assert_cmpint(tsr_response_decode(one->ptr, one->len, &resp), ==, TSR_OK);
 	tsr_cbor_enc_init(&enc);
 	tsr_cbor_put_map(&enc, 3);
 	tsr_cbor_put_tstr(&enc, "version");
@@ -2058,7 +2144,7 @@ response_with_documents(size_t n)
 static void
 oversize_document_count(void)
 {
-	bytes_t b = response_with_documents(64);
+	bytes_t b = response_with_documents(&W.a_sig, 64);
 	tsr_verify_result_t *result = verify_at(&W.s1, &b, W.now);
 
 	/* 64 documents is the limit, and each of them is A's genuine one. */
@@ -2066,7 +2152,7 @@ oversize_document_count(void)
 	g_assert_cmpuint(tsr_verify_result_doc_count(result), ==, 64);
 	tsr_verify_result_free(result);
 	bytes_clear(&b);
-	b = response_with_documents(65);
+	b = response_with_documents(&W.a_sig, 65);
 	timed_decode_error("65 documents", &b, TSR_ERR_LIMIT);
 	bytes_clear(&b);
 }
@@ -2141,6 +2227,64 @@ oversize_digest_count(void)
 	out = forge_end(&f);
 	timed_decode_error("MSO with 300000 digests", &out, TSR_ERR_CBOR_TOO_LARGE);
 	bytes_clear(&out);
+}
+
+/* A's response whose x5chain is the real DS followed by n - 1 copies. */
+static bytes_t
+with_long_x5chain(const bytes_t *honest, size_t n)
+{
+	tsr_span_t *chain = g_new(tsr_span_t, n);
+	bytes_t out;
+
+	for (size_t i = 0; i < n; i++)
+		chain[i] = W.ds.der;
+	out = with_x5chain(honest, chain, n);
+	g_free(chain);
+	return out;
+}
+
+/* The certificate store takes up to 1024 certificates per x5chain; the
+ * copies do not disturb the path to the IACA. One more is refused. */
+static void
+oversize_x5chain(void)
+{
+	bytes_t out = with_long_x5chain(&W.a_mac, 1024);
+	gdouble elapsed;
+
+	g_test_timer_start();
+	expect_doc("x5chain of 1024 certificates", &out, 0);
+	elapsed = g_test_timer_elapsed();
+	g_test_message("x5chain of 1024 certificates: %zu bytes verified in %.3f s", out.len,
+	    elapsed);
+	g_assert_cmpfloat(elapsed, <, 10.0);
+	bytes_clear(&out);
+	out = with_long_x5chain(&W.a_mac, 1025);
+	timed_decode_error("x5chain of 1025 certificates", &out, TSR_ERR_LIMIT);
+	bytes_clear(&out);
+}
+
+/* The most certificate work one response can ask for: as many documents
+ * with a 1024-certificate x5chain as fit in the 16 MiB input limit. */
+static void
+oversize_x5chain_many_documents(void)
+{
+	bytes_t one = with_long_x5chain(&W.a_sig, 1024), all;
+	size_t n = MIN((size_t)16 * 1024 * 1024 / one.len, 64);
+	tsr_verify_result_t *result;
+	gdouble elapsed;
+
+	all = response_with_documents(&one, n);
+	g_test_timer_start();
+	result = verify_at(&W.s1, &all, W.now);
+	elapsed = g_test_timer_elapsed();
+	g_test_message("%zu documents with 1024 certificates each: %zu bytes verified in %.3f s",
+	    n, all.len, elapsed);
+	g_assert_true(tsr_verify_result_valid(result));
+	g_assert_cmpuint(tsr_verify_result_doc_count(result), ==, n);
+	g_assert_cmpfloat(elapsed, <, 30.0);
+	tsr_verify_result_free(result);
+	bytes_clear(&all);
+	bytes_clear(&one);
 }
 
 /* ====================================================================== */
@@ -2251,6 +2395,8 @@ main(int argc, char **argv)
 	g_test_add_func("/forgery/device_key/signature_other_key", device_signature_other_key);
 	g_test_add_func("/forgery/device_key/mac_other_device_key", device_mac_other_device_key);
 	g_test_add_func("/forgery/device_key/mac_other_reader_key", device_mac_other_reader_key);
+	g_test_add_func("/forgery/device_signed/unauthorised_element",
+	    device_signed_unauthorised_element);
 	g_test_add_func("/forgery/device_key/mac_from_ephemeral_device_key",
 	    device_mac_from_ephemeral_device_key);
 	g_test_add_func("/forgery/transcript/other_session", transcript_other_session);
@@ -2259,6 +2405,7 @@ main(int argc, char **argv)
 	g_test_add_func("/forgery/alg/issuer_auth", alg_issuer_auth);
 	g_test_add_func("/forgery/alg/issuer_auth_p384_ds", alg_issuer_auth_p384_ds);
 	g_test_add_func("/forgery/alg/issuer_auth_not_an_integer", alg_issuer_auth_not_an_integer);
+	g_test_add_func("/forgery/alg/signature_junk", alg_signature_junk);
 	g_test_add_func("/forgery/alg/device_signature", alg_device_signature);
 	g_test_add_func("/forgery/alg/device_mac", alg_device_mac);
 	g_test_add_func("/forgery/alg/device_key_unsupported_curve",
@@ -2272,6 +2419,9 @@ main(int argc, char **argv)
 	g_test_add_func("/forgery/oversize/element_count", oversize_element_count);
 	g_test_add_func("/forgery/oversize/item_count", oversize_item_count);
 	g_test_add_func("/forgery/oversize/digest_count", oversize_digest_count);
+	g_test_add_func("/forgery/oversize/x5chain", oversize_x5chain);
+	g_test_add_func("/forgery/oversize/x5chain_many_documents",
+	    oversize_x5chain_many_documents);
 	r = g_test_run();
 	world_free();
 	return r;
