@@ -44,7 +44,7 @@ extern "C" {
 #define TSR_REASON_DS_CERT_NOT_YET_VALID (1u << 4) /**< "ds_cert_not_yet_valid" */
 #define TSR_REASON_DS_CERT_PROFILE (1u << 5)      /**< "ds_cert_profile": key usage / EKU / not a leaf */
 #define TSR_REASON_ISSUER_SIGNATURE (1u << 6)     /**< "issuer_signature": issuerAuth does not verify */
-#define TSR_REASON_UNSUPPORTED_ALG (1u << 7)      /**< "unsupported_algorithm" (also at response level, with #TSR_REASON_MALFORMED, when the response names a curve or algorithm we do not implement) */
+#define TSR_REASON_UNSUPPORTED_ALG (1u << 7)      /**< "unsupported_algorithm" (also at response level, with #TSR_REASON_MALFORMED) */
 #define TSR_REASON_MSO_EXPIRED (1u << 8)          /**< "mso_expired": now is after validUntil */
 #define TSR_REASON_MSO_NOT_YET_VALID (1u << 9)    /**< "mso_not_yet_valid": now is before validFrom */
 #define TSR_REASON_MSO_VALIDITY (1u << 10)        /**< "mso_validity": dates inconsistent or signed outside the DS certificate's validity */
