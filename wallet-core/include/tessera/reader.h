@@ -44,7 +44,7 @@ extern "C" {
 #define TSR_REASON_DS_CERT_NOT_YET_VALID (1u << 4) /**< "ds_cert_not_yet_valid" */
 #define TSR_REASON_DS_CERT_PROFILE (1u << 5)      /**< "ds_cert_profile": key usage / EKU / not a leaf */
 #define TSR_REASON_ISSUER_SIGNATURE (1u << 6)     /**< "issuer_signature": issuerAuth does not verify */
-#define TSR_REASON_UNSUPPORTED_ALG (1u << 7)      /**< "unsupported_algorithm" */
+#define TSR_REASON_UNSUPPORTED_ALG (1u << 7)      /**< "unsupported_algorithm" (also at response level, with #TSR_REASON_MALFORMED) */
 #define TSR_REASON_MSO_EXPIRED (1u << 8)          /**< "mso_expired": now is after validUntil */
 #define TSR_REASON_MSO_NOT_YET_VALID (1u << 9)    /**< "mso_not_yet_valid": now is before validFrom */
 #define TSR_REASON_MSO_VALIDITY (1u << 10)        /**< "mso_validity": dates inconsistent or signed outside the DS certificate's validity */
@@ -155,9 +155,10 @@ TSR_EXPORT void tsr_verify_result_free(tsr_verify_result_t *result);
 TSR_EXPORT bool tsr_verify_result_valid(const tsr_verify_result_t *result);
 /** @brief The time the result was computed for (Unix seconds). */
 TSR_EXPORT int64_t tsr_verify_result_time(const tsr_verify_result_t *result);
-/** @brief Response-level reason flags (#TSR_REASON_MALFORMED,
- *         #TSR_REASON_RESPONSE_STATUS, #TSR_REASON_NO_DOCUMENTS,
- *         #TSR_REASON_TRANSCRIPT). */
+/** @brief Response-level reason flags (#TSR_REASON_MALFORMED, with
+ *         #TSR_REASON_UNSUPPORTED_ALG when the decoding error is
+ *         #TSR_ERR_CRYPTO_UNSUPPORTED_ALG; #TSR_REASON_RESPONSE_STATUS,
+ *         #TSR_REASON_NO_DOCUMENTS, #TSR_REASON_TRANSCRIPT). */
 TSR_EXPORT uint32_t tsr_verify_result_reasons(const tsr_verify_result_t *result);
 /** @brief The decoding error behind #TSR_REASON_MALFORMED at response
  *         level, or #TSR_OK. */

@@ -38,7 +38,8 @@ int64_t tsr_cose_alg_for_curve(tsr_curve_t curve);
  * Decodes an EC2 COSE_Key {1: 2, -1: crv, -2: x, -3: y} into a validated
  * public key. Coordinates must have exactly the curve's length; a private
  * part (-4) is refused. Returns TSR_ERR_COSE_KEY,
- * TSR_ERR_CRYPTO_UNSUPPORTED_ALG (curve) or TSR_ERR_CRYPTO_BAD_KEY.
+ * TSR_ERR_CRYPTO_UNSUPPORTED_ALG (another curve, or a well-formed OKP key)
+ * or TSR_ERR_CRYPTO_BAD_KEY.
  */
 int tsr_cose_key_decode(const tsr_cbor_item_t *item, tsr_ec_pub_t *ret_pub);
 /* Same, from bytes. */

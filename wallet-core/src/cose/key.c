@@ -15,6 +15,7 @@
 #define KEY_X (-2)
 #define KEY_Y (-3)
 #define KEY_D (-4)
+#define KTY_OKP 1
 #define KTY_EC2 2
 
 int64_t
@@ -48,7 +49,21 @@ tsr_cose_key_decode(const tsr_cbor_item_t *item, tsr_ec_pub_t *ret_pub)
 		goto out;
 	}
 	/* A public-key slot must never carry a private key. */
-	if (kty != KTY_EC2 || tsr_cbor_map_find_int(item, KEY_D) != NULL) {
+	if (tsr_cbor_map_find_int(item, KEY_D) != NULL) {
+		r = TSR_ERR_COSE_KEY;
+		goto out;
+	}
+	/* A well-formed OKP key {1: 1, -1: crv, -2: x} (Ed25519, Ed448, X25519,
+	 * X448; RFC 9053 §7.2) is a device key 18013-5 allows and we do not
+	 * implement: report it as unsupported, as an EC2 key on an unknown
+	 * curve is, not as malformed, so a verifier can say why it refuses
+	 * (tests/assurance/test-forgery.c, alg/device_key_unsupported_curve). */
+	if (kty == KTY_OKP && tsr_cbor_is(tsr_cbor_map_find_int(item, KEY_X), TSR_CBOR_BSTR) &&
+	    tsr_cbor_map_find_int(item, KEY_Y) == NULL) {
+		r = TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
+		goto out;
+	}
+	if (kty != KTY_EC2) {
 		r = TSR_ERR_COSE_KEY;
 		goto out;
 	}

@@ -98,18 +98,26 @@ tsr_mso_clear(tsr_mso_t *mso)
 	memset(mso, 0, sizeof(*mso));
 }
 
-/* tdate = #6.0(tstr) */
+/* tdate = #6.0(tstr). tsr_time_parse() drops fractional seconds, i.e.
+ * rounds down; with round_up a time with a non-zero fraction counts from the
+ * next whole second instead. */
 static bool
-get_tdate(const tsr_cbor_item_t *item, int64_t *ret_time)
+get_tdate(const tsr_cbor_item_t *item, bool round_up, int64_t *ret_time)
 {
 	const tsr_cbor_item_t *text = tsr_cbor_untag(item, 0);
+	const char *dot;
 	char buf[40];
 
 	if (!is_tstr(text) || text->u.str.len >= sizeof(buf))
 		return false;
 	memcpy(buf, text->u.str.ptr, text->u.str.len);
 	buf[text->u.str.len] = '\0';
-	return tsr_time_parse(buf, ret_time) == TSR_OK;
+	if (tsr_time_parse(buf, ret_time) != TSR_OK)
+		return false;
+	if (round_up && (dot = strchr(buf, '.')) != NULL && strspn(dot + 1, "0") <
+	    strspn(dot + 1, "0123456789"))
+		(*ret_time)++;
+	return true;
 }
 
 /* ValidityInfo = {"signed": tdate, "validFrom": tdate, "validUntil": tdate,
@@ -121,13 +129,18 @@ decode_validity(const tsr_cbor_item_t *map, tsr_mso_t *mso)
 		"expectedUpdate", NULL };
 	const tsr_cbor_item_t *update = tsr_cbor_map_find_tstr(map, "expectedUpdate");
 
+	/* 18013-5 MSO dates have no fractional seconds; should one come
+	 * anyway, it must not make the document valid early: validFrom
+	 * ...:17.5Z is reached at second 18, not 17 (validUntil ...:42.5Z
+	 * rounded down to 42 only ends it sooner). Verifiers compare whole
+	 * seconds (tests/assurance/test-forgery.c, validity/fractional_seconds). */
 	if (!tsr_cbor_map_keys_within(map, keys, NULL, 0) ||
-	    !get_tdate(tsr_cbor_map_find_tstr(map, "signed"), &mso->signed_at) ||
-	    !get_tdate(tsr_cbor_map_find_tstr(map, "validFrom"), &mso->valid_from) ||
-	    !get_tdate(tsr_cbor_map_find_tstr(map, "validUntil"), &mso->valid_until))
+	    !get_tdate(tsr_cbor_map_find_tstr(map, "signed"), false, &mso->signed_at) ||
+	    !get_tdate(tsr_cbor_map_find_tstr(map, "validFrom"), true, &mso->valid_from) ||
+	    !get_tdate(tsr_cbor_map_find_tstr(map, "validUntil"), false, &mso->valid_until))
 		return TSR_ERR_MDOC_MALFORMED;
 	if (update != NULL) {
-		if (!get_tdate(update, &mso->expected_update))
+		if (!get_tdate(update, false, &mso->expected_update))
 			return TSR_ERR_MDOC_MALFORMED;
 		mso->has_expected_update = true;
 	}

@@ -199,6 +199,12 @@ tsr_verifier_verify(const tsr_verifier_t *verifier, const uint8_t *response, siz
 			goto fail;
 		tsr_debug("DeviceResponse does not decode: %s", tsr_strerror_name(r));
 		result->reasons |= TSR_REASON_MALFORMED;
+		/* A structure that names a curve or algorithm we do not
+		 * implement (an MSO deviceKey on brainpool or Ed25519) is
+		 * refused whole, but is not garbage: name the reason, so the
+		 * verifier can say "unsupported" rather than only "malformed". */
+		if (r == TSR_ERR_CRYPTO_UNSUPPORTED_ALG)
+			result->reasons |= TSR_REASON_UNSUPPORTED_ALG;
 		result->decode_error = r;
 	} else if ((r = verify_documents(&ctx, &resp, result)) != TSR_OK) {
 		goto fail;
