@@ -165,6 +165,44 @@ TSR_EXPORT tsr_sa_kind_t tsr_store_sa_kind(const tsr_store_t *store);
 TSR_EXPORT const char *tsr_store_sa_location(const tsr_store_t *store);
 
 /**
+ * @brief Changes the secret that unlocks the wallet: the software
+ *        passphrase or the PKCS#11 token's user PIN.
+ *
+ * Each secure area does it its own way:
+ * - **software**: @p old_secret is checked against the recorded check
+ *   value; then a new passphrase-derived key (fresh salt, the current
+ *   iteration count for new wallets) re-encrypts every device key
+ *   reference and the sealed data key, and the wallet row and keys are
+ *   rewritten in one transaction (a crash leaves the old passphrase
+ *   working, never a mix). The data key, and so every sealed credential
+ *   and log entry, stays the same. Keys created with their own PIN
+ *   (tsr_sa_key_options_t::pin) cannot be re-encrypted without it:
+ *   #TSR_ERR_SA_NOT_SUPPORTED, nothing changed.
+ * - **PKCS#11**: C_SetPIN on the token; the token checks @p old_secret,
+ *   counts a wrong one towards its lockout, and applies its own length
+ *   rules to @p new_secret. Nothing in the store changes.
+ * - **TPM 2.0**: a TPM wallet unlocks without a secret and the wallet's
+ *   device keys have no authValue: #TSR_ERR_SA_NOT_SUPPORTED.
+ *
+ * The secret callback given to tsr_store_open() is not asked; the caller
+ * gives it the new secret for later opens. On success the store stays
+ * (or becomes) unlocked.
+ *
+ * @param old_secret the current passphrase or PIN, NUL-terminated.
+ * @param new_secret the new one: 1 to 255 bytes, NUL-terminated.
+ * @return #TSR_OK; #TSR_ERR_SA_PIN_INCORRECT (wrong @p old_secret);
+ *         #TSR_ERR_SA_PIN_LOCKED (the token is locked after too many wrong
+ *         PINs); #TSR_ERR_INVALID_ARGUMENT (NULL, empty or too long, or a
+ *         new PIN the token refuses, e.g. too short);
+ *         #TSR_ERR_SA_NOT_SUPPORTED (TPM wallet, or a software key with its
+ *         own PIN); #TSR_ERR_SA_UNAVAILABLE, #TSR_ERR_SA_TOKEN_NOT_FOUND,
+ *         #TSR_ERR_SA_DEVICE; #TSR_ERR_STORE_BUSY, #TSR_ERR_STORE_DATABASE,
+ *         #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_change_secret(tsr_store_t *store, const char *old_secret,
+    const char *new_secret);
+
+/**
  * @brief The wallet's open secure area, unlocking first when needed; for
  *        signing with a device key (see tsr_store_key_ref()).
  * @param[out] ret_sa borrowed; valid until tsr_store_free().
