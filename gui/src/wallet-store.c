@@ -827,6 +827,102 @@ wallet_store_remove_root_finish (WalletStore *self, GAsyncResult *result, GError
 }
 
 
+/* ---- Changing the passphrase or PIN ---- */
+
+typedef struct {
+  char *old_secret;
+  char *new_secret;
+} ChangeSecret;
+
+static char change_secret_tag;
+
+static void
+change_secret_free (ChangeSecret *c)
+{
+  if (c->old_secret != NULL)
+    explicit_bzero (c->old_secret, strlen (c->old_secret));
+  if (c->new_secret != NULL)
+    explicit_bzero (c->new_secret, strlen (c->new_secret));
+  g_free (c->old_secret);
+  g_free (c->new_secret);
+  g_free (c);
+}
+
+static GError *
+change_secret_error (int r)
+{
+  const char *msg;
+
+  switch (r)
+    {
+    case TSR_ERR_SA_PIN_INCORRECT: msg = _("The current passphrase or PIN is wrong"); break;
+    case TSR_ERR_INVALID_ARGUMENT: msg = _("The new PIN is not accepted: check its length"); break;
+    case TSR_ERR_SA_NOT_SUPPORTED: msg = _("This wallet has no PIN to change"); break;
+    default: return wallet_error_new (r);
+    }
+  return g_error_new_literal (WALLET_ERROR, r, msg);
+}
+
+static void
+change_secret_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  WalletStore *self = source;
+  ChangeSecret *c = task_data;
+  GError *error = NULL;
+  tsr_store_t *store;
+  int r;
+
+  if ((store = wallet_store_acquire (self, FALSE, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  r = tsr_store_change_secret (store, c->old_secret, c->new_secret);
+  wallet_store_release (self);
+  if (r != TSR_OK)
+    {
+      g_task_return_error (task, change_secret_error (r));
+      return;
+    }
+  wallet_store_set_passphrase (self, c->new_secret);
+  set_unlocked (self, TRUE);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wallet_store_change_secret_async (WalletStore         *self,
+                                  const char          *old_secret,
+                                  const char          *new_secret,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ChangeSecret *c;
+
+  g_return_if_fail (WALLET_IS_STORE (self));
+  g_return_if_fail (old_secret != NULL && new_secret != NULL);
+  c = g_new0 (ChangeSecret, 1);
+  c->old_secret = g_strdup (old_secret);
+  c->new_secret = g_strdup (new_secret);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, &change_secret_tag);
+  g_task_set_task_data (task, c, (GDestroyNotify) change_secret_free);
+  g_task_run_in_thread (task, change_secret_thread);
+}
+
+gboolean
+wallet_store_change_secret_finish (WalletStore   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 wallet_store_import_async (WalletStore *self, GBytes *credential, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)

@@ -11,6 +11,7 @@
 
 #include "wallet-consent-dialog.h"
 #include "wallet-labels.h"
+#include "wallet-preferences-window.h"
 #include "wallet-store.h"
 #include "wallet-test-support.h"
 #include "wallet-window.h"
@@ -214,6 +215,85 @@ test_detail_and_delete (void)
   g_assert_true (wallet_test_wait (credentials_empty, window, 20000));
   g_assert_cmpstr (wallet_credentials_page_get_state (wallet_window_get_credentials_page (window)), ==, "empty");
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- Preferences: changing the passphrase ---- */
+
+static gboolean
+prefs_idle (gpointer data)
+{
+  return !wallet_preferences_window_get_busy (data) &&
+         wallet_preferences_window_get_last_toast (data) != NULL;
+}
+
+static gboolean
+pin_row_shown (gpointer data)
+{
+  GtkWidget *row = wallet_test_find (data, ADW_TYPE_ACTION_ROW, "Passphrase");
+  return row != NULL && gtk_widget_get_visible (row);
+}
+
+/* Fills the change dialog and answers it; returns the toast shown. */
+static const char *
+change_passphrase (WalletPreferencesWindow *prefs,
+                   const char              *old_secret,
+                   const char              *new_secret,
+                   const char              *repeat)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  wallet_preferences_window_change_pin (prefs);
+  g_assert_true (wallet_test_wait (message_dialog_open, &dialog, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Change Passphrase");
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Current passphrase")), old_secret);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "New passphrase")), new_secret);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Repeat new passphrase")), repeat);
+  adw_message_dialog_response (dialog, "change");
+  g_assert_true (wallet_test_wait (prefs_idle, prefs, 20000));
+  wallet_test_spin (100);
+  return wallet_preferences_window_get_last_toast (prefs);
+}
+
+static void
+test_change_passphrase (void)
+{
+  g_autoptr(WalletTestWallet) w = wallet_test_wallet_new (1);
+  WalletWindow *window = window_for (w, TRUE);
+  WalletPreferencesWindow *prefs;
+  tsr_store_options_t options = { 0 };
+  tsr_store_t *store = NULL;
+  GtkWidget *button;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wallet_test_wait (credentials_loaded, window, 20000));
+  prefs = wallet_preferences_window_new (GTK_WINDOW (window), wallet_window_get_store (window),
+                                         wallet_window_get_settings (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wallet_test_wait (pin_row_shown, prefs, 20000));
+  button = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "_Change…");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+
+  g_assert_cmpstr (change_passphrase (prefs, "not the passphrase", "new one", "new one"), ==,
+                   "The current passphrase or PIN is wrong");
+  g_assert_cmpstr (change_passphrase (prefs, WALLET_TEST_PASSPHRASE, "new one", "new 1"), ==,
+                   "The new PINs do not match");
+  g_assert_cmpstr (change_passphrase (prefs, WALLET_TEST_PASSPHRASE, "new one", "new one"), ==,
+                   "Passphrase changed");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (window));
+  wallet_test_spin (200);
+
+  /* The file now opens with the new passphrase only. */
+  options.secret = wallet_test_fixed_secret;
+  options.secret_user = (gpointer) (guintptr) "new one";
+  g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_unlock (store), ==, TSR_OK);
+  tsr_store_free (store);
+  options.secret_user = (gpointer) (guintptr) WALLET_TEST_PASSPHRASE;
+  g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_unlock (store), ==, TSR_ERR_SA_PIN_INCORRECT);
+  tsr_store_free (store);
 }
 
 /* ---- Consent sheet ---- */
@@ -570,5 +650,6 @@ main (int   argc,
   g_test_add_func ("/wallet/consent/trusted-defaults-on", test_consent_trusted);
   g_test_add_func ("/wallet/consent/close-declines", test_consent_decline);
   g_test_add_func ("/wallet/history", test_history);
+  g_test_add_func ("/wallet/preferences/change-passphrase", test_change_passphrase);
   return g_test_run ();
 }

@@ -41,6 +41,18 @@ wallet_test_data_dir (void)
   return dir;
 }
 
+int
+wallet_test_fixed_secret (void       *user,
+                          const char *purpose,
+                          char       *buf,
+                          size_t      cap)
+{
+  if (user == NULL || strlen (user) >= cap)
+    return 1;
+  g_strlcpy (buf, user, cap);
+  return 0;
+}
+
 static int
 secret_cb (void       *user,
            const char *purpose,
