@@ -977,6 +977,42 @@ valid_change_token_pin(fixture_t *f, gconstpointer data)
 	g_free(cred);
 }
 
+/* The DS certificate summary comes from the credential's x5chain. */
+static void
+valid_ds_cert_summary(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store = create_wallet(f);
+	tsr_store_credential_t *cred = NULL;
+	tsr_cert_summary_t s;
+	uint8_t *bytes;
+	size_t len = 0;
+	int64_t id = 0;
+
+	(void)data;
+	bytes = new_key_credential(f, store, NULL, &len);
+	g_assert_cmpint(tsr_store_import(store, bytes, len, NULL, &id, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_show(store, id, &cred), ==, TSR_OK);
+	tsr_cert_summary_init(&s);
+	g_assert_cmpint(tsr_store_credential_ds_cert(NULL, &s), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_store_credential_ds_cert(cred, &s), ==, TSR_OK);
+	g_assert_cmpstr(s.subject, ==, "C=US, CN=Tessera Test Store DS");
+	g_assert_cmpstr(s.subject, ==, tsr_store_credential_summary(cred)->issuer_subject);
+	g_assert_cmpstr(s.issuer, ==, "C=US, CN=Tessera Test Store IACA");
+	g_assert_cmpstr(s.country, ==, "US");
+	g_assert_cmpstr(s.serial, ==, "66:5D:90:98:14:BE:0F:06:C5:AB:B1:BE:D0:C9:62:1C:CC:57:C1:BB");
+	g_assert_cmpint(s.not_before, ==, 1735689600); /* 2025-01-01 */
+	g_assert_cmpint(s.not_after, ==, 2524608000);  /* 2050-01-01 */
+	g_assert_cmpstr(s.key_algorithm, ==, "EC P-256");
+	g_assert_cmpstr(s.signature_algorithm, ==, "ECDSA with SHA-256");
+	g_assert_cmpuint(s.chain_length, ==, 1);
+	tsr_cert_summary_free(&s);
+	tsr_cert_summary_free(&s);
+	tsr_cert_summary_free(NULL);
+	tsr_store_credential_free(cred);
+	tsr_store_free(store);
+	g_free(bytes);
+}
+
 /* A sealed value moved to another row does not open there. */
 static void
 swapped_rows_refused(fixture_t *f, gconstpointer data)
@@ -1265,6 +1301,7 @@ main(int argc, char **argv)
 	ADD("/store/log/valid", valid_log);
 	ADD("/store/settings/valid", valid_settings);
 	ADD("/store/credential/valid_single_use", valid_single_use);
+	ADD("/store/credential/valid_ds_cert_summary", valid_ds_cert_summary);
 	g_test_add_func("/store/path/default", default_path);
 	return g_test_run();
 }

@@ -365,6 +365,48 @@ TSR_EXPORT size_t tsr_store_credential_element_count(const tsr_store_credential_
  */
 TSR_EXPORT TSR_WUR int tsr_store_credential_element(const tsr_store_credential_t *cred,
     size_t idx, tsr_store_element_t *ret_element);
+/**
+ * What a certificate says about itself, for people: the summary of a
+ * credential's Document Signer certificate (tsr_store_credential_ds_cert()).
+ * Caller-owned: tsr_cert_summary_init() first, tsr_cert_summary_free()
+ * after (both safe on a zeroed struct). Nothing here is verified: the
+ * chain was checked at import (against the trusted IACAs, if any).
+ */
+typedef struct tsr_cert_summary {
+	char *subject;          /**< subject DN, e.g. "C=US, CN=Utopia DS" */
+	char *issuer;           /**< issuer DN: the IACA's subject for a DS certificate */
+	char country[3];        /**< subject countryName (ISO 3166-1 alpha-2), "" when absent */
+	/** serialNumber as upper-case hex octets separated by ':' ("01:A2"),
+	 *  with a leading '-' for a (non-conforming) negative serial. */
+	char *serial;
+	int64_t not_before;     /**< notBefore (Unix seconds) */
+	int64_t not_after;      /**< notAfter (Unix seconds) */
+	/** The subject public key: "EC P-256", "EC P-384", "EC P-521", or
+	 *  "unknown" for a key this build cannot read. */
+	char key_algorithm[16];
+	/** The certificate's signature: "ECDSA with SHA-256" (-384, -512), or
+	 *  "unknown". */
+	char signature_algorithm[24];
+	size_t chain_length;    /**< certificates in the credential's x5chain */
+} tsr_cert_summary_t;
+
+/** @brief Zeroes a summary; cannot fail. */
+TSR_EXPORT void tsr_cert_summary_init(tsr_cert_summary_t *summary);
+/** @brief Frees the strings of a summary and zeroes it. NULL is fine. */
+TSR_EXPORT void tsr_cert_summary_free(tsr_cert_summary_t *summary);
+
+/**
+ * @brief Summarises the credential's Document Signer certificate: the
+ *        first certificate of issuerAuth's x5chain.
+ * @param[out] ret_summary initialised by the caller; filled (owned
+ *        strings) on success, untouched on failure.
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND (no x5chain; cannot happen for an
+ *         imported credential), #TSR_ERR_CERT_PARSE,
+ *         #TSR_ERR_INVALID_ARGUMENT, #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_credential_ds_cert(const tsr_store_credential_t *cred,
+    tsr_cert_summary_t *ret_summary);
+
 /** @brief Wipes and frees a credential. NULL is fine. */
 TSR_EXPORT void tsr_store_credential_free(tsr_store_credential_t *cred);
 
