@@ -162,13 +162,39 @@ add_credential_group (WalletDetailPage *self)
 }
 
 static void
+add_certificate_group (WalletDetailPage     *self,
+                       const WalletCertInfo *cert)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  g_autofree char *from = wallet_format_date (cert->not_before);
+  g_autofree char *until = wallet_format_date (cert->not_after);
+  /* Translators: a validity period: "1 January 2025 – 1 January 2050" */
+  g_autofree char *period = g_strdup_printf (_("%s – %s"), from, until);
+  /* Translators: key algorithm and signature algorithm, e.g. "EC P-256 · ECDSA with SHA-256" */
+  g_autofree char *key = g_strdup_printf (_("%s · %s"), cert->key_algorithm,
+                                          cert->signature_algorithm);
+
+  adw_preferences_group_set_title (group, _("Issuer Certificate"));
+  adw_preferences_group_set_description (group, _("The document signer certificate that signed this credential"));
+  add_row (group, _("Document signer"), cert->subject);
+  add_row (group, _("Issuing authority (IACA)"), cert->issuer);
+  add_row (group, _("Country"), *cert->country != '\0' ? cert->country : _("Not stated"));
+  add_row (group, _("Serial number"), cert->serial);
+  add_row (group, _("Certificate valid"), period);
+  add_row (group, _("Key"), key);
+  gtk_box_append (self->groups_box, GTK_WIDGET (group));
+}
+
+static void
 on_shown (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
   g_autoptr(WalletDetailPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) elements = wallet_store_show_finish (WALLET_STORE (source), result, &error);
+  g_autoptr(WalletCertInfo) cert = NULL;
+  g_autoptr(GPtrArray) elements = wallet_store_show_finish (WALLET_STORE (source), result, &cert,
+                                                            &error);
   AdwPreferencesGroup *group = NULL;
   const char *group_ns = NULL;
   g_autofree char *given = NULL, *family = NULL;
@@ -211,6 +237,8 @@ on_shown (GObject      *source,
       add_row (group, label, value);
     }
   add_credential_group (self);
+  if (cert != NULL)
+    add_certificate_group (self, cert);
 
   gtk_image_set_from_paintable (self->portrait, GDK_PAINTABLE (portrait));
   gtk_widget_set_visible (GTK_WIDGET (self->portrait), portrait != NULL);

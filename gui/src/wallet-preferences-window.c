@@ -27,6 +27,10 @@ struct _WalletPreferencesWindow
   GtkWidget *pin_button;
   char *last_toast;
   gboolean busy;
+  /* Held until finalize: GtkWindow's dispose still talks to the transient
+   * parent, and a thread's callback may drop our last reference after the
+   * parent window has gone. */
+  GtkWindow *parent;
   GtkSwitch *refuse_switch;
   GtkListBox *roots_list;
 };
@@ -293,11 +297,21 @@ wallet_preferences_window_dispose (GObject *object)
 }
 
 static void
+wallet_preferences_window_finalize (GObject *object)
+{
+  WalletPreferencesWindow *self = WALLET_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->parent);
+  G_OBJECT_CLASS (wallet_preferences_window_parent_class)->finalize (object);
+}
+
+static void
 wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = wallet_preferences_window_dispose;
+  G_OBJECT_CLASS (klass)->finalize = wallet_preferences_window_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/tessera/Wallet/wallet-preferences-window.ui");
@@ -460,6 +474,8 @@ wallet_preferences_window_new (GtkWindow   *parent,
   WalletPreferencesWindow *self = g_object_new (WALLET_TYPE_PREFERENCES_WINDOW,
                                                 "transient-for", parent, NULL);
 
+  if (parent != NULL)
+    self->parent = g_object_ref (parent);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
   g_settings_bind (settings, "refuse-untrusted-readers", self->refuse_switch, "active",

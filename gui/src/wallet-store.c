@@ -293,10 +293,24 @@ op_free (Op *op)
   g_free (op);
 }
 
+typedef struct {
+  GPtrArray *elements;
+  WalletCertInfo *cert;
+} Shown;
+
+static void
+shown_free (Shown *shown)
+{
+  g_clear_pointer (&shown->elements, g_ptr_array_unref);
+  wallet_cert_info_free (shown->cert);
+  g_free (shown);
+}
+
 static GPtrArray *
-read_elements (tsr_store_t *store,
-               gint64       id,
-               int         *ret_err)
+read_elements (tsr_store_t     *store,
+               gint64           id,
+               WalletCertInfo **ret_cert,
+               int             *ret_err)
 {
   tsr_store_credential_t *cred = NULL;
   GPtrArray *elements;
@@ -315,6 +329,15 @@ read_elements (tsr_store_t *store,
       if (tsr_store_credential_element (cred, i, &e) == TSR_OK)
         g_ptr_array_add (elements, wallet_element_new (e.name_space, e.identifier, e.value,
                                                        e.value_len));
+    }
+  if (ret_cert != NULL)
+    {
+      tsr_cert_summary_t summary;
+
+      tsr_cert_summary_init (&summary);
+      *ret_cert = tsr_store_credential_ds_cert (cred, &summary) == TSR_OK ?
+                  wallet_cert_info_new (&summary) : NULL;
+      tsr_cert_summary_free (&summary);
     }
   tsr_store_credential_free (cred);
   return elements;
@@ -591,7 +614,7 @@ run_op (GTask        *task,
             if (names)
               {
                 int err;
-                g_autoptr(GPtrArray) elements = read_elements (store, wallet_credential_get_id (c), &err);
+                g_autoptr(GPtrArray) elements = read_elements (store, wallet_credential_get_id (c), NULL, &err);
 
                 if (elements != NULL)
                   {
@@ -609,12 +632,16 @@ run_op (GTask        *task,
 
     case OP_SHOW:
       {
-        GPtrArray *elements = read_elements (store, op->id, &r);
+        Shown *shown = g_new0 (Shown, 1);
 
-        if (elements == NULL)
-          break;
+        shown->elements = read_elements (store, op->id, &shown->cert, &r);
+        if (shown->elements == NULL)
+          {
+            shown_free (shown);
+            break;
+          }
         wallet_store_release (self);
-        g_task_return_pointer (task, elements, (GDestroyNotify) g_ptr_array_unref);
+        g_task_return_pointer (task, shown, (GDestroyNotify) shown_free);
         return;
       }
 
@@ -734,10 +761,20 @@ wallet_store_show_async (WalletStore *self, gint64 id, GCancellable *cancellable
 }
 
 GPtrArray *
-wallet_store_show_finish (WalletStore *self, GAsyncResult *result, GError **error)
+wallet_store_show_finish (WalletStore *self, GAsyncResult *result, WalletCertInfo **ret_cert,
+                          GError **error)
 {
+  Shown *shown;
+  GPtrArray *elements;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if ((shown = g_task_propagate_pointer (G_TASK (result), error)) == NULL)
+    return NULL;
+  elements = g_steal_pointer (&shown->elements);
+  if (ret_cert != NULL)
+    *ret_cert = g_steal_pointer (&shown->cert);
+  shown_free (shown);
+  return elements;
 }
 
 void

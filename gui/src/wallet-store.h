@@ -60,10 +60,12 @@ void           wallet_store_show_async        (WalletStore         *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-/* The elements (WalletElement), in the IssuerSigned's order. */
-GPtrArray     *wallet_store_show_finish       (WalletStore   *self,
-                                               GAsyncResult  *result,
-                                               GError       **error);
+/* The elements (WalletElement), in the IssuerSigned's order, and (when
+ * @ret_cert is not NULL) the DS certificate's summary, NULL if unreadable. */
+GPtrArray     *wallet_store_show_finish       (WalletStore     *self,
+                                               GAsyncResult    *result,
+                                               WalletCertInfo **ret_cert,
+                                               GError         **error);
 
 void           wallet_store_delete_async      (WalletStore         *self,
                                                gint64               id,

@@ -207,6 +207,26 @@ test_detail_and_delete (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "C=US, CN=Tessera Test Store DS");
   g_assert_nonnull (gtk_image_get_paintable (GTK_IMAGE (wallet_test_find (GTK_WIDGET (detail), 0, "portrait"))));
 
+  /* The issuer certificate summary, from the credential's x5chain. */
+  {
+    static const char *const cert_rows[][2] = {
+      { "Document signer", "C=US, CN=Tessera Test Store DS" },
+      { "Issuing authority (IACA)", "C=US, CN=Tessera Test Store IACA" },
+      { "Country", "US" },
+      { "Serial number", "66:5D:90:98:14:BE:0F:06:C5:AB:B1:BE:D0:C9:62:1C:CC:57:C1:BB" },
+      { "Certificate valid", "1 January 2025 – 1 January 2050" },
+      { "Key", "EC P-256 · ECDSA with SHA-256" },
+    };
+
+    g_assert_nonnull (wallet_test_find (GTK_WIDGET (detail), GTK_TYPE_LABEL, "Issuer Certificate"));
+    for (guint i = 0; i < G_N_ELEMENTS (cert_rows); i++)
+      {
+        row = wallet_test_find (GTK_WIDGET (detail), ADW_TYPE_ACTION_ROW, cert_rows[i][0]);
+        g_assert_nonnull (row);
+        g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, cert_rows[i][1]);
+      }
+  }
+
   /* Delete, confirmed in the message dialog. */
   wallet_detail_page_delete (detail);
   g_assert_true (wallet_test_wait (message_dialog_open, &dialog, 5000));
