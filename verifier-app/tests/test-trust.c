@@ -22,23 +22,6 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-	g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-	const char *name;
-
-	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-		g_autofree char *child = g_build_filename (path, name, NULL);
-
-		if (g_file_test (child, G_FILE_TEST_IS_DIR))
-			rm_rf (child);
-		else
-			g_unlink (child);
-	}
-	g_rmdir (path);
-}
-
-static void
 setup (Fixture *f, gconstpointer data)
 {
 	g_autoptr (GError) error = NULL;
@@ -68,7 +51,7 @@ teardown (Fixture *f, gconstpointer data)
 	g_settings_reset (f->settings, "trust-dir");
 	g_settings_reset (f->settings, "status-list-dir");
 	g_object_unref (f->settings);
-	rm_rf (f->dir);
+	vt_rm_rf (f->dir);
 	g_free (f->dir);
 }
 

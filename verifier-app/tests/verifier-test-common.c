@@ -6,6 +6,7 @@
 #include "verifier-test-common.h"
 
 #include <gst/gst.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <tessera/issuer.h>
 
@@ -433,4 +434,21 @@ vt_make_status_list (const char *path)
 	tsr_free (iaca_key);
 	tsr_free (ds);
 	tsr_free (ds_key);
+}
+
+void
+vt_rm_rf (const char *path)
+{
+	g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+		g_autofree char *child = g_build_filename (path, name, NULL);
+
+		if (g_file_test (child, G_FILE_TEST_IS_DIR))
+			vt_rm_rf (child);
+		else
+			g_unlink (child);
+	}
+	g_rmdir (path);
 }
