@@ -29,6 +29,7 @@
 #include "crypto/crypto.h"
 #include "credential-builder.h"
 #include "softhsm.h"
+#include "swtpm.h"
 #include "store/store-private.h"
 #include "test-support.h"
 
@@ -1013,6 +1014,55 @@ valid_ds_cert_summary(fixture_t *f, gconstpointer data)
 	g_free(bytes);
 }
 
+/* TPM: the authValue of the keys that have one (TPM2_ObjectChangeAuth). */
+static void
+valid_change_tpm_key_pin(fixture_t *f, gconstpointer data)
+{
+	static const uint8_t msg[] = "tessera";
+	tsr_sa_key_options_t options = { .pin = "1234" };
+	tsr_sa_config_t config = { 0 };
+	tsr_store_t *store = NULL;
+	tsr_secure_area_t *sa = NULL;
+	tsr_test_swtpm_t *tpm;
+	g_autofree char *ca_dir = NULL;
+	uint8_t *ref = NULL, *old_ref = NULL, sig[64];
+	size_t ref_len = 0, old_len = 0;
+	int64_t key_id = 0;
+
+	(void)data;
+	if (!tsr_test_swtpm_available()) {
+		g_test_skip("swtpm is not installed");
+		return;
+	}
+	ca_dir = tsr_test_swtpm_ca_dir_new();
+	tpm = tsr_test_swtpm_new(ca_dir);
+	config.kind = TSR_SA_TPM2;
+	config.tpm_tcti = tsr_test_swtpm_tcti(tpm);
+	g_assert_cmpint(tsr_store_create(f->path, &config, &store), ==, TSR_OK);
+	/* No key with a PIN yet: nothing to change. */
+	g_assert_cmpint(tsr_store_change_secret(store, "1234", "5678"), ==,
+	    TSR_ERR_SA_NOT_SUPPORTED);
+	g_assert_cmpint(tsr_store_create_key(store, &options, &key_id, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, key_id, &old_ref, &old_len, NULL, NULL), ==,
+	    TSR_OK);
+
+	g_assert_cmpint(tsr_store_change_secret(store, "0000", "5678"), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	g_assert_cmpint(tsr_store_change_secret(store, "1234", "5678"), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, key_id, &ref, &ref_len, NULL, NULL), ==, TSR_OK);
+	g_assert_false(ref_len == old_len && memcmp(ref, old_ref, ref_len) == 0);
+	g_assert_cmpint(tsr_store_secure_area(store, &sa), ==, TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, "5678", msg, sizeof(msg), sig), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, "1234", msg, sizeof(msg), sig), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	tsr_free(ref);
+	tsr_free(old_ref);
+	tsr_store_free(store);
+	tsr_test_swtpm_free(tpm);
+	tsr_test_rmrf(ca_dir);
+}
+
 /* A sealed value moved to another row does not open there. */
 static void
 swapped_rows_refused(fixture_t *f, gconstpointer data)
@@ -1298,6 +1348,7 @@ main(int argc, char **argv)
 	ADD("/store/secret/valid_change_passphrase", valid_change_passphrase);
 	ADD("/store/secret/change_passphrase_key_pin_refused", change_passphrase_key_pin_refused);
 	ADD("/store/secret/valid_change_token_pin", valid_change_token_pin);
+	ADD("/store/secret/valid_change_tpm_key_pin", valid_change_tpm_key_pin);
 	ADD("/store/log/valid", valid_log);
 	ADD("/store/settings/valid", valid_settings);
 	ADD("/store/credential/valid_single_use", valid_single_use);

@@ -181,8 +181,15 @@ TSR_EXPORT const char *tsr_store_sa_location(const tsr_store_t *store);
  * - **PKCS#11**: C_SetPIN on the token; the token checks @p old_secret,
  *   counts a wrong one towards its lockout, and applies its own length
  *   rules to @p new_secret. Nothing in the store changes.
- * - **TPM 2.0**: a TPM wallet unlocks without a secret and the wallet's
- *   device keys have no authValue: #TSR_ERR_SA_NOT_SUPPORTED.
+ * - **TPM 2.0**: a TPM wallet unlocks without a secret; what has a PIN
+ *   is a device key created with one (tsr_sa_key_options_t::pin, its
+ *   authValue). TPM2_ObjectChangeAuth gives each such key the new PIN and
+ *   a new private blob, and the keys' references are rewritten in one
+ *   transaction; the TPM checks @p old_secret (a wrong one counts towards
+ *   its dictionary-attack lockout). A copy of an old reference kept
+ *   elsewhere still works with the old PIN: a TPM cannot revoke a blob.
+ *   A wallet without keys that have a PIN (what the CLI and the app make
+ *   today): #TSR_ERR_SA_NOT_SUPPORTED.
  *
  * The secret callback given to tsr_store_open() is not asked; the caller
  * gives it the new secret for later opens. On success the store stays

@@ -113,6 +113,69 @@ out:
 	return r;
 }
 
+/* TPM: every key of the wallet that has its own PIN, in one transaction. */
+static int
+change_key_pins(tsr_store_t *store, const char *old_pin, const char *new_pin)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	uint8_t *ref = NULL;
+	size_t ref_len = 0, changed = 0;
+	bool in_tx = false;
+	int rc, r = TSR_ERR_INTERNAL;
+
+	if ((r = tsr_store_unlock(store)) != TSR_OK ||
+	    (r = tsr_store_begin(store)) != TSR_OK)
+		goto out;
+	in_tx = true;
+	if ((r = tsr_store_prepare(store->db,
+	    "SELECT id, ref FROM keys WHERE has_pin != 0 ORDER BY id", &sel)) != TSR_OK ||
+	    (r = tsr_store_prepare(store->db, "UPDATE keys SET ref = ? WHERE id = ?",
+	    &upd)) != TSR_OK)
+		goto out;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const void *old_ref = sqlite3_column_blob(sel, 1);
+		int old_len = sqlite3_column_bytes(sel, 1);
+
+		if (old_ref == NULL || old_len <= 0) {
+			r = TSR_ERR_STORE_CORRUPT;
+			goto out;
+		}
+		if ((r = tsr_sa_change_key_pin(store->sa, old_ref, (size_t)old_len, old_pin, new_pin,
+		    &ref, &ref_len)) != TSR_OK)
+			goto out;
+		sqlite3_reset(upd);
+		sqlite3_bind_blob(upd, 1, ref, (int)ref_len, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0));
+		if ((rc = sqlite3_step(upd)) != SQLITE_DONE) {
+			r = tsr_store_db_error(store->db, rc, "update key reference");
+			goto out;
+		}
+		tsr_free_secret(ref, ref_len);
+		ref = NULL;
+		changed++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = tsr_store_db_error(store->db, rc, "list keys");
+		goto out;
+	}
+	/* No key with a PIN: there is nothing to change. */
+	if (changed == 0) {
+		r = TSR_ERR_SA_NOT_SUPPORTED;
+		goto out;
+	}
+	if ((r = tsr_store_commit(store)) != TSR_OK)
+		goto out;
+	in_tx = false;
+	r = TSR_OK;
+out:
+	if (in_tx)
+		tsr_store_rollback(store);
+	tsr_free_secret(ref, ref_len);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return r;
+}
+
 static int
 change_software(tsr_store_t *store, const char *old_secret, const char *new_secret)
 {
@@ -198,6 +261,7 @@ tsr_store_change_secret(tsr_store_t *store, const char *old_secret, const char *
 	case TSR_SA_PKCS11:
 		return change_pkcs11(store, old_secret, new_secret);
 	case TSR_SA_TPM2:
+		return change_key_pins(store, old_secret, new_secret);
 	default:
 		return TSR_ERR_SA_NOT_SUPPORTED;
 	}
