@@ -25,7 +25,11 @@
 #include <tessera/tessera.h>
 
 #include "cbor/codec.h"
+#include "cose/cose.h"
+#include "crypto/crypto.h"
 #include "credential-builder.h"
+#include "softhsm.h"
+#include "swtpm.h"
 #include "store/store-private.h"
 #include "test-support.h"
 
@@ -833,6 +837,232 @@ wrong_passphrase_refused(fixture_t *f, gconstpointer data)
 	g_free(cred);
 }
 
+/* Signs with the wallet's key key_id and verifies with its public key. */
+static void
+assert_key_signs(tsr_store_t *store, int64_t key_id)
+{
+	static const uint8_t msg[] = "tessera";
+	tsr_secure_area_t *sa = NULL;
+	uint8_t *ref = NULL, *cose = NULL, sig[64];
+	size_t ref_len = 0, cose_len = 0;
+	tsr_ec_pub_t pub;
+
+	g_assert_cmpint(tsr_store_key_get(store, key_id, &ref, &ref_len, &cose, &cose_len), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_store_secure_area(store, &sa), ==, TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, NULL, msg, sizeof(msg), sig), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_cose_key_from_bytes(cose, cose_len, &pub), ==, TSR_OK);
+	g_assert_cmpint(tsr_ecdsa_verify(&pub, TSR_HASH_SHA256, msg, sizeof(msg), sig,
+	    sizeof(sig)), ==, TSR_OK);
+	tsr_free(ref);
+	tsr_free(cose);
+}
+
+static void
+assert_shows(tsr_store_t *store, int64_t id)
+{
+	tsr_store_credential_t *cred = NULL;
+
+	g_assert_cmpint(tsr_store_show(store, id, &cred), ==, TSR_OK);
+	g_assert_cmpuint(tsr_store_credential_element_count(cred), ==, ANNEX_D_ELEMENTS);
+	tsr_store_credential_free(cred);
+}
+
+/* A new passphrase re-encrypts the keys and the data key; the old one
+ * stops working, credentials and keys keep working. */
+static void
+valid_change_passphrase(fixture_t *f, gconstpointer data)
+{
+	static const char new_pass[] = "new passphrase for the wallet";
+	tsr_store_t *store = create_wallet(f);
+	uint8_t *cred;
+	size_t len = 0;
+	int64_t key_id = 0, id = 0;
+
+	(void)data;
+	cred = new_key_credential(f, store, &key_id, &len);
+	g_assert_cmpint(tsr_store_import(store, cred, len, NULL, &id, NULL), ==, TSR_OK);
+
+	g_assert_cmpint(tsr_store_change_secret(store, "wrong", new_pass), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	g_assert_cmpint(tsr_store_change_secret(store, PASSPHRASE, ""), ==,
+	    TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_store_change_secret(store, NULL, new_pass), ==,
+	    TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_store_change_secret(store, PASSPHRASE, new_pass), ==, TSR_OK);
+	/* The same store goes on working. */
+	assert_shows(store, id);
+	assert_key_signs(store, key_id);
+	tsr_store_free(store);
+
+	store = open_wallet(f, PASSPHRASE);
+	g_assert_cmpint(tsr_store_unlock(store), ==, TSR_ERR_SA_PIN_INCORRECT);
+	tsr_store_free(store);
+
+	store = open_wallet(f, new_pass);
+	g_assert_cmpint(tsr_store_unlock(store), ==, TSR_OK);
+	assert_shows(store, id);
+	assert_key_signs(store, key_id);
+	/* And back again, from a store that unlocked with it. */
+	g_assert_cmpint(tsr_store_change_secret(store, new_pass, PASSPHRASE), ==, TSR_OK);
+	tsr_store_free(store);
+	store = open_wallet(f, PASSPHRASE);
+	assert_shows(store, id);
+	tsr_store_free(store);
+	g_free(cred);
+}
+
+/* A key with its own PIN cannot be re-encrypted: nothing changes. */
+static void
+change_passphrase_key_pin_refused(fixture_t *f, gconstpointer data)
+{
+	tsr_sa_key_options_t options = { .pin = "1234" };
+	tsr_store_t *store = create_wallet(f);
+	int64_t key_id = 0;
+
+	(void)data;
+	g_assert_cmpint(tsr_store_create_key(store, &options, &key_id, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_change_secret(store, PASSPHRASE, "other"), ==,
+	    TSR_ERR_SA_NOT_SUPPORTED);
+	tsr_store_free(store);
+	store = open_wallet(f, PASSPHRASE);
+	g_assert_cmpint(tsr_store_unlock(store), ==, TSR_OK);
+	tsr_store_free(store);
+}
+
+static void
+assert_unlock_p11(const char *path, const char *pin, int expect_unlock)
+{
+	tsr_store_options_t options = { 0 };
+	tsr_store_t *store = NULL;
+
+	options.secret = secret_cb;
+	options.secret_user = (void *)(uintptr_t)pin;
+	g_assert_cmpint(tsr_store_open(path, &options, &store), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_unlock(store), ==, expect_unlock);
+	tsr_store_free(store);
+}
+
+/* PKCS#11: C_SetPIN on a SoftHSM token. */
+static void
+valid_change_token_pin(fixture_t *f, gconstpointer data)
+{
+	g_autoptr(tsr_test_softhsm_t) hsm = tsr_test_softhsm_new();
+	tsr_sa_config_t config = { 0 };
+	tsr_store_t *store = NULL;
+	uint8_t *cred;
+	size_t len = 0;
+	int64_t key_id = 0, id = 0;
+
+	(void)data;
+	config.kind = TSR_SA_PKCS11;
+	config.pkcs11_module = hsm->module;
+	config.pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
+	config.secret = secret_cb;
+	config.secret_user = (void *)(uintptr_t)TSR_TEST_SOFTHSM_PIN;
+	g_assert_cmpint(tsr_store_create(f->path, &config, &store), ==, TSR_OK);
+	cred = new_key_credential(f, store, &key_id, &len);
+	g_assert_cmpint(tsr_store_import(store, cred, len, NULL, &id, NULL), ==, TSR_OK);
+
+	g_assert_cmpint(tsr_store_change_secret(store, "9999", "56789"), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	g_assert_cmpint(tsr_store_change_secret(store, TSR_TEST_SOFTHSM_PIN, "56789"), ==,
+	    TSR_OK);
+	assert_shows(store, id);
+	assert_key_signs(store, key_id);
+	tsr_store_free(store);
+
+	assert_unlock_p11(f->path, TSR_TEST_SOFTHSM_PIN, TSR_ERR_SA_PIN_INCORRECT);
+	assert_unlock_p11(f->path, "56789", TSR_OK);
+	g_free(cred);
+}
+
+/* The DS certificate summary comes from the credential's x5chain. */
+static void
+valid_ds_cert_summary(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store = create_wallet(f);
+	tsr_store_credential_t *cred = NULL;
+	tsr_cert_summary_t s;
+	uint8_t *bytes;
+	size_t len = 0;
+	int64_t id = 0;
+
+	(void)data;
+	bytes = new_key_credential(f, store, NULL, &len);
+	g_assert_cmpint(tsr_store_import(store, bytes, len, NULL, &id, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_show(store, id, &cred), ==, TSR_OK);
+	tsr_cert_summary_init(&s);
+	g_assert_cmpint(tsr_store_credential_ds_cert(NULL, &s), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_store_credential_ds_cert(cred, &s), ==, TSR_OK);
+	g_assert_cmpstr(s.subject, ==, "C=US, CN=Tessera Test Store DS");
+	g_assert_cmpstr(s.subject, ==, tsr_store_credential_summary(cred)->issuer_subject);
+	g_assert_cmpstr(s.issuer, ==, "C=US, CN=Tessera Test Store IACA");
+	g_assert_cmpstr(s.country, ==, "US");
+	g_assert_cmpstr(s.serial, ==, "66:5D:90:98:14:BE:0F:06:C5:AB:B1:BE:D0:C9:62:1C:CC:57:C1:BB");
+	g_assert_cmpint(s.not_before, ==, 1735689600); /* 2025-01-01 */
+	g_assert_cmpint(s.not_after, ==, 2524608000);  /* 2050-01-01 */
+	g_assert_cmpstr(s.key_algorithm, ==, "EC P-256");
+	g_assert_cmpstr(s.signature_algorithm, ==, "ECDSA with SHA-256");
+	g_assert_cmpuint(s.chain_length, ==, 1);
+	tsr_cert_summary_free(&s);
+	tsr_cert_summary_free(&s);
+	tsr_cert_summary_free(NULL);
+	tsr_store_credential_free(cred);
+	tsr_store_free(store);
+	g_free(bytes);
+}
+
+/* TPM: the authValue of the keys that have one (TPM2_ObjectChangeAuth). */
+static void
+valid_change_tpm_key_pin(fixture_t *f, gconstpointer data)
+{
+	static const uint8_t msg[] = "tessera";
+	tsr_sa_key_options_t options = { .pin = "1234" };
+	tsr_sa_config_t config = { 0 };
+	tsr_store_t *store = NULL;
+	tsr_secure_area_t *sa = NULL;
+	tsr_test_swtpm_t *tpm;
+	g_autofree char *ca_dir = NULL;
+	uint8_t *ref = NULL, *old_ref = NULL, sig[64];
+	size_t ref_len = 0, old_len = 0;
+	int64_t key_id = 0;
+
+	(void)data;
+	if (!tsr_test_swtpm_available()) {
+		g_test_skip("swtpm is not installed");
+		return;
+	}
+	ca_dir = tsr_test_swtpm_ca_dir_new();
+	tpm = tsr_test_swtpm_new(ca_dir);
+	config.kind = TSR_SA_TPM2;
+	config.tpm_tcti = tsr_test_swtpm_tcti(tpm);
+	g_assert_cmpint(tsr_store_create(f->path, &config, &store), ==, TSR_OK);
+	/* No key with a PIN yet: nothing to change. */
+	g_assert_cmpint(tsr_store_change_secret(store, "1234", "5678"), ==,
+	    TSR_ERR_SA_NOT_SUPPORTED);
+	g_assert_cmpint(tsr_store_create_key(store, &options, &key_id, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, key_id, &old_ref, &old_len, NULL, NULL), ==,
+	    TSR_OK);
+
+	g_assert_cmpint(tsr_store_change_secret(store, "0000", "5678"), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	g_assert_cmpint(tsr_store_change_secret(store, "1234", "5678"), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, key_id, &ref, &ref_len, NULL, NULL), ==, TSR_OK);
+	g_assert_false(ref_len == old_len && memcmp(ref, old_ref, ref_len) == 0);
+	g_assert_cmpint(tsr_store_secure_area(store, &sa), ==, TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, "5678", msg, sizeof(msg), sig), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, "1234", msg, sizeof(msg), sig), ==,
+	    TSR_ERR_SA_PIN_INCORRECT);
+	tsr_free(ref);
+	tsr_free(old_ref);
+	tsr_store_free(store);
+	tsr_test_swtpm_free(tpm);
+	tsr_test_rmrf(ca_dir);
+}
+
 /* A sealed value moved to another row does not open there. */
 static void
 swapped_rows_refused(fixture_t *f, gconstpointer data)
@@ -1115,9 +1345,14 @@ main(int argc, char **argv)
 	ADD("/store/rest/delete_leaves_nothing", delete_leaves_nothing);
 	ADD("/store/rest/wrong_passphrase_refused", wrong_passphrase_refused);
 	ADD("/store/rest/swapped_rows_refused", swapped_rows_refused);
+	ADD("/store/secret/valid_change_passphrase", valid_change_passphrase);
+	ADD("/store/secret/change_passphrase_key_pin_refused", change_passphrase_key_pin_refused);
+	ADD("/store/secret/valid_change_token_pin", valid_change_token_pin);
+	ADD("/store/secret/valid_change_tpm_key_pin", valid_change_tpm_key_pin);
 	ADD("/store/log/valid", valid_log);
 	ADD("/store/settings/valid", valid_settings);
 	ADD("/store/credential/valid_single_use", valid_single_use);
+	ADD("/store/credential/valid_ds_cert_summary", valid_ds_cert_summary);
 	g_test_add_func("/store/path/default", default_path);
 	return g_test_run();
 }

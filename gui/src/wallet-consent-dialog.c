@@ -19,6 +19,7 @@ struct _WalletConsentDialog
 
   GtkWidget *reader_banner;
   GtkImage *trust_icon;
+  GHashTable *values;       /* wallet_element_key() -> GBytes, or NULL */
   GtkLabel *reader_label;
   GtkLabel *trust_label;
   GtkLabel *trust_hint;
@@ -58,6 +59,7 @@ wallet_consent_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_CONSENT_DIALOG);
   g_clear_pointer (&self->switches, g_ptr_array_unref);
+  g_clear_pointer (&self->values, g_hash_table_unref);
   G_OBJECT_CLASS (wallet_consent_dialog_parent_class)->dispose (object);
 }
 
@@ -182,14 +184,34 @@ element_row (WalletConsentDialog          *self,
   g_autofree char *label = wallet_element_label (el->name_space, el->identifier);
   GtkWidget *row = adw_action_row_new ();
   g_autoptr(GString) subtitle = g_string_new (NULL);
+  GBytes *value = NULL;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  if (el->available && el->answer != NULL && self->values != NULL)
+    {
+      g_autofree char *key = wallet_element_key (tsr_presentation_doc_credential (self->presentation, d),
+                                                 el->name_space, el->answer);
+      value = g_hash_table_lookup (self->values, key);
+    }
   if (el->available && el->answer != NULL && g_strcmp0 (el->answer, el->identifier) != 0)
     {
-      g_autofree char *answer = wallet_element_label (el->name_space, el->answer);
-      /* Translators: %s is an element such as "Age over 21" given instead of the one asked */
+      g_autofree char *answer = NULL;
+
+      if (value != NULL)
+        answer = wallet_element_statement (el->name_space, el->answer,
+                                           g_bytes_get_data (value, NULL), g_bytes_get_size (value));
+      else
+        answer = wallet_element_label (el->name_space, el->answer);
+      /* Translators: %s is an element such as "Over 21: Yes" given instead of the one asked */
       g_string_append_printf (subtitle, _("Answered with “%s”"), answer);
+    }
+  else if (value != NULL)
+    {
+      g_autofree char *statement = wallet_element_statement (el->name_space, el->answer,
+                                                             g_bytes_get_data (value, NULL),
+                                                             g_bytes_get_size (value));
+      g_string_append (subtitle, statement);
     }
   if (el->intent_to_retain)
     {
@@ -271,12 +293,21 @@ WalletConsentDialog *
 wallet_consent_dialog_new (GtkWindow          *parent,
                            tsr_presentation_t *presentation)
 {
+  return wallet_consent_dialog_new_with_values (parent, presentation, NULL);
+}
+
+WalletConsentDialog *
+wallet_consent_dialog_new_with_values (GtkWindow          *parent,
+                                       tsr_presentation_t *presentation,
+                                       GHashTable         *values)
+{
   WalletConsentDialog *self;
 
   g_return_val_if_fail (presentation != NULL, NULL);
 
   self = g_object_new (WALLET_TYPE_CONSENT_DIALOG, "transient-for", parent, NULL);
   self->presentation = presentation;
+  self->values = values != NULL ? g_hash_table_ref (values) : NULL;
   setup_reader (self);
   setup_documents (self);
   /* Safe default: Enter declines unless the holder chose Share. */

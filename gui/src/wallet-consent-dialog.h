@@ -22,6 +22,12 @@ G_DECLARE_FINAL_TYPE (WalletConsentDialog, wallet_consent_dialog, WALLET, CONSEN
  * "decided" signal. Switches start on only for a trusted reader. */
 WalletConsentDialog *wallet_consent_dialog_new         (GtkWindow           *parent,
                                                         tsr_presentation_t  *presentation);
+/* As above; @values (may be NULL; referenced) maps wallet_element_key()
+ * to the CBOR value (GBytes) of the offered credentials' yes/no elements,
+ * so that an age statement says what it will answer: "Over 18: Yes". */
+WalletConsentDialog *wallet_consent_dialog_new_with_values (GtkWindow          *parent,
+                                                            tsr_presentation_t *presentation,
+                                                            GHashTable         *values);
 /* Records the switches in the presentation and emits "decided" (TRUE). */
 void                 wallet_consent_dialog_share       (WalletConsentDialog *self);
 /* Records no consent at all and emits "decided" (FALSE). */

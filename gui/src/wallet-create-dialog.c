@@ -100,6 +100,18 @@ wallet_create_dialog_set_passphrase (WalletCreateDialog *self,
   gtk_editable_set_text (GTK_EDITABLE (self->again_row), again);
 }
 
+void
+wallet_create_dialog_set_token (WalletCreateDialog *self,
+                                const char         *module,
+                                const char         *label,
+                                const char         *pin)
+{
+  g_return_if_fail (WALLET_IS_CREATE_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->module_row), module);
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), label);
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), pin);
+}
+
 const char *
 wallet_create_dialog_get_status (WalletCreateDialog *self)
 {

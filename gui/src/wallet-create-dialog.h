@@ -24,6 +24,10 @@ void                wallet_create_dialog_set_kind   (WalletCreateDialog *self,
 void                wallet_create_dialog_set_passphrase (WalletCreateDialog *self,
                                                          const char         *passphrase,
                                                          const char         *again);
+void                wallet_create_dialog_set_token  (WalletCreateDialog *self,
+                                                     const char         *module,
+                                                     const char         *label,
+                                                     const char         *pin);
 /* What the Create button does; FALSE when the form is refused at once. */
 gboolean            wallet_create_dialog_create     (WalletCreateDialog *self);
 /* The line under the form: what is wrong, or what is going on. */

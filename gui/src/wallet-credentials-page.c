@@ -9,6 +9,7 @@
 
 #include "wallet-credential-row.h"
 #include "wallet-credentials-page.h"
+#include "wallet-page-private.h"
 
 struct _WalletCredentialsPage
 {
@@ -47,12 +48,7 @@ wallet_credentials_page_dispose (GObject *object)
 {
   WalletCredentialsPage *self = WALLET_CREDENTIALS_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_CREDENTIALS_PAGE);
-  /* The template's root box has no id, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  wallet_page_dispose (GTK_WIDGET (self), WALLET_TYPE_CREDENTIALS_PAGE, &self->cancellable);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (wallet_credentials_page_parent_class)->dispose (object);
@@ -76,12 +72,10 @@ wallet_credentials_page_class_init (WalletCredentialsPageClass *klass)
     g_signal_new ("file-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/tessera/Wallet/wallet-credentials-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, list_box);
-  gtk_widget_class_bind_template_child (widget_class, WalletCredentialsPage, error_page);
+  wallet_page_class_setup (widget_class, "/org/tessera/Wallet/wallet-credentials-page.ui",
+                           G_STRUCT_OFFSET (WalletCredentialsPage, stack),
+                           G_STRUCT_OFFSET (WalletCredentialsPage, list_box),
+                           G_STRUCT_OFFSET (WalletCredentialsPage, error_page));
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
@@ -134,6 +128,12 @@ create_row (gpointer item,
   return wallet_credential_row_new (WALLET_CREDENTIAL (item), tsr_clock_now ());
 }
 
+static const char *
+error_state (const GError *error)
+{
+  return g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_NO_WALLET) ? "no-wallet" : NULL;
+}
+
 static void
 on_listed (GObject      *source,
            GAsyncResult *result,
@@ -143,23 +143,8 @@ on_listed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) model = wallet_store_list_finish (WALLET_STORE (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (model == NULL)
-    {
-      if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_NO_WALLET))
-        gtk_stack_set_visible_child_name (self->stack, "no-wallet");
-      else
-        {
-          adw_status_page_set_description (self->error_page, error->message);
-          gtk_stack_set_visible_child_name (self->stack, "error");
-        }
-      return;
-    }
-  g_set_object (&self->model, model);
-  gtk_list_box_bind_model (self->list_box, model, create_row, NULL, NULL);
-  gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (model) > 0 ? "list" : "empty");
+  wallet_page_finish_load (self->stack, self->error_page, self->list_box, &self->model, model,
+                           error, create_row, error_state);
 }
 
 void
@@ -169,11 +154,7 @@ wallet_credentials_page_reload (WalletCredentialsPage *self)
 
   if (self->store == NULL)
     return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  if (self->model == NULL)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
+  wallet_page_begin_load (self->stack, &self->cancellable, self->model != NULL);
   wallet_store_list_async (self->store, self->cancellable, on_listed, g_object_ref (self));
 }
 

@@ -7,6 +7,7 @@
 
 #include "wallet-detail-page.h"
 #include "wallet-labels.h"
+#include "wallet-page-private.h"
 
 struct _WalletDetailPage
 {
@@ -49,12 +50,7 @@ wallet_detail_page_dispose (GObject *object)
 {
   WalletDetailPage *self = WALLET_DETAIL_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_DETAIL_PAGE);
-  /* The template's root box has no id, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  wallet_page_dispose (GTK_WIDGET (self), WALLET_TYPE_DETAIL_PAGE, &self->cancellable);
   g_clear_object (&self->credential);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (wallet_detail_page_parent_class)->dispose (object);
@@ -74,12 +70,10 @@ wallet_detail_page_class_init (WalletDetailPageClass *klass)
     g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/tessera/Wallet/wallet-detail-page.ui");
+  wallet_page_class_setup (widget_class, "/org/tessera/Wallet/wallet-detail-page.ui",
+                           G_STRUCT_OFFSET (WalletDetailPage, stack), -1,
+                           G_STRUCT_OFFSET (WalletDetailPage, error_page));
   gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, window_title);
-  gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, portrait);
   gtk_widget_class_bind_template_child (widget_class, WalletDetailPage, holder_label);
@@ -110,14 +104,7 @@ add_row (AdwPreferencesGroup *group,
          const char          *title,
          const char          *value)
 {
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  gtk_widget_add_css_class (row, "property");
-  adw_preferences_group_add (group, row);
+  adw_preferences_group_add (group, wallet_property_row_new (title, value));
 }
 
 static void
@@ -162,13 +149,39 @@ add_credential_group (WalletDetailPage *self)
 }
 
 static void
+add_certificate_group (WalletDetailPage     *self,
+                       const WalletCertInfo *cert)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  g_autofree char *from = wallet_format_date (cert->not_before);
+  g_autofree char *until = wallet_format_date (cert->not_after);
+  /* Translators: a validity period: "1 January 2025 – 1 January 2050" */
+  g_autofree char *period = g_strdup_printf (_("%s – %s"), from, until);
+  /* Translators: key algorithm and signature algorithm, e.g. "EC P-256 · ECDSA with SHA-256" */
+  g_autofree char *key = g_strdup_printf (_("%s · %s"), cert->key_algorithm,
+                                          cert->signature_algorithm);
+
+  adw_preferences_group_set_title (group, _("Issuer Certificate"));
+  adw_preferences_group_set_description (group, _("The document signer certificate that signed this credential"));
+  add_row (group, _("Document signer"), cert->subject);
+  add_row (group, _("Issuing authority (IACA)"), cert->issuer);
+  add_row (group, _("Country"), *cert->country != '\0' ? cert->country : _("Not stated"));
+  add_row (group, _("Serial number"), cert->serial);
+  add_row (group, _("Certificate valid"), period);
+  add_row (group, _("Key"), key);
+  gtk_box_append (self->groups_box, GTK_WIDGET (group));
+}
+
+static void
 on_shown (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
   g_autoptr(WalletDetailPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) elements = wallet_store_show_finish (WALLET_STORE (source), result, &error);
+  g_autoptr(WalletCertInfo) cert = NULL;
+  g_autoptr(GPtrArray) elements = wallet_store_show_finish (WALLET_STORE (source), result, &cert,
+                                                            &error);
   AdwPreferencesGroup *group = NULL;
   const char *group_ns = NULL;
   g_autofree char *given = NULL, *family = NULL;
@@ -178,8 +191,7 @@ on_shown (GObject      *source,
     return;
   if (elements == NULL)
     {
-      adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->stack, "error");
+      wallet_page_show_error (self->stack, self->error_page, error);
       return;
     }
 
@@ -211,6 +223,8 @@ on_shown (GObject      *source,
       add_row (group, label, value);
     }
   add_credential_group (self);
+  if (cert != NULL)
+    add_certificate_group (self, cert);
 
   gtk_image_set_from_paintable (self->portrait, GDK_PAINTABLE (portrait));
   gtk_widget_set_visible (GTK_WIDGET (self->portrait), portrait != NULL);
@@ -249,10 +263,7 @@ wallet_detail_page_load (WalletDetailPage *self,
   gtk_widget_add_css_class (GTK_WIDGET (self->validity_label), wallet_validity_css_class (validity));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  wallet_page_begin_load (self->stack, &self->cancellable, FALSE);
   wallet_store_show_async (self->store, wallet_credential_get_id (credential), self->cancellable,
                            on_shown, g_object_ref (self));
 }

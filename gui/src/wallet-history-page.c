@@ -9,6 +9,7 @@
 
 #include "wallet-history-page.h"
 #include "wallet-labels.h"
+#include "wallet-page-private.h"
 
 struct _WalletHistoryPage
 {
@@ -43,12 +44,7 @@ wallet_history_page_dispose (GObject *object)
 {
   WalletHistoryPage *self = WALLET_HISTORY_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_HISTORY_PAGE);
-  /* The template's root box has no id, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  wallet_page_dispose (GTK_WIDGET (self), WALLET_TYPE_HISTORY_PAGE, &self->cancellable);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (wallet_history_page_parent_class)->dispose (object);
@@ -65,12 +61,10 @@ wallet_history_page_class_init (WalletHistoryPageClass *klass)
     g_signal_new ("unlock-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/tessera/Wallet/wallet-history-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, WalletHistoryPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, WalletHistoryPage, list_box);
-  gtk_widget_class_bind_template_child (widget_class, WalletHistoryPage, error_page);
+  wallet_page_class_setup (widget_class, "/org/tessera/Wallet/wallet-history-page.ui",
+                           G_STRUCT_OFFSET (WalletHistoryPage, stack),
+                           G_STRUCT_OFFSET (WalletHistoryPage, list_box),
+                           G_STRUCT_OFFSET (WalletHistoryPage, error_page));
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
 }
 
@@ -129,14 +123,7 @@ add_detail (AdwExpanderRow *expander,
             const char     *title,
             const char     *value)
 {
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  gtk_widget_add_css_class (row, "property");
-  adw_expander_row_add_row (expander, row);
+  adw_expander_row_add_row (expander, wallet_property_row_new (title, value));
 }
 
 static GtkWidget *
@@ -175,6 +162,18 @@ create_row (gpointer item,
   return GTK_WIDGET (row);
 }
 
+static const char *
+error_state (const GError *error)
+{
+  if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_LOCKED) ||
+      g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_REQUIRED) ||
+      g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_INCORRECT))
+    return "locked";
+  if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_NO_WALLET))
+    return "empty";
+  return NULL;
+}
+
 static void
 on_log (GObject      *source,
         GAsyncResult *result,
@@ -184,27 +183,8 @@ on_log (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) model = wallet_store_log_finish (WALLET_STORE (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (model == NULL)
-    {
-      if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_LOCKED) ||
-          g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_REQUIRED) ||
-          g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_INCORRECT))
-        gtk_stack_set_visible_child_name (self->stack, "locked");
-      else if (g_error_matches (error, WALLET_ERROR, TSR_ERR_STORE_NO_WALLET))
-        gtk_stack_set_visible_child_name (self->stack, "empty");
-      else
-        {
-          adw_status_page_set_description (self->error_page, error->message);
-          gtk_stack_set_visible_child_name (self->stack, "error");
-        }
-      return;
-    }
-  g_set_object (&self->model, model);
-  gtk_list_box_bind_model (self->list_box, model, create_row, NULL, NULL);
-  gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (model) > 0 ? "list" : "empty");
+  wallet_page_finish_load (self->stack, self->error_page, self->list_box, &self->model, model,
+                           error, create_row, error_state);
 }
 
 void
@@ -220,11 +200,7 @@ wallet_history_page_reload (WalletHistoryPage *self)
       gtk_stack_set_visible_child_name (self->stack, "locked");
       return;
     }
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  if (self->model == NULL)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
+  wallet_page_begin_load (self->stack, &self->cancellable, self->model != NULL);
   wallet_store_log_async (self->store, self->cancellable, on_log, g_object_ref (self));
 }
 

@@ -96,8 +96,8 @@ wallet_element_label (const char *name_space,
       const char *nn = identifier + strlen ("age_over_");
 
       if (*nn != '\0' && strspn (nn, "0123456789") == strlen (nn))
-        /* Translators: %s is an age in years, e.g. "Age over 18" */
-        return g_strdup_printf (_("Age over %s"), nn);
+        /* Translators: an age statement (age_over_NN); %s is an age in years: "Over 18" */
+        return g_strdup_printf (_("Over %s"), nn);
     }
   if (g_strcmp0 (name_space, NS_MDL) == 0 && g_str_equal (identifier, "document_number"))
     return g_strdup (_("Licence number"));
@@ -494,6 +494,35 @@ wallet_value_format (const char   *identifier,
   out = g_string_new (NULL);
   format_node (out, identifier, root, ret_image);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+wallet_element_statement (const char   *name_space,
+                          const char   *identifier,
+                          const guint8 *cbor,
+                          gsize         len)
+{
+  g_autofree char *label = wallet_element_label (name_space, identifier);
+  g_autofree char *value = wallet_value_format (identifier, cbor, len, NULL);
+
+  /* Translators: an element and its value, e.g. "Over 18: Yes" */
+  return g_strdup_printf (_("%s: %s"), label, value);
+}
+
+gboolean
+wallet_value_is_boolean (const guint8 *cbor,
+                         gsize         len)
+{
+  /* CBOR simple values false (0xf4) and true (0xf5). */
+  return len == 1 && (cbor[0] == 0xf4 || cbor[0] == 0xf5);
+}
+
+char *
+wallet_element_key (const char *credential,
+                    const char *name_space,
+                    const char *identifier)
+{
+  return g_strjoin ("\x1f", credential != NULL ? credential : "", name_space, identifier, NULL);
 }
 
 /* ---- States ---- */

@@ -32,6 +32,20 @@ char           *wallet_value_format         (const char     *identifier,
                                              const guint8   *cbor,
                                              gsize           len,
                                              GdkTexture    **ret_image);
+/* "Label: value" for people, e.g. "Over 18: Yes" / "18 歳以上: はい". */
+char           *wallet_element_statement    (const char     *name_space,
+                                             const char     *identifier,
+                                             const guint8   *cbor,
+                                             gsize           len);
+/* Whether a CBOR value is true or false (age statements and other yes/no elements). */
+gboolean        wallet_value_is_boolean     (const guint8   *cbor,
+                                             gsize           len);
+/* The key of an element value in the consent sheet's table of values:
+ * credential label (see tsr_presentation_doc_credential()), namespace,
+ * identifier. */
+char           *wallet_element_key          (const char     *credential,
+                                             const char     *name_space,
+                                             const char     *identifier);
 WalletValidity  wallet_validity_at          (gint64          now,
                                              gint64          valid_from,
                                              gint64          valid_until);

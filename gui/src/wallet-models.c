@@ -78,6 +78,36 @@ wallet_credential_set_holder_name (WalletCredential *self,
 
 /* ---- WalletElement ---- */
 
+WalletCertInfo *
+wallet_cert_info_new (const tsr_cert_summary_t *summary)
+{
+  WalletCertInfo *info = g_new0 (WalletCertInfo, 1);
+
+  info->subject = g_strdup (summary->subject);
+  info->issuer = g_strdup (summary->issuer);
+  info->country = g_strdup (summary->country);
+  info->serial = g_strdup (summary->serial);
+  info->not_before = summary->not_before;
+  info->not_after = summary->not_after;
+  info->key_algorithm = g_strdup (summary->key_algorithm);
+  info->signature_algorithm = g_strdup (summary->signature_algorithm);
+  return info;
+}
+
+void
+wallet_cert_info_free (WalletCertInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->subject);
+  g_free (info->issuer);
+  g_free (info->country);
+  g_free (info->serial);
+  g_free (info->key_algorithm);
+  g_free (info->signature_algorithm);
+  g_free (info);
+}
+
 WalletElement *
 wallet_element_new (const char   *name_space,
                     const char   *identifier,

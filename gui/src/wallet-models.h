@@ -50,6 +50,22 @@ WalletElement *wallet_element_new  (const char   *name_space,
 void           wallet_element_free (WalletElement *element);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletElement, wallet_element_free)
 
+/* The Document Signer certificate of a credential (tsr_cert_summary_t). */
+typedef struct {
+  char   *subject;
+  char   *issuer;             /* the IACA's subject */
+  char   *country;            /* "" when absent */
+  char   *serial;
+  gint64  not_before;
+  gint64  not_after;
+  char   *key_algorithm;
+  char   *signature_algorithm;
+} WalletCertInfo;
+
+WalletCertInfo *wallet_cert_info_new  (const tsr_cert_summary_t *summary);
+void            wallet_cert_info_free (WalletCertInfo           *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletCertInfo, wallet_cert_info_free)
+
 /* One requested or shared element of a log entry. */
 typedef struct {
   char *name_space;

@@ -23,6 +23,14 @@ struct _WalletPreferencesWindow
   AdwActionRow *state_row;
   AdwActionRow *wallet_row;
   GtkWidget *unlock_button;
+  AdwActionRow *pin_row;
+  GtkWidget *pin_button;
+  char *last_toast;
+  gboolean busy;
+  /* Held until finalize: GtkWindow's dispose still talks to the transient
+   * parent, and a thread's callback may drop our last reference after the
+   * parent window has gone. */
+  GtkWindow *parent;
   GtkSwitch *refuse_switch;
   GtkListBox *roots_list;
 };
@@ -30,11 +38,15 @@ struct _WalletPreferencesWindow
 G_DEFINE_FINAL_TYPE (WalletPreferencesWindow, wallet_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 static void reload (WalletPreferencesWindow *self);
+static void update_pin_row (WalletPreferencesWindow *self,
+                            tsr_sa_kind_t            kind);
 
 static void
 toast (WalletPreferencesWindow *self,
        const char              *message)
 {
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
 }
 
@@ -108,6 +120,166 @@ on_import_clicked (WalletPreferencesWindow *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* ---- Changing the passphrase or PIN ---- */
+
+static void
+update_pin_row (WalletPreferencesWindow *self,
+                tsr_sa_kind_t            kind)
+{
+  const char *title = NULL, *subtitle = NULL;
+  gboolean changeable = TRUE;
+
+  switch (kind)
+    {
+    case TSR_SA_SOFTWARE:
+      title = _("Passphrase");
+      subtitle = _("Protects the keys in the wallet file");
+      break;
+    case TSR_SA_PKCS11:
+      title = _("Token PIN");
+      subtitle = _("The user PIN of the security token");
+      break;
+    case TSR_SA_TPM2:
+      title = _("PIN");
+      subtitle = _("None: the TPM keeps the keys on this computer without a PIN");
+      changeable = FALSE;
+      break;
+    default:
+      gtk_widget_set_visible (GTK_WIDGET (self->pin_row), FALSE);
+      return;
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->pin_row), title);
+  adw_action_row_set_subtitle (self->pin_row, subtitle);
+  gtk_widget_set_visible (self->pin_button, changeable);
+  gtk_widget_set_sensitive (self->pin_button, changeable && !self->busy);
+  {
+    /* Translators: accessible name of the button; %s is "Passphrase" or "Token PIN" */
+    g_autofree char *label = g_strdup_printf (_("Change %s"), title);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->pin_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_row), TRUE);
+}
+
+static void
+on_secret_changed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WalletPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->busy = FALSE;
+  gtk_widget_set_sensitive (self->pin_button, TRUE);
+  if (!wallet_store_change_secret_finish (WALLET_STORE (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, wallet_store_get_sa_kind (self->store) == TSR_SA_SOFTWARE ?
+                 _("Passphrase changed") : _("PIN changed"));
+  reload (self);
+}
+
+static const char *
+entry_text (AdwMessageDialog *dialog,
+            const char       *key)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (g_object_get_data (G_OBJECT (dialog), key)));
+}
+
+static void
+on_change_response (AdwMessageDialog        *dialog,
+                    const char              *response,
+                    WalletPreferencesWindow *self)
+{
+  const char *old_secret, *new_secret, *repeat;
+
+  if (g_strcmp0 (response, "change") != 0)
+    return;
+  old_secret = entry_text (dialog, "old");
+  new_secret = entry_text (dialog, "new");
+  repeat = entry_text (dialog, "repeat");
+  if (*new_secret == '\0')
+    {
+      toast (self, _("The new PIN is empty"));
+      return;
+    }
+  if (g_strcmp0 (new_secret, repeat) != 0)
+    {
+      toast (self, _("The new PINs do not match"));
+      return;
+    }
+  self->busy = TRUE;
+  gtk_widget_set_sensitive (self->pin_button, FALSE);
+  wallet_store_change_secret_async (self->store, old_secret, new_secret, NULL,
+                                    on_secret_changed, g_object_ref (self));
+}
+
+static GtkWidget *
+password_row (AdwMessageDialog *dialog,
+              GtkListBox       *list,
+              const char       *key,
+              const char       *title)
+{
+  GtkWidget *row = adw_password_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_name (row, key);
+  gtk_list_box_append (list, row);
+  g_object_set_data (G_OBJECT (dialog), key, row);
+  return row;
+}
+
+void
+wallet_preferences_window_change_pin (WalletPreferencesWindow *self)
+{
+  gboolean software;
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+
+  g_return_if_fail (WALLET_IS_PREFERENCES_WINDOW (self));
+  software = wallet_store_get_sa_kind (self->store) == TSR_SA_SOFTWARE;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       software ? _("Change Passphrase") : _("Change PIN"),
+                                                       software ? _("The keys are encrypted again under the new passphrase.") :
+                                                                  _("The token counts wrong PINs and locks itself after too many.")));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  password_row (dialog, GTK_LIST_BOX (list), "old",
+                software ? _("Current passphrase") : _("Current PIN"));
+  password_row (dialog, GTK_LIST_BOX (list), "new",
+                software ? _("New passphrase") : _("New PIN"));
+  password_row (dialog, GTK_LIST_BOX (list), "repeat",
+                software ? _("Repeat new passphrase") : _("Repeat new PIN"));
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "change", _("C_hange"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "change", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "change");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_change_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_change_pin_clicked (WalletPreferencesWindow *self)
+{
+  wallet_preferences_window_change_pin (self);
+}
+
+const char *
+wallet_preferences_window_get_last_toast (WalletPreferencesWindow *self)
+{
+  g_return_val_if_fail (WALLET_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+gboolean
+wallet_preferences_window_get_busy (WalletPreferencesWindow *self)
+{
+  g_return_val_if_fail (WALLET_IS_PREFERENCES_WINDOW (self), FALSE);
+  return self->busy;
+}
+
 static void
 wallet_preferences_window_dispose (GObject *object)
 {
@@ -120,7 +292,17 @@ wallet_preferences_window_dispose (GObject *object)
   g_clear_object (&self->roots);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->last_toast, g_free);
   G_OBJECT_CLASS (wallet_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+wallet_preferences_window_finalize (GObject *object)
+{
+  WalletPreferencesWindow *self = WALLET_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->parent);
+  G_OBJECT_CLASS (wallet_preferences_window_parent_class)->finalize (object);
 }
 
 static void
@@ -129,6 +311,7 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = wallet_preferences_window_dispose;
+  G_OBJECT_CLASS (klass)->finalize = wallet_preferences_window_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/tessera/Wallet/wallet-preferences-window.ui");
@@ -137,10 +320,13 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, state_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, wallet_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, unlock_button);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_button);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, refuse_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, roots_list);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_import_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_change_pin_clicked);
 }
 
 static void
@@ -225,6 +411,7 @@ on_roots (GObject      *source,
                                _("Default"));
   adw_action_row_set_subtitle (self->state_row, unlocked ? _("Unlocked") : _("Locked"));
   gtk_widget_set_visible (self->unlock_button, !unlocked && kind != 0);
+  update_pin_row (self, kind);
 
   if (roots == NULL)
     {
@@ -287,6 +474,8 @@ wallet_preferences_window_new (GtkWindow   *parent,
   WalletPreferencesWindow *self = g_object_new (WALLET_TYPE_PREFERENCES_WINDOW,
                                                 "transient-for", parent, NULL);
 
+  if (parent != NULL)
+    self->parent = g_object_ref (parent);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
   g_settings_bind (settings, "refuse-untrusted-readers", self->refuse_switch, "active",

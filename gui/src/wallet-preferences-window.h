@@ -23,4 +23,11 @@ void                     wallet_preferences_window_import (WalletPreferencesWind
 /* The reader roots shown (WalletRoot), NULL before they are loaded. */
 GListModel              *wallet_preferences_window_get_roots (WalletPreferencesWindow *self);
 
+/* Opens the dialog that changes the wallet's passphrase or token PIN. */
+void                     wallet_preferences_window_change_pin (WalletPreferencesWindow *self);
+/* The text of the last toast shown (for tests), or NULL. */
+const char              *wallet_preferences_window_get_last_toast (WalletPreferencesWindow *self);
+/* Whether a PIN change is running in its thread. */
+gboolean                 wallet_preferences_window_get_busy (WalletPreferencesWindow *self);
+
 G_END_DECLS

@@ -349,8 +349,9 @@ on_request (GObject      *source,
       return;
     }
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  self->consent = wallet_consent_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                             wallet_session_get_presentation (session));
+  self->consent = wallet_consent_dialog_new_with_values (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                         wallet_session_get_presentation (session),
+                                                         wallet_session_get_values (session));
   g_signal_connect_object (self->consent, "decided", G_CALLBACK (on_consent_decided), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->consent));

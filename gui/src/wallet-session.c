@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wallet-labels.h"
 #include "wallet-session.h"
 
 /* Transport calls wait in slices this long, so cancellation is quick. */
@@ -35,6 +36,9 @@ struct _WalletSession
   GPtrArray *credentials;  /* GBytes of IssuerSigned, borrowed by presentation */
   GArray *credential_ids;  /* gint64 per credential, same order */
   GArray *credential_uses; /* gint64 uses_remaining per credential */
+  /* wallet_element_key() -> GBytes: the offered credentials' yes/no
+   * values (age statements), for the consent sheet. */
+  GHashTable *values;
 };
 
 enum {
@@ -62,6 +66,7 @@ wallet_session_finalize (GObject *object)
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
   g_clear_pointer (&self->credential_ids, g_array_unref);
   g_clear_pointer (&self->credential_uses, g_array_unref);
+  g_clear_pointer (&self->values, g_hash_table_unref);
   tsr_transport_free (self->transport);
   tsr_holder_session_free (self->hs);
   g_free (self->socket_path);
@@ -118,6 +123,8 @@ wallet_session_init (WalletSession *self)
   self->credentials = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->credential_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->credential_uses = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
 }
 
 static char *
@@ -327,6 +334,17 @@ offer_credentials (WalletSession *self,
           tsr_store_credential_free (cred);
           goto out;
         }
+      label = g_strdup_printf ("%" G_GINT64_FORMAT, s->id);
+      for (size_t e = 0; e < tsr_store_credential_element_count (cred); e++)
+        {
+          tsr_store_element_t el;
+
+          if (tsr_store_credential_element (cred, e, &el) == TSR_OK &&
+              wallet_value_is_boolean (el.value, el.value_len))
+            g_hash_table_insert (self->values,
+                                 wallet_element_key (label, el.name_space, el.identifier),
+                                 g_bytes_new (el.value, el.value_len));
+        }
       bytes = tsr_store_credential_issuer_signed (cred, &len);
       copy = g_bytes_new (bytes, len);
       tsr_store_credential_free (cred);
@@ -334,7 +352,6 @@ offer_credentials (WalletSession *self,
       g_ptr_array_add (self->device_keys, key);
       g_array_append_val (self->credential_ids, s->id);
       g_array_append_val (self->credential_uses, s->uses_remaining);
-      label = g_strdup_printf ("%" G_GINT64_FORMAT, s->id);
       bytes = g_bytes_get_data (copy, &len);
       if ((r = tsr_presentation_add_credential (self->presentation, bytes, len, key, label)) != TSR_OK)
         goto out;
@@ -615,4 +632,11 @@ wallet_session_respond_finish (WalletSession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+GHashTable *
+wallet_session_get_values (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), NULL);
+  return self->values;
 }

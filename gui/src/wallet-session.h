@@ -70,4 +70,9 @@ gboolean            wallet_session_respond_finish      (WalletSession  *self,
                                                         GAsyncResult   *result,
                                                         GError        **error);
 
+/* The yes/no values of the offered credentials (wallet_element_key() ->
+ * GBytes of CBOR), for wallet_consent_dialog_new_with_values(). Filled
+ * once the request is analysed; owned by the session. */
+GHashTable         *wallet_session_get_values          (WalletSession *self);
+
 G_END_DECLS

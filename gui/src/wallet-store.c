@@ -293,10 +293,24 @@ op_free (Op *op)
   g_free (op);
 }
 
+typedef struct {
+  GPtrArray *elements;
+  WalletCertInfo *cert;
+} Shown;
+
+static void
+shown_free (Shown *shown)
+{
+  g_clear_pointer (&shown->elements, g_ptr_array_unref);
+  wallet_cert_info_free (shown->cert);
+  g_free (shown);
+}
+
 static GPtrArray *
-read_elements (tsr_store_t *store,
-               gint64       id,
-               int         *ret_err)
+read_elements (tsr_store_t     *store,
+               gint64           id,
+               WalletCertInfo **ret_cert,
+               int             *ret_err)
 {
   tsr_store_credential_t *cred = NULL;
   GPtrArray *elements;
@@ -315,6 +329,15 @@ read_elements (tsr_store_t *store,
       if (tsr_store_credential_element (cred, i, &e) == TSR_OK)
         g_ptr_array_add (elements, wallet_element_new (e.name_space, e.identifier, e.value,
                                                        e.value_len));
+    }
+  if (ret_cert != NULL)
+    {
+      tsr_cert_summary_t summary;
+
+      tsr_cert_summary_init (&summary);
+      *ret_cert = tsr_store_credential_ds_cert (cred, &summary) == TSR_OK ?
+                  wallet_cert_info_new (&summary) : NULL;
+      tsr_cert_summary_free (&summary);
     }
   tsr_store_credential_free (cred);
   return elements;
@@ -591,7 +614,7 @@ run_op (GTask        *task,
             if (names)
               {
                 int err;
-                g_autoptr(GPtrArray) elements = read_elements (store, wallet_credential_get_id (c), &err);
+                g_autoptr(GPtrArray) elements = read_elements (store, wallet_credential_get_id (c), NULL, &err);
 
                 if (elements != NULL)
                   {
@@ -609,12 +632,16 @@ run_op (GTask        *task,
 
     case OP_SHOW:
       {
-        GPtrArray *elements = read_elements (store, op->id, &r);
+        Shown *shown = g_new0 (Shown, 1);
 
-        if (elements == NULL)
-          break;
+        shown->elements = read_elements (store, op->id, &shown->cert, &r);
+        if (shown->elements == NULL)
+          {
+            shown_free (shown);
+            break;
+          }
         wallet_store_release (self);
-        g_task_return_pointer (task, elements, (GDestroyNotify) g_ptr_array_unref);
+        g_task_return_pointer (task, shown, (GDestroyNotify) shown_free);
         return;
       }
 
@@ -734,10 +761,20 @@ wallet_store_show_async (WalletStore *self, gint64 id, GCancellable *cancellable
 }
 
 GPtrArray *
-wallet_store_show_finish (WalletStore *self, GAsyncResult *result, GError **error)
+wallet_store_show_finish (WalletStore *self, GAsyncResult *result, WalletCertInfo **ret_cert,
+                          GError **error)
 {
+  Shown *shown;
+  GPtrArray *elements;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if ((shown = g_task_propagate_pointer (G_TASK (result), error)) == NULL)
+    return NULL;
+  elements = g_steal_pointer (&shown->elements);
+  if (ret_cert != NULL)
+    *ret_cert = g_steal_pointer (&shown->cert);
+  shown_free (shown);
+  return elements;
 }
 
 void
@@ -826,6 +863,102 @@ wallet_store_remove_root_finish (WalletStore *self, GAsyncResult *result, GError
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+
+/* ---- Changing the passphrase or PIN ---- */
+
+typedef struct {
+  char *old_secret;
+  char *new_secret;
+} ChangeSecret;
+
+static char change_secret_tag;
+
+static void
+change_secret_free (ChangeSecret *c)
+{
+  if (c->old_secret != NULL)
+    explicit_bzero (c->old_secret, strlen (c->old_secret));
+  if (c->new_secret != NULL)
+    explicit_bzero (c->new_secret, strlen (c->new_secret));
+  g_free (c->old_secret);
+  g_free (c->new_secret);
+  g_free (c);
+}
+
+static GError *
+change_secret_error (int r)
+{
+  const char *msg;
+
+  switch (r)
+    {
+    case TSR_ERR_SA_PIN_INCORRECT: msg = _("The current passphrase or PIN is wrong"); break;
+    case TSR_ERR_INVALID_ARGUMENT: msg = _("The new PIN is not accepted: check its length"); break;
+    case TSR_ERR_SA_NOT_SUPPORTED: msg = _("This wallet has no PIN to change"); break;
+    default: return wallet_error_new (r);
+    }
+  return g_error_new_literal (WALLET_ERROR, r, msg);
+}
+
+static void
+change_secret_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  WalletStore *self = source;
+  ChangeSecret *c = task_data;
+  GError *error = NULL;
+  tsr_store_t *store;
+  int r;
+
+  if ((store = wallet_store_acquire (self, FALSE, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  r = tsr_store_change_secret (store, c->old_secret, c->new_secret);
+  wallet_store_release (self);
+  if (r != TSR_OK)
+    {
+      g_task_return_error (task, change_secret_error (r));
+      return;
+    }
+  wallet_store_set_passphrase (self, c->new_secret);
+  set_unlocked (self, TRUE);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wallet_store_change_secret_async (WalletStore         *self,
+                                  const char          *old_secret,
+                                  const char          *new_secret,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ChangeSecret *c;
+
+  g_return_if_fail (WALLET_IS_STORE (self));
+  g_return_if_fail (old_secret != NULL && new_secret != NULL);
+  c = g_new0 (ChangeSecret, 1);
+  c->old_secret = g_strdup (old_secret);
+  c->new_secret = g_strdup (new_secret);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, &change_secret_tag);
+  g_task_set_task_data (task, c, (GDestroyNotify) change_secret_free);
+  g_task_run_in_thread (task, change_secret_thread);
+}
+
+gboolean
+wallet_store_change_secret_finish (WalletStore   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
 void
 wallet_store_import_async (WalletStore *self, GBytes *credential, GCancellable *cancellable,

@@ -60,10 +60,12 @@ void           wallet_store_show_async        (WalletStore         *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-/* The elements (WalletElement), in the IssuerSigned's order. */
-GPtrArray     *wallet_store_show_finish       (WalletStore   *self,
-                                               GAsyncResult  *result,
-                                               GError       **error);
+/* The elements (WalletElement), in the IssuerSigned's order, and (when
+ * @ret_cert is not NULL) the DS certificate's summary, NULL if unreadable. */
+GPtrArray     *wallet_store_show_finish       (WalletStore     *self,
+                                               GAsyncResult    *result,
+                                               WalletCertInfo **ret_cert,
+                                               GError         **error);
 
 void           wallet_store_delete_async      (WalletStore         *self,
                                                gint64               id,
@@ -118,6 +120,20 @@ void           wallet_store_remove_root_async (WalletStore         *self,
 gboolean       wallet_store_remove_root_finish (WalletStore   *self,
                                                 GAsyncResult  *result,
                                                 GError       **error);
+
+/* Changes the secret that unlocks the wallet (software passphrase or
+ * PKCS#11 user PIN; tsr_store_change_secret) and keeps the new one. Errors
+ * say what is wrong: the current secret, a locked token, a new PIN the
+ * token refuses, a TPM wallet without a PIN. */
+void           wallet_store_change_secret_async  (WalletStore         *self,
+                                                  const char          *old_secret,
+                                                  const char          *new_secret,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean       wallet_store_change_secret_finish (WalletStore   *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
 
 /* Creates the wallet at the store's path (tsr_store_create), then keeps
  * @secret (software passphrase or PKCS#11 PIN; may be NULL) to unlock it. */

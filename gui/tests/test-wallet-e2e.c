@@ -35,9 +35,12 @@ typedef struct {
   char *reader_err;
 } E2E;
 
+/* Saves @window at each size; @prepare (may be NULL) runs after each resize. */
 static void
-shoot (GtkWindow  *window,
-       const char *page)
+shoot_full (GtkWindow  *window,
+            const char *page,
+            void      (*prepare) (gpointer data),
+            gpointer    data)
 {
   const char *dir = g_getenv ("WALLET_SCREENSHOT_DIR");
   static const int sizes[][2] = { { 360, 720 }, { 1280, 800 } };
@@ -50,9 +53,31 @@ shoot (GtkWindow  *window,
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       wallet_test_resize (window, sizes[i][0], sizes[i][1]);
+      if (prepare != NULL)
+        {
+          prepare (data);
+          wallet_test_spin (300);
+        }
       g_assert_true (wallet_test_screenshot (GTK_WIDGET (window), path));
     }
   wallet_test_resize (window, 360, 720);
+}
+
+static void
+shoot (GtkWindow  *window,
+       const char *page)
+{
+  shoot_full (window, page, NULL, NULL);
+}
+
+/* Scrolls the detail page to its end, where the issuer certificate is. */
+static void
+scroll_to_end (gpointer data)
+{
+  GtkWidget *scrolled = wallet_test_find (data, GTK_TYPE_SCROLLED_WINDOW, "scrolled");
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
 }
 
 static gboolean
@@ -275,6 +300,8 @@ test_present_share (void)
       wallet_window_show_credential (t.window, c);
       wallet_test_spin (1500);
       shoot (GTK_WINDOW (t.window), "detail");
+      shoot_full (GTK_WINDOW (t.window), "detail-certificate", scroll_to_end,
+                  wallet_window_get_detail_page (t.window));
       wallet_window_go_home (t.window);
     }
 

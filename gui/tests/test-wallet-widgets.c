@@ -7,10 +7,12 @@
  * consent sheet (its switches decide exactly what the response discloses),
  * the history. Each runs the app's real code on a software test wallet. */
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "wallet-consent-dialog.h"
 #include "wallet-labels.h"
+#include "wallet-preferences-window.h"
 #include "wallet-store.h"
 #include "wallet-test-support.h"
 #include "wallet-window.h"
@@ -59,6 +61,24 @@ history_loaded (gpointer data)
 }
 
 static void
+test_labels_ja (void)
+{
+  static const guint8 yes[] = { 0xf5 };
+  static const guint8 no[] = { 0xf4 };
+  g_autofree char *ja1 = NULL, *ja2 = NULL;
+
+  if (!g_test_subprocess ())
+    return;
+  g_setenv ("LANGUAGE", "ja", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("WALLET_TEST_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  ja1 = wallet_element_statement (NS, "age_over_18", yes, sizeof yes);
+  ja2 = wallet_element_statement (NS, "age_over_65", no, sizeof no);
+  g_assert_cmpstr (ja1, ==, "18 歳以上: はい");
+  g_assert_cmpstr (ja2, ==, "65 歳以上: いいえ");
+}
+
+static void
 test_labels (void)
 {
   /* CBOR: "Doe", 1004("2019-10-20"), true, 2 */
@@ -74,11 +94,15 @@ test_labels (void)
   g_autofree char *v2 = wallet_value_format ("birth_date", date, sizeof date, NULL);
   g_autofree char *v3 = wallet_value_format ("age_over_18", yes, sizeof yes, NULL);
   g_autofree char *v4 = wallet_value_format ("sex", two, sizeof two, NULL);
+  static const guint8 no[] = { 0xf4 };
+  g_autofree char *s1 = wallet_element_statement (NS, "age_over_18", yes, sizeof yes);
+  g_autofree char *s2 = wallet_element_statement (NS, "age_over_65", no, sizeof no);
+  g_autofree char *s3 = wallet_element_statement (NS, "birth_date", date, sizeof date);
   g_autofree char *name = wallet_person_name ("John", "Doe");
   g_autofree char *cn = wallet_subject_name ("C=US, O=Test, CN=Reader One");
 
   g_assert_cmpstr (l1, ==, "Family name");
-  g_assert_cmpstr (l2, ==, "Age over 18");
+  g_assert_cmpstr (l2, ==, "Over 18");
   g_assert_cmpstr (l3, ==, "Licence number");
   g_assert_cmpstr (l4, ==, "no_such_element");
   g_assert_cmpstr (wallet_doctype_label (MDL), ==, "Mobile driving licence");
@@ -86,6 +110,20 @@ test_labels (void)
   g_assert_cmpstr (v2, ==, "20 October 2019");
   g_assert_cmpstr (v3, ==, "Yes");
   g_assert_cmpstr (v4, ==, "Female");
+  g_assert_cmpstr (s1, ==, "Over 18: Yes");
+  g_assert_cmpstr (s2, ==, "Over 65: No");
+  g_assert_cmpstr (s3, ==, "Date of birth: 20 October 2019");
+  g_assert_true (wallet_value_is_boolean (yes, 1));
+  g_assert_true (wallet_value_is_boolean (no, 1));
+  g_assert_false (wallet_value_is_boolean (two, 1));
+
+  /* The same in Japanese, from the built catalogue, in a child process
+   * (gettext caches translations across a change of LANGUAGE). */
+  if (g_getenv ("WALLET_TEST_LOCALEDIR") != NULL)
+    {
+      g_test_trap_subprocess ("/wallet/labels/ja", 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
   g_assert_cmpstr (name, ==, "John Doe");
   g_assert_cmpstr (cn, ==, "Reader One");
   g_assert_cmpint (wallet_validity_at (100, 0, 1000000000), ==, WALLET_VALIDITY_VALID);
@@ -206,6 +244,26 @@ test_detail_and_delete (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "C=US, CN=Tessera Test Store DS");
   g_assert_nonnull (gtk_image_get_paintable (GTK_IMAGE (wallet_test_find (GTK_WIDGET (detail), 0, "portrait"))));
 
+  /* The issuer certificate summary, from the credential's x5chain. */
+  {
+    static const char *const cert_rows[][2] = {
+      { "Document signer", "C=US, CN=Tessera Test Store DS" },
+      { "Issuing authority (IACA)", "C=US, CN=Tessera Test Store IACA" },
+      { "Country", "US" },
+      { "Serial number", "66:5D:90:98:14:BE:0F:06:C5:AB:B1:BE:D0:C9:62:1C:CC:57:C1:BB" },
+      { "Certificate valid", "1 January 2025 – 1 January 2050" },
+      { "Key", "EC P-256 · ECDSA with SHA-256" },
+    };
+
+    g_assert_nonnull (wallet_test_find (GTK_WIDGET (detail), GTK_TYPE_LABEL, "Issuer Certificate"));
+    for (guint i = 0; i < G_N_ELEMENTS (cert_rows); i++)
+      {
+        row = wallet_test_find (GTK_WIDGET (detail), ADW_TYPE_ACTION_ROW, cert_rows[i][0]);
+        g_assert_nonnull (row);
+        g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, cert_rows[i][1]);
+      }
+  }
+
   /* Delete, confirmed in the message dialog. */
   wallet_detail_page_delete (detail);
   g_assert_true (wallet_test_wait (message_dialog_open, &dialog, 5000));
@@ -214,6 +272,85 @@ test_detail_and_delete (void)
   g_assert_true (wallet_test_wait (credentials_empty, window, 20000));
   g_assert_cmpstr (wallet_credentials_page_get_state (wallet_window_get_credentials_page (window)), ==, "empty");
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- Preferences: changing the passphrase ---- */
+
+static gboolean
+prefs_idle (gpointer data)
+{
+  return !wallet_preferences_window_get_busy (data) &&
+         wallet_preferences_window_get_last_toast (data) != NULL;
+}
+
+static gboolean
+pin_row_shown (gpointer data)
+{
+  GtkWidget *row = wallet_test_find (data, ADW_TYPE_ACTION_ROW, "Passphrase");
+  return row != NULL && gtk_widget_get_visible (row);
+}
+
+/* Fills the change dialog and answers it; returns the toast shown. */
+static const char *
+change_passphrase (WalletPreferencesWindow *prefs,
+                   const char              *old_secret,
+                   const char              *new_secret,
+                   const char              *repeat)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  wallet_preferences_window_change_pin (prefs);
+  g_assert_true (wallet_test_wait (message_dialog_open, &dialog, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Change Passphrase");
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Current passphrase")), old_secret);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "New passphrase")), new_secret);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Repeat new passphrase")), repeat);
+  adw_message_dialog_response (dialog, "change");
+  g_assert_true (wallet_test_wait (prefs_idle, prefs, 20000));
+  wallet_test_spin (100);
+  return wallet_preferences_window_get_last_toast (prefs);
+}
+
+static void
+test_change_passphrase (void)
+{
+  g_autoptr(WalletTestWallet) w = wallet_test_wallet_new (1);
+  WalletWindow *window = window_for (w, TRUE);
+  WalletPreferencesWindow *prefs;
+  tsr_store_options_t options = { 0 };
+  tsr_store_t *store = NULL;
+  GtkWidget *button;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wallet_test_wait (credentials_loaded, window, 20000));
+  prefs = wallet_preferences_window_new (GTK_WINDOW (window), wallet_window_get_store (window),
+                                         wallet_window_get_settings (window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wallet_test_wait (pin_row_shown, prefs, 20000));
+  button = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "_Change…");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+
+  g_assert_cmpstr (change_passphrase (prefs, "not the passphrase", "new one", "new one"), ==,
+                   "The current passphrase or PIN is wrong");
+  g_assert_cmpstr (change_passphrase (prefs, WALLET_TEST_PASSPHRASE, "new one", "new 1"), ==,
+                   "The new PINs do not match");
+  g_assert_cmpstr (change_passphrase (prefs, WALLET_TEST_PASSPHRASE, "new one", "new one"), ==,
+                   "Passphrase changed");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (window));
+  wallet_test_spin (200);
+
+  /* The file now opens with the new passphrase only. */
+  options.secret = wallet_test_fixed_secret;
+  options.secret_user = (gpointer) (guintptr) "new one";
+  g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_unlock (store), ==, TSR_OK);
+  tsr_store_free (store);
+  options.secret_user = (gpointer) (guintptr) WALLET_TEST_PASSPHRASE;
+  g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_unlock (store), ==, TSR_ERR_SA_PIN_INCORRECT);
+  tsr_store_free (store);
 }
 
 /* ---- Consent sheet ---- */
@@ -509,6 +646,114 @@ test_consent_decline (void)
 
 /* ---- History ---- */
 
+/* ---- Age statements: "Over 18: Yes" on the detail page and the consent sheet ---- */
+
+#define AV "eu.europa.ec.av.1"
+
+static void
+test_age_statements (void)
+{
+  g_autoptr(WalletTestWallet) w = wallet_test_wallet_new (0);
+  tsr_store_t *store = wallet_test_wallet_open (w);
+  gint64 id = wallet_test_issue (store, w->dir, AV, "av.json");
+  g_autofree char *label = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_bytes_unref);
+  static const char *const asked[] = { "age_over_18", "age_over_20", "age_over_70", "issuing_country" };
+  static const char *const subtitles[] = { "Over 18: Yes", "Answered with “Over 21: Yes”",
+                                           "Answered with “Over 65: No”", "" };
+  WalletWindow *window = window_for (w, TRUE);
+  WalletDetailPage *detail = wallet_window_get_detail_page (window);
+  WalletConsentDialog *dialog;
+  tsr_store_credential_t *cred = NULL;
+  tsr_holder_session_t *hs = NULL;
+  tsr_reader_session_t *rs = NULL;
+  tsr_request_builder_t *b = NULL;
+  tsr_presentation_t *p = NULL;
+  tsr_device_key_t *key = NULL;
+  char *uri = NULL;
+  guint8 *request = NULL, *msg = NULL, *received = NULL;
+  size_t request_len = 0, msg_len = 0, received_len = 0, is_len = 0;
+  const guint8 *transcript, *is;
+  size_t transcript_len;
+  GtkWidget *row;
+
+  /* The detail page: a label per statement and Yes / No. */
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wallet_test_wait (credentials_loaded, window, 20000));
+  {
+    g_autoptr(WalletCredential) c = g_list_model_get_item (
+      wallet_credentials_page_get_model (wallet_window_get_credentials_page (window)), 0);
+    wallet_window_show_credential (window, c);
+  }
+  g_assert_true (wallet_test_wait (detail_loaded, window, 20000));
+  g_assert_cmpstr (wallet_detail_page_get_state (detail), ==, "loaded");
+  row = wallet_test_find (GTK_WIDGET (detail), ADW_TYPE_ACTION_ROW, "Over 18");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Yes");
+  row = wallet_test_find (GTK_WIDGET (detail), ADW_TYPE_ACTION_ROW, "Over 65");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "No");
+  g_assert_null (wallet_test_find (GTK_WIDGET (detail), ADW_TYPE_ACTION_ROW, "age_over_18"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The consent sheet: what each statement will answer. */
+  g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+  g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+  g_assert_cmpint (tsr_reader_session_new (uri, &rs), ==, TSR_OK);
+  tsr_free (uri);
+  tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+  g_assert_cmpint (tsr_request_builder_new (&b), ==, TSR_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (asked); i++)
+    g_assert_cmpint (tsr_request_builder_add_element (b, AV, AV, asked[i], FALSE), ==, TSR_OK);
+  g_assert_cmpint (tsr_request_builder_build (b, transcript, transcript_len, &request, &request_len), ==, TSR_OK);
+  tsr_request_builder_free (b);
+  g_assert_cmpint (tsr_reader_session_establish (rs, request, request_len, &msg, &msg_len), ==, TSR_OK);
+  g_assert_cmpint (tsr_holder_session_establish (hs, msg, msg_len, &received, &received_len), ==, TSR_OK);
+  g_assert_cmpint (tsr_holder_session_transcript (hs, &transcript, &transcript_len), ==, TSR_OK);
+  g_assert_cmpint (tsr_presentation_new (received, received_len, transcript, transcript_len, &p), ==, TSR_OK);
+
+  g_assert_cmpint (tsr_store_show (store, id, &cred), ==, TSR_OK);
+  for (size_t e = 0; e < tsr_store_credential_element_count (cred); e++)
+    {
+      tsr_store_element_t el;
+
+      g_assert_cmpint (tsr_store_credential_element (cred, e, &el), ==, TSR_OK);
+      if (wallet_value_is_boolean (el.value, el.value_len))
+        g_hash_table_insert (values, wallet_element_key (label, el.name_space, el.identifier),
+                             g_bytes_new (el.value, el.value_len));
+    }
+  is = tsr_store_credential_issuer_signed (cred, &is_len);
+  g_assert_cmpint (tsr_store_device_key (store, tsr_store_credential_summary (cred)->key_id, NULL, &key), ==, TSR_OK);
+  g_assert_cmpint (tsr_presentation_add_credential (p, is, is_len, key, label), ==, TSR_OK);
+  g_assert_cmpint (tsr_presentation_analyze (p), ==, TSR_OK);
+
+  dialog = wallet_consent_dialog_new_with_values (NULL, p, values);
+  gtk_window_present (GTK_WINDOW (dialog));
+  wallet_test_spin (100);
+  for (guint i = 0; i < G_N_ELEMENTS (asked); i++)
+    {
+      g_autofree char *title = wallet_element_label (AV, asked[i]);
+
+      row = wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, title);
+      g_assert_nonnull (row);
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitles[i]);
+    }
+  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, "Over 70"));
+  wallet_consent_dialog_decline (dialog);
+  wallet_test_spin (100);
+
+  tsr_store_credential_free (cred);
+  tsr_presentation_free (p);
+  tsr_device_key_free (key);
+  tsr_holder_session_free (hs);
+  tsr_reader_session_free (rs);
+  tsr_free (request);
+  tsr_free (msg);
+  tsr_free (received);
+  tsr_store_free (store);
+}
+
 static void
 test_history (void)
 {
@@ -563,6 +808,7 @@ main (int   argc,
   wallet_test_init (&argc, &argv);
 
   g_test_add_func ("/wallet/labels", test_labels);
+  g_test_add_func ("/wallet/labels/ja", test_labels_ja);
   g_test_add_func ("/wallet/credentials/list", test_list);
   g_test_add_func ("/wallet/credentials/locked-empty-missing", test_list_locked_and_empty);
   g_test_add_func ("/wallet/detail/show-and-delete", test_detail_and_delete);
@@ -570,5 +816,7 @@ main (int   argc,
   g_test_add_func ("/wallet/consent/trusted-defaults-on", test_consent_trusted);
   g_test_add_func ("/wallet/consent/close-declines", test_consent_decline);
   g_test_add_func ("/wallet/history", test_history);
+  g_test_add_func ("/wallet/age-statements", test_age_statements);
+  g_test_add_func ("/wallet/preferences/change-passphrase", test_change_passphrase);
   return g_test_run ();
 }

@@ -41,6 +41,18 @@ wallet_test_data_dir (void)
   return dir;
 }
 
+int
+wallet_test_fixed_secret (void       *user,
+                          const char *purpose,
+                          char       *buf,
+                          size_t      cap)
+{
+  if (user == NULL || strlen (user) >= cap)
+    return 1;
+  g_strlcpy (buf, user, cap);
+  return 0;
+}
+
 static int
 secret_cb (void       *user,
            const char *purpose,
@@ -89,6 +101,59 @@ add_credential (WalletTestWallet *w,
   g_assert_true (g_file_get_contents (out, &bytes, &len, &error));
   g_assert_cmpint (tsr_store_import (store, (const guint8 *) bytes, len, NULL, NULL, NULL), ==,
                    TSR_OK);
+}
+
+static void
+run_issuer (const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("WALLET_TEST_TESSERA_ISSUER")));
+  g_assert_nonnull (argv->pdata[0]);
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, g_strdup (*args));
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("tessera-issuer %s: %s", (const char *) argv->pdata[1], err);
+}
+
+gint64
+wallet_test_issue (tsr_store_t *store,
+                   const char  *dir,
+                   const char  *doc_type,
+                   const char  *claims)
+{
+  g_autofree char *pki = g_build_filename (dir, "pki", NULL);
+  g_autofree char *key_path = g_build_filename (dir, "device-key.cbor", NULL);
+  g_autofree char *out = g_build_filename (dir, "issued.cbor", NULL);
+  g_autofree char *claims_path = g_build_filename (g_getenv ("WALLET_TEST_ISSUER_EXAMPLES"), claims, NULL);
+  g_autofree char *bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *cose = NULL;
+  size_t cose_len = 0;
+  gsize len = 0;
+  gint64 key_id = 0, id = 0;
+
+  g_assert_cmpint (tsr_store_create_key (store, NULL, &key_id, &cose, &cose_len), ==, TSR_OK);
+  g_assert_true (g_file_set_contents (key_path, (const char *) cose, (gssize) cose_len, &error));
+  g_assert_no_error (error);
+  tsr_free (cose);
+  if (!g_file_test (pki, G_FILE_TEST_IS_DIR))
+    run_issuer ((const char *const[]) { "init", "--out", pki, NULL });
+  run_issuer ((const char *const[]) { "issue", "--pki", pki, "--doctype", doc_type,
+                                      "--claims", claims_path, "--device-key", key_path,
+                                      "--out", out, "--force", NULL });
+  g_assert_true (g_file_get_contents (out, &bytes, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tsr_store_import (store, (const guint8 *) bytes, len, NULL, &id, NULL), ==,
+                   TSR_OK);
+  return id;
 }
 
 WalletTestWallet *

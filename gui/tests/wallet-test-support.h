@@ -31,6 +31,18 @@ const char       *wallet_test_data_dir      (void);
 WalletTestWallet *wallet_test_wallet_new    (guint         n_credentials);
 void              wallet_test_wallet_free   (WalletTestWallet *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WalletTestWallet, wallet_test_wallet_free)
+/* Issues a credential of @doc_type with the claims file @claims (a name in
+ * issuer-tool/examples) to a new key of @store with tessera-issuer (its
+ * PKI in @dir/pki, made on first use) and imports it; returns its id. */
+gint64            wallet_test_issue         (tsr_store_t  *store,
+                                             const char   *dir,
+                                             const char   *doc_type,
+                                             const char   *claims);
+/* A tsr_secret_fn handing out @user (a string). */
+int               wallet_test_fixed_secret  (void         *user,
+                                             const char   *purpose,
+                                             char         *buf,
+                                             size_t        cap);
 /* Opens the test wallet, unlocked with the passphrase. */
 tsr_store_t      *wallet_test_wallet_open   (WalletTestWallet *w);
 

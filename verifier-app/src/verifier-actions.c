@@ -190,14 +190,26 @@ win_show_page (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 	verifier_window_show_page (user_data, g_variant_get_string (parameter, NULL));
 }
 
+/* Trust imports read and check files in a worker thread; the outcome
+ * comes back as a toast. */
+typedef struct {
+	VerifierWindow *self;
+	VerifierImportKind kind;
+} ImportData;
+
 static void
-import_iaca_file (VerifierWindow *self, GFile *file)
+on_trust_imported (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+	g_autofree ImportData *data = user_data;
+	g_autoptr (VerifierWindow) self = data->self;
 	g_autoptr (GError) error = NULL;
-	guint n = verifier_trust_store_import_file (verifier_window_get_trust_store (self), file, &error);
+	VerifierImportKind kind = data->kind;
+	guint n = verifier_trust_store_import_finish (VERIFIER_TRUST_STORE (source), result, &error);
 
 	if (n == 0) {
 		verifier_window_show_toast (self, error->message);
+	} else if (kind == VERIFIER_IMPORT_STATUS_LIST) {
+		verifier_window_show_toast (self, _("Status list loaded"));
 	} else {
 		g_autofree char *text = g_strdup_printf (ngettext ("Imported %u certificate",
 		    "Imported %u certificates", n), n);
@@ -206,21 +218,27 @@ import_iaca_file (VerifierWindow *self, GFile *file)
 	}
 }
 
+void
+verifier_window_import_trust (VerifierWindow *self, VerifierImportKind kind, GFile *file)
+{
+	ImportData *data = g_new0 (ImportData, 1);
+
+	data->self = g_object_ref (self);
+	data->kind = kind;
+	verifier_trust_store_import_async (verifier_window_get_trust_store (self), kind, file, NULL,
+	    on_trust_imported, data);
+}
+
+static void
+import_iaca_file (VerifierWindow *self, GFile *file)
+{
+	verifier_window_import_trust (self, VERIFIER_IMPORT_IACA_FILE, file);
+}
+
 static void
 import_iaca_folder (VerifierWindow *self, GFile *folder)
 {
-	g_autoptr (GError) error = NULL;
-	guint n = verifier_trust_store_import_folder (verifier_window_get_trust_store (self), folder,
-	    &error);
-
-	if (n == 0) {
-		verifier_window_show_toast (self, error->message);
-	} else {
-		g_autofree char *text = g_strdup_printf (ngettext ("Imported %u certificate",
-		    "Imported %u certificates", n), n);
-
-		verifier_window_show_toast (self, text);
-	}
+	verifier_window_import_trust (self, VERIFIER_IMPORT_IACA_FOLDER, folder);
 }
 
 static GtkFileFilter *
@@ -255,13 +273,7 @@ win_import_iaca_folder (GSimpleAction *action, GVariant *parameter, gpointer use
 static void
 load_status_list (VerifierWindow *self, GFile *file)
 {
-	g_autoptr (GError) error = NULL;
-
-	if (!verifier_trust_store_import_status_list (verifier_window_get_trust_store (self), file,
-	    &error))
-		verifier_window_show_toast (self, error->message);
-	else
-		verifier_window_show_toast (self, _("Status list loaded"));
+	verifier_window_import_trust (self, VERIFIER_IMPORT_STATUS_LIST, file);
 }
 
 static void

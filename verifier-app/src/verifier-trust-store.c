@@ -377,34 +377,32 @@ has_suffix_ci (const char *name, const char *const *suffixes)
 static const char *const cert_suffixes[] = { ".pem", ".der", ".crt", ".cer", NULL };
 static const char *const list_suffixes[] = { ".cwt", NULL };
 
-void
-verifier_trust_store_reload (VerifierTrustStore *self)
+/* Reads both folders: what the lists show. Thread-safe (no self). */
+static void
+load_dirs (const char *iaca_dir, const char *status_dir, GPtrArray **ret_anchors,
+    GPtrArray **ret_lists)
 {
+	GPtrArray *anchors = g_ptr_array_new_with_free_func (g_object_unref);
+	GPtrArray *lists = g_ptr_array_new_with_free_func (g_object_unref);
 	g_autoptr (GDir) dir = NULL;
 	const char *name;
 
-	g_list_store_remove_all (self->anchors);
-	g_list_store_remove_all (self->lists);
-
-	dir = g_dir_open (self->iaca_dir, 0, NULL);
+	dir = g_dir_open (iaca_dir, 0, NULL);
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-		g_autofree char *path = g_build_filename (self->iaca_dir, name, NULL);
+		g_autofree char *path = g_build_filename (iaca_dir, name, NULL);
 		g_autoptr (GBytes) data = NULL;
 
 		if (!has_suffix_ci (name, cert_suffixes))
 			continue;
 		data = read_limited (path, MAX_CERT_FILE, NULL);
-		if (data != NULL) {
-			g_autoptr (VerifierTrustAnchor) a = anchor_new (path, data);
-
-			g_list_store_insert_sorted (self->anchors, a, compare_anchors, NULL);
-		}
+		if (data != NULL)
+			g_ptr_array_add (anchors, anchor_new (path, data));
 	}
 	g_clear_pointer (&dir, g_dir_close);
 
-	dir = g_dir_open (self->status_dir, 0, NULL);
+	dir = g_dir_open (status_dir, 0, NULL);
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-		g_autofree char *path = g_build_filename (self->status_dir, name, NULL);
+		g_autofree char *path = g_build_filename (status_dir, name, NULL);
 		g_autoptr (GBytes) data = NULL;
 		g_autoptr (VerifierStatusList) list = NULL;
 
@@ -417,8 +415,31 @@ verifier_trust_store_reload (VerifierTrustStore *self)
 		list->path = g_strdup (path);
 		list->data = g_bytes_ref (data);
 		if (parse_status_list (data, list, NULL))
-			g_list_store_append (self->lists, list);
+			g_ptr_array_add (lists, g_steal_pointer (&list));
 	}
+	*ret_anchors = anchors;
+	*ret_lists = lists;
+}
+
+/* Shows what load_dirs() read (main thread). */
+static void
+apply (VerifierTrustStore *self, GPtrArray *anchors, GPtrArray *lists)
+{
+	g_list_store_remove_all (self->anchors);
+	g_list_store_remove_all (self->lists);
+	for (guint i = 0; i < anchors->len; i++)
+		g_list_store_insert_sorted (self->anchors, anchors->pdata[i], compare_anchors, NULL);
+	g_list_store_splice (self->lists, 0, 0, lists->pdata, lists->len);
+}
+
+void
+verifier_trust_store_reload (VerifierTrustStore *self)
+{
+	g_autoptr (GPtrArray) anchors = NULL;
+	g_autoptr (GPtrArray) lists = NULL;
+
+	load_dirs (self->iaca_dir, self->status_dir, &anchors, &lists);
+	apply (self, anchors, lists);
 }
 
 static gboolean
@@ -440,7 +461,7 @@ save_into (const char *dir, GBytes *data, const char *suffix, GError **error)
 }
 
 static guint
-import_bytes (VerifierTrustStore *self, GBytes *data, GError **error)
+import_bytes (const char *iaca_dir, GBytes *data, GError **error)
 {
 	g_autoptr (GPtrArray) certs = split_certificates (data);
 	guint imported = 0;
@@ -450,7 +471,7 @@ import_bytes (VerifierTrustStore *self, GBytes *data, GError **error)
 
 		if (!core_accepts_certificate (pem))
 			continue;
-		if (!save_into (self->iaca_dir, pem, ".pem", error))
+		if (!save_into (iaca_dir, pem, ".pem", error))
 			return 0;
 		imported++;
 	}
@@ -460,42 +481,25 @@ import_bytes (VerifierTrustStore *self, GBytes *data, GError **error)
 	return imported;
 }
 
-guint
-verifier_trust_store_import_file (VerifierTrustStore *self, GFile *file, GError **error)
-{
-	g_autofree char *path = g_file_get_path (file);
-	g_autoptr (GBytes) data = NULL;
-	guint n;
+/* The imports proper: read, check with libtessera, copy into the trust
+ * folders. They touch no VerifierTrustStore, so they run in worker
+ * threads; the caller reloads the lists afterwards. */
 
-	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
-	if (path == NULL) {
-		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-		    _("Only local files can be imported."));
-		return 0;
-	}
-	data = read_limited (path, MAX_CERT_FILE, error);
-	if (data == NULL)
-		return 0;
-	n = import_bytes (self, data, error);
-	if (n > 0)
-		verifier_trust_store_reload (self);
-	return n;
+static guint
+import_file (const char *iaca_dir, const char *path, GError **error)
+{
+	g_autoptr (GBytes) data = read_limited (path, MAX_CERT_FILE, error);
+
+	return data != NULL ? import_bytes (iaca_dir, data, error) : 0;
 }
 
-guint
-verifier_trust_store_import_folder (VerifierTrustStore *self, GFile *folder, GError **error)
+static guint
+import_folder (const char *iaca_dir, const char *path, GError **error)
 {
-	g_autofree char *path = g_file_get_path (folder);
 	g_autoptr (GDir) dir = NULL;
 	const char *name;
 	guint imported = 0, seen = 0;
 
-	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
-	if (path == NULL) {
-		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-		    _("Only local folders can be imported."));
-		return 0;
-	}
 	dir = g_dir_open (path, 0, error);
 	if (dir == NULL)
 		return 0;
@@ -509,15 +513,182 @@ verifier_trust_store_import_folder (VerifierTrustStore *self, GFile *folder, GEr
 		seen++;
 		data = read_limited (file, MAX_CERT_FILE, NULL);
 		if (data != NULL)
-			imported += import_bytes (self, data, &local_error);
+			imported += import_bytes (iaca_dir, data, &local_error);
 	}
-	if (imported == 0) {
+	if (imported == 0)
 		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CERTIFICATE,
 		    _("This folder holds no certificate that can be used."));
-		return 0;
-	}
-	verifier_trust_store_reload (self);
 	return imported;
+}
+
+static guint
+import_status_list (const char *status_dir, const char *path, GError **error)
+{
+	g_autoptr (GBytes) data = read_limited (path, MAX_STATUS_FILE, error);
+	g_autoptr (VerifierStatusList) probe = NULL;
+
+	if (data == NULL)
+		return 0;
+	probe = g_object_new (VERIFIER_TYPE_STATUS_LIST, NULL);
+	if (!parse_status_list (data, probe, error) ||
+	    !save_into (status_dir, data, ".cwt", error))
+		return 0;
+	return 1;
+}
+
+static char *
+local_path (GFile *file, VerifierImportKind kind, GError **error)
+{
+	char *path = g_file_get_path (file);
+
+	if (path == NULL)
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+		    kind == VERIFIER_IMPORT_IACA_FOLDER ? _("Only local folders can be imported.") :
+							  _("Only local files can be imported."));
+	return path;
+}
+
+static guint
+import_any (VerifierImportKind kind, const char *iaca_dir, const char *status_dir,
+    const char *path, GError **error)
+{
+	switch (kind) {
+	case VERIFIER_IMPORT_IACA_FILE:
+		return import_file (iaca_dir, path, error);
+	case VERIFIER_IMPORT_IACA_FOLDER:
+		return import_folder (iaca_dir, path, error);
+	case VERIFIER_IMPORT_STATUS_LIST:
+		return import_status_list (status_dir, path, error);
+	default:
+		g_return_val_if_reached (0);
+	}
+}
+
+static guint
+import_sync (VerifierTrustStore *self, VerifierImportKind kind, GFile *file, GError **error)
+{
+	g_autofree char *path = NULL;
+	guint n;
+
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
+	if ((path = local_path (file, kind, error)) == NULL)
+		return 0;
+	n = import_any (kind, self->iaca_dir, self->status_dir, path, error);
+	if (n > 0)
+		verifier_trust_store_reload (self);
+	return n;
+}
+
+guint
+verifier_trust_store_import_file (VerifierTrustStore *self, GFile *file, GError **error)
+{
+	return import_sync (self, VERIFIER_IMPORT_IACA_FILE, file, error);
+}
+
+guint
+verifier_trust_store_import_folder (VerifierTrustStore *self, GFile *folder, GError **error)
+{
+	return import_sync (self, VERIFIER_IMPORT_IACA_FOLDER, folder, error);
+}
+
+gboolean
+verifier_trust_store_import_status_list (VerifierTrustStore *self, GFile *file, GError **error)
+{
+	return import_sync (self, VERIFIER_IMPORT_STATUS_LIST, file, error) > 0;
+}
+
+/* ---- The same in a worker thread ---- */
+
+static char import_tag;
+
+typedef struct {
+	VerifierImportKind kind;
+	char *path;
+	char *iaca_dir, *status_dir;
+	guint count;
+	GPtrArray *anchors, *lists; /* the folders as they are afterwards */
+} ImportJob;
+
+static void
+import_job_free (ImportJob *job)
+{
+	g_free (job->path);
+	g_free (job->iaca_dir);
+	g_free (job->status_dir);
+	g_clear_pointer (&job->anchors, g_ptr_array_unref);
+	g_clear_pointer (&job->lists, g_ptr_array_unref);
+	g_free (job);
+}
+
+static void
+import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	ImportJob *job = task_data;
+	GError *error = NULL;
+
+	(void) source;
+	(void) cancellable;
+	job->count = import_any (job->kind, job->iaca_dir, job->status_dir, job->path, &error);
+	if (job->count == 0) {
+		g_task_return_error (task, error);
+		return;
+	}
+	load_dirs (job->iaca_dir, job->status_dir, &job->anchors, &job->lists);
+	g_task_return_boolean (task, TRUE);
+}
+
+/* Back on the main thread: show the new contents, then tell the caller. */
+static void
+import_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (GTask) outer = user_data;
+	ImportJob *job = g_task_get_task_data (G_TASK (result));
+	GError *error = NULL;
+
+	if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+		g_task_return_error (outer, error);
+		return;
+	}
+	apply (VERIFIER_TRUST_STORE (source), job->anchors, job->lists);
+	g_task_return_int (outer, job->count);
+}
+
+void
+verifier_trust_store_import_async (VerifierTrustStore *self, VerifierImportKind kind, GFile *file,
+    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) outer = NULL;
+	g_autoptr (GTask) inner = NULL;
+	GError *error = NULL;
+	ImportJob *job;
+	char *path;
+
+	g_return_if_fail (VERIFIER_IS_TRUST_STORE (self));
+	g_return_if_fail (G_IS_FILE (file));
+	outer = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (outer, &import_tag);
+	if ((path = local_path (file, kind, &error)) == NULL) {
+		g_task_return_error (outer, error);
+		return;
+	}
+	job = g_new0 (ImportJob, 1);
+	job->kind = kind;
+	job->path = path;
+	job->iaca_dir = g_strdup (self->iaca_dir);
+	job->status_dir = g_strdup (self->status_dir);
+	inner = g_task_new (self, cancellable, import_done, g_steal_pointer (&outer));
+	g_task_set_task_data (inner, job, (GDestroyNotify) import_job_free);
+	g_task_run_in_thread (inner, import_thread);
+}
+
+guint
+verifier_trust_store_import_finish (VerifierTrustStore *self, GAsyncResult *result, GError **error)
+{
+	gssize n;
+
+	g_return_val_if_fail (g_task_is_valid (result, self), 0);
+	n = g_task_propagate_int (G_TASK (result), error);
+	return n > 0 ? (guint) n : 0;
 }
 
 gboolean
@@ -531,30 +702,6 @@ verifier_trust_store_remove_anchor (VerifierTrustStore *self, VerifierTrustAncho
 		    _("Cannot remove %s: %s"), anchor->path, g_strerror (saved));
 		return FALSE;
 	}
-	verifier_trust_store_reload (self);
-	return TRUE;
-}
-
-gboolean
-verifier_trust_store_import_status_list (VerifierTrustStore *self, GFile *file, GError **error)
-{
-	g_autofree char *path = g_file_get_path (file);
-	g_autoptr (GBytes) data = NULL;
-	g_autoptr (VerifierStatusList) probe = NULL;
-
-	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), FALSE);
-	if (path == NULL) {
-		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-		    _("Only local files can be imported."));
-		return FALSE;
-	}
-	data = read_limited (path, MAX_STATUS_FILE, error);
-	if (data == NULL)
-		return FALSE;
-	probe = g_object_new (VERIFIER_TYPE_STATUS_LIST, NULL);
-	if (!parse_status_list (data, probe, error) ||
-	    !save_into (self->status_dir, data, ".cwt", error))
-		return FALSE;
 	verifier_trust_store_reload (self);
 	return TRUE;
 }

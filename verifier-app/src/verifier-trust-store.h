@@ -68,6 +68,23 @@ gboolean verifier_trust_store_import_status_list (VerifierTrustStore *self, GFil
 gboolean verifier_trust_store_remove_status_list (VerifierTrustStore *self,
     VerifierStatusList *list, GError **error);
 
+/* What to import with verifier_trust_store_import_async(). */
+typedef enum {
+	VERIFIER_IMPORT_IACA_FILE,   /* every certificate of a PEM or DER file */
+	VERIFIER_IMPORT_IACA_FOLDER, /* every certificate file (.pem .der .crt .cer) in a folder */
+	VERIFIER_IMPORT_STATUS_LIST, /* one status list */
+} VerifierImportKind;
+
+/* The imports above in a worker thread (reading, libtessera's checks,
+ * copying, and re-reading the folders); the lists change on the main
+ * thread just before @callback runs. The synchronous ones are for tests
+ * and tools. */
+void verifier_trust_store_import_async (VerifierTrustStore *self, VerifierImportKind kind,
+    GFile *file, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* How many certificates (1 for a status list) were imported; 0 and @error otherwise. */
+guint verifier_trust_store_import_finish (VerifierTrustStore *self, GAsyncResult *result,
+    GError **error);
+
 /* Snapshots (arrays of GBytes) for a session's worker thread. */
 GPtrArray *verifier_trust_store_dup_anchor_data (VerifierTrustStore *self);
 GPtrArray *verifier_trust_store_dup_status_list_data (VerifierTrustStore *self);

@@ -32,6 +32,7 @@ struct _VerifierWindow {
 	VerifierSession *session;
 	GCancellable *cancellable;
 	gint64 now;
+	char *last_toast;
 };
 
 G_DEFINE_FINAL_TYPE (VerifierWindow, verifier_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -41,6 +42,8 @@ verifier_window_show_toast (VerifierWindow *self, const char *message)
 {
 	AdwToast *toast = adw_toast_new (message);
 
+	g_free (self->last_toast);
+	self->last_toast = g_strdup (message);
 	adw_toast_set_timeout (toast, 6);
 	adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -296,6 +299,7 @@ verifier_window_dispose (GObject *object)
 	g_clear_object (&self->trust_store);
 	g_clear_object (&self->settings);
 	gtk_widget_dispose_template (GTK_WIDGET (object), VERIFIER_TYPE_WINDOW);
+	g_clear_pointer (&VERIFIER_WINDOW (object)->last_toast, g_free);
 	G_OBJECT_CLASS (verifier_window_parent_class)->dispose (object);
 }
 
@@ -360,4 +364,11 @@ VerifierWindow *
 verifier_window_new (GtkApplication *application)
 {
 	return g_object_new (VERIFIER_TYPE_WINDOW, "application", application, NULL);
+}
+
+const char *
+verifier_window_get_last_toast (VerifierWindow *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_WINDOW (self), NULL);
+	return self->last_toast;
 }

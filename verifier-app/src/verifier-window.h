@@ -46,6 +46,11 @@ VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self);
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self);
 
 void verifier_window_show_toast (VerifierWindow *self, const char *message);
+/* The text of the last toast (for tests), or NULL. */
+const char *verifier_window_get_last_toast (VerifierWindow *self);
+/* Imports trust material in a worker thread (win.import-iaca-file,
+ * win.import-iaca-folder, win.load-status-list); the outcome is a toast. */
+void verifier_window_import_trust (VerifierWindow *self, VerifierImportKind kind, GFile *file);
 /* Shows a toast in the window that holds @widget. */
 void verifier_show_toast (GtkWidget *widget, const char *message);
 

@@ -29,23 +29,6 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-	g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-	const char *name;
-
-	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-		g_autofree char *child = g_build_filename (path, name, NULL);
-
-		if (g_file_test (child, G_FILE_TEST_IS_DIR))
-			rm_rf (child);
-		else
-			g_unlink (child);
-	}
-	g_rmdir (path);
-}
-
-static void
 setup (Fixture *f, gconstpointer data)
 {
 	g_autoptr (GError) error = NULL;
@@ -110,7 +93,7 @@ teardown (Fixture *f, gconstpointer data)
 	g_settings_reset (f->settings, "local-socket");
 	g_settings_reset (f->settings, "session-timeout");
 	g_clear_object (&f->settings);
-	rm_rf (f->dir);
+	vt_rm_rf (f->dir);
 	g_free (f->dir);
 	g_free (f->socket);
 	g_free (f->uri_file);

@@ -226,113 +226,112 @@ assert_engagement (Fixture *f, const char *uri)
 	tsr_reader_session_free (rs);
 }
 
-static void
-test_pipeline_clean (Fixture *f, gconstpointer data)
-{
-	g_autoptr (GFile) file = g_file_new_for_path (f->clean_png);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 3);
-	Outcome o = { 0 };
+/* The frame-source cases: which source reads which picture, and what the
+ * scanner must make of it. */
+typedef enum {
+	SOURCE_PIPELINE_FILE, /* the camera's pipeline fed from a file */
+	SOURCE_PIPELINE_LIVE, /* a live stream: the code pasted onto a noisy 640x480 picture */
+	SOURCE_IMAGE,         /* one image, no GStreamer */
+} SourceKind;
 
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_no_error (o.error);
-	g_assert_cmpuint (o.frames, >=, 1);
-	assert_engagement (f, o.found);
-	g_free (o.found);
+typedef enum { PNG_CLEAN, PNG_PHOTO, PNG_OTHER, PNG_BLANK, PNG_MISSING } Picture;
+
+typedef enum {
+	EXPECT_ENGAGEMENT,     /* the holder's engagement, no error */
+	EXPECT_NOT_ENGAGEMENT, /* a code, but not an mdoc: URI */
+	EXPECT_NO_QR,          /* no code at all */
+	EXPECT_ERROR,          /* any error (the file is missing) */
+} Expect;
+
+typedef struct {
+	const char *path;
+	SourceKind source;
+	Picture picture;
+	guint file_frames;  /* frames the pipeline makes of a file */
+	guint min_frames;   /* frames the scanner must have seen (0: any) */
+	gboolean one_frame; /* exactly one frame */
+	Expect expect;
+} ScanCase;
+
+static const ScanCase scan_cases[] = {
+	{ "/scan/pipeline_clean", SOURCE_PIPELINE_FILE, PNG_CLEAN, 3, 1, FALSE, EXPECT_ENGAGEMENT },
+	{ "/scan/pipeline_photo", SOURCE_PIPELINE_FILE, PNG_PHOTO, 3, 0, FALSE, EXPECT_ENGAGEMENT },
+	{ "/scan/pipeline_live", SOURCE_PIPELINE_LIVE, PNG_CLEAN, 0, 0, FALSE, EXPECT_ENGAGEMENT },
+	{ "/scan/image_source_clean", SOURCE_IMAGE, PNG_CLEAN, 0, 0, TRUE, EXPECT_ENGAGEMENT },
+	{ "/scan/image_source_photo", SOURCE_IMAGE, PNG_PHOTO, 0, 0, TRUE, EXPECT_ENGAGEMENT },
+	{ "/scan/not_engagement", SOURCE_PIPELINE_FILE, PNG_OTHER, 2, 0, FALSE, EXPECT_NOT_ENGAGEMENT },
+	{ "/scan/no_code", SOURCE_PIPELINE_FILE, PNG_BLANK, 2, 0, FALSE, EXPECT_NO_QR },
+	{ "/scan/missing_file", SOURCE_PIPELINE_FILE, PNG_MISSING, 2, 0, FALSE, EXPECT_ERROR },
+};
+
+static char *
+picture_path (Fixture *f, Picture picture)
+{
+	switch (picture) {
+	case PNG_CLEAN: return g_strdup (f->clean_png);
+	case PNG_PHOTO: return g_strdup (f->photo_png);
+	case PNG_OTHER: return g_strdup (f->other_png);
+	case PNG_BLANK: return g_strdup (f->blank_png);
+	case PNG_MISSING:
+	default: return g_build_filename (f->dir, "does-not-exist.png", NULL);
+	}
 }
 
-static void
-test_pipeline_photo (Fixture *f, gconstpointer data)
+static VerifierFrameSource *
+source_new (const ScanCase *c, const char *path)
 {
-	g_autoptr (GFile) file = g_file_new_for_path (f->photo_png);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 3);
-	Outcome o = { 0 };
+	g_autoptr (GFile) file = g_file_new_for_path (path);
+	g_autofree char *head = NULL;
 
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_no_error (o.error);
-	assert_engagement (f, o.found);
-	g_free (o.found);
-}
-
-/* A live stream: the code pasted onto a noisy 640x480 "camera" picture,
- * frame after frame, as v4l2src would deliver them. */
-static void
-test_pipeline_live (Fixture *f, gconstpointer data)
-{
-	g_autofree char *head = g_strdup_printf (
-	    "videotestsrc pattern=snow num-buffers=30 is-live=true ! "
-	    "video/x-raw,width=640,height=480,framerate=15/1 ! videoconvert ! "
-	    "gdkpixbufoverlay location=\"%s\" offset-x=150 offset-y=60", f->clean_png);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_description (head);
-	Outcome o = { 0 };
-
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_no_error (o.error);
-	assert_engagement (f, o.found);
-	g_free (o.found);
-}
-
-static void
-test_image_source (Fixture *f, gconstpointer data)
-{
-	const char *files[] = { f->clean_png, f->photo_png };
-
-	(void) data;
-	for (gsize i = 0; i < G_N_ELEMENTS (files); i++) {
-		g_autoptr (GFile) file = g_file_new_for_path (files[i]);
-		g_autoptr (VerifierImageSource) source = verifier_image_source_new_for_file (file);
-		Outcome o = { 0 };
-
-		scan (VERIFIER_FRAME_SOURCE (source), &o);
-		g_assert_no_error (o.error);
-		g_assert_cmpuint (o.frames, ==, 1);
-		assert_engagement (f, o.found);
-		g_free (o.found);
+	switch (c->source) {
+	case SOURCE_PIPELINE_FILE:
+		return VERIFIER_FRAME_SOURCE (verifier_pipeline_source_new_for_file (file, c->file_frames));
+	case SOURCE_PIPELINE_LIVE:
+		/* Frame after frame, as v4l2src would deliver them. */
+		head = g_strdup_printf (
+		    "videotestsrc pattern=snow num-buffers=30 is-live=true ! "
+		    "video/x-raw,width=640,height=480,framerate=15/1 ! videoconvert ! "
+		    "gdkpixbufoverlay location=\"%s\" offset-x=150 offset-y=60", path);
+		return VERIFIER_FRAME_SOURCE (verifier_pipeline_source_new_for_description (head));
+	case SOURCE_IMAGE:
+	default:
+		return VERIFIER_FRAME_SOURCE (verifier_image_source_new_for_file (file));
 	}
 }
 
 static void
-test_not_engagement (Fixture *f, gconstpointer data)
+test_frame_source (Fixture *f, gconstpointer data)
 {
-	g_autoptr (GFile) file = g_file_new_for_path (f->other_png);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
+	const ScanCase *c = data;
+	g_autofree char *path = picture_path (f, c->picture);
+	g_autoptr (VerifierFrameSource) source = source_new (c, path);
 	Outcome o = { 0 };
 
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_null (o.found);
-	g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT);
-	g_clear_error (&o.error);
-}
-
-static void
-test_no_code (Fixture *f, gconstpointer data)
-{
-	g_autoptr (GFile) file = g_file_new_for_path (f->blank_png);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
-	Outcome o = { 0 };
-
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_null (o.found);
-	g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NO_QR);
-	g_clear_error (&o.error);
-}
-
-static void
-test_missing_file (Fixture *f, gconstpointer data)
-{
-	g_autofree char *path = g_build_filename (f->dir, "does-not-exist.png", NULL);
-	g_autoptr (GFile) file = g_file_new_for_path (path);
-	g_autoptr (VerifierPipelineSource) source = verifier_pipeline_source_new_for_file (file, 2);
-	Outcome o = { 0 };
-
-	(void) data;
-	scan (VERIFIER_FRAME_SOURCE (source), &o);
-	g_assert_null (o.found);
-	g_assert_nonnull (o.error);
+	scan (source, &o);
+	switch (c->expect) {
+	case EXPECT_ENGAGEMENT:
+		g_assert_no_error (o.error);
+		assert_engagement (f, o.found);
+		break;
+	case EXPECT_NOT_ENGAGEMENT:
+		g_assert_null (o.found);
+		g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT);
+		break;
+	case EXPECT_NO_QR:
+		g_assert_null (o.found);
+		g_assert_error (o.error, VERIFIER_ERROR, VERIFIER_ERROR_NO_QR);
+		break;
+	case EXPECT_ERROR:
+	default:
+		g_assert_null (o.found);
+		g_assert_nonnull (o.error);
+		break;
+	}
+	if (c->min_frames > 0)
+		g_assert_cmpuint (o.frames, >=, c->min_frames);
+	if (c->one_frame)
+		g_assert_cmpuint (o.frames, ==, 1);
+	g_free (o.found);
 	g_clear_error (&o.error);
 }
 
@@ -376,13 +375,9 @@ int
 main (int argc, char *argv[])
 {
 	vt_init (&argc, &argv);
-	g_test_add ("/scan/pipeline_clean", Fixture, NULL, setup, test_pipeline_clean, teardown);
-	g_test_add ("/scan/pipeline_photo", Fixture, NULL, setup, test_pipeline_photo, teardown);
-	g_test_add ("/scan/pipeline_live", Fixture, NULL, setup, test_pipeline_live, teardown);
-	g_test_add ("/scan/image_source", Fixture, NULL, setup, test_image_source, teardown);
-	g_test_add ("/scan/not_engagement", Fixture, NULL, setup, test_not_engagement, teardown);
-	g_test_add ("/scan/no_code", Fixture, NULL, setup, test_no_code, teardown);
-	g_test_add ("/scan/missing_file", Fixture, NULL, setup, test_missing_file, teardown);
+	for (gsize i = 0; i < G_N_ELEMENTS (scan_cases); i++)
+		g_test_add (scan_cases[i].path, Fixture, &scan_cases[i], setup, test_frame_source,
+		    teardown);
 	g_test_add ("/scan/scan_page", Fixture, NULL, setup, test_scan_page, teardown);
 	return g_test_run ();
 }

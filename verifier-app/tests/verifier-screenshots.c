@@ -121,46 +121,6 @@ run (int w, int h, const char *dir)
 	vt_iterate (50);
 }
 
-/* A status list signed by a throw-away issuer, so the trust page has one. */
-static void
-make_status_list (const char *path)
-{
-	gint64 now = VT_ANNEX_D_NOW;
-	tsr_cert_params_t iaca_params = {
-		.country = "UT", .common_name = "Utopia Test IACA",
-		.issuer_alt_name = "https://issuer.example.org",
-		.crl_uri = "https://issuer.example.org/crl",
-		.not_before = now - 86400, .not_after = now + 300 * 86400,
-	};
-	tsr_cert_params_t ds_params = {
-		.country = "UT", .common_name = "Utopia Test DS",
-		.crl_uri = "https://issuer.example.org/crl",
-		.not_before = now - 86400, .not_after = now + 300 * 86400,
-	};
-	char *iaca = NULL, *iaca_key = NULL, *ds = NULL, *ds_key = NULL;
-	tsr_issuer_t *issuer = NULL;
-	uint8_t revoked[1024] = { 0 }, *token = NULL;
-	size_t len = 0;
-
-	g_assert_cmpint (tsr_issuer_cert_create (TSR_CERT_IACA, &iaca_params, NULL, 0, NULL, 0, NULL, 0,
-	    &iaca, &iaca_key), ==, TSR_OK);
-	g_assert_cmpint (tsr_issuer_cert_create (TSR_CERT_DS, &ds_params, (const uint8_t *) iaca,
-	    strlen (iaca), (const uint8_t *) iaca_key, strlen (iaca_key), NULL, 0, &ds, &ds_key), ==, TSR_OK);
-	g_assert_cmpint (tsr_issuer_new ((const uint8_t *) ds, strlen (ds), (const uint8_t *) ds_key,
-	    strlen (ds_key), &issuer), ==, TSR_OK);
-	revoked[7] = 1;
-	g_assert_cmpint (tsr_issuer_status_list_create (issuer, revoked, sizeof revoked,
-	    "https://issuer.example.org/status/1", now - 3 * 86400, now + 27 * 86400, 86400, &token,
-	    &len), ==, TSR_OK);
-	g_assert_true (g_file_set_contents (path, (const char *) token, (gssize) len, NULL));
-	tsr_free (token);
-	tsr_issuer_free (issuer);
-	tsr_free (iaca);
-	tsr_free (iaca_key);
-	tsr_free (ds);
-	tsr_free (ds_key);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -176,7 +136,7 @@ main (int argc, char *argv[])
 	g_mkdir_with_parents (out_dir, 0755);
 	dir = g_dir_make_tmp ("verifier-shots-XXXXXX", NULL);
 	list = g_build_filename (dir, "list.cwt", NULL);
-	make_status_list (list);
+	vt_make_status_list (list);
 	run (360, 720, dir);
 	run (1280, 800, dir);
 	return 0;

@@ -44,6 +44,12 @@ typedef enum {
  * presented with deviceSignature, verified at VT_FIXTURE_NOW. */
 VerifierResult *vt_status_result (VtStatusCase c);
 
+/* Removes a directory tree (test leftovers). */
+void vt_rm_rf (const char *path);
+
+/* Writes a status list (CWT) signed by a throw-away issuer to @path. */
+void vt_make_status_list (const char *path);
+
 /* Flips the last byte of the first occurrence of @needle (a value). */
 GBytes *vt_tamper (GBytes *data, const char *needle);
 

@@ -165,6 +165,51 @@ TSR_EXPORT tsr_sa_kind_t tsr_store_sa_kind(const tsr_store_t *store);
 TSR_EXPORT const char *tsr_store_sa_location(const tsr_store_t *store);
 
 /**
+ * @brief Changes the secret that unlocks the wallet: the software
+ *        passphrase or the PKCS#11 token's user PIN.
+ *
+ * Each secure area does it its own way:
+ * - **software**: @p old_secret is checked against the recorded check
+ *   value; then a new passphrase-derived key (fresh salt, the current
+ *   iteration count for new wallets) re-encrypts every device key
+ *   reference and the sealed data key, and the wallet row and keys are
+ *   rewritten in one transaction (a crash leaves the old passphrase
+ *   working, never a mix). The data key, and so every sealed credential
+ *   and log entry, stays the same. Keys created with their own PIN
+ *   (tsr_sa_key_options_t::pin) cannot be re-encrypted without it:
+ *   #TSR_ERR_SA_NOT_SUPPORTED, nothing changed.
+ * - **PKCS#11**: C_SetPIN on the token; the token checks @p old_secret,
+ *   counts a wrong one towards its lockout, and applies its own length
+ *   rules to @p new_secret. Nothing in the store changes.
+ * - **TPM 2.0**: a TPM wallet unlocks without a secret; what has a PIN
+ *   is a device key created with one (tsr_sa_key_options_t::pin, its
+ *   authValue). TPM2_ObjectChangeAuth gives each such key the new PIN and
+ *   a new private blob, and the keys' references are rewritten in one
+ *   transaction; the TPM checks @p old_secret (a wrong one counts towards
+ *   its dictionary-attack lockout). A copy of an old reference kept
+ *   elsewhere still works with the old PIN: a TPM cannot revoke a blob.
+ *   A wallet without keys that have a PIN (what the CLI and the app make
+ *   today): #TSR_ERR_SA_NOT_SUPPORTED.
+ *
+ * The secret callback given to tsr_store_open() is not asked; the caller
+ * gives it the new secret for later opens. On success the store stays
+ * (or becomes) unlocked.
+ *
+ * @param old_secret the current passphrase or PIN, NUL-terminated.
+ * @param new_secret the new one: 1 to 255 bytes, NUL-terminated.
+ * @return #TSR_OK; #TSR_ERR_SA_PIN_INCORRECT (wrong @p old_secret);
+ *         #TSR_ERR_SA_PIN_LOCKED (the token is locked after too many wrong
+ *         PINs); #TSR_ERR_INVALID_ARGUMENT (NULL, empty or too long, or a
+ *         new PIN the token refuses, e.g. too short);
+ *         #TSR_ERR_SA_NOT_SUPPORTED (TPM wallet, or a software key with its
+ *         own PIN); #TSR_ERR_SA_UNAVAILABLE, #TSR_ERR_SA_TOKEN_NOT_FOUND,
+ *         #TSR_ERR_SA_DEVICE; #TSR_ERR_STORE_BUSY, #TSR_ERR_STORE_DATABASE,
+ *         #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_change_secret(tsr_store_t *store, const char *old_secret,
+    const char *new_secret);
+
+/**
  * @brief The wallet's open secure area, unlocking first when needed; for
  *        signing with a device key (see tsr_store_key_ref()).
  * @param[out] ret_sa borrowed; valid until tsr_store_free().
@@ -327,6 +372,48 @@ TSR_EXPORT size_t tsr_store_credential_element_count(const tsr_store_credential_
  */
 TSR_EXPORT TSR_WUR int tsr_store_credential_element(const tsr_store_credential_t *cred,
     size_t idx, tsr_store_element_t *ret_element);
+/**
+ * What a certificate says about itself, for people: the summary of a
+ * credential's Document Signer certificate (tsr_store_credential_ds_cert()).
+ * Caller-owned: tsr_cert_summary_init() first, tsr_cert_summary_free()
+ * after (both safe on a zeroed struct). Nothing here is verified: the
+ * chain was checked at import (against the trusted IACAs, if any).
+ */
+typedef struct tsr_cert_summary {
+	char *subject;          /**< subject DN, e.g. "C=US, CN=Utopia DS" */
+	char *issuer;           /**< issuer DN: the IACA's subject for a DS certificate */
+	char country[3];        /**< subject countryName (ISO 3166-1 alpha-2), "" when absent */
+	/** serialNumber as upper-case hex octets separated by ':' ("01:A2"),
+	 *  with a leading '-' for a (non-conforming) negative serial. */
+	char *serial;
+	int64_t not_before;     /**< notBefore (Unix seconds) */
+	int64_t not_after;      /**< notAfter (Unix seconds) */
+	/** The subject public key: "EC P-256", "EC P-384", "EC P-521", or
+	 *  "unknown" for a key this build cannot read. */
+	char key_algorithm[16];
+	/** The certificate's signature: "ECDSA with SHA-256" (-384, -512), or
+	 *  "unknown". */
+	char signature_algorithm[24];
+	size_t chain_length;    /**< certificates in the credential's x5chain */
+} tsr_cert_summary_t;
+
+/** @brief Zeroes a summary; cannot fail. */
+TSR_EXPORT void tsr_cert_summary_init(tsr_cert_summary_t *summary);
+/** @brief Frees the strings of a summary and zeroes it. NULL is fine. */
+TSR_EXPORT void tsr_cert_summary_free(tsr_cert_summary_t *summary);
+
+/**
+ * @brief Summarises the credential's Document Signer certificate: the
+ *        first certificate of issuerAuth's x5chain.
+ * @param[out] ret_summary initialised by the caller; filled (owned
+ *        strings) on success, untouched on failure.
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND (no x5chain; cannot happen for an
+ *         imported credential), #TSR_ERR_CERT_PARSE,
+ *         #TSR_ERR_INVALID_ARGUMENT, #TSR_ERR_NO_MEMORY.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_credential_ds_cert(const tsr_store_credential_t *cred,
+    tsr_cert_summary_t *ret_summary);
+
 /** @brief Wipes and frees a credential. NULL is fine. */
 TSR_EXPORT void tsr_store_credential_free(tsr_store_credential_t *cred);
 

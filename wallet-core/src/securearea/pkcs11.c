@@ -880,6 +880,39 @@ out:
 	return r;
 }
 
+static int
+p11_change_secret(void *state, const char *old_secret, const char *new_secret)
+{
+	p11_state_t *st = state;
+	char old_pin[P11_PIN_CAP], new_pin[P11_PIN_CAP];
+	CK_RV rv;
+	int r = TSR_ERR_INTERNAL;
+
+	memset(old_pin, 0, sizeof(old_pin));
+	memset(new_pin, 0, sizeof(new_pin));
+	if (strlen(old_secret) >= sizeof(old_pin) || strlen(new_secret) >= sizeof(new_pin)) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	/* PKCS#11 takes non-const buffers. */
+	memcpy(old_pin, old_secret, strlen(old_secret));
+	memcpy(new_pin, new_secret, strlen(new_secret));
+	/* The token checks the old PIN (and counts a wrong one towards its
+	 * lockout) and its own length rules for the new one. */
+	rv = st->fl->C_SetPIN(st->session, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin),
+	    (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
+	if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID) {
+		tsr_debug("pkcs11: C_SetPIN: CKR 0x%lx (new PIN refused)", (unsigned long)rv);
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	r = rv_to_err(rv, "C_SetPIN");
+out:
+	tsr_zeroize(old_pin, sizeof(old_pin));
+	tsr_zeroize(new_pin, sizeof(new_pin));
+	return r;
+}
+
 const tsr_sa_ops_t tsr_sa_pkcs11_ops = {
 	.kind = TSR_SA_PKCS11,
 	.hardware_backed = true,
@@ -893,4 +926,5 @@ const tsr_sa_ops_t tsr_sa_pkcs11_ops = {
 	.seal = p11_seal,
 	.unseal = p11_unseal,
 	.software_params = NULL,
+	.change_secret = p11_change_secret,
 };

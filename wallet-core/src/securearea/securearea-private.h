@@ -37,6 +37,14 @@ typedef struct tsr_sa_ops {
 	int (*unseal)(void *state, const uint8_t *blob, size_t blob_len, uint8_t key[32]);
 	/* Software only; NULL elsewhere. */
 	int (*software_params)(void *state, uint8_t **ret_params, size_t *ret_len);
+	/* Changes the device's own login secret in place (a token's user PIN:
+	 * C_SetPIN); NULL where the secret is not kept by the device. */
+	int (*change_secret)(void *state, const char *old_secret, const char *new_secret);
+	/* Changes the own PIN of a key that has one (a TPM key's authValue:
+	 * TPM2_ObjectChangeAuth) and gives its new reference; NULL where keys
+	 * cannot have their own PIN changed. */
+	int (*change_key_pin)(void *state, const uint8_t *ref, size_t ref_len, const char *old_pin,
+	    const char *new_pin, uint8_t **ret_ref, size_t *ret_ref_len);
 } tsr_sa_ops_t;
 
 /* Each back-end that is built in defines its ops (securearea.c refers to
@@ -44,6 +52,23 @@ typedef struct tsr_sa_ops {
 extern const tsr_sa_ops_t tsr_sa_software_ops;
 extern const tsr_sa_ops_t tsr_sa_pkcs11_ops;
 extern const tsr_sa_ops_t tsr_sa_tpm2_ops;
+
+/*
+ * software.c: re-encrypts a key reference made by the software area `from`
+ * for the software area `to` (the same keys under a new passphrase, see
+ * tsr_store_change_secret()). A key with its own PIN cannot be
+ * re-encrypted without that PIN: TSR_ERR_SA_NOT_SUPPORTED. TSR_ERR_SA_KEY_INVALID
+ * for a reference that is not from `from`.
+ */
+int tsr_sa_software_rewrap(const tsr_secure_area_t *from, const tsr_secure_area_t *to,
+    const uint8_t *ref, size_t ref_len, uint8_t **ret_ref, size_t *ret_ref_len);
+
+/* securearea.c: dispatch to ops->change_secret and ops->change_key_pin;
+ * TSR_ERR_SA_NOT_SUPPORTED for a back-end without one. */
+int tsr_sa_change_secret(tsr_secure_area_t *sa, const char *old_secret,
+    const char *new_secret);
+int tsr_sa_change_key_pin(tsr_secure_area_t *sa, const uint8_t *ref, size_t ref_len,
+    const char *old_pin, const char *new_pin, uint8_t **ret_ref, size_t *ret_ref_len);
 
 struct tsr_secure_area {
 	const tsr_sa_ops_t *ops;

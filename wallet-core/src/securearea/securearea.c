@@ -129,6 +129,29 @@ tsr_secure_area_software_params(const tsr_secure_area_t *sa, uint8_t **ret_param
 	return sa->ops->software_params(sa->state, ret_params, ret_len);
 }
 
+int
+tsr_sa_change_secret(tsr_secure_area_t *sa, const char *old_secret, const char *new_secret)
+{
+	if (sa == NULL || old_secret == NULL || new_secret == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (sa->ops->change_secret == NULL)
+		return TSR_ERR_SA_NOT_SUPPORTED;
+	return sa->ops->change_secret(sa->state, old_secret, new_secret);
+}
+
+int
+tsr_sa_change_key_pin(tsr_secure_area_t *sa, const uint8_t *ref, size_t ref_len,
+    const char *old_pin, const char *new_pin, uint8_t **ret_ref, size_t *ret_ref_len)
+{
+	if (sa == NULL || ref == NULL || ref_len == 0 || old_pin == NULL || new_pin == NULL ||
+	    ret_ref == NULL || ret_ref_len == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (sa->ops->change_key_pin == NULL)
+		return TSR_ERR_SA_NOT_SUPPORTED;
+	return sa->ops->change_key_pin(sa->state, ref, ref_len, old_pin, new_pin, ret_ref,
+	    ret_ref_len);
+}
+
 /* A reference or blob as the caller gives it back: present and bounded. */
 static int
 check_ref(const uint8_t *ref, size_t ref_len)

@@ -616,6 +616,65 @@ out:
 	return r;
 }
 
+int
+tsr_sa_software_rewrap(const tsr_secure_area_t *from, const tsr_secure_area_t *to,
+    const uint8_t *ref, size_t ref_len, uint8_t **ret_ref, size_t *ret_ref_len)
+{
+	const sw_state_t *a, *b;
+	uint8_t wrap[32], *der = NULL, *out_ref = NULL;
+	size_t der_len = 0;
+	int r = TSR_ERR_INTERNAL;
+
+	if (from == NULL || to == NULL || from->ops != &tsr_sa_software_ops ||
+	    to->ops != &tsr_sa_software_ops || ref == NULL || ret_ref == NULL ||
+	    ret_ref_len == NULL) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	a = from->state;
+	b = to->state;
+	if ((r = check_ref(a, ref, ref_len, NULL)) != TSR_OK)
+		goto out;
+	/* K_key of such a key also depends on its PIN, which we do not have. */
+	if ((ref[1] & SW_FLAG_PIN) != 0) {
+		r = TSR_ERR_SA_NOT_SUPPORTED;
+		goto out;
+	}
+	der_len = ref_len - SW_REF_PREFIX_LEN - TSR_GCM_TAG_LEN;
+	if ((der = malloc(der_len)) == NULL || (out_ref = calloc(1, ref_len)) == NULL) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	if ((r = derive(a->master, INFO_KEY, ref, SW_REF_HDR_LEN, NULL, wrap,
+	    sizeof(wrap))) != TSR_OK)
+		goto out;
+	r = tsr_aes256gcm_decrypt(wrap, ref + SW_REF_HDR_LEN, ref + SW_REF_PREFIX_LEN,
+	    ref_len - SW_REF_PREFIX_LEN, der);
+	if (r == TSR_ERR_CRYPTO_DECRYPT)
+		r = TSR_ERR_SA_KEY_INVALID;
+	if (r != TSR_OK)
+		goto out;
+	/* The same layout, with the new wallet id, a fresh IV and K_key of `to`. */
+	out_ref[0] = SW_VERSION;
+	out_ref[1] = 0;
+	memcpy(out_ref + 2, b->wallet_id, SW_WALLET_ID_LEN);
+	if ((r = tsr_random_bytes(out_ref + SW_REF_HDR_LEN, TSR_GCM_IV_LEN)) != TSR_OK ||
+	    (r = derive(b->master, INFO_KEY, out_ref, SW_REF_HDR_LEN, NULL, wrap,
+	    sizeof(wrap))) != TSR_OK ||
+	    (r = tsr_aes256gcm_encrypt(wrap, out_ref + SW_REF_HDR_LEN, der, der_len,
+	    out_ref + SW_REF_PREFIX_LEN)) != TSR_OK)
+		goto out;
+	*ret_ref = out_ref;
+	*ret_ref_len = ref_len;
+	out_ref = NULL;
+	r = TSR_OK;
+out:
+	tsr_zeroize(wrap, sizeof(wrap));
+	tsr_free_secret(der, der_len);
+	free(out_ref);
+	return r;
+}
+
 const tsr_sa_ops_t tsr_sa_software_ops = {
 	.kind = TSR_SA_SOFTWARE,
 	.hardware_backed = false,

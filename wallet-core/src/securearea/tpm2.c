@@ -822,6 +822,61 @@ out:
 	return r;
 }
 
+/* TPM2_ObjectChangeAuth: the TPM re-wraps the key's sensitive part with the
+ * new authValue under the same parent and gives a new private blob. The
+ * old blob still loads with the old PIN wherever a copy of it survives: a
+ * TPM cannot revoke a blob. */
+static int
+tpm2_change_key_pin(void *state, const uint8_t *ref, size_t ref_len, const char *old_pin,
+    const char *new_pin, uint8_t **ret_ref, size_t *ret_ref_len)
+{
+	tsr_tpm2_t *t = state;
+	ESYS_TR primary = ESYS_TR_NONE, key = ESYS_TR_NONE, sess = ESYS_TR_NONE;
+	TPM2B_PRIVATE *priv = NULL;
+	TPM2B_AUTH auth;
+	tpm2_ref_t v;
+	size_t n = strlen(new_pin);
+	TSS2_RC rc;
+	int r = TSR_ERR_INTERNAL;
+
+	memset(&auth, 0, sizeof(auth));
+	if (n == 0 || n > sizeof(auth.buffer)) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	if ((r = ref_decode(ref, ref_len, REF_KIND_KEY, &v)) != TSR_OK)
+		goto out;
+	/* Giving a PIN to a key without one would change how it is used. */
+	if ((v.flags & REF_FLAG_PIN) == 0) {
+		r = TSR_ERR_SA_NOT_SUPPORTED;
+		goto out;
+	}
+	auth.size = (uint16_t)n;
+	memcpy(auth.buffer, new_pin, n);
+	if ((r = tsr_tpm2_primary_load(t, &primary)) != TSR_OK ||
+	    (r = tsr_tpm2_key_load(t, primary, ref, ref_len, old_pin, &key, NULL)) != TSR_OK)
+		goto out;
+	/* The old PIN as an HMAC, the new one encrypted (decrypt session). */
+	if ((r = tsr_tpm2_session_start(t, primary, TPMA_SESSION_DECRYPT, &sess)) != TSR_OK)
+		goto out;
+	rc = Esys_ObjectChangeAuth(t->esys, key, primary, sess, ESYS_TR_NONE, ESYS_TR_NONE, &auth,
+	    &priv);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = tsr_tpm2_rc(t, rc, "ObjectChangeAuth");
+		goto out;
+	}
+	r = ref_encode(REF_KIND_KEY, REF_FLAG_PIN, &v.parent, &v.pub, priv, ret_ref, ret_ref_len);
+out:
+	tsr_zeroize(&auth, sizeof(auth));
+	tsr_tpm2_flush(t, &sess);
+	tsr_tpm2_flush(t, &key);
+	tsr_tpm2_flush(t, &primary);
+	if (priv != NULL)
+		tsr_zeroize(priv, sizeof(*priv));
+	Esys_Free(priv);
+	return r;
+}
+
 const tsr_sa_ops_t tsr_sa_tpm2_ops = {
 	.kind = TSR_SA_TPM2,
 	.hardware_backed = true,
@@ -835,4 +890,5 @@ const tsr_sa_ops_t tsr_sa_tpm2_ops = {
 	.seal = tpm2_seal,
 	.unseal = tpm2_unseal,
 	.software_params = NULL,
+	.change_key_pin = tpm2_change_key_pin,
 };

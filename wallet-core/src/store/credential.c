@@ -5,12 +5,14 @@
 
 /* Credentials: import (checked, then one transaction), list, show, delete. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <tessera/tessera.h>
 
 #include "base/log.h"
+#include "crypto/crypto.h"
 #include "mdoc/mdoc.h"
 #include "reader/reader-private.h"
 #include "store/store-private.h"
@@ -646,5 +648,98 @@ tsr_store_credential_use(tsr_store_t *store, int64_t id, int64_t *ret_remaining)
 out:
 	sqlite3_finalize(st);
 	tsr_store_rollback(store);
+	return r;
+}
+
+void
+tsr_cert_summary_init(tsr_cert_summary_t *summary)
+{
+	if (summary != NULL)
+		memset(summary, 0, sizeof(*summary));
+}
+
+void
+tsr_cert_summary_free(tsr_cert_summary_t *summary)
+{
+	if (summary == NULL)
+		return;
+	free(summary->subject);
+	free(summary->issuer);
+	free(summary->serial);
+	memset(summary, 0, sizeof(*summary));
+}
+
+static int
+serial_hex(const tsr_x509_info_t *info, char **ret)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = info->serial_len, o = 0;
+	char *s;
+
+	if ((s = malloc(1 + (n > 0 ? 3 * n : 2))) == NULL)
+		return TSR_ERR_NO_MEMORY;
+	if (info->serial_negative)
+		s[o++] = '-';
+	if (n == 0) {
+		s[o++] = '0';
+		s[o++] = '0';
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			s[o++] = ':';
+		s[o++] = hex[info->serial[i] >> 4];
+		s[o++] = hex[info->serial[i] & 0x0f];
+	}
+	s[o] = '\0';
+	*ret = s;
+	return TSR_OK;
+}
+
+int
+tsr_store_credential_ds_cert(const tsr_store_credential_t *cred, tsr_cert_summary_t *ret_summary)
+{
+	const tsr_x509_t *chain;
+	tsr_cert_summary_t s;
+	tsr_x509_info_t info;
+	tsr_ec_pub_t pub;
+	tsr_span_t der;
+	int r = TSR_ERR_INTERNAL;
+
+	memset(&s, 0, sizeof(s));
+	if (cred == NULL || ret_summary == NULL) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto fail;
+	}
+	chain = cred->is.issuer_auth.x5chain;
+	if (chain == NULL || tsr_x509_count(chain) == 0) {
+		r = TSR_ERR_NOT_FOUND;
+		goto fail;
+	}
+	if ((r = tsr_x509_der(chain, 0, &der)) != TSR_OK ||
+	    (r = tsr_x509_cert_info(der.ptr, der.len, &info)) != TSR_OK ||
+	    (r = tsr_x509_subject(chain, 0, &s.subject)) != TSR_OK ||
+	    (r = tsr_x509_issuer(chain, 0, &s.issuer)) != TSR_OK ||
+	    (r = tsr_x509_validity(chain, 0, &s.not_before, &s.not_after)) != TSR_OK ||
+	    (r = serial_hex(&info, &s.serial)) != TSR_OK)
+		goto fail;
+	/* A malformed country is a profile matter for the verifier, not ours. */
+	if (tsr_x509_subject_country(chain, 0, s.country) != TSR_OK)
+		s.country[0] = '\0';
+	if (tsr_x509_public_key(chain, 0, &pub) == TSR_OK && tsr_curve_name(pub.curve) != NULL)
+		snprintf(s.key_algorithm, sizeof(s.key_algorithm), "EC %s",
+		    tsr_curve_name(pub.curve));
+	else
+		snprintf(s.key_algorithm, sizeof(s.key_algorithm), "unknown");
+	if (info.sig_ecdsa)
+		snprintf(s.signature_algorithm, sizeof(s.signature_algorithm), "ECDSA with %s",
+		    info.sig_hash == TSR_HASH_SHA384 ? "SHA-384" :
+		    info.sig_hash == TSR_HASH_SHA512 ? "SHA-512" : "SHA-256");
+	else
+		snprintf(s.signature_algorithm, sizeof(s.signature_algorithm), "unknown");
+	s.chain_length = tsr_x509_count(chain);
+	*ret_summary = s;
+	return TSR_OK;
+fail:
+	tsr_cert_summary_free(&s);
 	return r;
 }
