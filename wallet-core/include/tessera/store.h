@@ -39,7 +39,10 @@
  * `synchronous=FULL`, `foreign_keys=ON` and `secure_delete=ON`; every
  * writer takes the write lock up front (`BEGIN IMMEDIATE`) and waits up to
  * five seconds for another process to finish. An import is one transaction:
- * after a crash the credential is either entirely there or absent.
+ * after a crash the credential is either entirely there or absent. A key
+ * on a PKCS#11 token is written down as pending before it is made, so a
+ * crash while it is made leaves no key on the token that the wallet does
+ * not know of: the next tsr_store_unlock() destroys it.
  *
  * A tsr_store_t is not thread-safe; use one per thread.
  */
@@ -71,7 +74,7 @@ extern "C" {
 #define TSR_ERR_STORE_USED_UP -709     /**< A single-use credential has no uses left. */
 
 /** The newest schema version this build reads and writes (PRAGMA user_version). */
-#define TSR_STORE_SCHEMA_VERSION 2
+#define TSR_STORE_SCHEMA_VERSION 3
 
 /** An open wallet store (opaque). */
 typedef struct tsr_store tsr_store_t;
