@@ -335,16 +335,19 @@ TSR_EXPORT void tsr_store_credential_free(tsr_store_credential_t *cred);
 
 /**
  * @brief Deletes a credential; its device key too when no other credential
- *        uses it (the key is destroyed in the secure area first, then
- *        forgotten).
+ *        uses it.
+ *
+ * The rows go in one transaction; a key on a PKCS#11 token is destroyed
+ * after that commits. If the process dies in between, or the token refuses,
+ * the key stays written down as pending and the next tsr_store_unlock()
+ * destroys it. A failed delete changes nothing.
  *
  * The database overwrites the deleted content (secure_delete) and the
  * write-ahead log is checkpointed and truncated, so the sealed bytes do
  * not linger in either file.
  * @param[out] ret_key_deleted whether the key went too; may be NULL.
- * @return #TSR_OK, #TSR_ERR_NOT_FOUND, an error of tsr_store_unlock() or
- *         tsr_secure_area_delete_key(), #TSR_ERR_STORE_BUSY,
- *         #TSR_ERR_STORE_DATABASE.
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND, an error of tsr_store_unlock(),
+ *         #TSR_ERR_STORE_BUSY, #TSR_ERR_STORE_DATABASE.
  */
 TSR_EXPORT TSR_WUR int tsr_store_delete(tsr_store_t *store, int64_t id, bool *ret_key_deleted);
 

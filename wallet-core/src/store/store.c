@@ -480,36 +480,43 @@ tsr_store_secure_area(tsr_store_t *store, tsr_secure_area_t **ret_sa)
  * and recording it afterwards could leave an unnamed key on the token for
  * ever, as nothing would remember to delete it.
  */
-static int
-pending_key_add(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+int
+tsr_store_pending_key_insert(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r = TSR_ERR_INTERNAL;
 
-	if ((r = tsr_store_begin(store)) != TSR_OK)
-		return r;
 	if ((r = tsr_store_prepare(store->db, "INSERT INTO pending_keys (sa_kind, ref, pid,"
 	    " created) VALUES (?, ?, ?, ?)", &st)) != TSR_OK)
-		goto out;
+		return r;
 	sqlite3_bind_int(st, 1, (int)store->sa_kind);
 	sqlite3_bind_blob(st, 2, ref, (int)ref_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)getpid());
 	sqlite3_bind_int64(st, 4, tsr_clock_now());
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		r = tsr_store_db_error(store->db, rc, "insert pending key");
-		goto out;
-	}
-	r = tsr_store_commit(store);
-out:
+	else
+		r = TSR_OK;
 	sqlite3_finalize(st);
+	return r;
+}
+
+/* Step 1, in a transaction of its own. */
+static int
+pending_key_add(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+{
+	int r;
+
+	if ((r = tsr_store_begin(store)) != TSR_OK)
+		return r;
+	if ((r = tsr_store_pending_key_insert(store, ref, ref_len)) == TSR_OK)
+		r = tsr_store_commit(store);
 	tsr_store_rollback(store);
 	return r;
 }
 
-/* Deletes the pending row of ref, inside the caller's transaction when
- * there is one. */
-static int
-pending_key_drop(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+int
+tsr_store_pending_key_drop(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r = TSR_ERR_INTERNAL;
@@ -663,7 +670,7 @@ tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
 		goto out;
 	}
 	*ret_key_id = sqlite3_last_insert_rowid(store->db);
-	if (pending && (r = pending_key_drop(store, ref, ref_len)) != TSR_OK)
+	if (pending && (r = tsr_store_pending_key_drop(store, ref, ref_len)) != TSR_OK)
 		goto out;
 	if ((r = tsr_store_commit(store)) != TSR_OK)
 		goto out;
@@ -683,7 +690,7 @@ out:
 	if (key_made && tsr_secure_area_delete_key(store->sa, ref, ref_len) != TSR_OK) {
 		tsr_debug("store: could not delete the unrecorded key");
 	} else if (pending && (tsr_store_begin(store) != TSR_OK ||
-	    pending_key_drop(store, ref, ref_len) != TSR_OK || tsr_store_commit(store) != TSR_OK)) {
+	    tsr_store_pending_key_drop(store, ref, ref_len) != TSR_OK || tsr_store_commit(store) != TSR_OK)) {
 		tsr_debug("store: the pending key row stays for the next unlock");
 		tsr_store_rollback(store);
 	}
