@@ -14,7 +14,9 @@
  * - nothing the child was told had committed is missing (durability);
  * - log entries: every entry decrypts and is complete (its fields agree
  *   with each other), the listing has exactly the rows of the table;
- * - keys: every recorded key signs through its secure area; no key is left
+ * - keys (creation; and on the token, create-import-delete rounds, where
+ *   the delete is what gets killed as often as the creation): every
+ *   recorded key signs through its secure area; no key is left
  *   on the PKCS#11 token that the store does not record once the store has
  *   been unlocked (the store's pending-key clean-up, store.c), and the TPM
  *   holds no persistent object the wallet made.
@@ -25,7 +27,7 @@
  * (measured first, on a child that is then killed like the others). The
  * number of kills per case is TSR_CRASH_KILLS (default 300 for the log, 100
  * for each secure area's key creation), and a case stops early after
- * TSR_CRASH_SECONDS (default 40) seconds. The random
+ * TSR_CRASH_SECONDS (default 25) seconds. The random
  * delays come from GTest's seeded generator (--seed to replay a run).
  */
 
@@ -44,6 +46,7 @@
 #include <tessera/store.h>
 #include <tessera/tessera.h>
 
+#include "credential-builder.h"
 #include "softhsm.h"
 #include "swtpm.h"
 #include "test-support.h"
@@ -304,8 +307,8 @@ static unsigned
 kill_many(const wallet_t *w, child_loop_fn loop, unsigned default_kills, after_kill_fn check,
     void *acc, gint64 *ret_elapsed_us)
 {
-	unsigned kills = env_uint("TSR_CRASH_KILLS", default_kills), seconds = env_uint("TSR_CRASH_SECONDS",
-	    40), done = 0;
+	unsigned kills = env_uint("TSR_CRASH_KILLS", default_kills);
+	unsigned seconds = env_uint("TSR_CRASH_SECONDS", 25), done = 0;
 	gint64 start = g_get_monotonic_time();
 	GArray *first = NULL;
 	/* Kills spread over about three writes. */
@@ -485,6 +488,37 @@ hex_lower(const uint8_t *p, size_t len)
 	return g_string_free(s, FALSE);
 }
 
+/* Creates a key, imports a credential bound to it and deletes the
+ * credential, which deletes the key too (tsr_store_delete()); reports -1
+ * after each round. */
+static void
+delete_child(const wallet_t *w, int fd)
+{
+	tsr_store_t *store = wallet_open(w);
+	int64_t now = tsr_clock_now();
+
+	if (tsr_store_unlock(store) != TSR_OK)
+		_exit(4);
+	if (write(fd, "R", 1) != 1)
+		_exit(3);
+	for (;;) {
+		uint8_t *cose = NULL, *cred = NULL;
+		size_t cose_len = 0, cred_len = 0;
+		int64_t key_id = 0, cred_id = 0;
+		bool key_deleted = false;
+
+		if (tsr_store_create_key(store, NULL, &key_id, &cose, &cose_len) != TSR_OK ||
+		    tsr_test_credential_build_cose(g_getenv("TSR_TEST_DATA"), cose, cose_len,
+		    now - 86400, now - 86400, now + 86400, &cred, &cred_len) != TSR_OK ||
+		    tsr_store_import(store, cred, cred_len, NULL, &cred_id, NULL) != TSR_OK ||
+		    tsr_store_delete(store, cred_id, &key_deleted) != TSR_OK || !key_deleted)
+			_exit(5);
+		tsr_free(cose);
+		free(cred);
+		child_report(fd, -1);
+	}
+}
+
 /* The token's objects labelled label (both classes), as hex CKA_IDs; the
  * token is read straight through the module, not through libtessera. */
 static GHashTable *
@@ -593,6 +627,7 @@ typedef struct key_acc {
 	unsigned pending_seen;   /* kills that left a pending row */
 	unsigned orphans_before; /* token keys without a row, before unlock */
 	unsigned tpm_flushed;    /* transient TPM handles a killed child left */
+	unsigned rounds;         /* create, import, delete rounds completed */
 } key_acc_t;
 
 static void
@@ -619,6 +654,12 @@ key_check(const wallet_t *w, GArray *ids, void *user)
 		int64_t *id = g_new(int64_t, 1);
 
 		*id = g_array_index(ids, int64_t, i);
+		/* Rounds of the delete child, which keeps no key. */
+		if (*id <= 0) {
+			acc->rounds++;
+			g_free(id);
+			continue;
+		}
 		g_hash_table_add(acc->committed, id);
 	}
 	pending = sql_refs(w->path, "pending_keys");
@@ -718,6 +759,27 @@ test_key_kill(gconstpointer data)
 	wallet_clear(&w);
 }
 
+static void
+test_delete_kill(void)
+{
+	key_acc_t acc = { 0 };
+	wallet_t w;
+	gint64 us = 0;
+	unsigned kills;
+
+	wallet_init(&w, TSR_SA_PKCS11);
+	acc.committed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	kills = kill_many(&w, delete_child, 100, key_check, &acc, &us);
+	g_test_message("delete (pkcs11): %u kills in %.1f s, %u create-import-delete rounds "
+	    "completed, %" G_GINT64_FORMAT " keys left in the end; kills that left a pending "
+	    "row: %u, token keys without a row before unlock: %u (all removed by unlock); "
+	    "integrity_check ok each time", kills, (double)us / G_USEC_PER_SEC, acc.rounds,
+	    acc.keys, acc.pending_seen, acc.orphans_before);
+	g_assert_cmpuint(acc.rounds, >, 0);
+	g_hash_table_unref(acc.committed);
+	wallet_clear(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -731,5 +793,6 @@ main(int argc, char **argv)
 	    test_key_kill);
 	g_test_add_data_func("/crash/key_create_killed/tpm2", GINT_TO_POINTER(TSR_SA_TPM2),
 	    test_key_kill);
+	g_test_add_func("/crash/delete_killed/pkcs11", test_delete_kill);
 	return g_test_run();
 }

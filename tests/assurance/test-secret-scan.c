@@ -30,9 +30,9 @@
  * Controls, so that the scan cannot pass by seeing nothing: while the
  * objects are alive the scan must find SKDevice, the EDeviceKey scalar, the
  * data key and M where the library keeps them, and a block the test frees
- * without wiping must be found. MALLOC_PERTURB_ must be unset, as glibc
- * would otherwise overwrite freed blocks for the library (meson sets a
- * plain environment for this test).
+ * without wiping must be found. MALLOC_PERTURB_ must be unset or 0, as
+ * glibc would otherwise overwrite freed blocks for the library (meson.build
+ * sets it to 0 for this test).
  */
 
 #include <stdio.h>
