@@ -690,7 +690,8 @@ out:
 	if (key_made && tsr_secure_area_delete_key(store->sa, ref, ref_len) != TSR_OK) {
 		tsr_debug("store: could not delete the unrecorded key");
 	} else if (pending && (tsr_store_begin(store) != TSR_OK ||
-	    tsr_store_pending_key_drop(store, ref, ref_len) != TSR_OK || tsr_store_commit(store) != TSR_OK)) {
+	    tsr_store_pending_key_drop(store, ref, ref_len) != TSR_OK ||
+	    tsr_store_commit(store) != TSR_OK)) {
 		tsr_debug("store: the pending key row stays for the next unlock");
 		tsr_store_rollback(store);
 	}
