@@ -147,6 +147,10 @@ TSR_EXPORT void tsr_store_free(tsr_store_t *store);
 /**
  * @brief Opens the secure area and unseals the data key (does nothing when
  *        already unlocked).
+ *
+ * On a PKCS#11 wallet it then destroys the token keys that a process which
+ * died while creating or deleting a key left behind (see "Durability"
+ * above). That clean-up is best effort and never makes the unlock fail.
  * @return #TSR_OK; #TSR_ERR_STORE_LOCKED when a PIN or passphrase is needed
  *         and there is no secret callback or it was cancelled;
  *         #TSR_ERR_SA_PIN_INCORRECT, #TSR_ERR_SA_PIN_LOCKED,
