@@ -16,7 +16,8 @@
  *    in the store's files (sealed at rest);
  *  - a log handler installed for the whole run (every debug message) never
  *    receives an element value, a salt, the device key's public point, or
- *    the session's key material, in any encoding (raw, hex, base64).
+ *    SKDevice, SKReader or the wallet's data key, in any encoding (raw, hex,
+ *    base64); those three are not in the store's files either.
  */
 
 #include <string.h>
@@ -26,6 +27,8 @@
 #include <tessera/tessera.h>
 
 #include "mdoc/mdoc.h"
+#include "session/session.h"
+#include "store/store-private.h"
 #include "credential-builder.h"
 #include "test-support.h"
 
@@ -247,6 +250,11 @@ consented_presentation(void)
 	g_assert_cmpint(tsr_reader_session_receive(reader, msg, msg_len, &received,
 	    &received_len, &ended), ==, TSR_OK);
 	g_assert_cmpmem(received, received_len, response, response_len);
+	/* The session keys and the wallet's data key never reach a file or the
+	 * debug log either. */
+	add_secret(everything, "SKDevice", tsr_holder_session_keys(holder)->sk_device, 32);
+	add_secret(everything, "SKReader", tsr_holder_session_keys(holder)->sk_reader, 32);
+	add_secret(everything, "the data key", store->data_key, 32);
 
 	/* The reader's verdict, with its logging: the two shared elements. */
 	iaca = tsr_test_load("store/iaca.pem", &iaca_len);

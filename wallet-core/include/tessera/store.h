@@ -39,7 +39,10 @@
  * `synchronous=FULL`, `foreign_keys=ON` and `secure_delete=ON`; every
  * writer takes the write lock up front (`BEGIN IMMEDIATE`) and waits up to
  * five seconds for another process to finish. An import is one transaction:
- * after a crash the credential is either entirely there or absent.
+ * after a crash the credential is either entirely there or absent. A key
+ * on a PKCS#11 token is written down as pending before it is made, so a
+ * crash while it is made leaves no key on the token that the wallet does
+ * not know of: the next tsr_store_unlock() destroys it.
  *
  * A tsr_store_t is not thread-safe; use one per thread.
  */
@@ -71,7 +74,7 @@ extern "C" {
 #define TSR_ERR_STORE_USED_UP -709     /**< A single-use credential has no uses left. */
 
 /** The newest schema version this build reads and writes (PRAGMA user_version). */
-#define TSR_STORE_SCHEMA_VERSION 2
+#define TSR_STORE_SCHEMA_VERSION 3
 
 /** An open wallet store (opaque). */
 typedef struct tsr_store tsr_store_t;
@@ -144,6 +147,10 @@ TSR_EXPORT void tsr_store_free(tsr_store_t *store);
 /**
  * @brief Opens the secure area and unseals the data key (does nothing when
  *        already unlocked).
+ *
+ * On a PKCS#11 wallet it then destroys the token keys that a process which
+ * died while creating or deleting a key left behind (see "Durability"
+ * above). That clean-up is best effort and never makes the unlock fail.
  * @return #TSR_OK; #TSR_ERR_STORE_LOCKED when a PIN or passphrase is needed
  *         and there is no secret callback or it was cancelled;
  *         #TSR_ERR_SA_PIN_INCORRECT, #TSR_ERR_SA_PIN_LOCKED,
@@ -419,16 +426,19 @@ TSR_EXPORT void tsr_store_credential_free(tsr_store_credential_t *cred);
 
 /**
  * @brief Deletes a credential; its device key too when no other credential
- *        uses it (the key is destroyed in the secure area first, then
- *        forgotten).
+ *        uses it.
+ *
+ * The rows go in one transaction; a key on a PKCS#11 token is destroyed
+ * after that commits. If the process dies in between, or the token refuses,
+ * the key stays written down as pending and the next tsr_store_unlock()
+ * destroys it. A failed delete changes nothing.
  *
  * The database overwrites the deleted content (secure_delete) and the
  * write-ahead log is checkpointed and truncated, so the sealed bytes do
  * not linger in either file.
  * @param[out] ret_key_deleted whether the key went too; may be NULL.
- * @return #TSR_OK, #TSR_ERR_NOT_FOUND, an error of tsr_store_unlock() or
- *         tsr_secure_area_delete_key(), #TSR_ERR_STORE_BUSY,
- *         #TSR_ERR_STORE_DATABASE.
+ * @return #TSR_OK, #TSR_ERR_NOT_FOUND, an error of tsr_store_unlock(),
+ *         #TSR_ERR_STORE_BUSY, #TSR_ERR_STORE_DATABASE.
  */
 TSR_EXPORT TSR_WUR int tsr_store_delete(tsr_store_t *store, int64_t id, bool *ret_key_deleted);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <mbedtls/asn1write.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
@@ -612,9 +613,11 @@ out:
 int
 tsr_ec_key_to_pem(const tsr_ec_key_t *key, char **ret_pem)
 {
-	unsigned char der[512], pem[1024];
+	static const char header[] = "-----BEGIN PRIVATE KEY-----\n";
+	static const char footer[] = "-----END PRIVATE KEY-----\n";
+	unsigned char der[512], b64[700], pem[1024];
 	unsigned char *start = NULL;
-	size_t der_len = 0, olen = 0;
+	size_t der_len = 0, b64_len = 0, n = 0;
 	char *s = NULL;
 	int r = TSR_ERR_INTERNAL;
 
@@ -624,11 +627,28 @@ tsr_ec_key_to_pem(const tsr_ec_key_t *key, char **ret_pem)
 	}
 	if ((r = key_to_pkcs8_der(key, der, sizeof(der), &start, &der_len)) != TSR_OK)
 		goto out;
-	if (mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n",
-	    start, der_len, pem, sizeof(pem), &olen) != 0) {
+	/* Not mbedtls_pem_write_buffer(): it frees its base64 copy of the key
+	 * without wiping it (mbedTLS 2.28), which left the private key as text
+	 * in freed heap (found by tests/assurance/test-secret-scan.c). The PEM
+	 * is put together here, in buffers that are wiped. */
+	if (mbedtls_base64_encode(b64, sizeof(b64), &b64_len, start, der_len) != 0) {
 		r = TSR_ERR_CRYPTO;
 		goto out;
 	}
+	memcpy(pem, header, sizeof(header) - 1);
+	n = sizeof(header) - 1;
+	for (size_t i = 0; i < b64_len; i += 64) {
+		size_t len = b64_len - i < 64 ? b64_len - i : 64;
+
+		if (n + len + 1 + sizeof(footer) > sizeof(pem)) {
+			r = TSR_ERR_CRYPTO;
+			goto out;
+		}
+		memcpy(pem + n, b64 + i, len);
+		n += len;
+		pem[n++] = '\n';
+	}
+	memcpy(pem + n, footer, sizeof(footer)); /* with its NUL */
 	if ((s = strdup((const char *)pem)) == NULL) {
 		r = TSR_ERR_NO_MEMORY;
 		goto out;
@@ -637,6 +657,7 @@ tsr_ec_key_to_pem(const tsr_ec_key_t *key, char **ret_pem)
 	r = TSR_OK;
 out:
 	mbedtls_platform_zeroize(der, sizeof(der));
+	mbedtls_platform_zeroize(b64, sizeof(b64));
 	mbedtls_platform_zeroize(pem, sizeof(pem));
 	return r;
 }

@@ -486,8 +486,8 @@ read_ec_point(p11_state_t *st, CK_OBJECT_HANDLE pub_key, tsr_ec_pub_t *ret_pub)
 }
 
 static int
-p11_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_ref,
-    size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
+p11_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *name,
+    size_t name_len, uint8_t **ret_ref, size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
 {
 	p11_state_t *st = state;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -526,8 +526,16 @@ p11_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_r
 		r = TSR_ERR_SA_PIN_REQUIRED;
 		goto out;
 	}
-	if ((r = tsr_random_bytes(id, sizeof(id))) != TSR_OK)
+	if (name != NULL) {
+		/* Named by p11_new_ref() and recorded by the store first. */
+		if (name_len != P11_ID_LEN) {
+			r = TSR_ERR_SA_KEY_INVALID;
+			goto out;
+		}
+		memcpy(id, name, sizeof(id));
+	} else if ((r = tsr_random_bytes(id, sizeof(id))) != TSR_OK) {
 		goto out;
+	}
 	rv = st->fl->C_GenerateKeyPair(st->session, &mech, pub_tmpl,
 	    sizeof(pub_tmpl) / sizeof(pub_tmpl[0]), priv_tmpl,
 	    sizeof(priv_tmpl) / sizeof(priv_tmpl[0]), &hpub, &hpriv);
@@ -551,6 +559,21 @@ out:
 	if (hpub != CK_INVALID_HANDLE)
 		(void)st->fl->C_DestroyObject(st->session, hpub);
 	return r;
+}
+
+/* A new key's CKA_ID, chosen before the key is made. */
+static int
+p11_new_ref(void *state, uint8_t **ret_ref, size_t *ret_ref_len)
+{
+	uint8_t id[P11_ID_LEN];
+	int r;
+
+	(void)state;
+	if ((r = tsr_random_bytes(id, sizeof(id))) != TSR_OK ||
+	    (r = tsr_bytes_dup(id, sizeof(id), ret_ref)) != TSR_OK)
+		return r;
+	*ret_ref_len = sizeof(id);
+	return TSR_OK;
 }
 
 static int
@@ -920,6 +943,7 @@ const tsr_sa_ops_t tsr_sa_pkcs11_ops = {
 	.close = p11_close,
 	.describe = p11_describe,
 	.create_key = p11_create_key,
+	.new_ref = p11_new_ref,
 	.sign_digest = p11_sign_digest,
 	.ecdh = p11_ecdh,
 	.delete_key = p11_delete_key,

@@ -24,9 +24,18 @@ typedef struct tsr_sa_ops {
 	void (*close)(void *state);
 	/* Human description, owned by the state. */
 	const char *(*describe)(void *state);
-	/* Creates a P-256 key; *ret_pub is its public key. */
-	int (*create_key)(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_ref,
-	    size_t *ret_ref_len, tsr_ec_pub_t *ret_pub);
+	/* Creates a P-256 key; *ret_pub is its public key. `name` is NULL, or a
+	 * reference from new_ref() under which to make the key. */
+	int (*create_key)(void *state, const tsr_sa_key_options_t *options, const uint8_t *name,
+	    size_t name_len, uint8_t **ret_ref, size_t *ret_ref_len, tsr_ec_pub_t *ret_pub);
+	/* A fresh reference for a key not made yet. Only back-ends whose keys
+	 * exist outside the wallet file from the moment they are made (a
+	 * token's objects) have it, so that the store can write the name down
+	 * before the key exists (see tsr_store_create_key()). NULL elsewhere:
+	 * a software reference is the encrypted key itself and a TPM key is a
+	 * pair of blobs that nothing but the wallet keeps, so nothing of them
+	 * exists until the store commits them. */
+	int (*new_ref)(void *state, uint8_t **ret_ref, size_t *ret_ref_len);
 	/* ECDSA P-256 over the SHA-256 digest (32 bytes); sig is r || s. */
 	int (*sign_digest)(void *state, const uint8_t *ref, size_t ref_len, const char *pin,
 	    const uint8_t digest[32], uint8_t sig[64]);
@@ -74,5 +83,13 @@ struct tsr_secure_area {
 	const tsr_sa_ops_t *ops;
 	void *state;
 };
+
+/* For the store's crash-safe key creation: a fresh reference for a key that
+ * is not made yet (TSR_ERR_SA_NOT_SUPPORTED when the back-end needs none,
+ * see new_ref above), and creating the key under that reference. */
+bool tsr_secure_area_names_keys(const tsr_secure_area_t *sa);
+int tsr_secure_area_new_ref(tsr_secure_area_t *sa, uint8_t **ret_ref, size_t *ret_ref_len);
+int tsr_secure_area_create_key_named(tsr_secure_area_t *sa, const tsr_sa_key_options_t *options,
+    const uint8_t *name, size_t name_len, uint8_t **ret_cose_key, size_t *ret_cose_key_len);
 
 #endif /* TSR_SECUREAREA_PRIVATE_H */

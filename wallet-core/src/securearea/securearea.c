@@ -163,9 +163,10 @@ check_ref(const uint8_t *ref, size_t ref_len)
 	return TSR_OK;
 }
 
-int
-tsr_secure_area_create_key(tsr_secure_area_t *sa, const tsr_sa_key_options_t *options,
-    uint8_t **ret_ref, size_t *ret_ref_len, uint8_t **ret_cose_key, size_t *ret_cose_key_len)
+static int
+create_key(tsr_secure_area_t *sa, const tsr_sa_key_options_t *options, const uint8_t *name,
+    size_t name_len, uint8_t **ret_ref, size_t *ret_ref_len, uint8_t **ret_cose_key,
+    size_t *ret_cose_key_len)
 {
 	tsr_cbor_enc_t enc;
 	tsr_ec_pub_t pub;
@@ -174,13 +175,14 @@ tsr_secure_area_create_key(tsr_secure_area_t *sa, const tsr_sa_key_options_t *op
 	int r = TSR_ERR_INTERNAL;
 
 	tsr_cbor_enc_init(&enc);
-	if (sa == NULL || ret_ref == NULL || ret_ref_len == NULL || ret_cose_key == NULL ||
-	    ret_cose_key_len == NULL) {
+	if (sa == NULL || (name == NULL && (ret_ref == NULL || ret_ref_len == NULL)) ||
+	    ret_cose_key == NULL || ret_cose_key_len == NULL) {
 		r = TSR_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
 	memset(&pub, 0, sizeof(pub));
-	if ((r = sa->ops->create_key(sa->state, options, &ref, &ref_len, &pub)) != TSR_OK)
+	if ((r = sa->ops->create_key(sa->state, options, name, name_len, &ref, &ref_len,
+	    &pub)) != TSR_OK)
 		goto out;
 	/* A back-end must hand out a P-256 point that is on the curve. */
 	if (pub.curve != TSR_CURVE_P256 || tsr_ec_pub_validate(&pub) != TSR_OK) {
@@ -190,11 +192,13 @@ tsr_secure_area_create_key(tsr_secure_area_t *sa, const tsr_sa_key_options_t *op
 	tsr_cose_key_encode(&enc, &pub);
 	if ((r = tsr_cbor_enc_finish(&enc, &cose, &cose_len)) != TSR_OK)
 		goto fail_delete;
-	*ret_ref = ref;
-	*ret_ref_len = ref_len;
+	if (ret_ref != NULL) {
+		*ret_ref = ref;
+		*ret_ref_len = ref_len;
+		ref = NULL;
+	}
 	*ret_cose_key = cose;
 	*ret_cose_key_len = cose_len;
-	ref = NULL;
 	cose = NULL;
 	r = TSR_OK;
 	goto out;
@@ -207,6 +211,46 @@ out:
 	tsr_free_secret(ref, ref_len);
 	free(cose);
 	return r;
+}
+
+int
+tsr_secure_area_create_key(tsr_secure_area_t *sa, const tsr_sa_key_options_t *options,
+    uint8_t **ret_ref, size_t *ret_ref_len, uint8_t **ret_cose_key, size_t *ret_cose_key_len)
+{
+	if (ret_ref == NULL || ret_ref_len == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	return create_key(sa, options, NULL, 0, ret_ref, ret_ref_len, ret_cose_key,
+	    ret_cose_key_len);
+}
+
+bool
+tsr_secure_area_names_keys(const tsr_secure_area_t *sa)
+{
+	return sa != NULL && sa->ops->new_ref != NULL;
+}
+
+int
+tsr_secure_area_new_ref(tsr_secure_area_t *sa, uint8_t **ret_ref, size_t *ret_ref_len)
+{
+	if (sa == NULL || ret_ref == NULL || ret_ref_len == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (sa->ops->new_ref == NULL)
+		return TSR_ERR_SA_NOT_SUPPORTED;
+	return sa->ops->new_ref(sa->state, ret_ref, ret_ref_len);
+}
+
+int
+tsr_secure_area_create_key_named(tsr_secure_area_t *sa, const tsr_sa_key_options_t *options,
+    const uint8_t *name, size_t name_len, uint8_t **ret_cose_key, size_t *ret_cose_key_len)
+{
+	int r;
+
+	if (sa == NULL || sa->ops->new_ref == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if ((r = check_ref(name, name_len)) != TSR_OK)
+		return r;
+	return create_key(sa, options, name, name_len, NULL, NULL, ret_cose_key,
+	    ret_cose_key_len);
 }
 
 int

@@ -358,8 +358,8 @@ pin_ok(const char *pin)
 }
 
 static int
-sw_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_ref,
-    size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
+sw_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *name,
+    size_t name_len, uint8_t **ret_ref, size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
 {
 	sw_state_t *st = state;
 	const char *pin = options != NULL ? options->pin : NULL;
@@ -369,6 +369,10 @@ sw_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_re
 	uint8_t *der = NULL, *ref = NULL, wrap[32];
 	size_t der_len = 0, ref_len = 0;
 	int r = TSR_ERR_INTERNAL;
+
+	/* No new_ref(): nothing of a key exists before the wallet records it. */
+	if (name != NULL || name_len != 0)
+		return TSR_ERR_INVALID_ARGUMENT;
 
 	if (!pin_ok(pin)) {
 		r = TSR_ERR_INVALID_ARGUMENT;

@@ -558,8 +558,8 @@ tpm2_describe(void *state)
 }
 
 static int
-tpm2_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_ref,
-    size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
+tpm2_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *name,
+    size_t name_len, uint8_t **ret_ref, size_t *ret_ref_len, tsr_ec_pub_t *ret_pub)
 {
 	tsr_tpm2_t *t = state;
 	const char *pin = options != NULL ? options->pin : NULL;
@@ -573,6 +573,10 @@ tpm2_create_key(void *state, const tsr_sa_key_options_t *options, uint8_t **ret_
 	size_t pin_len = pin != NULL ? strlen(pin) : 0;
 	TSS2_RC rc;
 	int r = TSR_ERR_INTERNAL;
+
+	/* No new_ref(): nothing of a key exists before the wallet records it. */
+	if (name != NULL || name_len != 0)
+		return TSR_ERR_INVALID_ARGUMENT;
 
 	memset(&sens, 0, sizeof(sens));
 	memset(&outside, 0, sizeof(outside));

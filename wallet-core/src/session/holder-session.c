@@ -224,3 +224,15 @@ tsr_holder_session_error(tsr_holder_session_t *s, int status, uint8_t **ret_msg,
 	s->state = HOLDER_ENDED;
 	return tsr_session_data_encode(NULL, 0, status, ret_msg, ret_len);
 }
+
+const tsr_session_t *
+tsr_holder_session_keys(const tsr_holder_session_t *s)
+{
+	return s != NULL ? &s->keys : NULL;
+}
+
+const tsr_ec_key_t *
+tsr_holder_session_key(const tsr_holder_session_t *s)
+{
+	return s != NULL ? s->e_device_key : NULL;
+}

@@ -240,3 +240,9 @@ tsr_reader_session_engagement(const tsr_reader_session_t *s, const uint8_t **ret
 	*ret_ptr = s->engagement;
 	*ret_len = s->engagement_len;
 }
+
+const tsr_session_t *
+tsr_reader_session_keys(const tsr_reader_session_t *s)
+{
+	return s != NULL ? &s->keys : NULL;
+}

@@ -95,4 +95,11 @@ int tsr_session_transcript_build(const uint8_t *engagement, size_t engagement_le
 /* The reader session's ephemeral private key, for checking deviceMac. */
 const tsr_ec_key_t *tsr_reader_session_key(const tsr_reader_session_t *s);
 
+/* Where a session keeps its secrets, for the memory-scan test
+ * (tests/assurance/test-secret-scan.c), which checks that nothing of them
+ * is left in memory once the session is freed. */
+const tsr_session_t *tsr_holder_session_keys(const tsr_holder_session_t *s);
+const tsr_ec_key_t *tsr_holder_session_key(const tsr_holder_session_t *s);
+const tsr_session_t *tsr_reader_session_keys(const tsr_reader_session_t *s);
+
 #endif /* TSR_SESSION_SESSION_H */

@@ -15,6 +15,7 @@
 #include "crypto/crypto.h"
 #include "mdoc/mdoc.h"
 #include "reader/reader-private.h"
+#include "securearea/securearea-private.h"
 #include "store/store-private.h"
 
 #define TABLE "credentials"
@@ -575,17 +576,31 @@ tsr_store_delete(tsr_store_t *store, int64_t id, bool *ret_key_deleted)
 			r = tsr_store_db_error(store->db, rc, "delete key");
 			goto out;
 		}
-		/* Destroy it where it lives before forgetting it: if this fails
-		 * the wallet keeps both and the user can try again. */
-		if (ref != NULL && (r = tsr_secure_area_delete_key(store->sa, ref, ref_len)) !=
-		    TSR_OK) {
-			if (r == TSR_ERR_SA_PIN_REQUIRED)
-				r = TSR_ERR_STORE_LOCKED;
+		/* A token key is destroyed only once the rows are gone, so that a
+		 * failed commit changes nothing; it is written down as pending in
+		 * the same transaction, so that a crash between the commit and
+		 * its destruction leaves a pending row, which the next unlock
+		 * destroys (store.c), rather than a key nobody can name. */
+		if (ref != NULL && tsr_secure_area_names_keys(store->sa) &&
+		    (r = tsr_store_pending_key_insert(store, ref, ref_len)) != TSR_OK)
 			goto out;
-		}
 	}
 	if ((r = tsr_store_commit(store)) != TSR_OK)
 		goto out;
+	if (key_unused && ref != NULL) {
+		int dr = tsr_secure_area_delete_key(store->sa, ref, ref_len);
+
+		/* KEY_INVALID: already gone. Otherwise the pending row stays and a
+		 * later unlock tries again. */
+		if (dr != TSR_OK && dr != TSR_ERR_SA_KEY_INVALID)
+			tsr_debug("store: the deleted key stays pending: %s", tsr_strerror(dr));
+		else if (tsr_secure_area_names_keys(store->sa) &&
+		    (tsr_store_begin(store) != TSR_OK ||
+		    tsr_store_pending_key_drop(store, ref, ref_len) != TSR_OK ||
+		    tsr_store_commit(store) != TSR_OK))
+			tsr_debug("store: the deleted key's pending row stays");
+		tsr_store_rollback(store);
+	}
 	/* Old page images of the deleted row may still sit in the WAL: copy
 	 * the WAL into the database (where secure_delete zeroed the row) and
 	 * truncate it. Best effort: a reader may keep it busy. */

@@ -76,6 +76,15 @@ const char *const tsr_store_migrations[TSR_STORE_SCHEMA_VERSION] = {
 	"  added INTEGER NOT NULL,"
 	"  UNIQUE (purpose, der)"
 	");",
+
+	/* 3: keys being made on a token (store.c, tsr_store_create_key). */
+	"CREATE TABLE pending_keys ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  sa_kind INTEGER NOT NULL,"
+	"  ref BLOB NOT NULL UNIQUE,"
+	"  pid INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL"
+	");",
 };
 
 int

@@ -89,4 +89,10 @@ int tsr_store_column_blob(sqlite3_stmt *st, int col, uint8_t **ret, size_t *ret_
  * (rows are sealed for their id before they are inserted). */
 int tsr_store_next_id(tsr_store_t *store, const char *table, int64_t *ret_id);
 
+/* Pending token keys (store.c, tsr_store_create_key()): a key that may
+ * exist on the token without a keys row. Both run inside the caller's
+ * transaction. */
+int tsr_store_pending_key_insert(tsr_store_t *store, const uint8_t *ref, size_t ref_len);
+int tsr_store_pending_key_drop(tsr_store_t *store, const uint8_t *ref, size_t ref_len);
+
 #endif /* TSR_STORE_PRIVATE_H */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "base/log.h"
 #include "cose/cose.h"
+#include "securearea/securearea-private.h"
 #include "store/store-private.h"
 
 #define MAX_SETTING_NAME 256
@@ -382,6 +384,8 @@ fail:
 	return r;
 }
 
+static void clean_pending_keys(tsr_store_t *store);
+
 int
 tsr_store_unlock(tsr_store_t *store)
 {
@@ -413,6 +417,9 @@ tsr_store_unlock(tsr_store_t *store)
 		return map_sa_error(r);
 	}
 	store->unlocked = true;
+	/* Keys that crashed creations left on a token (tsr_store_create_key()). */
+	if (tsr_secure_area_names_keys(store->sa))
+		clean_pending_keys(store);
 	return TSR_OK;
 }
 
@@ -453,6 +460,158 @@ tsr_store_secure_area(tsr_store_t *store, tsr_secure_area_t **ret_sa)
 	return TSR_OK;
 }
 
+/*
+ * Creating a key so that a crash leaves no key behind that the wallet does
+ * not know of. Software and TPM keys exist only in their reference (the
+ * encrypted key, or blobs that nothing but the wallet keeps) until the keys
+ * row commits, so one transaction after making the key is enough. A token
+ * key exists on the token from the moment it is made, so where the back-end
+ * names keys in advance (tsr_secure_area_new_ref()) the order is:
+ *
+ *   1. name the key and commit a pending_keys row with that name and our
+ *      pid, in a transaction of its own;
+ *   2. make the key on the token under that name;
+ *   3. insert the keys row and delete the pending row, in one transaction.
+ *
+ * A crash before 1 commits leaves nothing; between 1 and 3 it leaves a
+ * pending row whose key may or may not exist, which the next unlock
+ * destroys and forgets once the process that wrote it is gone
+ * (clean_pending_keys()); after 3 the key is recorded. Making the key first
+ * and recording it afterwards could leave an unnamed key on the token for
+ * ever, as nothing would remember to delete it.
+ */
+int
+tsr_store_pending_key_insert(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = TSR_ERR_INTERNAL;
+
+	if ((r = tsr_store_prepare(store->db, "INSERT INTO pending_keys (sa_kind, ref, pid,"
+	    " created) VALUES (?, ?, ?, ?)", &st)) != TSR_OK)
+		return r;
+	sqlite3_bind_int(st, 1, (int)store->sa_kind);
+	sqlite3_bind_blob(st, 2, ref, (int)ref_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)getpid());
+	sqlite3_bind_int64(st, 4, tsr_clock_now());
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		r = tsr_store_db_error(store->db, rc, "insert pending key");
+	else
+		r = TSR_OK;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Step 1, in a transaction of its own. */
+static int
+pending_key_add(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+{
+	int r;
+
+	if ((r = tsr_store_begin(store)) != TSR_OK)
+		return r;
+	if ((r = tsr_store_pending_key_insert(store, ref, ref_len)) == TSR_OK)
+		r = tsr_store_commit(store);
+	tsr_store_rollback(store);
+	return r;
+}
+
+int
+tsr_store_pending_key_drop(tsr_store_t *store, const uint8_t *ref, size_t ref_len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = TSR_ERR_INTERNAL;
+
+	if ((r = tsr_store_prepare(store->db, "DELETE FROM pending_keys WHERE ref = ?", &st)) !=
+	    TSR_OK)
+		return r;
+	sqlite3_bind_blob(st, 1, ref, (int)ref_len, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		r = tsr_store_db_error(store->db, rc, "delete pending key");
+	else
+		r = TSR_OK;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Whether the process that wrote a pending row may still be making its key.
+ * A pid reused since (after a reboot, say) only delays the clean-up. */
+static bool
+pending_owner_alive(int64_t pid)
+{
+	if (pid <= 0 || pid > INT_MAX)
+		return false;
+	if ((pid_t)pid == getpid())
+		return true;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+#define MAX_PENDING_CLEANED 64
+
+/* Destroys the keys that crashed creations left on the token (step 1 done,
+ * step 3 not; see above) and forgets them. Best effort: whatever fails is
+ * tried again at the next unlock. */
+static void
+clean_pending_keys(tsr_store_t *store)
+{
+	struct {
+		int64_t id;
+		uint8_t *ref;
+		size_t ref_len;
+	} rows[MAX_PENDING_CLEANED];
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc, r;
+
+	if (tsr_store_prepare(store->db, "SELECT p.id, p.ref, p.pid,"
+	    " EXISTS (SELECT 1 FROM keys k WHERE k.ref = p.ref)"
+	    " FROM pending_keys p WHERE p.sa_kind = ? ORDER BY p.id", &st) != TSR_OK)
+		return;
+	sqlite3_bind_int(st, 1, (int)store->sa_kind);
+	while (n < MAX_PENDING_CLEANED && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool recorded = sqlite3_column_int(st, 3) != 0;
+
+		if (pending_owner_alive(sqlite3_column_int64(st, 2)))
+			continue;
+		rows[n].id = sqlite3_column_int64(st, 0);
+		if (tsr_store_column_blob(st, 1, &rows[n].ref, &rows[n].ref_len) != TSR_OK)
+			break;
+		/* A recorded key is the wallet's: only the row goes. */
+		if (recorded) {
+			free(rows[n].ref);
+			rows[n].ref = NULL;
+			rows[n].ref_len = 0;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].ref != NULL) {
+			r = tsr_secure_area_delete_key(store->sa, rows[i].ref, rows[i].ref_len);
+			/* KEY_INVALID: the crash came before the key was made. */
+			if (r != TSR_OK && r != TSR_ERR_SA_KEY_INVALID) {
+				tsr_debug("store: a pending key could not be removed: %s",
+				    tsr_strerror(r));
+				continue;
+			}
+			tsr_debug("store: removed a key left by an interrupted creation");
+		}
+		if (tsr_store_begin(store) != TSR_OK)
+			continue;
+		if (tsr_store_prepare(store->db, "DELETE FROM pending_keys WHERE id = ?", &st) ==
+		    TSR_OK) {
+			sqlite3_bind_int64(st, 1, rows[i].id);
+			if (sqlite3_step(st) == SQLITE_DONE)
+				(void)tsr_store_commit(store);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		tsr_store_rollback(store);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].ref);
+}
+
 int
 tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
     int64_t *ret_key_id, uint8_t **ret_cose_key, size_t *ret_cose_key_len)
@@ -461,15 +620,26 @@ tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
 	size_t ref_len = 0, cose_len = 0;
 	sqlite3_stmt *st = NULL;
 	tsr_ec_pub_t pub;
-	bool key_made = false;
+	bool key_made = false, pending = false;
 	int rc, r = TSR_ERR_INTERNAL;
 
 	if (store == NULL || ret_key_id == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
 	if ((r = tsr_store_unlock(store)) != TSR_OK)
 		return r;
-	if ((r = tsr_secure_area_create_key(store->sa, options, &ref, &ref_len, &cose,
-	    &cose_len)) != TSR_OK) {
+	r = tsr_secure_area_new_ref(store->sa, &ref, &ref_len);
+	if (r == TSR_OK) {
+		/* Steps 1 and 2 (see above). */
+		if ((r = pending_key_add(store, ref, ref_len)) != TSR_OK)
+			goto out;
+		pending = true;
+		r = tsr_secure_area_create_key_named(store->sa, options, ref, ref_len, &cose,
+		    &cose_len);
+	} else if (r == TSR_ERR_SA_NOT_SUPPORTED) {
+		r = tsr_secure_area_create_key(store->sa, options, &ref, &ref_len, &cose,
+		    &cose_len);
+	}
+	if (r != TSR_OK) {
 		r = map_sa_error(r);
 		goto out;
 	}
@@ -482,6 +652,7 @@ tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
 	}
 	memcpy(point, pub.x, 32);
 	memcpy(point + 32, pub.y, 32);
+	/* Step 3. */
 	if ((r = tsr_store_begin(store)) != TSR_OK)
 		goto out;
 	if ((r = tsr_store_prepare(store->db,
@@ -499,9 +670,12 @@ tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
 		goto out;
 	}
 	*ret_key_id = sqlite3_last_insert_rowid(store->db);
+	if (pending && (r = tsr_store_pending_key_drop(store, ref, ref_len)) != TSR_OK)
+		goto out;
 	if ((r = tsr_store_commit(store)) != TSR_OK)
 		goto out;
 	key_made = false;
+	pending = false;
 	if (ret_cose_key != NULL) {
 		*ret_cose_key = cose;
 		*ret_cose_key_len = cose_len;
@@ -511,9 +685,16 @@ tsr_store_create_key(tsr_store_t *store, const tsr_sa_key_options_t *options,
 out:
 	sqlite3_finalize(st);
 	tsr_store_rollback(store);
-	/* A key the wallet does not remember would only take up room. */
-	if (key_made && tsr_secure_area_delete_key(store->sa, ref, ref_len) != TSR_OK)
+	/* A key the wallet does not remember would only take up room. If it
+	 * cannot go now, its pending row stays for the next unlock. */
+	if (key_made && tsr_secure_area_delete_key(store->sa, ref, ref_len) != TSR_OK) {
 		tsr_debug("store: could not delete the unrecorded key");
+	} else if (pending && (tsr_store_begin(store) != TSR_OK ||
+	    tsr_store_pending_key_drop(store, ref, ref_len) != TSR_OK ||
+	    tsr_store_commit(store) != TSR_OK)) {
+		tsr_debug("store: the pending key row stays for the next unlock");
+		tsr_store_rollback(store);
+	}
 	free(ref);
 	free(cose);
 	return r;
