@@ -13,7 +13,7 @@
 #include <tessera/tessera.h>
 
 static const char main_usage[] =
-    "Usage: tessera [--version] [--help] COMMAND [ARGS...]\n"
+    "Usage: tessera [--verbose] [--version] [--help] COMMAND [ARGS...]\n"
     "\n"
     "ISO/IEC 18013-5 mdoc tools.\n"
     "\n"
@@ -27,6 +27,8 @@ static const char main_usage[] =
     "  help [COMMAND]   show the help of a command\n"
     "\n"
     "Options:\n"
+    "  -v, --verbose    print the library's debug messages on stderr (they never\n"
+    "                   hold keys or data element values)\n"
     "  -h, --help       show this help and exit\n"
     "  -V, --version    show the version and exit\n"
     "\n"
@@ -51,6 +53,13 @@ find_command(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+static void
+print_debug(const char *msg, void *user)
+{
+	(void)user;
+	fprintf(stderr, "tessera: debug: %s\n", msg);
 }
 
 /* `tessera help [COMMAND [SUBCOMMAND]]` */
@@ -82,6 +91,7 @@ run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -90,11 +100,14 @@ run(int argc, char **argv)
 
 	opterr = 0;
 	/* '+': stop at the command; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hvV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(main_usage, stdout);
 			return CLI_EXIT_OK;
+		case 'v':
+			tsr_log_set_handler(print_debug, NULL);
+			break;
 		case 'V':
 			printf("tessera %s (libtessera %s)\n", TESSERA_CLI_VERSION, tsr_version());
 			return CLI_EXIT_OK;
