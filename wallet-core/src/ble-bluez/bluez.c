@@ -118,6 +118,7 @@ typedef struct bz {
 	char *dev_path;
 	bool dev_connect_sent, resolving, connected;
 	char *char_path[TSR_BLE_CHAR_COUNT];
+	uint32_t subscribed;   /* TSR_BLE_CHAR_BIT()s StartNotify was sent for */
 	unsigned writes_in_flight;
 } bz_t;
 
@@ -327,8 +328,11 @@ on_props_changed(GDBusConnection *c, const char *sender, const char *path, const
 	} else if (strcmp(which, IF_CHAR) == 0 && !bz->serving && bz->connected) {
 		GVariant *val = g_variant_lookup_value(changed, "Value", G_VARIANT_TYPE_BYTESTRING);
 
+		/* bluetoothd also updates Value after a ReadValue: only the
+		 * characteristics we subscribed to carry notifications. */
 		for (i = 0; val != NULL && i < TSR_BLE_CHAR_COUNT; i++) {
-			if (bz->char_path[i] != NULL && strcmp(bz->char_path[i], path) == 0) {
+			if (bz->char_path[i] != NULL && strcmp(bz->char_path[i], path) == 0 &&
+			    (bz->subscribed & TSR_BLE_CHAR_BIT(i))) {
 				gsize n;
 				const uint8_t *p = g_variant_get_fixed_array(val, &n, 1);
 
@@ -1047,8 +1051,11 @@ bz_subscribe(void *state, tsr_ble_char_t ch)
 {
 	bz_t *bz = state;
 
-	if ((int)ch < TSR_BLE_CHAR_COUNT && bz->connected && bz->char_path[ch] == NULL)
+	if ((int)ch >= TSR_BLE_CHAR_COUNT)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (bz->connected && bz->char_path[ch] == NULL)
 		return TSR_ERR_TRANSPORT_PROTOCOL;
+	bz->subscribed |= TSR_BLE_CHAR_BIT(ch);
 	return client_call(bz, ch, "StartNotify", NULL, subscribe_done);
 }
 
@@ -1164,6 +1171,38 @@ bz_next_event(void *state, int64_t deadline, tsr_ble_event_t *ev)
 	return r;
 }
 
+/*
+ * Client: ends the link to the GATT server. A device that is not paired is
+ * removed as well: once bluetoothd has resolved a device's services it keeps
+ * them and ignores the service UUIDs the device advertises afterwards (BlueZ
+ * 5.66), so the fresh UUID of the holder's next engagement would never be
+ * seen on it and the next session could not find the holder.
+ */
+static void
+client_drop_device(bz_t *bz)
+{
+	GVariant *v, *paired = NULL;
+	bool keep = true; /* when unsure, only disconnect */
+
+	v = g_dbus_connection_call_sync(bz->bus, BZ, bz->dev_path, IF_PROPS, "Get",
+	    g_variant_new("(ss)", IF_DEVICE, "Paired"), G_VARIANT_TYPE("(v)"),
+	    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+	if (v != NULL) {
+		g_variant_get(v, "(v)", &paired);
+		if (g_variant_is_of_type(paired, G_VARIANT_TYPE_BOOLEAN))
+			keep = g_variant_get_boolean(paired);
+		g_variant_unref(paired);
+		g_variant_unref(v);
+	}
+	if (keep)
+		g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_DEVICE, "Disconnect", NULL,
+		    NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+	else
+		g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER, "RemoveDevice",
+		    g_variant_new("(o)", bz->dev_path), NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
+		    ignore_reply, NULL);
+}
+
 static void
 bz_disconnect(void *state)
 {
@@ -1194,8 +1233,7 @@ bz_disconnect(void *state)
 			    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
 	} else if (bz->connecting) {
 		if (bz->dev_path != NULL && bz->dev_connect_sent)
-			g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_DEVICE, "Disconnect",
-			    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+			client_drop_device(bz);
 		else
 			g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER,
 			    "StopDiscovery", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
