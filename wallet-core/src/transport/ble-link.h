@@ -173,6 +173,8 @@ int tsr_ble_link_new(const tsr_ble_link_ops_t *ops, void *state, tsr_ble_link_t 
 #define TSR_BLE_CHUNK_MORE 0x01
 #define TSR_BLE_CHUNK_LAST 0x00
 #define TSR_BLE_VALUE_MAX 512
+/* The largest Client2Server value a GATT client writes (see ble_send()). */
+#define TSR_BLE_WRITE_MAX (TSR_BLE_VALUE_MAX - 2)
 #define TSR_BLE_STATE_START 0x01
 #define TSR_BLE_STATE_END 0x02
 

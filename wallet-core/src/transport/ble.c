@@ -697,6 +697,12 @@ ble_send(tsr_transport_t *t, const uint8_t *msg, size_t len, int timeout_ms)
 		    ((TSR_FRAME_HEADER_LEN + len) % size != 0);
 	} else {
 		size = tsr_ble_value_size(b->mtu);
+		/* BlueZ's GATT server (5.66 at least) checks a Write
+		 * Command's length with the attribute handle included and
+		 * silently drops one that carries a full 512-byte value: a
+		 * client writes two bytes less (docs/ble.md). */
+		if (!b->server && size > TSR_BLE_WRITE_MAX)
+			size = TSR_BLE_WRITE_MAX;
 		count = tsr_ble_chunk_count(len, size);
 	}
 	if ((r = scratch_reserve(b, size)) != TSR_OK)
