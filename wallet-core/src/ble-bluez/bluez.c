@@ -1172,19 +1172,19 @@ bz_next_event(void *state, int64_t deadline, tsr_ble_event_t *ev)
 }
 
 /*
- * Client: ends the link to the GATT server. A device that is not paired is
- * removed as well: once bluetoothd has resolved a device's services it keeps
- * them and ignores the service UUIDs the device advertises afterwards (BlueZ
- * 5.66), so the fresh UUID of the holder's next engagement would never be
- * seen on it and the next session could not find the holder.
+ * Ends the link to the peer. A peer that is not paired is removed as well:
+ * bluetoothd resolves the services of every device it connects to, in
+ * either role, and from then on ignores the service UUIDs the device
+ * advertises (BlueZ 5.66), so the next engagement's fresh UUID would never
+ * be seen on it and the next session between the two could not start.
  */
 static void
-client_drop_device(bz_t *bz)
+drop_peer(bz_t *bz, const char *dev_path)
 {
 	GVariant *v, *paired = NULL;
 	bool keep = true; /* when unsure, only disconnect */
 
-	v = g_dbus_connection_call_sync(bz->bus, BZ, bz->dev_path, IF_PROPS, "Get",
+	v = g_dbus_connection_call_sync(bz->bus, BZ, dev_path, IF_PROPS, "Get",
 	    g_variant_new("(ss)", IF_DEVICE, "Paired"), G_VARIANT_TYPE("(v)"),
 	    G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
 	if (v != NULL) {
@@ -1195,11 +1195,11 @@ client_drop_device(bz_t *bz)
 		g_variant_unref(v);
 	}
 	if (keep)
-		g_dbus_connection_call(bz->bus, BZ, bz->dev_path, IF_DEVICE, "Disconnect", NULL,
+		g_dbus_connection_call(bz->bus, BZ, dev_path, IF_DEVICE, "Disconnect", NULL,
 		    NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
 	else
 		g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER, "RemoveDevice",
-		    g_variant_new("(o)", bz->dev_path), NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
+		    g_variant_new("(o)", dev_path), NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
 		    ignore_reply, NULL);
 }
 
@@ -1229,11 +1229,10 @@ bz_disconnect(void *state)
 		/* The central drops the link when it is done; a server that ends
 		 * first drops it too. */
 		if (bz->client != NULL && bz->client[0] == '/')
-			g_dbus_connection_call(bz->bus, BZ, bz->client, IF_DEVICE, "Disconnect",
-			    NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, ignore_reply, NULL);
+			drop_peer(bz, bz->client);
 	} else if (bz->connecting) {
 		if (bz->dev_path != NULL && bz->dev_connect_sent)
-			client_drop_device(bz);
+			drop_peer(bz, bz->dev_path);
 		else
 			g_dbus_connection_call(bz->bus, BZ, bz->adapter_path, IF_ADAPTER,
 			    "StopDiscovery", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL,
