@@ -50,7 +50,7 @@ def tap(tests, skip=None):
             failed += 1
             print(f"not ok {i} - {fn.__name__}")
             for line in str(e).splitlines()[:40] or [repr(e)]:
-                print(f"# {line}")
+                print(f"# {line[:400]}")
         sys.stdout.flush()
     if failed:
         sys.exit(1)
