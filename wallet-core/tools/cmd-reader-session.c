@@ -439,6 +439,7 @@ verify_responses(const request_opts_t *o, tsr_verifier_t *v, const cli_bytes_t *
     size_t n)
 {
 	bool all_valid = true, several = o->n_groups > 1;
+	size_t printed = 0;
 
 	if (several && o->json)
 		fputs("[\n", stdout);
@@ -452,14 +453,16 @@ verify_responses(const request_opts_t *o, tsr_verifier_t *v, const cli_bytes_t *
 			continue;
 		}
 		if (o->json) {
-			if (several && i > 0)
+			if (several && printed > 0)
 				fputs(",\n", stdout);
 			cli_print_result_json(stdout, result);
 		} else {
 			if (several)
-				printf("%sRequest %zu of %zu: ", i > 0 ? "\n" : "", i + 1, o->n_groups);
+				printf("%sRequest %zu of %zu: ", printed > 0 ? "\n" : "", i + 1,
+				    o->n_groups);
 			cli_print_result_human(stdout, result);
 		}
+		printed++;
 		all_valid = all_valid && err == TSR_OK;
 		tsr_verify_result_free(result);
 	}
