@@ -2,18 +2,19 @@
 # Holder and reader as two processes over the local transport:
 # `tessera present --transport local:PATH` and `tessera reader request`,
 # plus the stateless interop commands. TAP output.
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 
+import clitest
+
 TESSERA, DATA = sys.argv[1], sys.argv[2]
 ANNEX = os.path.join(DATA, 'annex-d')
 NOW = '2021-01-01T00:00:00Z'
-# Stretches the waits and time bounds when the programs run slowly on
-# purpose (the valgrind suite runs them under memcheck).
-TIME_FACTOR = float(os.environ.get('TSR_TEST_TIME_FACTOR', '1'))
+TIME_FACTOR = clitest.TIME_FACTOR
 results = []
 
 
@@ -21,36 +22,42 @@ def check(name, ok, detail=''):
     results.append((name, ok, detail))
 
 
-def holder(tmp, *extra, consent='all'):
+def holder_argv(tmp, *extra, consent='all'):
     args = [TESSERA, 'present', '--issuer-signed', os.path.join(ANNEX, 'issuer_signed.cbor'),
             '--device-key', os.path.join(ANNEX, 'static_device_key.pem'),
             '--transport', 'local:' + os.path.join(tmp, 'sock'),
             '--qr-uri-file', os.path.join(tmp, 'uri'), '--now', NOW, '--timeout', '20']
     if consent is not None:
         args += ['--consent', consent]
-    proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
-    for _ in range(int(200 * TIME_FACTOR)):
-        if os.path.exists(os.path.join(tmp, 'uri')):
-            break
-        time.sleep(0.05)
+    return args + list(extra)
+
+
+def holder(tmp, *extra, consent='all'):
+    proc = subprocess.Popen(holder_argv(tmp, *extra, consent=consent), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    clitest.wait_for_file(os.path.join(tmp, 'uri'))
     return proc
 
 
-def reader(tmp, *extra, template='driving-licence', timeout='20'):
+def reader_argv(tmp, *extra, template='driving-licence', timeout='20'):
+    """Extra arguments come after the first --template: '--next', ... adds requests."""
     args = [TESSERA, 'reader', 'request', '--engagement-file', os.path.join(tmp, 'uri'),
             '--template', template, '--trust', os.path.join(ANNEX, 'iaca_cert.pem'),
             '--transport', 'local:' + os.path.join(tmp, 'sock'), '--now', NOW,
             '--timeout', timeout]
-    return subprocess.run(args + list(extra), capture_output=True, text=True, timeout=60)
+    return args + list(extra)
+
+
+def reader(tmp, *extra, template='driving-licence', timeout='20'):
+    return subprocess.run(reader_argv(tmp, *extra, template=template, timeout=timeout),
+                          capture_output=True, text=True, timeout=60)
 
 
 def session(consent='all', holder_extra=(), reader_extra=(), template='driving-licence'):
     with tempfile.TemporaryDirectory() as tmp:
-        h = holder(tmp, *holder_extra, consent=consent)
-        r = reader(tmp, *reader_extra, template=template)
-        out, err = h.communicate(timeout=60)
-        return r, h.returncode, out, err
+        return clitest.two_process(holder_argv(tmp, *holder_extra, consent=consent),
+                                   reader_argv(tmp, *reader_extra, template=template),
+                                   os.path.join(tmp, 'uri'))
 
 
 # 1. Everything consented: verified, the held elements shared.
@@ -108,7 +115,49 @@ with tempfile.TemporaryDirectory() as tmp:
     r = reader(tmp, timeout='2')
     check('junk_engagement', r.returncode == 2 and 'not an mdoc: URI' in r.stderr, r.stderr)
 
-# 6. Stateless interop: the Annex D request answered with everything is the
+# 6. Several requests in one session (reader request --next): the holder
+# answers each until the reader ends the session.
+r, hcode, _, herr = session(reader_extra=('--next', '--template', 'age-over-21'))
+check('two_requests_both_verified', r.returncode == 0 and
+      r.stdout.startswith('Request 1 of 2: VALID') and
+      '\nRequest 2 of 2: VALID' in r.stdout, r.stdout + r.stderr)
+check('two_requests_each_answered', r.stdout.count('driving_privileges:') == 1 and
+      r.stdout.split('Request 2 of 2')[1].count('portrait') == 1 and
+      'age_over_21 (error code 0)' in r.stdout, r.stdout)
+check('two_requests_holder', hcode == 0 and 'Request 2 of this session:' in herr and
+      'Requests answered: 2.' in herr, herr)
+r, hcode, _, herr = session(reader_extra=('--json', '--next', '--template', 'age-over-21',
+                                          '--next', '--element',
+                                          'org.iso.18013.5.1.mDL/org.iso.18013.5.1/family_name'))
+try:
+    results_json = json.loads(r.stdout)
+except ValueError:
+    results_json = None
+check('three_requests_json_array', r.returncode == 0 and isinstance(results_json, list) and
+      len(results_json) == 3 and all(x['valid'] for x in results_json) and
+      'Requests answered: 3.' in herr, r.stdout + r.stderr + herr)
+# The holder declines the second request: its consent covers only the first.
+with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+    f.write(''.join('org.iso.18013.5.1/%s\n' % e for e in (
+        'family_name', 'portrait', 'document_number', 'expiry_date', 'driving_privileges')))
+    consent_file = f.name
+r, hcode, _, herr = session(consent=consent_file, reader_extra=(
+    '--next', '--element', 'org.iso.18013.5.1.mDL/org.iso.18013.5.1/birth_date'))
+os.unlink(consent_file)
+second = r.stdout.split('Request 2 of 2: ')[-1]
+check('second_request_declined', r.returncode == 1 and
+      r.stdout.startswith('Request 1 of 2: VALID') and second.startswith('NOT VALID') and
+      'birth_date' not in second.split('Not returned')[0] and 'no_documents' in r.stdout,
+      r.stdout + r.stderr)
+check('second_request_declined_holder', hcode == 0 and 'Requests answered: 2.' in herr,
+      herr)
+# A --next with no request after it is a usage error.
+with tempfile.TemporaryDirectory() as tmp:
+    r = subprocess.run(reader_argv(tmp, '--next'), capture_output=True, text=True, timeout=60)
+    check('next_without_request_is_usage_error', r.returncode == 2 and '--next' in r.stderr,
+          r.stderr)
+
+# 7. Stateless interop: the Annex D request answered with everything is the
 # Annex D response, byte for byte.
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, 'resp.cbor')

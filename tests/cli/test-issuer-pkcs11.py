@@ -20,12 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+import clitest
+
 ISSUER, TESSERA, HELPER, ATTRS, EXAMPLES, DATA = sys.argv[1:7]
 TRANSCRIPT = os.path.join(DATA, "annex-d", "session_transcript_bytes.cbor")
-MODULES = ["/usr/lib/softhsm/libsofthsm2.so",
-           "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-           "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-           "/usr/local/lib/softhsm/libsofthsm2.so"]
 TOKEN = "Issuer HSM"
 PIN = "4321"
 AV = ("eu.europa.ec.av.1", os.path.join(EXAMPLES, "av.json"))
@@ -52,18 +50,7 @@ def issuer(*args, env=None):
 
 def setup_softhsm():
     global MODULE
-    MODULE = os.environ.get("TESSERA_SOFTHSM_MODULE") or next(
-        (m for m in MODULES if os.path.exists(m)), None)
-    assert MODULE is not None, "libsofthsm2.so not found (install softhsm2: ./run deps)"
-    tokens = path("tokens")
-    os.makedirs(tokens)
-    with open(path("softhsm2.conf"), "w") as f:
-        f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
-                "log.level = ERROR\nslots.removable = false\n")
-    ENV["SOFTHSM2_CONF"] = path("softhsm2.conf")
-    code, out, err = run("softhsm2-util", "--init-token", "--free", "--label", TOKEN,
-                         "--so-pin", "1234", "--pin", PIN)
-    assert code == 0, err
+    MODULE = clitest.softhsm_token(WORK, TOKEN, PIN, ENV)
     with open(path("pin"), "w") as f:
         f.write(PIN + "\n")
     os.chmod(path("pin"), 0o600)

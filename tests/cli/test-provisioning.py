@@ -17,25 +17,24 @@
 #
 # Usage: test-provisioning.py TESSERA_ISSUER TESSERA EXAMPLES_DIR
 
-import ctypes
 import json
 import os
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
 import tempfile
 import time
 
+import clitest
+
 ISSUER, TESSERA, EXAMPLES = sys.argv[1:4]
 AV = ("eu.europa.ec.av.1", os.path.join(EXAMPLES, "av.json"))
 WORK = tempfile.mkdtemp(prefix="tessera-provisioning-test-")
 PKI = os.path.join(WORK, "pki")
-CA = os.path.join(WORK, "ca")
+SWTPM = clitest.Swtpm(WORK)
+CA = SWTPM.ca
 WALLET = ["--store", os.path.join(WORK, "wallet.db")]
-SWTPM = None
 
 
 def path(name):
@@ -53,75 +52,6 @@ def issuer(*args):
 
 def wallet(*args):
     return run(TESSERA, "wallet", *args, *WALLET)
-
-
-# --- swtpm, as tests/support/swtpm.c sets it up ---
-
-def free_port_pair():
-    for _ in range(100):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 65535:
-            continue
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 1))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no two adjacent free TCP ports")
-
-
-def die_with_parent():
-    # PR_SET_PDEATHSIG: swtpm never outlives a crashed test.
-    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))
-
-
-def start_swtpm():
-    global SWTPM
-    state = path("tpm-state")
-    os.makedirs(state)
-    os.makedirs(CA)
-    with open(path("swtpm-localca.conf"), "w") as f:
-        f.write(f"statedir = {CA}\nsigningkey = {CA}/signkey.pem\n"
-                f"issuercert = {CA}/issuercert.pem\ncertserial = {CA}/certserial\n")
-    with open(path("swtpm-localca.options"), "w") as f:
-        f.write("--platform-manufacturer Tessera\n--platform-version 2.1\n"
-                "--platform-model swtpm\n")
-    with open(path("swtpm_setup.conf"), "w") as f:
-        f.write(f"create_certs_tool = swtpm_localca\n"
-                f"create_certs_tool_config = {WORK}/swtpm-localca.conf\n"
-                f"create_certs_tool_options = {WORK}/swtpm-localca.options\n"
-                f"active_pcr_banks = sha256\n")
-    code, out, err = run("swtpm_setup", "--tpm2", "--tpmstate", state, "--create-ek-cert",
-                         "--create-platform-cert", "--ecc", "--overwrite", "--config",
-                         path("swtpm_setup.conf"), "--logfile", path("swtpm_setup.log"))
-    assert code == 0, f"swtpm_setup: {err}"
-    port = free_port_pair()
-    SWTPM = subprocess.Popen(
-        ["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={state}",
-         "--server", f"type=tcp,port={port},bindaddr=127.0.0.1",
-         "--ctrl", f"type=tcp,port={port + 1},bindaddr=127.0.0.1",
-         "--flags", "not-need-init,startup-clear", "--log", f"file={WORK}/swtpm.log"],
-        stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            assert SWTPM.poll() is None, "swtpm exited early"
-            assert time.monotonic() < deadline, "swtpm did not open its port"
-            time.sleep(0.02)
-    return f"swtpm:host=127.0.0.1,port={port}"
-
-
-def stop_swtpm():
-    if SWTPM is not None and SWTPM.poll() is None:
-        SWTPM.terminate()
-        SWTPM.wait(10)
 
 
 # --- CBOR: just enough to split a batch (a definite-length array) ---
@@ -349,13 +279,13 @@ def main():
         return
     failed = 0
     try:
-        tcti = start_swtpm()
+        tcti = SWTPM.start()
         code, out, err = run(TESSERA, "wallet", "init", "--secure-area", "tpm2", "--tcti",
                              tcti, *WALLET)
         assert code == 0, err
     except Exception as e:  # noqa: BLE001
         print("1..0 # SKIP cannot start swtpm: " + str(e).splitlines()[0])
-        stop_swtpm()
+        SWTPM.stop()
         shutil.rmtree(WORK, ignore_errors=True)
         return
     print(f"1..{len(tests)}")
@@ -372,7 +302,7 @@ def main():
         for what, secs in TIMES.items():
             print(f"# {what}: {secs * 1000:.0f} ms")
     finally:
-        stop_swtpm()
+        SWTPM.stop()
         shutil.rmtree(WORK, ignore_errors=True)
     sys.exit(1 if failed else 0)
 

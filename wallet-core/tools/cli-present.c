@@ -135,6 +135,47 @@ send_status(tsr_holder_session_t *hs, tsr_transport_t *t, int session_status)
 	tsr_free(msg);
 }
 
+/* Answers one DeviceRequest of the session and sends the response. Returns
+ * -1 when the session cannot go on (the reader has been told, if possible). */
+static int
+answer_request(const cli_present_config_t *cfg, const cli_credential_t *creds,
+    size_t n_creds, tsr_holder_session_t *hs, tsr_transport_t *t, const uint8_t *request,
+    size_t request_len, int timeout_ms, bool *ret_refused)
+{
+	uint8_t *response = NULL, *out = NULL;
+	size_t response_len = 0, out_len = 0;
+	const uint8_t *transcript;
+	size_t transcript_len;
+	int err, status = -1;
+
+	if ((err = tsr_holder_session_transcript(hs, &transcript, &transcript_len)) != TSR_OK ||
+	    cli_present_answer(cfg, creds, n_creds, request, request_len, transcript,
+	    transcript_len, &response, &response_len, ret_refused) < 0) {
+		send_status(hs, t, TSR_SESSION_STATUS_TERMINATION);
+		goto out;
+	}
+	/* The reader decides whether more requests follow: it ends the session. */
+	if ((err = tsr_holder_session_respond(hs, response, response_len, false, &out,
+	    &out_len)) != TSR_OK || (err = tsr_transport_send(t, out, out_len, timeout_ms)) !=
+	    TSR_OK) {
+		cli_error("session", "%s", tsr_strerror(err));
+		goto out;
+	}
+	status = 0;
+out:
+	tsr_free(response);
+	tsr_free(out);
+	return status;
+}
+
+/* The status to end the session with when a reader's message is unusable. */
+static int
+error_status(int err)
+{
+	return err == TSR_ERR_CRYPTO_DECRYPT ? TSR_SESSION_STATUS_ENCRYPTION_ERROR :
+	    TSR_SESSION_STATUS_DECODING_ERROR;
+}
+
 int
 cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *creds,
     size_t n_creds)
@@ -143,10 +184,8 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 	tsr_engagement_ble_t ble = { 0 };
 	cli_connection_t conn = { 0 };
 	tsr_transport_t *t;
-	uint8_t *msg = NULL, *request = NULL, *response = NULL, *out = NULL;
-	size_t msg_len = 0, request_len = 0, response_len = 0, out_len = 0;
-	const uint8_t *transcript;
-	size_t transcript_len;
+	uint8_t *msg = NULL, *request = NULL;
+	size_t msg_len = 0, request_len = 0, n_answered = 0;
 	char *uri = NULL;
 	bool refused = false;
 	int err, status = CLI_EXIT_INVALID, timeout_ms = cfg->timeout_s * 1000;
@@ -179,42 +218,45 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 	if ((err = tsr_holder_session_establish(hs, msg, msg_len, &request, &request_len)) !=
 	    TSR_OK) {
 		cli_error("session", "%s", tsr_strerror(err));
-		send_status(hs, t, err == TSR_ERR_CRYPTO_DECRYPT ?
-		    TSR_SESSION_STATUS_ENCRYPTION_ERROR : TSR_SESSION_STATUS_DECODING_ERROR);
+		send_status(hs, t, error_status(err));
 		goto out;
 	}
-	if ((err = tsr_holder_session_transcript(hs, &transcript, &transcript_len)) != TSR_OK ||
-	    cli_present_answer(cfg, creds, n_creds, request, request_len, transcript,
-	    transcript_len, &response, &response_len, &refused) < 0) {
-		send_status(hs, t, TSR_SESSION_STATUS_TERMINATION);
-		goto out;
-	}
-	/* The reader ends the session after reading the response. */
-	if ((err = tsr_holder_session_respond(hs, response, response_len, false, &out,
-	    &out_len)) != TSR_OK || (err = tsr_transport_send(t, out, out_len, timeout_ms)) !=
-	    TSR_OK) {
-		cli_error("session", "%s", tsr_strerror(err));
-		goto out;
-	}
-	tsr_free(msg);
-	msg = NULL;
-	if ((err = tsr_transport_receive(t, timeout_ms, &msg, &msg_len)) == TSR_OK) {
+	/* 18013-5 lets the reader send further DeviceRequests in SessionData until
+	 * it ends the session with status 20 (or goes away): answer each. */
+	for (;;) {
+		bool this_refused = false;
+
+		if (n_answered > 0)
+			fprintf(stderr, "\nRequest %zu of this session:\n", n_answered + 1);
+		if (answer_request(cfg, creds, n_creds, hs, t, request, request_len, timeout_ms,
+		    &this_refused) < 0)
+			goto out;
+		refused = refused || this_refused;
+		n_answered++;
+		tsr_free(msg);
 		tsr_free(request);
-		request = NULL;
-		err = tsr_holder_session_receive(hs, msg, msg_len, &request, &request_len);
+		msg = request = NULL;
+		if ((err = tsr_transport_receive(t, timeout_ms, &msg, &msg_len)) != TSR_OK)
+			break;
+		if ((err = tsr_holder_session_receive(hs, msg, msg_len, &request, &request_len)) !=
+		    TSR_OK) {
+			/* A message we cannot read gets status 10 or 11. */
+			if (err != TSR_ERR_SESSION_TERMINATED && err != TSR_ERR_SESSION_PEER_ERROR &&
+			    err != TSR_ERR_SESSION_STATE)
+				send_status(hs, t, error_status(err));
+			break;
+		}
 	}
 	if (err != TSR_ERR_SESSION_TERMINATED && err != TSR_ERR_TRANSPORT_CLOSED) {
 		cli_error("session", "did not end as expected: %s", tsr_strerror(err));
 		goto out;
 	}
-	fputs("Session ended.\n", stderr);
+	fprintf(stderr, "Session ended. Requests answered: %zu.\n", n_answered);
 	status = refused ? CLI_EXIT_INVALID : CLI_EXIT_OK;
 out:
 	tsr_free(uri);
 	tsr_free(msg);
 	tsr_free(request);
-	tsr_free(response);
-	tsr_free(out);
 	cli_connection_close(&conn);
 	tsr_holder_session_free(hs);
 	return status;

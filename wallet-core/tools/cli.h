@@ -130,7 +130,10 @@ typedef struct cli_present_config {
 int cli_present_answer(const cli_present_config_t *cfg, const cli_credential_t *creds,
     size_t n_creds, const uint8_t *request, size_t request_len, const uint8_t *transcript,
     size_t transcript_len, uint8_t **ret_response, size_t *ret_len, bool *ret_refused);
-/* A whole live session: engagement, wait, answer, end. Returns an exit status. */
+/* A whole live session: engagement, wait, then answer each request (see
+ * cli_present_answer) until the reader ends the session or goes away.
+ * Returns an exit status: 1 when the session failed or a request was
+ * refused under strict. */
 int cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *creds,
     size_t n_creds);
 

@@ -26,6 +26,8 @@ static const char present_usage[] =
     "Answer an mdoc reader with one credential whose device key is in a file.\n"
     "For wallets, use 'tessera wallet present'; this command is for testing and\n"
     "for interoperability checks with other 18013-5 implementations.\n"
+    "A live session answers every request the reader sends until it ends the\n"
+    "session.\n"
     "\n"
     "Options:\n"
     "  -i, --issuer-signed FILE  the credential (IssuerSigned, CBOR)\n"

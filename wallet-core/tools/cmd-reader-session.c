@@ -36,6 +36,7 @@ static const char request_usage[] =
     "Usage: tessera reader request --engagement URI|--engagement-file FILE|\n"
     "                              --qr-image PNG\n"
     "                              (--template NAME | --element SPEC)...\n"
+    "                              [--next (--template NAME | --element SPEC)...]...\n"
     "                              --trust CERT|DIR [--trust ...]\n"
     "                              [--reader-cert FILE --reader-key FILE]\n"
     "                              [--status-list FILE ...]\n"
@@ -45,6 +46,9 @@ static const char request_usage[] =
     "\n"
     "Run a session with a holder: read its engagement (the mdoc: URI of its QR\n"
     "code), send the request, receive and verify the response, end the session.\n"
+    "With --next, several requests go in the same session, one after the other;\n"
+    "each response is verified and printed in order (\"Request N of M: ...\"; with\n"
+    "--json, an array of results).\n"
     "\n"
     "Options:\n"
     "  -g, --engagement URI     the holder's mdoc: URI\n"
@@ -52,6 +56,8 @@ static const char request_usage[] =
     "  -Q, --qr-image PNG       decode the URI from a picture of the QR code\n"
     "  -m, --template NAME      see 'tessera reader make-request --help'\n"
     "  -e, --element SPEC       DOCTYPE/NAMESPACE/IDENTIFIER[!]\n"
+    "  -N, --next               end this request's --template/--element list; the\n"
+    "                           ones after it make the next request of the session\n"
     "  -T, --trust CERT|DIR     trusted IACA certificate(s)\n"
     "  -C, --reader-cert FILE   authenticate as this reader...\n"
     "  -K, --reader-key FILE    ...with this private key\n"
@@ -67,11 +73,20 @@ static const char request_usage[] =
     "  -w, --timeout SECONDS    how long to wait for the holder (default 60)\n"
     "  -h, --help               show this help and exit\n"
     "\n"
-    "Exit status: 0 verified, 1 not valid or the session failed, 2 usage or input error.\n";
+    "Exit status: 0 all verified, 1 one not valid or the session failed, 2 usage or\n"
+    "input error.\n";
+
+/* One DeviceRequest: the --template and --element options up to a --next. */
+typedef struct request_group {
+	char **templates, **elements;
+	size_t n_templates, n_elements;
+} request_group_t;
 
 typedef struct request_opts {
-	char **templates, **elements, **trust, **status_lists;
-	size_t n_templates, n_elements, n_trust, n_status_lists;
+	request_group_t *groups;  /* at least one after parsing */
+	size_t n_groups;
+	char **trust, **status_lists;
+	size_t n_trust, n_status_lists;
 	const char *reader_cert, *reader_key, *transcript, *out;
 	const char *engagement, *engagement_file, *qr_image, *transport, *ble_mode, *now;
 	cli_transport_spec_t transport_spec;
@@ -82,8 +97,11 @@ typedef struct request_opts {
 static void
 opts_free(request_opts_t *o)
 {
-	free(o->templates);
-	free(o->elements);
+	for (size_t i = 0; i < o->n_groups; i++) {
+		free(o->groups[i].templates);
+		free(o->groups[i].elements);
+	}
+	free(o->groups);
 	free(o->trust);
 	free(o->status_lists);
 }
@@ -100,6 +118,42 @@ push(char ***list, size_t *n, char *item)
 	grown[(*n)++] = item;
 	*list = grown;
 	return 0;
+}
+
+/* Starts the next request's group of --template and --element options. */
+static int
+next_group(request_opts_t *o)
+{
+	request_group_t *grown = realloc(o->groups, (o->n_groups + 1) * sizeof(*grown));
+
+	if (grown == NULL) {
+		cli_error("options", "out of memory");
+		return -1;
+	}
+	memset(&grown[o->n_groups++], 0, sizeof(*grown));
+	o->groups = grown;
+	return 0;
+}
+
+/* The group the options being parsed add to. */
+static request_group_t *
+current_group(request_opts_t *o)
+{
+	if (o->n_groups == 0 && next_group(o) < 0)
+		return NULL;
+	return &o->groups[o->n_groups - 1];
+}
+
+/* Every request asks for something: no group is empty. */
+static bool
+groups_complete(const request_opts_t *o)
+{
+	if (o->n_groups == 0)
+		return false;
+	for (size_t i = 0; i < o->n_groups; i++)
+		if (o->groups[i].n_templates + o->groups[i].n_elements == 0)
+			return false;
+	return true;
 }
 
 /* DOCTYPE/NAMESPACE/IDENTIFIER[!] */
@@ -134,10 +188,10 @@ add_element_spec(tsr_request_builder_t *b, const char *spec)
 	return 0;
 }
 
-/* Builds the request; transcript may be NULL when not signing. */
+/* Builds the request of group g; transcript may be NULL when not signing. */
 static int
-build_request(const request_opts_t *o, const uint8_t *transcript, size_t transcript_len,
-    uint8_t **ret_request, size_t *ret_len)
+build_request(const request_opts_t *o, const request_group_t *g, const uint8_t *transcript,
+    size_t transcript_len, uint8_t **ret_request, size_t *ret_len)
 {
 	tsr_request_builder_t *b = NULL;
 	uint8_t *cert = NULL, *key = NULL;
@@ -146,15 +200,15 @@ build_request(const request_opts_t *o, const uint8_t *transcript, size_t transcr
 
 	if (tsr_request_builder_new(&b) != TSR_OK)
 		return -1;
-	for (size_t i = 0; i < o->n_templates; i++) {
-		if ((err = tsr_request_builder_add_template(b, o->templates[i])) != TSR_OK) {
-			cli_error(o->templates[i], err == TSR_ERR_NOT_FOUND ? "unknown template" :
+	for (size_t i = 0; i < g->n_templates; i++) {
+		if ((err = tsr_request_builder_add_template(b, g->templates[i])) != TSR_OK) {
+			cli_error(g->templates[i], err == TSR_ERR_NOT_FOUND ? "unknown template" :
 			    "%s", tsr_strerror(err));
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < o->n_elements; i++)
-		if (add_element_spec(b, o->elements[i]) < 0)
+	for (size_t i = 0; i < g->n_elements; i++)
+		if (add_element_spec(b, g->elements[i]) < 0)
 			goto out;
 	if (o->reader_cert != NULL) {
 		if (cli_read_file(o->reader_cert, CLI_MAX_INPUT, &cert, &cert_len) < 0 ||
@@ -183,11 +237,17 @@ out:
 static int
 common_option(request_opts_t *o, int c)
 {
+	request_group_t *g;
+
 	switch (c) {
 	case 'm':
-		return push(&o->templates, &o->n_templates, optarg) < 0 ? -1 : 1;
+		if ((g = current_group(o)) == NULL)
+			return -1;
+		return push(&g->templates, &g->n_templates, optarg) < 0 ? -1 : 1;
 	case 'e':
-		return push(&o->elements, &o->n_elements, optarg) < 0 ? -1 : 1;
+		if ((g = current_group(o)) == NULL)
+			return -1;
+		return push(&g->elements, &g->n_elements, optarg) < 0 ? -1 : 1;
 	case 'C':
 		o->reader_cert = optarg;
 		return 1;
@@ -238,7 +298,7 @@ cmd_make_request(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc || o.out == NULL || o.n_templates + o.n_elements == 0 ||
+	if (optind != argc || o.out == NULL || !groups_complete(&o) ||
 	    (o.reader_cert == NULL) != (o.reader_key == NULL) ||
 	    (o.reader_cert != NULL && o.transcript == NULL)) {
 		cli_error("make-request", "give --out, at least one --template or --element, and "
@@ -249,7 +309,8 @@ cmd_make_request(int argc, char **argv)
 	if (o.transcript != NULL &&
 	    cli_read_file(o.transcript, CLI_MAX_INPUT, &transcript, &transcript_len) < 0)
 		goto out;
-	if (build_request(&o, transcript, transcript_len, &request, &request_len) < 0 ||
+	if (build_request(&o, &o.groups[0], transcript, transcript_len, &request,
+	    &request_len) < 0 ||
 	    cli_write_file(o.out, request, request_len, 0600, true) < 0)
 		goto out;
 	status = CLI_EXIT_OK;
@@ -293,55 +354,121 @@ read_engagement(const request_opts_t *o, char **ret_uri)
 	return *ret_uri ? 0 : -1;
 }
 
-/* Runs the session; *ret_response gets the holder's DeviceResponse. */
+/* Runs the session: one request per group, in order, each answered before
+ * the next is sent. ret_responses (n_groups entries) gets the holder's
+ * DeviceResponses and *ret_n how many arrived: all of them on success, fewer
+ * when the session broke off (those are still worth verifying). */
 static int
-exchange(const request_opts_t *o, tsr_reader_session_t *rs, uint8_t **ret_response,
-    size_t *ret_len)
+exchange(const request_opts_t *o, tsr_reader_session_t *rs, cli_bytes_t *ret_responses,
+    size_t *ret_n)
 {
 	cli_connection_t conn = { 0 };
 	tsr_transport_t *t;
 	const uint8_t *transcript;
-	size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
-	uint8_t *request = NULL, *msg = NULL, *reply = NULL, *end = NULL;
+	cli_bytes_t *requests;
+	size_t transcript_len, msg_len = 0, reply_len = 0, end_len = 0;
+	uint8_t *msg = NULL, *reply = NULL, *end = NULL;
 	int err, status = -1, timeout_ms = o->timeout_s * 1000;
 	bool ended = false;
 
+	*ret_n = 0;
+	if ((requests = calloc(o->n_groups, sizeof(*requests))) == NULL)
+		return -1;
+	/* Built before connecting: a bad template costs no holder time. */
 	tsr_reader_session_transcript(rs, &transcript, &transcript_len);
-	if (build_request(o, transcript, transcript_len, &request, &request_len) < 0)
-		goto out;
-	if ((err = tsr_reader_session_establish(rs, request, request_len, &msg, &msg_len)) !=
-	    TSR_OK) {
+	for (size_t i = 0; i < o->n_groups; i++)
+		if (build_request(o, &o->groups[i], transcript, transcript_len, &requests[i].ptr,
+		    &requests[i].len) < 0)
+			goto out;
+	if ((err = tsr_reader_session_establish(rs, requests[0].ptr, requests[0].len, &msg,
+	    &msg_len)) != TSR_OK) {
 		cli_error("session", "%s", tsr_strerror(err));
 		goto out;
 	}
 	if (cli_connection_reader(&o->transport_spec, rs, timeout_ms, &conn) < 0)
 		goto out;
 	t = conn.transport;
-	if ((err = tsr_transport_send(t, msg, msg_len, timeout_ms)) != TSR_OK ||
-	    (err = tsr_transport_receive(t, timeout_ms, &reply, &reply_len)) != TSR_OK) {
-		cli_error("transport", "%s", err == TSR_ERR_TRANSPORT_CLOSED ?
-		    "the holder went away before answering" : tsr_strerror(err));
-		goto out;
+	for (size_t i = 0; i < o->n_groups; i++) {
+		if (i > 0 && (err = tsr_reader_session_request(rs, requests[i].ptr, requests[i].len,
+		    &msg, &msg_len)) != TSR_OK) {
+			cli_error("session", "%s", tsr_strerror(err));
+			goto out;
+		}
+		if ((err = tsr_transport_send(t, msg, msg_len, timeout_ms)) != TSR_OK ||
+		    (err = tsr_transport_receive(t, timeout_ms, &reply, &reply_len)) != TSR_OK) {
+			cli_error("transport", "%s", err == TSR_ERR_TRANSPORT_CLOSED ?
+			    "the holder went away before answering" : tsr_strerror(err));
+			goto out;
+		}
+		if ((err = tsr_reader_session_receive(rs, reply, reply_len, &ret_responses[i].ptr,
+		    &ret_responses[i].len, &ended)) != TSR_OK) {
+			cli_error("session", "%s", err == TSR_ERR_SESSION_TERMINATED ?
+			    "the holder ended the session without answering (declined)" :
+			    tsr_strerror(err));
+			goto out;
+		}
+		*ret_n = i + 1;
+		tsr_free(msg);
+		tsr_free(reply);
+		msg = reply = NULL;
+		if (ended && i + 1 < o->n_groups) {
+			cli_error("session", "the holder ended the session after request %zu of %zu",
+			    i + 1, o->n_groups);
+			goto out;
+		}
 	}
-	if ((err = tsr_reader_session_receive(rs, reply, reply_len, ret_response, ret_len,
-	    &ended)) != TSR_OK) {
-		cli_error("session", "%s", err == TSR_ERR_SESSION_TERMINATED ?
-		    "the holder ended the session without answering (declined)" :
-		    tsr_strerror(err));
-		goto out;
-	}
-	/* The response is in hand; a lost termination only delays the holder. */
+	/* The responses are in hand; a lost termination only delays the holder. */
 	if (!ended && tsr_reader_session_terminate(rs, &end, &end_len) == TSR_OK &&
 	    tsr_transport_send(t, end, end_len, timeout_ms) != TSR_OK)
 		cli_error("transport", "could not end the session cleanly");
 	status = 0;
 out:
-	tsr_free(request);
+	for (size_t i = 0; i < o->n_groups; i++)
+		tsr_free(requests[i].ptr);
+	free(requests);
 	tsr_free(msg);
 	tsr_free(reply);
 	tsr_free(end);
 	cli_connection_close(&conn);
 	return status;
+}
+
+/* Verifies and prints the responses in request order; true when all are valid. */
+static bool
+verify_responses(const request_opts_t *o, tsr_verifier_t *v, const cli_bytes_t *responses,
+    size_t n)
+{
+	bool all_valid = true, several = o->n_groups > 1;
+	size_t printed = 0;
+
+	if (several && o->json)
+		fputs("[\n", stdout);
+	for (size_t i = 0; i < n; i++) {
+		tsr_verify_result_t *result = NULL;
+		int err = tsr_verifier_verify(v, responses[i].ptr, responses[i].len, &result);
+
+		if (err != TSR_OK && err != TSR_ERR_VERIFY) {
+			cli_error("verify", "%s", tsr_strerror(err));
+			all_valid = false;
+			continue;
+		}
+		if (o->json) {
+			if (several && printed > 0)
+				fputs(",\n", stdout);
+			cli_print_result_json(stdout, result);
+		} else {
+			if (several)
+				printf("%sRequest %zu of %zu: ", printed > 0 ? "\n" : "", i + 1,
+				    o->n_groups);
+			cli_print_result_human(stdout, result);
+		}
+		printed++;
+		all_valid = all_valid && err == TSR_OK;
+		tsr_verify_result_free(result);
+	}
+	if (several && o->json)
+		fputs("]\n", stdout);
+	return all_valid && n == o->n_groups;
 }
 
 static int
@@ -362,22 +489,23 @@ cmd_request(int argc, char **argv)
 		{ "now", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 'w' },
+		{ "next", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	request_opts_t o = { .timeout_s = 60 };
 	tsr_reader_session_t *rs = NULL;
 	tsr_verifier_t *v = NULL;
-	tsr_verify_result_t *result = NULL;
-	uint8_t *response = NULL;
-	size_t response_len = 0;
+	cli_bytes_t *responses = NULL;
+	size_t n_responses = 0;
+	bool complete;
 	char *uri = NULL;
 	int64_t now = 0;
 	int c, handled, err, status = CLI_EXIT_USAGE;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:b:S:n:jw:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":g:G:Q:m:e:T:C:K:x:b:S:n:jw:Nh", longopts, NULL)) != -1) {
 		if ((handled = common_option(&o, c)) < 0)
 			goto out;
 		if (handled)
@@ -390,6 +518,10 @@ cmd_request(int argc, char **argv)
 		case 'b': o.ble_mode = optarg; break;
 		case 'n': o.now = optarg; break;
 		case 'j': o.json = true; break;
+		case 'N':
+			if (current_group(&o) == NULL || next_group(&o) < 0)
+				goto out;
+			break;
 		case 'T':
 			if (push(&o.trust, &o.n_trust, optarg) < 0)
 				goto out;
@@ -417,11 +549,12 @@ cmd_request(int argc, char **argv)
 	}
 	if (optind != argc ||
 	    (o.engagement != NULL) + (o.engagement_file != NULL) + (o.qr_image != NULL) != 1 ||
-	    o.transport == NULL || o.n_trust == 0 || o.n_templates + o.n_elements == 0 ||
+	    o.transport == NULL || o.n_trust == 0 || !groups_complete(&o) ||
 	    (o.reader_cert == NULL) != (o.reader_key == NULL)) {
 		cli_error("request", "give one of --engagement/--engagement-file/--qr-image, "
 		    "--transport, "
-		    "--trust, and at least one --template or --element");
+		    "--trust, and at least one --template or --element (before and after "
+		    "each --next)");
 		fputs(request_usage, stderr);
 		goto out;
 	}
@@ -450,8 +583,12 @@ cmd_request(int argc, char **argv)
 	for (size_t i = 0; i < o.n_status_lists; i++)
 		if (cli_add_status_list(v, o.status_lists[i]) < 0)
 			goto out;
+	if ((responses = calloc(o.n_groups, sizeof(*responses))) == NULL)
+		goto out;
 	status = CLI_EXIT_INVALID;
-	if (exchange(&o, rs, &response, &response_len) < 0)
+	/* Even a session that broke off has its answers so far verified and shown. */
+	complete = exchange(&o, rs, responses, &n_responses) == 0;
+	if (n_responses == 0)
 		goto out;
 	if ((err = tsr_reader_session_prepare_verifier(rs, v)) != TSR_OK) {
 		cli_error("session", "%s", tsr_strerror(err));
@@ -459,21 +596,14 @@ cmd_request(int argc, char **argv)
 	}
 	if (o.now != NULL)
 		tsr_verifier_set_time(v, now);
-	err = tsr_verifier_verify(v, response, response_len, &result);
-	if (err != TSR_OK && err != TSR_ERR_VERIFY) {
-		cli_error("verify", "%s", tsr_strerror(err));
-		goto out;
-	}
-	if (o.json)
-		cli_print_result_json(stdout, result);
-	else
-		cli_print_result_human(stdout, result);
-	status = err == TSR_OK ? CLI_EXIT_OK : CLI_EXIT_INVALID;
+	if (verify_responses(&o, v, responses, n_responses) && complete)
+		status = CLI_EXIT_OK;
 out:
-	tsr_verify_result_free(result);
+	for (size_t i = 0; responses != NULL && i < o.n_groups; i++)
+		tsr_free(responses[i].ptr);
+	free(responses);
 	tsr_verifier_free(v);
 	tsr_reader_session_free(rs);
-	tsr_free(response);
 	free(uri);
 	opts_free(&o);
 	return status;
