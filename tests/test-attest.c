@@ -117,7 +117,7 @@ verify_flags(const uint8_t *pending, size_t pending_len, const uint8_t *ev, size
 
 /* With TSR_FUZZ_WRITE_SEEDS=<dir>, the happy path writes its messages
  * there: the seeds and fixed inputs of wallet-core/fuzz/fuzz-attest-msg
- * (see wallet-core/fuzz/data/attest/README). */
+ * (see wallet-core/fuzz/data/README). */
 static void
 write_seeds(const uint8_t *req, size_t req_len, const uint8_t *ch, size_t ch_len,
     const uint8_t *pending, size_t pending_len, const uint8_t *ev, size_t ev_len)

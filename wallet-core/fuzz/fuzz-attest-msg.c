@@ -16,7 +16,7 @@
  * - wallet side: tsr_attest_respond() needs a TPM, so its parsing of the
  *   Challenge is the Challenge decoder above.
  * The fixed messages are a real exchange with swtpm, written by
- * tests/test-attest (data/attest/README).
+ * tests/test-attest (data/README).
  */
 
 #include <tessera/tessera.h>

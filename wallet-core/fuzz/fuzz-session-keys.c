@@ -39,7 +39,7 @@
  *
  * Seeds: run the harness (libFuzzer or replay build) with
  * TSR_FUZZ_WRITE_SEEDS=<dir> and it writes the set-up's real messages
- * there (mode byte first); see corpus/fuzz-session-keys/README.
+ * there (mode byte first); see data/README.
  */
 
 #include <tessera/tessera.h>
