@@ -115,6 +115,36 @@ verify_flags(const uint8_t *pending, size_t pending_len, const uint8_t *ev, size
 	return flags;
 }
 
+/* With TSR_FUZZ_WRITE_SEEDS=<dir>, the happy path writes its messages
+ * there: the seeds and fixed inputs of wallet-core/fuzz/fuzz-attest-msg
+ * (see wallet-core/fuzz/data/README). */
+static void
+write_seeds(const uint8_t *req, size_t req_len, const uint8_t *ch, size_t ch_len,
+    const uint8_t *pending, size_t pending_len, const uint8_t *ev, size_t ev_len)
+{
+	const char *dir = g_getenv("TSR_FUZZ_WRITE_SEEDS");
+	struct {
+		const char *name;
+		const void *ptr;
+		size_t len;
+	} files[] = {
+		{ "request.cbor", req, req_len },
+		{ "challenge.cbor", ch, ch_len },
+		{ "pending.cbor", pending, pending_len },
+		{ "evidence.cbor", ev, ev_len },
+		{ "ek-ca-issuer.pem", ca_pem[0], ca_len[0] },
+		{ "ek-ca-root.pem", ca_pem[1], ca_len[1] },
+	};
+
+	if (dir == NULL)
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *path = g_build_filename(dir, files[i].name, NULL);
+
+		g_assert_true(g_file_set_contents(path, files[i].ptr, (gssize)files[i].len, NULL));
+	}
+}
+
 static void
 test_happy_path(void)
 {
@@ -149,6 +179,7 @@ test_happy_path(void)
 	    "(%zu B), verify %.1f ms", t_req * 1e3, req_len, t_ch * 1e3, ch_len, t_ev * 1e3, ev_len,
 	    t_ver * 1e3);
 	g_assert_cmpuint(flags, ==, 0);
+	write_seeds(req, req_len, ch, ch_len, pending, pending_len, ev, ev_len);
 	g_assert_cmpuint(tsr_attest_result_key_count(res), ==, 2);
 	for (size_t i = 0; i < 2; i++) {
 		g_assert_cmpint(tsr_attest_result_key(res, i, &k, &k_len), ==, TSR_OK);

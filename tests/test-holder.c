@@ -326,6 +326,257 @@ age_over_selection(void)
 	}
 }
 
+/*
+ * The strict reader policy (tsr_presentation_require_trusted_reader()).
+ * A reader PKI made here: a trusted root with a valid and an expired
+ * reader certificate, and a second root nobody trusts with its own reader.
+ * Each request asks the Annex D credential for family_name and
+ * document_number over the Annex D transcript, with everything consented.
+ */
+typedef struct reader_pki {
+	char *root, *root_key, *reader, *reader_key, *expired, *expired_key;
+	char *other_root, *other_root_key, *other_reader, *other_reader_key;
+} reader_pki_t;
+
+static void
+make_cert(tsr_cert_profile_t profile, const char *cn, const char *from, const char *to,
+    const char *issuer, const char *issuer_key, char **ret_cert, char **ret_key)
+{
+	tsr_cert_params_t params = {
+		.country = "UT",
+		.common_name = cn,
+		.issuer_alt_name = "https://reader.example",
+		.crl_uri = "https://reader.example/crl",
+		.not_before = tsr_test_time(from),
+		.not_after = tsr_test_time(to),
+	};
+
+	g_assert_cmpint(tsr_issuer_cert_create(profile, &params, (const uint8_t *)issuer,
+	    issuer ? strlen(issuer) : 0, (const uint8_t *)issuer_key,
+	    issuer_key ? strlen(issuer_key) : 0, NULL, 0, ret_cert, ret_key), ==, TSR_OK);
+}
+
+static void
+reader_pki_make(reader_pki_t *k)
+{
+	make_cert(TSR_CERT_READER_ROOT, "Policy Reader Root", "2019-01-01T00:00:00Z",
+	    "2035-01-01T00:00:00Z", NULL, NULL, &k->root, &k->root_key);
+	make_cert(TSR_CERT_READER, "Policy Reader", "2020-06-01T00:00:00Z",
+	    "2022-06-01T00:00:00Z", k->root, k->root_key, &k->reader, &k->reader_key);
+	/* Expired half a year before ANNEX_D_NOW. */
+	make_cert(TSR_CERT_READER, "Expired Reader", "2019-06-01T00:00:00Z",
+	    "2020-06-30T23:59:59Z", k->root, k->root_key, &k->expired, &k->expired_key);
+	make_cert(TSR_CERT_READER_ROOT, "Unknown Reader Root", "2019-01-01T00:00:00Z",
+	    "2035-01-01T00:00:00Z", NULL, NULL, &k->other_root, &k->other_root_key);
+	make_cert(TSR_CERT_READER, "Unknown Reader", "2020-06-01T00:00:00Z",
+	    "2022-06-01T00:00:00Z", k->other_root, k->other_root_key, &k->other_reader,
+	    &k->other_reader_key);
+}
+
+static void
+reader_pki_free(reader_pki_t *k)
+{
+	char **all[] = {
+		&k->root, &k->root_key, &k->reader, &k->reader_key, &k->expired, &k->expired_key,
+		&k->other_root, &k->other_root_key, &k->other_reader, &k->other_reader_key,
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+		tsr_free(*all[i]);
+}
+
+/* A request signed by cert/key over transcript (no readerAuth when cert is NULL). */
+static uint8_t *
+policy_request(const char *cert, const char *key, const uint8_t *transcript,
+    size_t transcript_len, size_t *ret_len)
+{
+	tsr_request_builder_t *b = NULL;
+	uint8_t *req = NULL;
+
+	g_assert_cmpint(tsr_request_builder_new(&b), ==, TSR_OK);
+	g_assert_cmpint(tsr_request_builder_add_element(b, "org.iso.18013.5.1.mDL",
+	    "org.iso.18013.5.1", "family_name", false), ==, TSR_OK);
+	g_assert_cmpint(tsr_request_builder_add_element(b, "org.iso.18013.5.1.mDL",
+	    "org.iso.18013.5.1", "document_number", false), ==, TSR_OK);
+	if (cert != NULL)
+		g_assert_cmpint(tsr_request_builder_set_reader_auth(b, (const uint8_t *)cert,
+		    strlen(cert), (const uint8_t *)key, strlen(key)), ==, TSR_OK);
+	g_assert_cmpint(tsr_request_builder_build(b, transcript, transcript_len, &req, ret_len),
+	    ==, TSR_OK);
+	tsr_request_builder_free(b);
+	return req;
+}
+
+/* The SessionTranscript of a fresh session: not the Annex D one. */
+static uint8_t *
+other_transcript(size_t *ret_len)
+{
+	tsr_holder_session_t *h = NULL;
+	tsr_reader_session_t *r = NULL;
+	const uint8_t *t = NULL;
+	char *uri = NULL;
+	uint8_t *copy;
+
+	g_assert_cmpint(tsr_holder_session_new(NULL, &h), ==, TSR_OK);
+	g_assert_cmpint(tsr_holder_session_qr_uri(h, &uri), ==, TSR_OK);
+	g_assert_cmpint(tsr_reader_session_new(uri, &r), ==, TSR_OK);
+	tsr_reader_session_transcript(r, &t, ret_len);
+	copy = g_memdup2(t, *ret_len);
+	tsr_reader_session_free(r);
+	tsr_holder_session_free(h);
+	tsr_free(uri);
+	return copy;
+}
+
+typedef struct policy_case {
+	const char *name;
+	uint8_t *request;
+	size_t len;
+	tsr_reader_trust_t trust; /* as reported, strict or not */
+	const char *subject;      /* reported reader subject, or NULL not to check */
+} policy_case_t;
+
+static tsr_presentation_t *
+policy_presentation(const fixture_t *f, const reader_pki_t *k, const policy_case_t *c,
+    bool strict)
+{
+	tsr_presentation_t *p = NULL;
+
+	g_assert_cmpint(tsr_presentation_new(c->request, c->len, f->transcript, f->transcript_len,
+	    &p), ==, TSR_OK);
+	tsr_presentation_require_trusted_reader(p, strict);
+	g_assert_cmpint(tsr_presentation_add_reader_root(p, (const uint8_t *)k->root,
+	    strlen(k->root)), ==, TSR_OK);
+	tsr_presentation_set_time(p, tsr_test_time(ANNEX_D_NOW));
+	g_assert_cmpint(tsr_presentation_add_credential(p, f->issuer_signed, f->issuer_signed_len,
+	    f->key, "cred-1"), ==, TSR_OK);
+	g_assert_cmpint(tsr_presentation_analyze(p), ==, TSR_OK);
+	return p;
+}
+
+static void
+policy_check(const fixture_t *f, const reader_pki_t *k, const policy_case_t *c, bool strict)
+{
+	tsr_presentation_t *p = policy_presentation(f, k, c, strict);
+	tsr_verify_result_t *result;
+	tsr_requested_element_t e;
+	const char *subject = NULL, *doc_type = NULL;
+	int64_t code = -1;
+	uint8_t *resp = NULL;
+	size_t len = 0;
+	bool refused = strict && c->trust != TSR_READER_TRUSTED;
+
+	g_test_message("%s, %s", c->name, strict ? "strict" : "not strict");
+	/* The analysis is the same either way. */
+	g_assert_cmpuint(tsr_presentation_doc_count(p), ==, 1);
+	g_assert_cmpint(tsr_presentation_reader_trust(p, 0, &subject), ==, c->trust);
+	if (c->subject != NULL)
+		g_assert_cmpstr(subject, ==, c->subject);
+	if (c->trust == TSR_READER_ANONYMOUS)
+		g_assert_null(subject);
+	g_assert_cmpstr(tsr_presentation_doc_credential(p, 0), ==, "cred-1");
+	g_assert_cmpint(tsr_presentation_refused(p), ==, refused);
+	/* The holder says yes to everything; the policy overrides it. */
+	tsr_presentation_consent_all(p, true);
+	g_assert_cmpint(tsr_presentation_element(p, 0, 0, &e), ==, TSR_OK);
+	g_assert_true(e.available);
+	g_assert_cmpint(tsr_presentation_respond(p, TSR_DEVICE_AUTH_MAC, &resp, &len), ==,
+	    TSR_OK);
+	result = verify(f, resp, len);
+	if (refused) {
+		/* Nothing disclosed: no document, no issuer signature, no element
+		 * name or value. */
+		g_assert_null(memmem(resp, len, "documents", 9));
+		g_assert_null(memmem(resp, len, "issuerAuth", 10));
+		g_assert_null(memmem(resp, len, "family_name", 11));
+		g_assert_null(memmem(resp, len, "document_number", 15));
+		g_assert_null(memmem(resp, len, "Doe", 3));
+		g_assert_false(tsr_verify_result_valid(result));
+		g_assert_cmpuint(tsr_verify_result_reasons(result), ==, TSR_REASON_NO_DOCUMENTS);
+		g_assert_cmpint(tsr_verify_result_doc_error(result, 0, &doc_type, &code), ==,
+		    TSR_OK);
+		g_assert_cmpstr(doc_type, ==, "org.iso.18013.5.1.mDL");
+		g_assert_cmpint(code, ==, 0);
+	} else {
+		/* Answered: the consented elements are disclosed and verify. */
+		g_assert_true(tsr_verify_result_valid(result));
+		g_assert_nonnull(memmem(resp, len, "Doe", 3));
+		g_assert_nonnull(memmem(resp, len, "document_number", 15));
+	}
+	tsr_verify_result_free(result);
+	tsr_free(resp);
+	tsr_presentation_free(p);
+}
+
+static void
+strict_reader_policy(fixture_t *f, gconstpointer user)
+{
+	reader_pki_t k = { 0 };
+	policy_case_t cases[6];
+	uint8_t *other = NULL;
+	size_t other_len = 0;
+
+	(void)user;
+	reader_pki_make(&k);
+	other = other_transcript(&other_len);
+	memset(cases, 0, sizeof(cases));
+	cases[0] = (policy_case_t){ "trusted reader (control)", NULL, 0, TSR_READER_TRUSTED,
+		"C=UT, CN=Policy Reader" };
+	cases[0].request = policy_request(k.reader, k.reader_key, f->transcript,
+	    f->transcript_len, &cases[0].len);
+	cases[1] = (policy_case_t){ "(a) no readerAuth", NULL, 0, TSR_READER_ANONYMOUS, NULL };
+	cases[1].request = policy_request(NULL, NULL, NULL, 0, &cases[1].len);
+	cases[2] = (policy_case_t){ "(b) untrusted reader root", NULL, 0, TSR_READER_UNTRUSTED,
+		"C=UT, CN=Unknown Reader" };
+	cases[2].request = policy_request(k.other_reader, k.other_reader_key, f->transcript,
+	    f->transcript_len, &cases[2].len);
+	cases[3] = (policy_case_t){ "(c) bad signature", NULL, 0, TSR_READER_INVALID, NULL };
+	cases[3].request = policy_request(k.reader, k.reader_key, f->transcript,
+	    f->transcript_len, &cases[3].len);
+	/* readerAuth ends the request, and its signature is the last bstr(64). */
+	g_assert_cmpuint(cases[3].len, >, 66);
+	g_assert_cmphex(cases[3].request[cases[3].len - 66], ==, 0x58);
+	g_assert_cmphex(cases[3].request[cases[3].len - 65], ==, 0x40);
+	cases[3].request[cases[3].len - 20] ^= 0x01;
+	cases[4] = (policy_case_t){ "(d) signed over another SessionTranscript", NULL, 0,
+		TSR_READER_INVALID, NULL };
+	cases[4].request = policy_request(k.reader, k.reader_key, other, other_len,
+	    &cases[4].len);
+	cases[5] = (policy_case_t){ "(e) expired reader certificate", NULL, 0,
+		TSR_READER_INVALID, "C=UT, CN=Expired Reader" };
+	cases[5].request = policy_request(k.expired, k.expired_key, f->transcript,
+	    f->transcript_len, &cases[5].len);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		policy_check(f, &k, &cases[i], false);
+		policy_check(f, &k, &cases[i], true);
+		tsr_free(cases[i].request);
+	}
+	g_free(other);
+	reader_pki_free(&k);
+}
+
+/* The policy can be set after the analysis, and unset again. */
+static void
+strict_reader_policy_after_analysis(fixture_t *f, gconstpointer user)
+{
+	tsr_presentation_t *p = annex_d_presentation(f, ANNEX_D_NOW, false);
+
+	(void)user;
+	g_assert_cmpint(tsr_presentation_reader_trust(p, 0, NULL), ==, TSR_READER_UNTRUSTED);
+	g_assert_false(tsr_presentation_refused(p));
+	tsr_presentation_require_trusted_reader(p, true);
+	g_assert_true(tsr_presentation_refused(p));
+	tsr_presentation_require_trusted_reader(p, false);
+	g_assert_false(tsr_presentation_refused(p));
+	tsr_presentation_free(p);
+	/* Trusted: never refused. */
+	p = annex_d_presentation(f, ANNEX_D_NOW, true);
+	tsr_presentation_require_trusted_reader(p, true);
+	g_assert_false(tsr_presentation_refused(p));
+	tsr_presentation_free(p);
+	g_assert_false(tsr_presentation_refused(NULL));
+}
+
 #define ADD(path, fn) \
 	g_test_add(path, fixture_t, NULL, fixture_set_up, fn, fixture_tear_down)
 
@@ -340,6 +591,8 @@ main(int argc, char **argv)
 	ADD("/holder/selective_disclosure", selective_disclosure);
 	ADD("/holder/nothing_consented", nothing_consented);
 	ADD("/holder/not_analyzed", not_analyzed);
+	ADD("/holder/strict_reader_policy", strict_reader_policy);
+	ADD("/holder/strict_reader_policy_after_analysis", strict_reader_policy_after_analysis);
 	g_test_add_func("/holder/age_over_selection", age_over_selection);
 	return g_test_run();
 }

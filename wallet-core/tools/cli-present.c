@@ -88,20 +88,17 @@ cli_present_answer(const cli_present_config_t *cfg, const cli_credential_t *cred
 			goto out;
 		}
 	}
+	tsr_presentation_require_trusted_reader(p, cfg->strict);
 	if ((err = tsr_presentation_analyze(p)) != TSR_OK) {
 		cli_error("presentation", "%s", tsr_strerror(err));
 		goto out;
 	}
 	cli_print_request(stderr, p);
-	if (cfg->strict) {
-		for (size_t d = 0; d < tsr_presentation_doc_count(p); d++) {
-			if (tsr_presentation_reader_trust(p, d, NULL) != TSR_READER_TRUSTED) {
-				fputs("Refused: the reader is not trusted (--strict).\n", stderr);
-				*ret_refused = true;
-				break;
-			}
-		}
+	if (tsr_presentation_refused(p)) {
+		fputs("Refused: the reader is not trusted (--strict).\n", stderr);
+		*ret_refused = true;
 	}
+	/* The library discloses nothing to a refused reader. */
 	if (*ret_refused)
 		tsr_presentation_consent_all(p, false);
 	else if (cli_consent(p, cfg->consent) < 0)

@@ -115,6 +115,32 @@ TSR_EXPORT void tsr_presentation_free(tsr_presentation_t *p);
 TSR_EXPORT TSR_WUR int tsr_presentation_add_reader_root(tsr_presentation_t *p,
     const uint8_t *certs, size_t len);
 
+/**
+ * @brief The strict reader policy: answer only trusted readers (default: off).
+ *
+ * With @p require set, a request is refused unless the readerAuth of every
+ * DocRequest is #TSR_READER_TRUSTED: a request without readerAuth
+ * (#TSR_READER_ANONYMOUS), one signed by a reader whose certificate does
+ * not chain to a root given to tsr_presentation_add_reader_root()
+ * (#TSR_READER_UNTRUSTED), and one whose signature, transcript,
+ * certificate profile or validity is wrong (#TSR_READER_INVALID) are all
+ * refused. A refused request is still analysed (tsr_presentation_reader_trust()
+ * and the elements can be shown to the user) and tsr_presentation_refused()
+ * says so; tsr_presentation_respond() then discloses nothing, whatever was
+ * consented: its DeviceResponse (status 0) has no documents, and every
+ * DocRequest's docType is in documentErrors with error code 0.
+ * May be called before or after tsr_presentation_analyze().
+ */
+TSR_EXPORT void tsr_presentation_require_trusted_reader(tsr_presentation_t *p, bool require);
+
+/**
+ * @brief Whether the strict reader policy refuses this request.
+ * @return true only when tsr_presentation_require_trusted_reader() is set,
+ *         the presentation has been analysed, and some DocRequest's reader
+ *         is not #TSR_READER_TRUSTED.
+ */
+TSR_EXPORT bool tsr_presentation_refused(const tsr_presentation_t *p);
+
 /** @brief Judges reader certificates at @p now instead of tsr_clock_now(). */
 TSR_EXPORT void tsr_presentation_set_time(tsr_presentation_t *p, int64_t now);
 
@@ -184,7 +210,9 @@ TSR_EXPORT void tsr_presentation_consent_all(tsr_presentation_t *p, bool share);
  * Only elements that are available and consented are disclosed; the others
  * are listed in Document.errors (code 0, "data not returned"); DocRequests
  * without a matching credential, or with nothing consented, go to
- * documentErrors. Call tsr_presentation_analyze() first.
+ * documentErrors. Under the strict reader policy a refused request
+ * discloses nothing (tsr_presentation_require_trusted_reader()). Call
+ * tsr_presentation_analyze() first.
  * @param device_auth #TSR_DEVICE_AUTH_MAC (used when the transcript has an
  *        EReaderKey and the device key can do key agreement, else a
  *        signature) or #TSR_DEVICE_AUTH_SIGNATURE.

@@ -56,6 +56,7 @@ struct tsr_presentation {
 	tsr_doc_answer_t *docs;
 	size_t n_docs;
 	bool analyzed;
+	bool require_trusted_reader; /* tsr_presentation_require_trusted_reader() */
 };
 
 /* The item of ns that answers a request for identifier per §7.2.5, or NULL. */

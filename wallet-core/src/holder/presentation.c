@@ -145,6 +145,25 @@ fail:
 	return r;
 }
 
+void
+tsr_presentation_require_trusted_reader(tsr_presentation_t *p, bool require)
+{
+	if (p != NULL)
+		p->require_trusted_reader = require;
+}
+
+bool
+tsr_presentation_refused(const tsr_presentation_t *p)
+{
+	if (p == NULL || !p->analyzed || !p->require_trusted_reader)
+		return false;
+	for (size_t d = 0; d < p->n_docs; d++) {
+		if (p->docs[d].trust != TSR_READER_TRUSTED)
+			return true;
+	}
+	return false;
+}
+
 static tsr_held_credential_t *
 match_credential(tsr_presentation_t *p, tsr_span_t doc_type, int64_t now)
 {
@@ -342,5 +361,9 @@ tsr_presentation_respond(tsr_presentation_t *p, tsr_device_auth_kind_t device_au
 	if (p == NULL || !p->analyzed || ret_response == NULL || ret_len == NULL ||
 	    (device_auth != TSR_DEVICE_AUTH_MAC && device_auth != TSR_DEVICE_AUTH_SIGNATURE))
 		return TSR_ERR_INVALID_ARGUMENT;
+	/* A refused reader gets nothing, whatever was consented: every
+	 * DocRequest goes to documentErrors. */
+	if (tsr_presentation_refused(p))
+		tsr_presentation_consent_all(p, false);
 	return tsr_holder_build_response(p, device_auth, ret_response, ret_len);
 }
