@@ -11,6 +11,12 @@
  * the app's own API (the test hook); the reader verifies the response (or
  * gets nothing when the holder declines); the history records it.
  *
+ * Bluetooth: this host has none (no bluetoothd), so the BLE tests check
+ * what a holder sees then: chosen explicitly, a clear "Bluetooth
+ * Unavailable" page and never a QR code; left at the default, the local
+ * transport with an engagement that offers no BLE. The choice is kept in
+ * GSettings through the Preferences rows.
+ *
  * With WALLET_SCREENSHOT_DIR set, every page is also saved there at
  * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png).
  */
@@ -132,6 +138,10 @@ e2e_setup (E2E *t)
   /* The passphrase a user would type in the unlock dialog. */
   wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  /* The memory backend lives as long as the process: the default here,
+   * the transport each test asks for below. */
+  g_settings_set_string (settings, "transport", "local");
+  g_settings_reset (settings, "ble-mode");
   t->window = wallet_window_new_full (NULL, store, settings);
   t->present = wallet_window_get_present_page (t->window);
   t->dir = g_dir_make_tmp ("tsr-gui-e2e-XXXXXX", &error);
@@ -416,6 +426,161 @@ test_present_cancel (void)
   e2e_teardown (&t);
 }
 
+/* TRUE when this machine has a usable Bluetooth stack, where the
+ * no-Bluetooth tests do not apply. */
+static gboolean
+have_bluetooth (void)
+{
+  tsr_ble_link_t *link = NULL;
+  int r = tsr_ble_link_bluez_new (NULL, &link);
+
+  tsr_ble_link_free (link);
+  return r == TSR_OK || r == TSR_ERR_TRANSPORT_BLE_POWERED_OFF;
+}
+
+static void
+on_stack_child (GtkStack   *stack,
+                GParamSpec *pspec,
+                gpointer    data)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "qr") == 0)
+    *(gboolean *) data = TRUE;
+}
+
+/* Bluetooth chosen, no bluetoothd: a clear error, no QR code, no crash. */
+static void
+test_present_ble_unavailable (void)
+{
+  E2E t;
+  GtkWidget *stack;
+  gboolean qr_shown = FALSE;
+
+  if (have_bluetooth ())
+    {
+      g_test_skip ("this machine has Bluetooth");
+      return;
+    }
+  e2e_setup (&t);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  stack = wallet_test_find (GTK_WIDGET (t.present), GTK_TYPE_STACK, "stack");
+  g_assert_nonnull (stack);
+  g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (on_stack_child), &qr_shown);
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_false (qr_shown);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Bluetooth Unavailable");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Bluetooth service not running") ||
+                 wallet_test_shows (GTK_WIDGET (t.present), "No Bluetooth adapter"));
+  g_assert_cmpint (wallet_session_get_state (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_SESSION_FAILED);
+  g_assert_false (gtk_widget_get_visible (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button")));
+  wallet_test_spin (300);
+  shoot (GTK_WINDOW (t.window), "present-ble-unavailable");
+  g_signal_handlers_disconnect_by_data (stack, &qr_shown);
+
+  /* Central mode fails the same way, and a second try works too. */
+  g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode", "central");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Bluetooth Unavailable");
+  e2e_teardown (&t);
+}
+
+/* Bluetooth chosen, cancelled at once while it starts: no crash, no leak
+ * of the session into the next presentation. */
+static void
+test_present_ble_cancel (void)
+{
+  E2E t;
+
+  e2e_setup (&t);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  g_assert_null (wallet_present_page_get_session (t.present));
+  wallet_test_spin (800);
+  e2e_teardown (&t);
+}
+
+/* Bluetooth is only the default: without it, the local transport, and
+ * the engagement offers no BLE a reader would try in vain. */
+static void
+test_present_ble_default_fallback (void)
+{
+  E2E t;
+  g_autofree char *uri = NULL;
+  tsr_reader_session_t *rs = NULL;
+  tsr_engagement_ble_t ble;
+
+  if (have_bluetooth ())
+    {
+      g_test_skip ("this machine has Bluetooth");
+      return;
+    }
+  e2e_setup (&t);
+  g_settings_reset (wallet_window_get_settings (t.window), "transport");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Local transport (testing)"));
+  g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_TRANSPORT_LOCAL);
+  wallet_test_spin (300);
+  uri = decode_screen (&t);
+  g_assert_cmpstr (uri, ==, wallet_session_get_uri (wallet_present_page_get_session (t.present)));
+  g_assert_cmpint (tsr_reader_session_new (uri, &rs), ==, TSR_OK);
+  g_assert_cmpint (tsr_reader_session_ble (rs, &ble), ==, TSR_ERR_NOT_FOUND);
+  tsr_reader_session_free (rs);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  e2e_teardown (&t);
+}
+
+/* The Preferences rows store the choice; a new window shows it again. */
+static void
+test_transport_choice_persisted (void)
+{
+  E2E t;
+  GSettings *settings;
+  WalletPreferencesWindow *prefs;
+  AdwComboRow *transport, *mode;
+  g_autofree char *value = NULL;
+
+  e2e_setup (&t);
+  settings = wallet_window_get_settings (t.window);
+  g_settings_reset (settings, "transport");
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
+                                         settings);
+  transport = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "transport_row"));
+  mode = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "ble_mode_row"));
+  /* The default: Bluetooth, peripheral; opening the window stores nothing. */
+  g_assert_cmpuint (adw_combo_row_get_selected (transport), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 0);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  g_assert_null (g_settings_get_user_value (settings, "transport"));
+
+  adw_combo_row_set_selected (mode, 1);
+  value = g_settings_get_string (settings, "ble-mode");
+  g_assert_cmpstr (value, ==, "central");
+  g_clear_pointer (&value, g_free);
+  adw_combo_row_set_selected (transport, 1);
+  value = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (value, ==, "local");
+  g_clear_pointer (&value, g_free);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  adw_combo_row_set_selected (transport, 0);
+  value = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (value, ==, "ble");
+  /* Chosen now, so a missing adapter will be an error, not a fallback. */
+  g_assert_nonnull (g_settings_get_user_value (settings, "transport"));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
+                                         settings);
+  mode = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "ble_mode_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  e2e_teardown (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,5 +590,9 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-share", test_present_share);
   g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
+  g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
+  g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
+  g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
+  g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
 }
