@@ -38,6 +38,11 @@ update_stage (VerifierProgressPage *self)
 		title = _("Connecting to the Wallet…");
 		description = _("Ask the holder to keep the wallet app open.");
 		break;
+	case VERIFIER_SESSION_STAGE_CONNECTING_BLE:
+		title = _("Connecting over Bluetooth…");
+		description = _("Ask the holder to keep the wallet app open and the phone close.");
+		icon = "bluetooth-active-symbolic";
+		break;
 	case VERIFIER_SESSION_STAGE_WAITING:
 		title = _("Waiting for the Holder…");
 		description = _("The holder is choosing what to share.");
@@ -127,6 +132,7 @@ error_title (const GError *error)
 	case VERIFIER_ERROR_READER_IDENTITY: return _("Reader Identity Problem");
 	case VERIFIER_ERROR_REQUEST: return _("Nothing to Ask For");
 	case VERIFIER_ERROR_TRANSPORT_UNAVAILABLE: return _("Transport Not Available");
+	case VERIFIER_ERROR_BLUETOOTH: return _("Bluetooth Unavailable");
 	default: return _("The Check Did Not Finish");
 	}
 }
