@@ -371,6 +371,8 @@ test_present_share (void)
 
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       shoot (GTK_WINDOW (t.window), "history");
+      /* What a new user sees: Bluetooth, the default. */
+      g_settings_reset (wallet_window_get_settings (t.window), "transport");
       prefs = wallet_preferences_window_new (GTK_WINDOW (t.window),
                                              wallet_window_get_store (t.window),
                                              wallet_window_get_settings (t.window));

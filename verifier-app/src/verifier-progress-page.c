@@ -147,6 +147,9 @@ verifier_progress_page_show_error (VerifierProgressPage *self, const GError *err
 	adw_window_title_set_title (self->window_title, _("Not Checked"));
 	adw_status_page_set_title (self->failed_status, error_title (error));
 	adw_status_page_set_description (self->failed_status, error->message);
+	adw_status_page_set_icon_name (self->failed_status,
+	    g_error_matches (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH) ?
+	    "bluetooth-disabled-symbolic" : "dialog-warning-symbolic");
 	gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
 	gtk_stack_set_visible_child_name (self->stack, "failed");
 }
