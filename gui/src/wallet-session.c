@@ -293,6 +293,9 @@ open_thread (GTask        *task,
   if (r != TSR_OK)
     goto fail;
   tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, self->ble_mode, self->ble_uuid);
+  /* Central client: scan for the reader as long as the QR code is shown
+   * (cancel ends it), as the CLI does. */
+  cfg.connect_timeout_ms = -1;
   if (self->ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       /* The holder checks the reader's Ident before it sends anything. */

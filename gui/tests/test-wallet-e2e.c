@@ -283,7 +283,15 @@ present_until_consent (E2E *t)
   shoot (GTK_WINDOW (t->window), "present");
 
   start_reader (t, uri);
-  g_assert_true (wallet_test_wait (consent_open, t, TIMEOUT_MS));
+  if (!wallet_test_wait (consent_open, t, TIMEOUT_MS))
+    {
+      /* Say why: the reader's own words, and what the page shows. */
+      if (t->reader_done)
+        g_test_message ("reader: %s\n%s", t->reader_out, t->reader_err);
+      g_test_message ("page: %s, state %d", wallet_present_page_get_view (t->present),
+                      (int) wallet_session_get_state (wallet_present_page_get_session (t->present)));
+      g_assert_not_reached ();
+    }
   dialog = wallet_present_page_get_consent_dialog (t->present);
   /* What the holder sees: who asks, and for what. */
   g_assert_cmpint (wallet_consent_dialog_get_trust (dialog), ==, TSR_READER_ANONYMOUS);
