@@ -246,6 +246,17 @@ wallet_session_get_description (WalletSession *self)
   return self->description;
 }
 
+static WalletBleLinkFunc ble_link_func;
+static gpointer ble_link_data;
+
+void
+wallet_session_set_ble_link_func (WalletBleLinkFunc func,
+                                  gpointer          user_data)
+{
+  ble_link_func = func;
+  ble_link_data = user_data;
+}
+
 /* A BLE error that means "this machine has no usable Bluetooth" rather
  * than "Bluetooth is there but refuses" (off, permission). */
 static gboolean
@@ -273,7 +284,8 @@ open_thread (GTask        *task,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  r = tsr_ble_link_bluez_new (NULL, &self->link);
+  r = ble_link_func != NULL ? ble_link_func (&self->link, ble_link_data) :
+      tsr_ble_link_bluez_new (NULL, &self->link);
   if (r != TSR_OK && self->fallback_local && no_bluetooth_here (r))
     {
       /* No Bluetooth on this machine and the user did not insist on it:

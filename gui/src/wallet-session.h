@@ -66,6 +66,14 @@ gboolean            wallet_session_open_finish         (WalletSession  *self,
                                                         GAsyncResult   *result,
                                                         GError        **error);
 
+/* Tests: where BLE sessions get their radio (a simulated link) instead of
+ * BlueZ; NULL restores BlueZ. Called in the open thread; the session owns
+ * the link it returns. */
+typedef int       (*WalletBleLinkFunc)                 (tsr_ble_link_t **ret_link,
+                                                        gpointer         user_data);
+void                wallet_session_set_ble_link_func   (WalletBleLinkFunc func,
+                                                        gpointer          user_data);
+
 const char         *wallet_session_get_uri             (WalletSession *self);
 /* The transport in use (after open: BLE may have fallen back to local). */
 WalletTransport     wallet_session_get_transport       (WalletSession *self);

@@ -512,6 +512,138 @@ test_present_ble_cancel (void)
   e2e_teardown (&t);
 }
 
+/* A reader on the other end of a simulated radio, as the CLI reader does
+ * it: the mode and UUID from the engagement, a driving-licence request, the
+ * response, the end of the session. */
+typedef struct {
+  tsr_ble_link_t *holder_link;  /* handed to the session */
+  tsr_ble_link_t *reader_link;
+  char *uri;
+  gboolean done;
+  int result;                   /* TSR_OK when a DeviceResponse came */
+  size_t response_len;
+} SimReader;
+
+static int
+sim_link_func (tsr_ble_link_t **ret_link,
+               gpointer         user_data)
+{
+  SimReader *r = user_data;
+
+  *ret_link = g_steal_pointer (&r->holder_link);
+  return *ret_link != NULL ? TSR_OK : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+}
+
+static gpointer
+sim_reader_thread (gpointer data)
+{
+  SimReader *r = data;
+  tsr_reader_session_t *rs = NULL;
+  tsr_request_builder_t *b = NULL;
+  tsr_transport_t *t = NULL;
+  tsr_engagement_ble_t ble;
+  tsr_ble_config_t cfg;
+  const uint8_t *transcript;
+  size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
+  uint8_t *request = NULL, *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
+  bool ended = false;
+  int err;
+
+  if ((err = tsr_reader_session_new (r->uri, &rs)) != TSR_OK ||
+      (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
+    goto out;
+  tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, TSR_BLE_MODE_PERIPHERAL_SERVER, ble.uuid);
+  tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+  if (!ble.peripheral_server ||
+      (err = tsr_transport_ble_new (&cfg, r->reader_link, &t)) != TSR_OK ||
+      (err = tsr_transport_ble_connect (t, 10000)) != TSR_OK ||
+      (err = tsr_request_builder_new (&b)) != TSR_OK ||
+      (err = tsr_request_builder_add_template (b, "driving-licence")) != TSR_OK ||
+      (err = tsr_request_builder_build (b, transcript, transcript_len, &request,
+                                        &request_len)) != TSR_OK ||
+      (err = tsr_reader_session_establish (rs, request, request_len, &msg, &msg_len)) != TSR_OK ||
+      (err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK ||
+      (err = tsr_transport_receive (t, TIMEOUT_MS, &reply, &reply_len)) != TSR_OK ||
+      (err = tsr_reader_session_receive (rs, reply, reply_len, &response, &r->response_len,
+                                         &ended)) != TSR_OK)
+    goto out;
+  if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
+      tsr_transport_send (t, end, end_len, 2000) != TSR_OK)
+    g_debug ("could not end the session");
+  tsr_transport_close (t);
+out:
+  r->result = err;
+  tsr_free (request);
+  tsr_free (msg);
+  tsr_free (reply);
+  tsr_free (response);
+  tsr_free (end);
+  tsr_request_builder_free (b);
+  tsr_transport_free (t);
+  tsr_reader_session_free (rs);
+  g_atomic_int_set (&r->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+sim_reader_done (gpointer data)
+{
+  return g_atomic_int_get (&((SimReader *) data)->done);
+}
+
+/* The app's BLE path end to end on a simulated radio: transport opened
+ * before the QR code, the row shows it, a reader connects over GATT, the
+ * consent sheet, the answer, "Shared". */
+static void
+test_present_ble_simulated (void)
+{
+  E2E t;
+  SimReader r = { 0 };
+  WalletConsentDialog *dialog;
+  GThread *thread;
+  GtkWidget *row;
+
+  e2e_setup (&t);
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
+  wallet_session_set_ble_link_func (sim_link_func, &r);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_TRANSPORT_BLE);
+  row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW, "Bluetooth LE, peripheral mode");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "BLE transport"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "simulated link"));
+
+  r.uri = g_strdup (wallet_session_get_uri (wallet_present_page_get_session (t.present)));
+  thread = g_thread_new ("sim-reader", sim_reader_thread, &r);
+  g_assert_true (wallet_test_wait (consent_open, &t, TIMEOUT_MS));
+  dialog = wallet_present_page_get_consent_dialog (t.present);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Mobile driving licence"));
+  /* An anonymous reader: every switch starts off; the holder turns them on. */
+  for (gsize e = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+      if (sw != NULL)
+        gtk_switch_set_active (sw, TRUE);
+    }
+  wallet_consent_dialog_share (dialog);
+  g_assert_true (wallet_test_wait (sim_reader_done, &r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r.result, ==, TSR_OK);
+  g_assert_cmpuint (r.response_len, >, 0);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  /* The session (and its link) is gone with the window. */
+  tsr_ble_link_free (r.holder_link);
+  tsr_ble_link_free (r.reader_link);
+  g_free (r.uri);
+}
+
 /* Bluetooth is only the default: without it, the local transport, and
  * the engagement offers no BLE a reader would try in vain. */
 static void
@@ -602,6 +734,7 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
+  g_test_add_func ("/wallet/e2e/present-ble-simulated", test_present_ble_simulated);
   g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
   g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
