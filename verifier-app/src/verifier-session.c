@@ -240,6 +240,16 @@ connect_local (const char *path, gint64 deadline, GCancellable *cancellable,
 	return FALSE;
 }
 
+static VerifierBleLinkFunc ble_link_func;
+static gpointer ble_link_data;
+
+void
+verifier_session_set_ble_link_func (VerifierBleLinkFunc func, gpointer user_data)
+{
+	ble_link_func = func;
+	ble_link_data = user_data;
+}
+
 /* libtessera's BLE link errors in words a person at the counter can act on. */
 static void
 set_ble_error (GError **error, int err)
@@ -302,7 +312,9 @@ connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *canc
 		}
 		cfg.has_ident = true;
 	}
-	if ((err = tsr_ble_link_bluez_new (NULL, ret_link)) != TSR_OK) {
+	err = ble_link_func != NULL ? ble_link_func (ret_link, ble_link_data) :
+	    tsr_ble_link_bluez_new (NULL, ret_link);
+	if (err != TSR_OK) {
 		set_ble_error (error, err);
 		return FALSE;
 	}

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <tessera/transport.h>
 
 #include "verifier-request.h"
 #include "verifier-result.h"
@@ -55,6 +56,12 @@ void verifier_session_run_async (VerifierSession *self, GCancellable *cancellabl
     GAsyncReadyCallback callback, gpointer user_data);
 VerifierResult *verifier_session_run_finish (VerifierSession *self, GAsyncResult *result,
     GError **error);
+
+/* Tests: where BLE sessions get their radio (a simulated link) instead of
+ * BlueZ; NULL restores BlueZ. Called in the worker thread; the session
+ * owns the link it returns. */
+typedef int (*VerifierBleLinkFunc) (tsr_ble_link_t **ret_link, gpointer user_data);
+void verifier_session_set_ble_link_func (VerifierBleLinkFunc func, gpointer user_data);
 
 /* The local transport's default socket. */
 char *verifier_session_default_socket (void);

@@ -440,6 +440,114 @@ test_ble_unavailable (Fixture *f, gconstpointer data)
 	g_clear_error (&log.error);
 }
 
+/* A holder on the other end of a simulated radio that ends the session
+ * without an answer, as a holder who declines before consent does. */
+typedef struct {
+	tsr_ble_link_t *reader_link; /* handed to the session */
+	tsr_ble_link_t *holder_link;
+	tsr_holder_session_t *hs;
+	tsr_ble_mode_t mode;
+	int result;
+	gboolean done;
+} SimHolder;
+
+static int
+sim_link_func (tsr_ble_link_t **ret_link, gpointer user_data)
+{
+	SimHolder *h = user_data;
+
+	*ret_link = g_steal_pointer (&h->reader_link);
+	return *ret_link != NULL ? TSR_OK : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+}
+
+static gpointer
+sim_holder_thread (gpointer data)
+{
+	SimHolder *h = data;
+	tsr_transport_t *t = NULL;
+	tsr_ble_config_t cfg;
+	tsr_engagement_ble_t ble;
+	const uint8_t *engagement;
+	size_t engagement_len, msg_len = 0, request_len = 0, reply_len = 0;
+	uint8_t *msg = NULL, *request = NULL, *reply = NULL;
+	tsr_reader_session_t *rs = NULL;
+	char *uri = NULL;
+	int err;
+
+	/* The UUID as the reader sees it in the engagement. */
+	if ((err = tsr_holder_session_qr_uri (h->hs, &uri)) != TSR_OK ||
+	    (err = tsr_reader_session_new (uri, &rs)) != TSR_OK ||
+	    (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
+		goto out;
+	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, h->mode, ble.uuid);
+	if (h->mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
+		tsr_holder_session_engagement (h->hs, &engagement, &engagement_len);
+		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
+			goto out;
+		cfg.has_ident = true;
+	}
+	if ((err = tsr_transport_ble_new (&cfg, h->holder_link, &t)) != TSR_OK ||
+	    (err = tsr_transport_ble_connect (t, 15000)) != TSR_OK ||
+	    (err = tsr_transport_receive (t, 15000, &msg, &msg_len)) != TSR_OK ||
+	    (err = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len)) != TSR_OK ||
+	    (err = tsr_holder_session_error (h->hs, TSR_SESSION_STATUS_TERMINATION, &reply,
+	    &reply_len)) != TSR_OK ||
+	    (err = tsr_transport_send (t, reply, reply_len, 5000)) != TSR_OK)
+		goto out;
+	tsr_transport_close (t);
+out:
+	h->result = err;
+	tsr_free (uri);
+	tsr_free (msg);
+	tsr_free (request);
+	tsr_free (reply);
+	tsr_transport_free (t);
+	tsr_reader_session_free (rs);
+	g_atomic_int_set (&h->done, TRUE);
+	return NULL;
+}
+
+/* The app's BLE path on a simulated radio, in both modes: it connects,
+ * sends the request over GATT and reads the holder's answer (here: the
+ * end of the session, "The Holder Declined"). */
+static void
+test_ble_simulated (Fixture *f, gconstpointer data)
+{
+	static const char *const words[] = { "declined", NULL };
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "auto");
+	for (int central = 0; central <= 1; central++) {
+		SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
+		    TSR_BLE_MODE_PERIPHERAL_SERVER };
+		tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
+		char *uri = NULL;
+		GThread *thread;
+		g_autoptr (GError) error = NULL;
+
+		for (guint i = 0; i < sizeof ble.uuid; i++)
+			ble.uuid[i] = (uint8_t) (0x60 + i);
+		g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
+		g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
+		g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
+		g_file_set_contents (f->uri_file, uri, -1, &error);
+		g_assert_no_error (error);
+		verifier_session_set_ble_link_func (sim_link_func, &h);
+		thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
+		render_qr (f);
+		g_free (scan_and_wait (f, NULL));
+		g_thread_join (thread);
+		verifier_session_set_ble_link_func (NULL, NULL);
+		g_assert_cmpint (h.result, ==, TSR_OK);
+		assert_progress_error (f, "The Holder Declined", words);
+		/* The window's session, and with it the link, is gone. */
+		tsr_ble_link_free (h.reader_link);
+		tsr_ble_link_free (h.holder_link);
+		tsr_holder_session_free (h.hs);
+		tsr_free (uri);
+	}
+}
+
 /* Bluetooth only, and the wallet offers none: said so, nothing tried. */
 static void
 test_ble_not_offered (Fixture *f, gconstpointer data)
@@ -495,5 +603,6 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/scan_next", Fixture, NULL, setup, test_scan_next, teardown);
 	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
+	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
 	return g_test_run ();
 }
