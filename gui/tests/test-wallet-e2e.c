@@ -520,6 +520,7 @@ typedef struct {
   tsr_ble_link_t *reader_link;
   char *uri;
   gboolean done;
+  tsr_ble_mode_t mode;
   int result;                   /* TSR_OK when a DeviceResponse came */
   size_t response_len;
 } SimReader;
@@ -552,9 +553,20 @@ sim_reader_thread (gpointer data)
   if ((err = tsr_reader_session_new (r->uri, &rs)) != TSR_OK ||
       (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
     goto out;
-  tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, TSR_BLE_MODE_PERIPHERAL_SERVER, ble.uuid);
+  tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
+  if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
+    {
+      const uint8_t *engagement;
+      size_t engagement_len;
+
+      /* The reader serves the Ident the holder checks. */
+      tsr_reader_session_engagement (rs, &engagement, &engagement_len);
+      if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
+        goto out;
+      cfg.has_ident = true;
+    }
   tsr_reader_session_transcript (rs, &transcript, &transcript_len);
-  if (!ble.peripheral_server ||
+  if ((r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client) ||
       (err = tsr_transport_ble_new (&cfg, r->reader_link, &t)) != TSR_OK ||
       (err = tsr_transport_ble_connect (t, 10000)) != TSR_OK ||
       (err = tsr_request_builder_new (&b)) != TSR_OK ||
@@ -595,10 +607,11 @@ sim_reader_done (gpointer data)
  * before the QR code, the row shows it, a reader connects over GATT, the
  * consent sheet, the answer, "Shared". */
 static void
-test_present_ble_simulated (void)
+test_present_ble_simulated (gconstpointer data)
 {
+  gboolean central = GPOINTER_TO_INT (data);
   E2E t;
-  SimReader r = { 0 };
+  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER };
   WalletConsentDialog *dialog;
   GThread *thread;
   GtkWidget *row;
@@ -607,11 +620,14 @@ test_present_ble_simulated (void)
   g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
   wallet_session_set_ble_link_func (sim_link_func, &r);
   g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode",
+                         central ? "central" : "peripheral");
   g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
   g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
   g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
                    WALLET_TRANSPORT_BLE);
-  row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW, "Bluetooth LE, peripheral mode");
+  row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW,
+                          central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "BLE transport"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "simulated link"));
@@ -642,6 +658,40 @@ test_present_ble_simulated (void)
   tsr_ble_link_free (r.holder_link);
   tsr_ble_link_free (r.reader_link);
   g_free (r.uri);
+}
+
+/* Cancel while advertising and waiting for a reader: the worker stops
+ * within a slice and closes the transport itself; the radio is free for
+ * the next presentation. */
+static void
+test_present_ble_cancel_waiting (void)
+{
+  E2E t;
+  SimReader r = { .mode = TSR_BLE_MODE_PERIPHERAL_SERVER };
+  tsr_ble_link_t *spare_a = NULL, *spare_b = NULL;
+
+  e2e_setup (&t);
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
+  wallet_session_set_ble_link_func (sim_link_func, &r);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  wallet_test_spin (600);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  g_assert_null (wallet_present_page_get_session (t.present));
+  wallet_test_spin (800);
+
+  /* Again, on a fresh radio. */
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &spare_a, &spare_b), ==, TSR_OK);
+  r.holder_link = spare_a;
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  wallet_test_spin (600);
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  tsr_ble_link_free (r.reader_link);
+  tsr_ble_link_free (spare_b);
 }
 
 /* Bluetooth is only the default: without it, the local transport, and
@@ -734,7 +784,11 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
-  g_test_add_func ("/wallet/e2e/present-ble-simulated", test_present_ble_simulated);
+  g_test_add_func ("/wallet/e2e/present-ble-cancel-waiting", test_present_ble_cancel_waiting);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", GINT_TO_POINTER (FALSE),
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", GINT_TO_POINTER (TRUE),
+                        test_present_ble_simulated);
   g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
   g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
