@@ -32,6 +32,8 @@ struct _WalletPreferencesWindow
    * parent window has gone. */
   GtkWindow *parent;
   GtkSwitch *refuse_switch;
+  AdwComboRow *transport_row;
+  AdwComboRow *ble_mode_row;
   GtkListBox *roots_list;
 };
 
@@ -323,6 +325,8 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_button);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, refuse_switch);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, transport_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_mode_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, roots_list);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_import_clicked);
@@ -466,6 +470,50 @@ wallet_preferences_window_get_roots (WalletPreferencesWindow *self)
   return self->roots;
 }
 
+/* A string setting with @choices (NULL-terminated) <-> a combo row's
+ * position in the same order. */
+static gboolean
+choice_to_selected (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char **choices = user_data;
+  const char *s = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (g_strcmp0 (s, choices[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+selected_to_choice (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  const char **choices = user_data;
+  guint selected = g_value_get_uint (value);
+
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (i == selected)
+      return g_variant_new_string (choices[i]);
+  return NULL;
+}
+
+static const char *transport_choices[] = { "ble", "local", NULL };
+static const char *ble_mode_choices[] = { "peripheral", "central", NULL };
+
+static void
+on_transport_changed (WalletPreferencesWindow *self)
+{
+  /* The mode matters only for Bluetooth. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_mode_row),
+                            adw_combo_row_get_selected (self->transport_row) == 0);
+}
+
 WalletPreferencesWindow *
 wallet_preferences_window_new (GtkWindow   *parent,
                                WalletStore *store,
@@ -480,6 +528,15 @@ wallet_preferences_window_new (GtkWindow   *parent,
   self->settings = g_object_ref (settings);
   g_settings_bind (settings, "refuse-untrusted-readers", self->refuse_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "transport", self->transport_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_to_selected, selected_to_choice,
+                                transport_choices, NULL);
+  g_settings_bind_with_mapping (settings, "ble-mode", self->ble_mode_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_to_selected, selected_to_choice,
+                                ble_mode_choices, NULL);
+  g_signal_connect_object (self->transport_row, "notify::selected",
+                           G_CALLBACK (on_transport_changed), self, G_CONNECT_SWAPPED);
+  on_transport_changed (self);
   adw_action_row_set_subtitle (self->wallet_row, wallet_store_get_path (store));
   reload (self);
   return self;

@@ -24,7 +24,10 @@ struct _WalletPresentPage
   WalletQrView *qr_view;
   GtkSpinner *spinner;
   GtkLabel *status_label;
-  AdwActionRow *local_row;
+  AdwActionRow *transport_row;
+  GtkImage *transport_icon;
+  AdwStatusPage *starting_page;
+  GtkSpinner *starting_spinner;
   AdwStatusPage *result_page;
   GtkBox *result_box;
   GtkWidget *done_button;
@@ -111,7 +114,10 @@ wallet_present_page_class_init (WalletPresentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, qr_view);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, status_label);
-  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, local_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, transport_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, transport_icon);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, starting_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, starting_spinner);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_page);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_box);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, done_button);
@@ -187,17 +193,27 @@ clear_result (WalletPresentPage *self)
 }
 
 static void
-show_failure (WalletPresentPage *self,
-              const char        *message)
+show_failure_full (WalletPresentPage *self,
+                   const char        *icon,
+                   const char        *title,
+                   const char        *message)
 {
   clear_result (self);
-  adw_status_page_set_icon_name (self->result_page, "dialog-warning-symbolic");
-  adw_status_page_set_title (self->result_page, _("Presentation Failed"));
+  gtk_spinner_set_spinning (self->starting_spinner, FALSE);
+  adw_status_page_set_icon_name (self->result_page, icon);
+  adw_status_page_set_title (self->result_page, title);
   adw_status_page_set_description (self->result_page, message);
   gtk_stack_set_visible_child_name (self->stack, "result");
   gtk_widget_set_visible (self->cancel_button, FALSE);
   gtk_widget_grab_focus (self->done_button);
   uninhibit (self);
+}
+
+static void
+show_failure (WalletPresentPage *self,
+              const char        *message)
+{
+  show_failure_full (self, "dialog-warning-symbolic", _("Presentation Failed"), message);
 }
 
 /* What was shared, grouped by document, from the presentation's consent. */
@@ -357,16 +373,110 @@ on_request (GObject      *source,
   gtk_window_present (GTK_WINDOW (self->consent));
 }
 
+/* The Connection row: what carries the session, and libtessera's
+ * description of it once it is open. */
+static void
+show_transport (WalletPresentPage *self)
+{
+  WalletSession *session = self->session;
+  g_autofree char *subtitle = NULL;
+  const char *description = wallet_session_get_description (session);
+
+  if (wallet_session_get_transport (session) == WALLET_TRANSPORT_BLE)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->transport_row),
+                                     wallet_session_get_ble_mode (session) == TSR_BLE_MODE_CENTRAL_CLIENT ?
+                                     _("Bluetooth LE, central mode") :
+                                     _("Bluetooth LE, peripheral mode"));
+      gtk_image_set_from_icon_name (self->transport_icon, "bluetooth-active-symbolic");
+      subtitle = g_strdup (description != NULL ? description : "");
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->transport_row),
+                                     _("Local transport (testing)"));
+      gtk_image_set_from_icon_name (self->transport_icon, "network-wired-symbolic");
+      /* Translators: %s is a file system path */
+      subtitle = g_strdup_printf (_("Socket %s"), wallet_session_get_socket_path (session));
+    }
+  adw_action_row_set_subtitle (self->transport_row, subtitle);
+}
+
+static gboolean
+is_bluetooth_error (const GError *error)
+{
+  return error->domain == WALLET_ERROR &&
+         (error->code == TSR_ERR_TRANSPORT_BLE_POWERED_OFF ||
+          error->code == TSR_ERR_TRANSPORT_BLE_NO_ADAPTER ||
+          error->code == TSR_ERR_TRANSPORT_BLE_NO_BLUEZ ||
+          error->code == TSR_ERR_TRANSPORT_BLE_PERMISSION ||
+          error->code == TSR_ERR_UNSUPPORTED);
+}
+
+/* The transport is up: now the QR code may be shown. */
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(WalletPresentPage) self = user_data;
+  WalletSession *session = WALLET_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_session_open_finish (session, result, &error))
+    {
+      if (session != self->session || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (is_bluetooth_error (error))
+        show_failure_full (self, "bluetooth-disabled-symbolic", _("Bluetooth Unavailable"),
+                           error->message);
+      else
+        show_failure (self, error->message);
+      return;
+    }
+  if (session != self->session)
+    return;
+
+  gtk_spinner_set_spinning (self->starting_spinner, FALSE);
+  wallet_qr_view_set_text (self->qr_view, wallet_session_get_uri (session));
+  show_transport (self);
+  set_status (self, _("Waiting for a reader…"), TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "qr");
+  inhibit (self);
+  wallet_session_wait_request_async (session, self->cancellable, on_request,
+                                     g_object_ref (self));
+}
+
 gboolean
 wallet_present_page_start (WalletPresentPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *subtitle = NULL;
+  g_autofree char *transport = NULL;
+  g_autofree char *mode = NULL;
 
   g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), FALSE);
 
   wallet_present_page_stop (self);
-  self->session = wallet_session_new (self->store, NULL, &error);
+  if (self->settings != NULL)
+    {
+      transport = g_settings_get_string (self->settings, "transport");
+      mode = g_settings_get_string (self->settings, "ble-mode");
+    }
+  if (g_strcmp0 (transport, "ble") == 0)
+    {
+      g_autoptr(GVariant) chosen = g_settings_get_user_value (self->settings, "transport");
+
+      /* BLE is the default where there is Bluetooth; chosen explicitly,
+       * a missing adapter is an error rather than a quiet fallback. */
+      self->session = wallet_session_new_ble (self->store,
+                                              g_strcmp0 (mode, "central") == 0 ?
+                                              TSR_BLE_MODE_CENTRAL_CLIENT :
+                                              TSR_BLE_MODE_PERIPHERAL_SERVER,
+                                              chosen == NULL, &error);
+    }
+  else
+    self->session = wallet_session_new (self->store, NULL, &error);
+  gtk_widget_set_visible (self->cancel_button, TRUE);
   if (self->session == NULL)
     {
       show_failure (self, error->message);
@@ -374,18 +484,16 @@ wallet_present_page_start (WalletPresentPage *self)
     }
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
                            G_CONNECT_SWAPPED);
-  wallet_qr_view_set_text (self->qr_view, wallet_session_get_uri (self->session));
-  /* Translators: %s is a file system path */
-  subtitle = g_strdup_printf (_("Socket %s"), wallet_session_get_socket_path (self->session));
-  adw_action_row_set_subtitle (self->local_row, subtitle);
-  set_status (self, _("Waiting for a reader…"), TRUE);
-  gtk_stack_set_visible_child_name (self->stack, "qr");
-  gtk_widget_set_visible (self->cancel_button, TRUE);
-  inhibit (self);
+  /* No QR code before the transport is open: a reader must never scan a
+   * code nobody listens for. */
+  adw_status_page_set_title (self->starting_page,
+                             wallet_session_get_transport (self->session) == WALLET_TRANSPORT_BLE ?
+                             _("Starting Bluetooth…") : _("Starting…"));
+  gtk_spinner_set_spinning (self->starting_spinner, TRUE);
+  gtk_stack_set_visible_child_name (self->stack, "starting");
 
   self->cancellable = g_cancellable_new ();
-  wallet_session_wait_request_async (self->session, self->cancellable, on_request,
-                                     g_object_ref (self));
+  wallet_session_open_async (self->session, self->cancellable, on_opened, g_object_ref (self));
   return TRUE;
 }
 

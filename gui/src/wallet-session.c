@@ -27,10 +27,16 @@ struct _WalletSession
 
   char *socket_path;
   char *uri;
+  WalletTransport kind;
+  tsr_ble_mode_t ble_mode;
+  gboolean fallback_local;
+  char *description;  /* set by the open thread, read after open_finish */
+  uint8_t ble_uuid[16];
 
   /* Used only by one task thread at a time. */
   tsr_holder_session_t *hs;
   tsr_transport_t *transport;
+  tsr_ble_link_t *link;    /* BLE: the radio, borrowed by transport */
   tsr_presentation_t *presentation;
   GPtrArray *device_keys;  /* tsr_device_key_t*, borrowing the store's secure area */
   GPtrArray *credentials;  /* GBytes of IssuerSigned, borrowed by presentation */
@@ -52,6 +58,7 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (WalletSession, wallet_session, G_TYPE_OBJECT)
 
 /* GTask source tags. */
+static char open_tag;
 static char wait_request_tag;
 static char respond_tag;
 
@@ -67,9 +74,12 @@ wallet_session_finalize (GObject *object)
   g_clear_pointer (&self->credential_ids, g_array_unref);
   g_clear_pointer (&self->credential_uses, g_array_unref);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  /* The transport borrows the link: free it first. */
   tsr_transport_free (self->transport);
+  tsr_ble_link_free (self->link);
   tsr_holder_session_free (self->hs);
   g_free (self->socket_path);
+  g_free (self->description);
   tsr_free (self->uri);
   g_clear_object (&self->store);
   g_main_context_unref (self->context);
@@ -160,6 +170,191 @@ wallet_session_new (WalletStore  *store,
       return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+static void post_state (WalletSession *self, WalletSessionState state);
+
+/* An engagement offering @mode with a fresh version 4 (random) UUID, as
+ * 18013-5 §8.3.3.1.1.1 asks, so nobody can track the holder by it. */
+static int
+make_ble_engagement (tsr_ble_mode_t         mode,
+                     tsr_engagement_ble_t  *ret)
+{
+  int r;
+
+  memset (ret, 0, sizeof *ret);
+  if ((r = tsr_random_bytes (ret->uuid, sizeof ret->uuid)) != TSR_OK)
+    return r;
+  ret->uuid[6] = (uint8_t) ((ret->uuid[6] & 0x0f) | 0x40);
+  ret->uuid[8] = (uint8_t) ((ret->uuid[8] & 0x3f) | 0x80);
+  if (mode == TSR_BLE_MODE_CENTRAL_CLIENT)
+    ret->central_client = true;
+  else
+    ret->peripheral_server = true;
+  return TSR_OK;
+}
+
+WalletSession *
+wallet_session_new_ble (WalletStore     *store,
+                        tsr_ble_mode_t   ble_mode,
+                        gboolean         fallback_local,
+                        GError         **error)
+{
+  g_autoptr(WalletSession) self = g_object_new (WALLET_TYPE_SESSION, NULL);
+  tsr_engagement_ble_t ble;
+  int r;
+
+  g_return_val_if_fail (WALLET_IS_STORE (store), NULL);
+  g_return_val_if_fail (ble_mode == TSR_BLE_MODE_PERIPHERAL_SERVER ||
+                        ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT, NULL);
+
+  self->store = g_object_ref (store);
+  self->kind = WALLET_TRANSPORT_BLE;
+  self->ble_mode = ble_mode;
+  self->fallback_local = fallback_local;
+  /* Only used when BLE falls back to the local transport. */
+  self->socket_path = default_socket_path ();
+  if ((r = make_ble_engagement (ble_mode, &ble)) != TSR_OK ||
+      (r = tsr_holder_session_new (&ble, &self->hs)) != TSR_OK ||
+      (r = tsr_holder_session_qr_uri (self->hs, &self->uri)) != TSR_OK)
+    {
+      g_propagate_error (error, wallet_error_new (r));
+      return NULL;
+    }
+  memcpy (self->ble_uuid, ble.uuid, sizeof self->ble_uuid);
+  return g_steal_pointer (&self);
+}
+
+WalletTransport
+wallet_session_get_transport (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), WALLET_TRANSPORT_LOCAL);
+  return self->kind;
+}
+
+tsr_ble_mode_t
+wallet_session_get_ble_mode (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), TSR_BLE_MODE_PERIPHERAL_SERVER);
+  return self->ble_mode;
+}
+
+const char *
+wallet_session_get_description (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), NULL);
+  return self->description;
+}
+
+static WalletBleLinkFunc ble_link_func;
+static gpointer ble_link_data;
+
+void
+wallet_session_set_ble_link_func (WalletBleLinkFunc func,
+                                  gpointer          user_data)
+{
+  ble_link_func = func;
+  ble_link_data = user_data;
+}
+
+/* A BLE error that means "this machine has no usable Bluetooth" rather
+ * than "Bluetooth is there but refuses" (off, permission). */
+static gboolean
+no_bluetooth_here (int r)
+{
+  return r == TSR_ERR_TRANSPORT_BLE_NO_ADAPTER || r == TSR_ERR_TRANSPORT_BLE_NO_BLUEZ ||
+         r == TSR_ERR_UNSUPPORTED;
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  WalletSession *self = source_object;
+  const uint8_t *engagement;
+  size_t engagement_len;
+  tsr_ble_config_t cfg;
+  char *uri = NULL;
+  int r;
+
+  if (self->kind != WALLET_TRANSPORT_BLE)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  r = ble_link_func != NULL ? ble_link_func (&self->link, ble_link_data) :
+      tsr_ble_link_bluez_new (NULL, &self->link);
+  if (r != TSR_OK && self->fallback_local && no_bluetooth_here (r))
+    {
+      /* No Bluetooth on this machine and the user did not insist on it:
+       * a new engagement that offers no BLE, for the local transport. */
+      g_debug ("no Bluetooth (%s): using the local transport", tsr_strerror (r));
+      tsr_holder_session_free (self->hs);
+      self->hs = NULL;
+      if ((r = tsr_holder_session_new (NULL, &self->hs)) != TSR_OK ||
+          (r = tsr_holder_session_qr_uri (self->hs, &uri)) != TSR_OK)
+        goto fail;
+      tsr_free (self->uri);
+      self->uri = uri;
+      self->kind = WALLET_TRANSPORT_LOCAL;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (r != TSR_OK)
+    goto fail;
+  tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, self->ble_mode, self->ble_uuid);
+  /* Central client: scan for the reader as long as the QR code is shown
+   * (cancel ends it), as the CLI does. */
+  cfg.connect_timeout_ms = -1;
+  if (self->ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT)
+    {
+      /* The holder checks the reader's Ident before it sends anything. */
+      tsr_holder_session_engagement (self->hs, &engagement, &engagement_len);
+      if ((r = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
+        goto fail;
+      cfg.has_ident = true;
+    }
+  if ((r = tsr_transport_ble_new (&cfg, self->link, &self->transport)) != TSR_OK)
+    goto fail;
+  self->description = g_strdup (tsr_transport_describe (self->transport));
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Cancelled"));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  /* The transport borrows the link. */
+  g_clear_pointer (&self->transport, tsr_transport_free);
+  g_clear_pointer (&self->link, tsr_ble_link_free);
+  post_state (self, WALLET_SESSION_FAILED);
+  g_task_return_error (task, wallet_error_new (r));
+}
+
+void
+wallet_session_open_async (WalletSession       *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, &open_tag);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, open_thread);
+}
+
+gboolean
+wallet_session_open_finish (WalletSession  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 const char *
@@ -388,16 +583,36 @@ wait_request_thread (GTask        *task,
   tsr_store_t *store;
   int r;
 
-  /* The socket file exists only while a listen call waits; between slices
-   * a reader's connect retries. */
-  for (;;)
+  if (self->kind == WALLET_TRANSPORT_BLE)
     {
-      r = tsr_transport_local_listen (self->socket_path, 500, &self->transport);
-      if (r != TSR_ERR_TRANSPORT_TIMEOUT)
-        break;
-      if (g_cancellable_is_cancelled (cancellable))
-        goto cancelled;
+      /* Advertising (or scanning) since open: wait for the reader in
+       * slices. A step timeout inside the connection ends it (CLOSED). */
+      for (;;)
+        {
+          if (self->transport == NULL)
+            {
+              /* wallet_session_open_async() did not succeed. */
+              r = TSR_ERR_SESSION_STATE;
+              break;
+            }
+          r = tsr_transport_ble_connect (self->transport, SLICE_MS);
+          if (r != TSR_ERR_TRANSPORT_TIMEOUT)
+            break;
+          if (g_cancellable_is_cancelled (cancellable))
+            goto cancelled;
+        }
     }
+  else
+    /* The socket file exists only while a listen call waits; between slices
+     * a reader's connect retries. */
+    for (;;)
+      {
+        r = tsr_transport_local_listen (self->socket_path, 500, &self->transport);
+        if (r != TSR_ERR_TRANSPORT_TIMEOUT)
+          break;
+        if (g_cancellable_is_cancelled (cancellable))
+          goto cancelled;
+      }
   if (r != TSR_OK)
     goto fail;
   post_state (self, WALLET_SESSION_CONNECTED);

@@ -30,6 +30,12 @@ typedef enum {
   WALLET_SESSION_FAILED,           /* the session failed or was cancelled */
 } WalletSessionState;
 
+/* How the session reaches the reader. */
+typedef enum {
+  WALLET_TRANSPORT_LOCAL,          /* Unix socket on this computer (tests, demo) */
+  WALLET_TRANSPORT_BLE,            /* 18013-5 BLE through BlueZ */
+} WalletTransport;
+
 #define WALLET_TYPE_SESSION (wallet_session_get_type ())
 G_DECLARE_FINAL_TYPE (WalletSession, wallet_session, WALLET, SESSION, GObject)
 
@@ -38,7 +44,43 @@ G_DECLARE_FINAL_TYPE (WalletSession, wallet_session, WALLET, SESSION, GObject)
 WalletSession      *wallet_session_new                 (WalletStore   *store,
                                                         const char    *socket_path,
                                                         GError       **error);
+/* A session over BLE in @ble_mode (peripheral server or central client):
+ * the engagement offers that mode with a fresh random service UUID. With
+ * @fallback_local, a machine without a Bluetooth adapter or bluetoothd
+ * uses the local transport instead (the engagement then offers no BLE).
+ * The QR code is valid only after wallet_session_open_finish(). */
+WalletSession      *wallet_session_new_ble             (WalletStore     *store,
+                                                        tsr_ble_mode_t   ble_mode,
+                                                        gboolean         fallback_local,
+                                                        GError         **error);
+
+/* Opens the transport in a thread: BLE connects to bluetoothd, publishes
+ * the service and advertises (peripheral server) or starts scanning
+ * (central client), so a missing adapter is reported before any QR code
+ * is shown. The local transport listens later, in wait_request. */
+void                wallet_session_open_async          (WalletSession       *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean            wallet_session_open_finish         (WalletSession  *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
+
+/* Tests: where BLE sessions get their radio (a simulated link) instead of
+ * BlueZ; NULL restores BlueZ. Called in the open thread; the session owns
+ * the link it returns. */
+typedef int       (*WalletBleLinkFunc)                 (tsr_ble_link_t **ret_link,
+                                                        gpointer         user_data);
+void                wallet_session_set_ble_link_func   (WalletBleLinkFunc func,
+                                                        gpointer          user_data);
+
 const char         *wallet_session_get_uri             (WalletSession *self);
+/* The transport in use (after open: BLE may have fallen back to local). */
+WalletTransport     wallet_session_get_transport       (WalletSession *self);
+tsr_ble_mode_t      wallet_session_get_ble_mode        (WalletSession *self);
+/* A description of the transport for the UI, e.g. libtessera's
+ * tsr_transport_describe() once BLE is open; NULL before. */
+const char         *wallet_session_get_description     (WalletSession *self);
 const char         *wallet_session_get_socket_path     (WalletSession *self);
 WalletSessionState  wallet_session_get_state           (WalletSession *self);
 

@@ -57,6 +57,11 @@ wallet_error_message (int tsr_err)
     case TSR_ERR_STORE_FOREIGN_KEY: return _("This credential was issued to a key of another wallet");
     case TSR_ERR_STORE_DUPLICATE: return _("This credential is already in the wallet");
     case TSR_ERR_VERIFY: return _("The credential does not verify");
+    case TSR_ERR_TRANSPORT_BLE_POWERED_OFF: return _("Bluetooth is off");
+    case TSR_ERR_TRANSPORT_BLE_NO_ADAPTER: return _("No Bluetooth adapter");
+    case TSR_ERR_TRANSPORT_BLE_NO_BLUEZ: return _("Bluetooth service not running");
+    case TSR_ERR_TRANSPORT_BLE_PERMISSION: return _("The system refused access to Bluetooth");
+    case TSR_ERR_TRANSPORT_BLE_IDENT: return _("The reader that answered over Bluetooth is not the one that scanned the code");
     default: return tsr_strerror (tsr_err);
     }
 }

@@ -11,6 +11,12 @@
  * the app's own API (the test hook); the reader verifies the response (or
  * gets nothing when the holder declines); the history records it.
  *
+ * Bluetooth: this host has none (no bluetoothd), so the BLE tests check
+ * what a holder sees then: chosen explicitly, a clear "Bluetooth
+ * Unavailable" page and never a QR code; left at the default, the local
+ * transport with an engagement that offers no BLE. The choice is kept in
+ * GSettings through the Preferences rows.
+ *
  * With WALLET_SCREENSHOT_DIR set, every page is also saved there at
  * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png).
  */
@@ -132,6 +138,10 @@ e2e_setup (E2E *t)
   /* The passphrase a user would type in the unlock dialog. */
   wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  /* The memory backend lives as long as the process: the default here,
+   * the transport each test asks for below. */
+  g_settings_set_string (settings, "transport", "local");
+  g_settings_reset (settings, "ble-mode");
   t->window = wallet_window_new_full (NULL, store, settings);
   t->present = wallet_window_get_present_page (t->window);
   t->dir = g_dir_make_tmp ("tsr-gui-e2e-XXXXXX", &error);
@@ -273,7 +283,15 @@ present_until_consent (E2E *t)
   shoot (GTK_WINDOW (t->window), "present");
 
   start_reader (t, uri);
-  g_assert_true (wallet_test_wait (consent_open, t, TIMEOUT_MS));
+  if (!wallet_test_wait (consent_open, t, TIMEOUT_MS))
+    {
+      /* Say why: the reader's own words, and what the page shows. */
+      if (t->reader_done)
+        g_test_message ("reader: %s\n%s", t->reader_out, t->reader_err);
+      g_test_message ("page: %s, state %d", wallet_present_page_get_view (t->present),
+                      (int) wallet_session_get_state (wallet_present_page_get_session (t->present)));
+      g_assert_not_reached ();
+    }
   dialog = wallet_present_page_get_consent_dialog (t->present);
   /* What the holder sees: who asks, and for what. */
   g_assert_cmpint (wallet_consent_dialog_get_trust (dialog), ==, TSR_READER_ANONYMOUS);
@@ -361,6 +379,8 @@ test_present_share (void)
 
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       shoot (GTK_WINDOW (t.window), "history");
+      /* What a new user sees: Bluetooth, the default. */
+      g_settings_reset (wallet_window_get_settings (t.window), "transport");
       prefs = wallet_preferences_window_new (GTK_WINDOW (t.window),
                                              wallet_window_get_store (t.window),
                                              wallet_window_get_settings (t.window));
@@ -416,6 +436,343 @@ test_present_cancel (void)
   e2e_teardown (&t);
 }
 
+/* TRUE when this machine has a usable Bluetooth stack, where the
+ * no-Bluetooth tests do not apply. */
+static gboolean
+have_bluetooth (void)
+{
+  tsr_ble_link_t *link = NULL;
+  int r = tsr_ble_link_bluez_new (NULL, &link);
+
+  tsr_ble_link_free (link);
+  return r == TSR_OK || r == TSR_ERR_TRANSPORT_BLE_POWERED_OFF;
+}
+
+static void
+on_stack_child (GtkStack   *stack,
+                GParamSpec *pspec,
+                gpointer    data)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "qr") == 0)
+    *(gboolean *) data = TRUE;
+}
+
+/* Bluetooth chosen, no bluetoothd: a clear error, no QR code, no crash. */
+static void
+test_present_ble_unavailable (void)
+{
+  E2E t;
+  GtkWidget *stack;
+  gboolean qr_shown = FALSE;
+
+  if (have_bluetooth ())
+    {
+      g_test_skip ("this machine has Bluetooth");
+      return;
+    }
+  e2e_setup (&t);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  stack = wallet_test_find (GTK_WIDGET (t.present), GTK_TYPE_STACK, "stack");
+  g_assert_nonnull (stack);
+  g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (on_stack_child), &qr_shown);
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_false (qr_shown);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Bluetooth Unavailable");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Bluetooth service not running") ||
+                 wallet_test_shows (GTK_WIDGET (t.present), "No Bluetooth adapter"));
+  g_assert_cmpint (wallet_session_get_state (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_SESSION_FAILED);
+  g_assert_false (gtk_widget_get_visible (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button")));
+  wallet_test_spin (300);
+  shoot (GTK_WINDOW (t.window), "present-ble-unavailable");
+  g_signal_handlers_disconnect_by_data (stack, &qr_shown);
+
+  /* Central mode fails the same way, and a second try works too. */
+  g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode", "central");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Bluetooth Unavailable");
+  e2e_teardown (&t);
+}
+
+/* Bluetooth chosen, cancelled at once while it starts: no crash, no leak
+ * of the session into the next presentation. */
+static void
+test_present_ble_cancel (void)
+{
+  E2E t;
+
+  e2e_setup (&t);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  g_assert_null (wallet_present_page_get_session (t.present));
+  wallet_test_spin (800);
+  e2e_teardown (&t);
+}
+
+/* A reader on the other end of a simulated radio, as the CLI reader does
+ * it: the mode and UUID from the engagement, a driving-licence request, the
+ * response, the end of the session. */
+typedef struct {
+  tsr_ble_link_t *holder_link;  /* handed to the session */
+  tsr_ble_link_t *reader_link;
+  char *uri;
+  gboolean done;
+  tsr_ble_mode_t mode;
+  int result;                   /* TSR_OK when a DeviceResponse came */
+  size_t response_len;
+} SimReader;
+
+static int
+sim_link_func (tsr_ble_link_t **ret_link,
+               gpointer         user_data)
+{
+  SimReader *r = user_data;
+
+  *ret_link = g_steal_pointer (&r->holder_link);
+  return *ret_link != NULL ? TSR_OK : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+}
+
+static gpointer
+sim_reader_thread (gpointer data)
+{
+  SimReader *r = data;
+  tsr_reader_session_t *rs = NULL;
+  tsr_request_builder_t *b = NULL;
+  tsr_transport_t *t = NULL;
+  tsr_engagement_ble_t ble;
+  tsr_ble_config_t cfg;
+  const uint8_t *transcript;
+  size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
+  uint8_t *request = NULL, *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
+  bool ended = false;
+  int err;
+
+  if ((err = tsr_reader_session_new (r->uri, &rs)) != TSR_OK ||
+      (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
+    goto out;
+  tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
+  if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
+    {
+      const uint8_t *engagement;
+      size_t engagement_len;
+
+      /* The reader serves the Ident the holder checks. */
+      tsr_reader_session_engagement (rs, &engagement, &engagement_len);
+      if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
+        goto out;
+      cfg.has_ident = true;
+    }
+  tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+  if ((r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client) ||
+      (err = tsr_transport_ble_new (&cfg, r->reader_link, &t)) != TSR_OK ||
+      (err = tsr_transport_ble_connect (t, 10000)) != TSR_OK ||
+      (err = tsr_request_builder_new (&b)) != TSR_OK ||
+      (err = tsr_request_builder_add_template (b, "driving-licence")) != TSR_OK ||
+      (err = tsr_request_builder_build (b, transcript, transcript_len, &request,
+                                        &request_len)) != TSR_OK ||
+      (err = tsr_reader_session_establish (rs, request, request_len, &msg, &msg_len)) != TSR_OK ||
+      (err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK ||
+      (err = tsr_transport_receive (t, TIMEOUT_MS, &reply, &reply_len)) != TSR_OK ||
+      (err = tsr_reader_session_receive (rs, reply, reply_len, &response, &r->response_len,
+                                         &ended)) != TSR_OK)
+    goto out;
+  if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
+      tsr_transport_send (t, end, end_len, 2000) != TSR_OK)
+    g_debug ("could not end the session");
+  tsr_transport_close (t);
+out:
+  r->result = err;
+  tsr_free (request);
+  tsr_free (msg);
+  tsr_free (reply);
+  tsr_free (response);
+  tsr_free (end);
+  tsr_request_builder_free (b);
+  tsr_transport_free (t);
+  tsr_reader_session_free (rs);
+  g_atomic_int_set (&r->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+sim_reader_done (gpointer data)
+{
+  return g_atomic_int_get (&((SimReader *) data)->done);
+}
+
+/* The app's BLE path end to end on a simulated radio: transport opened
+ * before the QR code, the row shows it, a reader connects over GATT, the
+ * consent sheet, the answer, "Shared". */
+static void
+test_present_ble_simulated (gconstpointer data)
+{
+  gboolean central = GPOINTER_TO_INT (data);
+  E2E t;
+  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER };
+  WalletConsentDialog *dialog;
+  GThread *thread;
+  GtkWidget *row;
+
+  e2e_setup (&t);
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
+  wallet_session_set_ble_link_func (sim_link_func, &r);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode",
+                         central ? "central" : "peripheral");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_TRANSPORT_BLE);
+  row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW,
+                          central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "BLE transport"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "simulated link"));
+
+  r.uri = g_strdup (wallet_session_get_uri (wallet_present_page_get_session (t.present)));
+  thread = g_thread_new ("sim-reader", sim_reader_thread, &r);
+  g_assert_true (wallet_test_wait (consent_open, &t, TIMEOUT_MS));
+  dialog = wallet_present_page_get_consent_dialog (t.present);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Mobile driving licence"));
+  /* An anonymous reader: every switch starts off; the holder turns them on. */
+  for (gsize e = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+      if (sw != NULL)
+        gtk_switch_set_active (sw, TRUE);
+    }
+  wallet_consent_dialog_share (dialog);
+  g_assert_true (wallet_test_wait (sim_reader_done, &r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r.result, ==, TSR_OK);
+  g_assert_cmpuint (r.response_len, >, 0);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  /* The session (and its link) is gone with the window. */
+  tsr_ble_link_free (r.holder_link);
+  tsr_ble_link_free (r.reader_link);
+  g_free (r.uri);
+}
+
+/* Cancel while advertising and waiting for a reader: the worker stops
+ * within a slice and closes the transport itself; the radio is free for
+ * the next presentation. */
+static void
+test_present_ble_cancel_waiting (void)
+{
+  E2E t;
+  SimReader r = { .mode = TSR_BLE_MODE_PERIPHERAL_SERVER };
+  tsr_ble_link_t *spare_a = NULL, *spare_b = NULL;
+
+  e2e_setup (&t);
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
+  wallet_session_set_ble_link_func (sim_link_func, &r);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  wallet_test_spin (600);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  g_assert_null (wallet_present_page_get_session (t.present));
+  wallet_test_spin (800);
+
+  /* Again, on a fresh radio. */
+  g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &spare_a, &spare_b), ==, TSR_OK);
+  r.holder_link = spare_a;
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  wallet_test_spin (600);
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  tsr_ble_link_free (r.reader_link);
+  tsr_ble_link_free (spare_b);
+}
+
+/* Bluetooth is only the default: without it, the local transport, and
+ * the engagement offers no BLE a reader would try in vain. */
+static void
+test_present_ble_default_fallback (void)
+{
+  E2E t;
+  g_autofree char *uri = NULL;
+  tsr_reader_session_t *rs = NULL;
+  tsr_engagement_ble_t ble;
+
+  if (have_bluetooth ())
+    {
+      g_test_skip ("this machine has Bluetooth");
+      return;
+    }
+  e2e_setup (&t);
+  g_settings_reset (wallet_window_get_settings (t.window), "transport");
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Local transport (testing)"));
+  g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
+                   WALLET_TRANSPORT_LOCAL);
+  wallet_test_spin (300);
+  uri = decode_screen (&t);
+  g_assert_cmpstr (uri, ==, wallet_session_get_uri (wallet_present_page_get_session (t.present)));
+  g_assert_cmpint (tsr_reader_session_new (uri, &rs), ==, TSR_OK);
+  g_assert_cmpint (tsr_reader_session_ble (rs, &ble), ==, TSR_ERR_NOT_FOUND);
+  tsr_reader_session_free (rs);
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "cancel_button"), "clicked");
+  e2e_teardown (&t);
+}
+
+/* The Preferences rows store the choice; a new window shows it again. */
+static void
+test_transport_choice_persisted (void)
+{
+  E2E t;
+  GSettings *settings;
+  WalletPreferencesWindow *prefs;
+  AdwComboRow *transport, *mode;
+  g_autofree char *value = NULL;
+
+  e2e_setup (&t);
+  settings = wallet_window_get_settings (t.window);
+  g_settings_reset (settings, "transport");
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
+                                         settings);
+  transport = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "transport_row"));
+  mode = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "ble_mode_row"));
+  /* The default: Bluetooth, peripheral; opening the window stores nothing. */
+  g_assert_cmpuint (adw_combo_row_get_selected (transport), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 0);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  g_assert_null (g_settings_get_user_value (settings, "transport"));
+
+  adw_combo_row_set_selected (mode, 1);
+  value = g_settings_get_string (settings, "ble-mode");
+  g_assert_cmpstr (value, ==, "central");
+  g_clear_pointer (&value, g_free);
+  adw_combo_row_set_selected (transport, 1);
+  value = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (value, ==, "local");
+  g_clear_pointer (&value, g_free);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  adw_combo_row_set_selected (transport, 0);
+  value = g_settings_get_string (settings, "transport");
+  g_assert_cmpstr (value, ==, "ble");
+  /* Chosen now, so a missing adapter will be an error, not a fallback. */
+  g_assert_nonnull (g_settings_get_user_value (settings, "transport"));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
+                                         settings);
+  mode = ADW_COMBO_ROW (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "ble_mode_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (mode), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  e2e_teardown (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,5 +782,14 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-share", test_present_share);
   g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
+  g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
+  g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
+  g_test_add_func ("/wallet/e2e/present-ble-cancel-waiting", test_present_ble_cancel_waiting);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", GINT_TO_POINTER (FALSE),
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", GINT_TO_POINTER (TRUE),
+                        test_present_ble_simulated);
+  g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
+  g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
 }

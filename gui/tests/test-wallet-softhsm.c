@@ -185,6 +185,8 @@ test_softhsm_wallet (void)
 
   g_assert_no_error (error);
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  /* The reader below comes over the local transport. */
+  g_settings_set_string (settings, "transport", "local");
   f.window = wallet_window_new_full (NULL, store, settings);
   gtk_window_present (GTK_WINDOW (f.window));
   g_assert_true (wallet_test_wait (credentials_loaded, f.window, TIMEOUT_MS));

@@ -18,7 +18,8 @@ typedef enum {
 	VERIFIER_ERROR_NO_QR,               /* no QR code could be read */
 	VERIFIER_ERROR_NOT_ENGAGEMENT,      /* a QR code, but not an mdoc: engagement */
 	VERIFIER_ERROR_NO_TRUST,            /* no trusted issuer configured */
-	VERIFIER_ERROR_TRANSPORT_UNAVAILABLE, /* e.g. BLE, not built yet */
+	VERIFIER_ERROR_TRANSPORT_UNAVAILABLE, /* e.g. the wallet offers no BLE */
+	VERIFIER_ERROR_BLUETOOTH,           /* no usable Bluetooth on this computer */
 	VERIFIER_ERROR_CONNECT,             /* the wallet could not be reached */
 	VERIFIER_ERROR_TIMEOUT,             /* the wallet did not answer in time */
 	VERIFIER_ERROR_HOLDER_GONE,         /* the wallet went away mid-session */

@@ -38,6 +38,11 @@ update_stage (VerifierProgressPage *self)
 		title = _("Connecting to the Wallet…");
 		description = _("Ask the holder to keep the wallet app open.");
 		break;
+	case VERIFIER_SESSION_STAGE_CONNECTING_BLE:
+		title = _("Connecting over Bluetooth…");
+		description = _("Ask the holder to keep the wallet app open and the phone close.");
+		icon = "bluetooth-active-symbolic";
+		break;
 	case VERIFIER_SESSION_STAGE_WAITING:
 		title = _("Waiting for the Holder…");
 		description = _("The holder is choosing what to share.");
@@ -127,6 +132,7 @@ error_title (const GError *error)
 	case VERIFIER_ERROR_READER_IDENTITY: return _("Reader Identity Problem");
 	case VERIFIER_ERROR_REQUEST: return _("Nothing to Ask For");
 	case VERIFIER_ERROR_TRANSPORT_UNAVAILABLE: return _("Transport Not Available");
+	case VERIFIER_ERROR_BLUETOOTH: return _("Bluetooth Unavailable");
 	default: return _("The Check Did Not Finish");
 	}
 }
@@ -141,6 +147,9 @@ verifier_progress_page_show_error (VerifierProgressPage *self, const GError *err
 	adw_window_title_set_title (self->window_title, _("Not Checked"));
 	adw_status_page_set_title (self->failed_status, error_title (error));
 	adw_status_page_set_description (self->failed_status, error->message);
+	adw_status_page_set_icon_name (self->failed_status,
+	    g_error_matches (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH) ?
+	    "bluetooth-disabled-symbolic" : "dialog-warning-symbolic");
 	gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
 	gtk_stack_set_visible_child_name (self->stack, "failed");
 }

@@ -155,6 +155,18 @@ build_elements (VerifierRequestPage *self)
 	}
 }
 
+/* The transport row's items, in order. */
+static const char *const transport_values[] = { "auto", "local", "ble" };
+
+static guint
+transport_index (const char *value)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (transport_values); i++)
+		if (g_strcmp0 (value, transport_values[i]) == 0)
+			return i;
+	return 0;
+}
+
 static void
 load_settings (VerifierRequestPage *self)
 {
@@ -190,7 +202,7 @@ load_settings (VerifierRequestPage *self)
 		gtk_toggle_button_set_active (r->keep, keep);
 		gtk_widget_set_sensitive (GTK_WIDGET (r->keep), ask);
 	}
-	adw_combo_row_set_selected (self->transport_row, g_strcmp0 (transport, "ble") == 0 ? 1 : 0);
+	adw_combo_row_set_selected (self->transport_row, transport_index (transport));
 	if (socket[0] == '\0') {
 		g_free (socket);
 		socket = verifier_session_default_socket ();
@@ -205,11 +217,15 @@ load_settings (VerifierRequestPage *self)
 static void
 on_transport_selected (VerifierRequestPage *self)
 {
-	gboolean ble = adw_combo_row_get_selected (self->transport_row) == 1;
+	guint selected = adw_combo_row_get_selected (self->transport_row);
 
-	gtk_widget_set_visible (GTK_WIDGET (self->socket_row), !ble);
+	if (selected >= G_N_ELEMENTS (transport_values))
+		return;
+	/* The socket is for the local transport, also Automatic's fallback. */
+	gtk_widget_set_visible (GTK_WIDGET (self->socket_row),
+	    g_strcmp0 (transport_values[selected], "ble") != 0);
 	if (!self->loading)
-		g_settings_set_string (self->settings, "transport", ble ? "ble" : "local");
+		g_settings_set_string (self->settings, "transport", transport_values[selected]);
 }
 
 static void

@@ -240,6 +240,112 @@ connect_local (const char *path, gint64 deadline, GCancellable *cancellable,
 	return FALSE;
 }
 
+static VerifierBleLinkFunc ble_link_func;
+static gpointer ble_link_data;
+
+void
+verifier_session_set_ble_link_func (VerifierBleLinkFunc func, gpointer user_data)
+{
+	ble_link_func = func;
+	ble_link_data = user_data;
+}
+
+/* libtessera's BLE link errors in words a person at the counter can act on. */
+static void
+set_ble_error (GError **error, int err)
+{
+	switch (err) {
+	case TSR_ERR_TRANSPORT_BLE_POWERED_OFF:
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("Bluetooth is off. Turn it on in the system settings, then scan again."));
+		break;
+	case TSR_ERR_TRANSPORT_BLE_NO_ADAPTER:
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("No Bluetooth adapter. Connect one, or ask the holder to use another way to share."));
+		break;
+	case TSR_ERR_TRANSPORT_BLE_NO_BLUEZ:
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("Bluetooth service not running. Start the Bluetooth service (bluetoothd), then scan again."));
+		break;
+	case TSR_ERR_TRANSPORT_BLE_PERMISSION:
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("The system refused access to Bluetooth."));
+		break;
+	case TSR_ERR_UNSUPPORTED:
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("This copy of the app was built without Bluetooth."));
+		break;
+	default:
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH,
+		    _("Bluetooth cannot be used: %s"), tsr_strerror (err));
+	}
+}
+
+/* The reader's side of 18013-5 BLE: the mode the wallet offers (peripheral
+ * server first), its service UUID, and in central client mode the Ident
+ * the reader serves for the wallet to check. */
+static gboolean
+connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *cancellable,
+    tsr_ble_link_t **ret_link, tsr_transport_t **ret, GError **error)
+{
+	tsr_engagement_ble_t ble;
+	tsr_ble_mode_t mode;
+	tsr_ble_config_t cfg;
+	const uint8_t *engagement;
+	size_t engagement_len;
+	int err;
+
+	if (tsr_reader_session_ble (rs, &ble) != TSR_OK) {
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_TRANSPORT_UNAVAILABLE,
+		    _("The wallet does not offer Bluetooth. Choose “Automatic” or the local transport in Request."));
+		return FALSE;
+	}
+	mode = ble.peripheral_server ? TSR_BLE_MODE_PERIPHERAL_SERVER : TSR_BLE_MODE_CENTRAL_CLIENT;
+	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, mode, ble.uuid);
+	cfg.connect_timeout_ms = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 1);
+	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
+		tsr_reader_session_engagement (rs, &engagement, &engagement_len);
+		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK) {
+			g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
+			    _("The wallet’s QR code cannot be used: %s"), tsr_strerror (err));
+			return FALSE;
+		}
+		cfg.has_ident = true;
+	}
+	err = ble_link_func != NULL ? ble_link_func (ret_link, ble_link_data) :
+	    tsr_ble_link_bluez_new (NULL, ret_link);
+	if (err != TSR_OK) {
+		set_ble_error (error, err);
+		return FALSE;
+	}
+	if ((err = tsr_transport_ble_new (&cfg, *ret_link, ret)) != TSR_OK) {
+		set_ble_error (error, err);
+		return FALSE;
+	}
+	g_debug ("BLE: %s", tsr_transport_describe (*ret));
+	for (;;) {
+		if (g_cancellable_set_error_if_cancelled (cancellable, error))
+			return FALSE;
+		err = tsr_transport_ble_connect (*ret, MAX (remaining_ms (deadline), 1));
+		if (err == TSR_OK)
+			return TRUE;
+		if (err != TSR_ERR_TRANSPORT_TIMEOUT)
+			break;
+		if (g_get_monotonic_time () >= deadline) {
+			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CONNECT,
+			    _("No wallet answered over Bluetooth. Ask the holder to keep the QR code on screen and to stay close, then scan again."));
+			return FALSE;
+		}
+	}
+	if (err == TSR_ERR_TRANSPORT_BLE_IDENT)
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_CONNECT,
+		    _("Another device answered over Bluetooth. Scan the holder’s QR code again."));
+	else
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_CONNECT,
+		    _("The wallet cannot be reached over Bluetooth: %s"), tsr_strerror (err));
+	return FALSE;
+}
+
 static gboolean
 receive_message (tsr_transport_t *t, gint64 deadline, guint timeout_s, GCancellable *cancellable,
     uint8_t **ret_msg, size_t *ret_len, GError **error)
@@ -277,6 +383,8 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellabl
 	VerifierSession *self = source_object;
 	tsr_reader_session_t *rs = NULL;
 	tsr_transport_t *t = NULL;
+	tsr_ble_link_t *link = NULL;
+	tsr_engagement_ble_t ble;
 	tsr_verifier_t *v = NULL;
 	uint8_t *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
 	size_t msg_len = 0, reply_len = 0, response_len = 0, end_len = 0;
@@ -313,15 +421,17 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellabl
 		goto out;
 	}
 
-	report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING);
-	if (g_str_has_prefix (self->transport, "local:")) {
-		if (!connect_local (self->transport + 6, deadline, cancellable, &t, &error))
+	if (g_str_has_prefix (self->transport, "local:") ||
+	    (g_str_has_prefix (self->transport, "auto:") &&
+	    tsr_reader_session_ble (rs, &ble) != TSR_OK)) {
+		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING);
+		if (!connect_local (strchr (self->transport, ':') + 1, deadline, cancellable, &t,
+		    &error))
 			goto out;
 	} else {
-		/* BLE central client mode will go here (issue: BLE transport). */
-		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_TRANSPORT_UNAVAILABLE,
-		    _("Bluetooth is not supported yet. Choose the local transport in Request."));
-		goto out;
+		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING_BLE);
+		if (!connect_ble (rs, deadline, cancellable, &link, &t, &error))
+			goto out;
 	}
 
 	if ((err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK) {
@@ -381,7 +491,9 @@ out:
 	tsr_free (response);
 	tsr_free (end);
 	tsr_verifier_free (v);
+	/* The transport borrows the link. */
 	tsr_transport_free (t);
+	tsr_ble_link_free (link);
 	tsr_reader_session_free (rs);
 	if (error != NULL)
 		g_task_return_error (task, error);

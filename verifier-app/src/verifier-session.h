@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <tessera/transport.h>
 
 #include "verifier-request.h"
 #include "verifier-result.h"
@@ -15,6 +16,7 @@ G_BEGIN_DECLS
 typedef enum {
 	VERIFIER_SESSION_STAGE_IDLE,
 	VERIFIER_SESSION_STAGE_CONNECTING,  /* reaching the wallet */
+	VERIFIER_SESSION_STAGE_CONNECTING_BLE, /* reaching the wallet over Bluetooth */
 	VERIFIER_SESSION_STAGE_WAITING,     /* request sent; the holder is choosing */
 	VERIFIER_SESSION_STAGE_VERIFYING,   /* answer received; checking it */
 	VERIFIER_SESSION_STAGE_DONE,
@@ -32,7 +34,11 @@ G_DECLARE_FINAL_TYPE (VerifierSession, verifier_session, VERIFIER, SESSION, GObj
 
 VerifierSession *verifier_session_new (const char *uri, VerifierRequest *request);
 
-/* "local:PATH" (the default is $XDG_RUNTIME_DIR/tessera.sock) or "ble". */
+/* "local:PATH" (the default is $XDG_RUNTIME_DIR/tessera.sock): the local
+ * transport only; "ble": Bluetooth LE only (the engagement must offer it);
+ * "auto:PATH": Bluetooth LE when the engagement offers it, else the local
+ * transport at PATH. BLE uses the mode the wallet offers, peripheral
+ * server first, through BlueZ's first powered adapter. */
 void verifier_session_set_transport (VerifierSession *self, const char *spec);
 void verifier_session_set_timeout (VerifierSession *self, guint seconds);
 guint verifier_session_get_timeout (VerifierSession *self);
@@ -50,6 +56,12 @@ void verifier_session_run_async (VerifierSession *self, GCancellable *cancellabl
     GAsyncReadyCallback callback, gpointer user_data);
 VerifierResult *verifier_session_run_finish (VerifierSession *self, GAsyncResult *result,
     GError **error);
+
+/* Tests: where BLE sessions get their radio (a simulated link) instead of
+ * BlueZ; NULL restores BlueZ. Called in the worker thread; the session
+ * owns the link it returns. */
+typedef int (*VerifierBleLinkFunc) (tsr_ble_link_t **ret_link, gpointer user_data);
+void verifier_session_set_ble_link_func (VerifierBleLinkFunc func, gpointer user_data);
 
 /* The local transport's default socket. */
 char *verifier_session_default_socket (void);

@@ -110,7 +110,8 @@ transport_spec (VerifierWindow *self)
 		g_free (path);
 		path = verifier_session_default_socket ();
 	}
-	return g_strconcat ("local:", path, NULL);
+	/* Automatic: Bluetooth when the wallet's code offers it. */
+	return g_strconcat (g_strcmp0 (transport, "local") == 0 ? "local:" : "auto:", path, NULL);
 }
 
 static void

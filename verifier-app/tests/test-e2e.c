@@ -8,12 +8,19 @@
  * and writes its engagement; the verifier window opens a picture of the QR
  * code, runs the session and shows the verdict. Also the holder that goes
  * away, and the one that never answers.
+ *
+ * Bluetooth: this host has no bluetoothd, so a code that offers BLE shows
+ * "Connecting over Bluetooth…" and then the plain-words BLE error; a code
+ * without BLE still uses the local transport in Automatic.
  */
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <string.h>
 
+#include "verifier-error.h"
+#include "verifier-progress-page.h"
+#include "verifier-request.h"
 #include "verifier-session.h"
 #include "verifier-test-common.h"
 #include "verifier-window.h"
@@ -290,8 +297,277 @@ static void
 test_holder_gone (Fixture *f, gconstpointer data)
 {
 	(void) data;
+	/* Automatic, and the code offers no BLE: the local transport. */
+	g_settings_set_string (f->settings, "transport", "auto");
 	run_fake_holder (f, FALSE, "The Wallet Went Away",
 	    "The wallet went away before answering.", "e2e-holder-gone.png");
+}
+
+/* TRUE when this machine has a usable Bluetooth stack, where the
+ * no-Bluetooth tests do not apply. */
+static gboolean
+have_bluetooth (void)
+{
+	tsr_ble_link_t *link = NULL;
+	int err = tsr_ble_link_bluez_new (NULL, &link);
+
+	tsr_ble_link_free (link);
+	return err == TSR_OK || err == TSR_ERR_TRANSPORT_BLE_POWERED_OFF;
+}
+
+/* A holder's engagement offering BLE in @mode, written for render_qr(). */
+static char *
+write_ble_engagement (Fixture *f, gboolean central)
+{
+	tsr_engagement_ble_t ble = { 0 };
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL, *ret;
+	g_autoptr (GError) error = NULL;
+
+	ble.peripheral_server = !central;
+	ble.central_client = central;
+	for (guint i = 0; i < sizeof ble.uuid; i++)
+		ble.uuid[i] = (uint8_t) (0x40 + i);
+	g_assert_cmpint (tsr_holder_session_new (&ble, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	ret = g_strdup (uri);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
+	return ret;
+}
+
+static void
+assert_progress_error (Fixture *f, const char *expected_title, const char *const *words)
+{
+	VerifierProgressPage *page = verifier_window_get_progress_page (f->window);
+	const char *description = verifier_progress_page_get_description (page);
+	gboolean found = FALSE;
+
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "progress");
+	g_assert_cmpstr (verifier_progress_page_get_title (page), ==, expected_title);
+	for (guint i = 0; words[i] != NULL; i++)
+		found = found || strstr (description, words[i]) != NULL;
+	if (!found)
+		g_error ("'%s' not in '%s'", words[0], description);
+}
+
+typedef struct {
+	VerifierProgressPage *page;
+	GPtrArray *titles;
+	GError *error;
+	gboolean done;
+} StageLog;
+
+static void
+on_stage (VerifierSession *session, GParamSpec *pspec, StageLog *log)
+{
+	(void) session;
+	(void) pspec;
+	/* Connected after the page's own handler: its title is current. */
+	g_ptr_array_add (log->titles, g_strdup (verifier_progress_page_get_title (log->page)));
+}
+
+static void
+on_session_done (GObject *object, GAsyncResult *res, gpointer data)
+{
+	StageLog *log = data;
+	VerifierResult *result = verifier_session_run_finish (VERIFIER_SESSION (object), res, &log->error);
+
+	g_assert_null (result);
+	log->done = TRUE;
+}
+
+static gboolean
+stage_log_done (gpointer data)
+{
+	return ((StageLog *) data)->done;
+}
+
+/* A code offering BLE, no bluetoothd: "Connecting over Bluetooth…", then
+ * the error in plain words; in peripheral and central client mode. */
+static void
+test_ble_unavailable (Fixture *f, gconstpointer data)
+{
+	static const char *const words[] = { "Bluetooth service not running",
+		"No Bluetooth adapter", NULL };
+	g_autofree char *uri = NULL;
+	g_autoptr (VerifierRequest) request = NULL;
+	g_autoptr (VerifierSession) session = NULL;
+	g_autoptr (GError) error = NULL;
+	StageLog log = { 0 };
+	gboolean connecting_shown = FALSE;
+
+	(void) data;
+	if (have_bluetooth ()) {
+		g_test_skip ("this machine has Bluetooth");
+		return;
+	}
+	/* Automatic: the code offers BLE, so BLE it is. */
+	g_settings_set_string (f->settings, "transport", "auto");
+	g_free (write_ble_engagement (f, FALSE));
+	render_qr (f);
+	g_free (scan_and_wait (f, "e2e-ble-unavailable.png"));
+	assert_progress_error (f, "Bluetooth Unavailable", words);
+
+	g_settings_set_string (f->settings, "transport", "ble");
+	g_free (write_ble_engagement (f, TRUE));
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	assert_progress_error (f, "Bluetooth Unavailable", words);
+
+	/* The stage a person sees while it tries. */
+	uri = write_ble_engagement (f, FALSE);
+	request = verifier_request_new_from_settings (f->settings, &error);
+	g_assert_no_error (error);
+	session = verifier_session_new (uri, request);
+	verifier_session_set_transport (session, "auto:/nonexistent/tessera.sock");
+	log.page = verifier_window_get_progress_page (f->window);
+	log.titles = g_ptr_array_new_with_free_func (g_free);
+	verifier_progress_page_set_session (log.page, session);
+	g_signal_connect (session, "notify::stage", G_CALLBACK (on_stage), &log);
+	verifier_session_run_async (session, NULL, on_session_done, &log);
+	g_assert_true (vt_wait_until (stage_log_done, &log, 20000));
+	for (guint i = 0; i < log.titles->len; i++)
+		connecting_shown = connecting_shown ||
+		    g_strcmp0 (log.titles->pdata[i], "Connecting over Bluetooth…") == 0;
+	g_assert_true (connecting_shown);
+	g_assert_error (log.error, VERIFIER_ERROR, VERIFIER_ERROR_BLUETOOTH);
+	verifier_progress_page_set_session (log.page, NULL);
+	g_signal_handlers_disconnect_by_data (session, &log);
+	g_ptr_array_unref (log.titles);
+	g_clear_error (&log.error);
+}
+
+/* A holder on the other end of a simulated radio that ends the session
+ * without an answer, as a holder who declines before consent does. */
+typedef struct {
+	tsr_ble_link_t *reader_link; /* handed to the session */
+	tsr_ble_link_t *holder_link;
+	tsr_holder_session_t *hs;
+	tsr_ble_mode_t mode;
+	int result;
+	gboolean done;
+} SimHolder;
+
+static int
+sim_link_func (tsr_ble_link_t **ret_link, gpointer user_data)
+{
+	SimHolder *h = user_data;
+
+	*ret_link = g_steal_pointer (&h->reader_link);
+	return *ret_link != NULL ? TSR_OK : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
+}
+
+static gpointer
+sim_holder_thread (gpointer data)
+{
+	SimHolder *h = data;
+	tsr_transport_t *t = NULL;
+	tsr_ble_config_t cfg;
+	tsr_engagement_ble_t ble;
+	const uint8_t *engagement;
+	size_t engagement_len, msg_len = 0, request_len = 0, reply_len = 0;
+	uint8_t *msg = NULL, *request = NULL, *reply = NULL;
+	tsr_reader_session_t *rs = NULL;
+	char *uri = NULL;
+	int err;
+
+	/* The UUID as the reader sees it in the engagement. */
+	if ((err = tsr_holder_session_qr_uri (h->hs, &uri)) != TSR_OK ||
+	    (err = tsr_reader_session_new (uri, &rs)) != TSR_OK ||
+	    (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
+		goto out;
+	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, h->mode, ble.uuid);
+	if (h->mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
+		tsr_holder_session_engagement (h->hs, &engagement, &engagement_len);
+		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
+			goto out;
+		cfg.has_ident = true;
+	}
+	if ((err = tsr_transport_ble_new (&cfg, h->holder_link, &t)) != TSR_OK ||
+	    (err = tsr_transport_ble_connect (t, 15000)) != TSR_OK ||
+	    (err = tsr_transport_receive (t, 15000, &msg, &msg_len)) != TSR_OK ||
+	    (err = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len)) != TSR_OK ||
+	    (err = tsr_holder_session_error (h->hs, TSR_SESSION_STATUS_TERMINATION, &reply,
+	    &reply_len)) != TSR_OK ||
+	    (err = tsr_transport_send (t, reply, reply_len, 5000)) != TSR_OK)
+		goto out;
+	tsr_transport_close (t);
+out:
+	h->result = err;
+	tsr_free (uri);
+	tsr_free (msg);
+	tsr_free (request);
+	tsr_free (reply);
+	tsr_transport_free (t);
+	tsr_reader_session_free (rs);
+	g_atomic_int_set (&h->done, TRUE);
+	return NULL;
+}
+
+/* The app's BLE path on a simulated radio, in both modes: it connects,
+ * sends the request over GATT and reads the holder's answer (here: the
+ * end of the session, "The Holder Declined"). */
+static void
+test_ble_simulated (Fixture *f, gconstpointer data)
+{
+	static const char *const words[] = { "declined", NULL };
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "auto");
+	for (int central = 0; central <= 1; central++) {
+		SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
+		    TSR_BLE_MODE_PERIPHERAL_SERVER };
+		tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
+		char *uri = NULL;
+		GThread *thread;
+		g_autoptr (GError) error = NULL;
+
+		for (guint i = 0; i < sizeof ble.uuid; i++)
+			ble.uuid[i] = (uint8_t) (0x60 + i);
+		g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
+		g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
+		g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
+		g_file_set_contents (f->uri_file, uri, -1, &error);
+		g_assert_no_error (error);
+		verifier_session_set_ble_link_func (sim_link_func, &h);
+		thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
+		render_qr (f);
+		g_free (scan_and_wait (f, NULL));
+		g_thread_join (thread);
+		verifier_session_set_ble_link_func (NULL, NULL);
+		g_assert_cmpint (h.result, ==, TSR_OK);
+		assert_progress_error (f, "The Holder Declined", words);
+		/* The window's session, and with it the link, is gone. */
+		tsr_ble_link_free (h.reader_link);
+		tsr_ble_link_free (h.holder_link);
+		tsr_holder_session_free (h.hs);
+		tsr_free (uri);
+	}
+}
+
+/* Bluetooth only, and the wallet offers none: said so, nothing tried. */
+static void
+test_ble_not_offered (Fixture *f, gconstpointer data)
+{
+	static const char *const words[] = { "does not offer Bluetooth", NULL };
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL;
+	g_autoptr (GError) error = NULL;
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "ble");
+	g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	assert_progress_error (f, "Transport Not Available", words);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
 }
 
 static void
@@ -325,5 +601,8 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/holder_gone", Fixture, NULL, setup, test_holder_gone, teardown);
 	g_test_add ("/e2e/holder_silent", Fixture, NULL, setup, test_holder_silent, teardown);
 	g_test_add ("/e2e/scan_next", Fixture, NULL, setup, test_scan_next, teardown);
+	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
+	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
+	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
 	return g_test_run ();
 }

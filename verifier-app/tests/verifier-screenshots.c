@@ -56,6 +56,12 @@ waiting (gpointer data)
 	return g_str_has_prefix (title, "Waiting");
 }
 
+static gboolean
+ble_failed (gpointer data)
+{
+	return g_strcmp0 (verifier_progress_page_get_title (data), "Bluetooth Unavailable") == 0;
+}
+
 static void
 run (int w, int h, const char *dir)
 {
@@ -111,6 +117,21 @@ run (int w, int h, const char *dir)
 	g_thread_join (thread);
 	tsr_free (uri);
 	tsr_holder_session_free (hs);
+
+	/* A code offering Bluetooth on a computer without it (this one). */
+	{
+		tsr_engagement_ble_t ble = { .peripheral_server = true };
+
+		memset (ble.uuid, 0x42, sizeof ble.uuid);
+		g_assert_cmpint (tsr_holder_session_new (&ble, &hs), ==, TSR_OK);
+		g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+		verifier_window_start_session (window, uri);
+		if (vt_wait_until (ble_failed, verifier_window_get_progress_page (window), 10000))
+			shoot (window, "progress-ble-unavailable", w, h);
+		verifier_window_cancel_session (window);
+		tsr_free (uri);
+		tsr_holder_session_free (hs);
+	}
 
 	verifier_window_show_result (window, good);
 	shoot (window, "result", w, h);
