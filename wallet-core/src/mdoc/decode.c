@@ -488,6 +488,14 @@ tsr_response_clear(tsr_response_t *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+/* We speak version 1.x of DeviceRequest and DeviceResponse; a 2.0 message
+ * may change what fields mean. */
+static bool
+is_version_1(const tsr_cbor_item_t *version)
+{
+	return version->u.str.len >= 2 && memcmp(version->u.str.ptr, "1.", 2) == 0;
+}
+
 /* DocumentError = {DocType => ErrorCode} */
 static bool
 document_errors_valid(const tsr_cbor_item_t *array)
@@ -533,8 +541,7 @@ tsr_response_decode(const uint8_t *ptr, size_t len, tsr_response_t *ret)
 		r = TSR_ERR_MDOC_MALFORMED;
 		goto fail;
 	}
-	/* We speak version 1.x; a 2.0 response may change what fields mean. */
-	if (version->u.str.len < 2 || memcmp(version->u.str.ptr, "1.", 2) != 0) {
+	if (!is_version_1(version)) {
 		r = TSR_ERR_MDOC_VERSION;
 		goto fail;
 	}
@@ -683,7 +690,7 @@ tsr_request_decode(const uint8_t *ptr, size_t len, tsr_request_t *ret)
 		r = TSR_ERR_MDOC_MALFORMED;
 		goto fail;
 	}
-	if (version->u.str.len < 2 || memcmp(version->u.str.ptr, "1.", 2) != 0) {
+	if (!is_version_1(version)) {
 		r = TSR_ERR_MDOC_VERSION;
 		goto fail;
 	}
