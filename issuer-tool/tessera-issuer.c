@@ -36,12 +36,7 @@ static const char main_usage[] =
     "Exit status: 0 success, 1 refused (a rule is violated; nothing written),\n"
     "2 usage, input or I/O error.\n";
 
-typedef struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} command_t;
-
-static const command_t commands[] = {
+static const cli_command_t commands[] = {
 	{ "init", cli_cmd_init },
 	{ "issue", cli_cmd_issue },
 	{ "inspect", cli_cmd_inspect },
@@ -49,13 +44,10 @@ static const command_t commands[] = {
 	{ "challenge", cli_cmd_challenge },
 };
 
-static const command_t *
+static const cli_command_t *
 find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
+	return cli_find_command(commands, sizeof(commands) / sizeof(commands[0]), name);
 }
 
 static int
@@ -67,7 +59,7 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static char help_arg[] = "--help";
-	const command_t *cmd;
+	const cli_command_t *cmd;
 	int c;
 
 	opterr = 0;

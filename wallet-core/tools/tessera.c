@@ -34,25 +34,17 @@ static const char main_usage[] =
     "\n"
     "Run 'tessera COMMAND --help' for the options of a command.\n";
 
-typedef struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} command_t;
-
-static const command_t commands[] = {
+static const cli_command_t commands[] = {
 	{ "reader", cli_cmd_reader },
 	{ "cbor", cli_cmd_cbor },
 	{ "wallet", cli_cmd_wallet },
 	{ "present", cli_cmd_present },
 };
 
-static const command_t *
+static const cli_command_t *
 find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
+	return cli_find_command(commands, sizeof(commands) / sizeof(commands[0]), name);
 }
 
 static void
@@ -67,7 +59,7 @@ static int
 cmd_help(int argc, char **argv)
 {
 	static char help_arg[] = "help";
-	const command_t *cmd;
+	const cli_command_t *cmd;
 	char *args[4];
 
 	if (argc < 2) {
@@ -95,7 +87,7 @@ run(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const command_t *cmd;
+	const cli_command_t *cmd;
 	int c;
 
 	opterr = 0;

@@ -19,6 +19,15 @@
 
 #include <tessera/tessera.h>
 
+const cli_command_t *
+cli_find_command(const cli_command_t *commands, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 void
 cli_error(const char *what, const char *fmt, ...)
 {

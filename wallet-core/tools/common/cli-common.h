@@ -25,6 +25,17 @@
 #define CLI_PRINTF(f, a)
 #endif
 
+/* A command of a tool: `tessera-issuer init ...`. run() gets argv from the
+ * command's name on, with getopt reset. */
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} cli_command_t;
+
+/* The command called name in commands[0..n), or NULL. */
+const cli_command_t *cli_find_command(const cli_command_t *commands, size_t n,
+    const char *name);
+
 /* Prints "<program>: <what>: <message>" on stderr. */
 void cli_error(const char *what, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Reports an unknown option or a missing argument after getopt_long()
