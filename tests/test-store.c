@@ -1319,6 +1319,143 @@ default_path(void)
 		g_setenv("HOME", old_home, TRUE);
 }
 
+/* --- batch import --- */
+
+/* A CBOR array of n (< 24) credentials. */
+static uint8_t *
+batch_of(uint8_t *const *creds, const size_t *lens, size_t n, size_t *ret_len)
+{
+	GByteArray *batch = g_byte_array_new();
+	uint8_t head = (uint8_t)(0x80 | n);
+
+	g_assert_cmpuint(n, <, 24);
+	g_byte_array_append(batch, &head, 1);
+	for (size_t i = 0; i < n; i++)
+		g_byte_array_append(batch, creds[i], (guint)lens[i]);
+	*ret_len = batch->len;
+	return g_byte_array_free(batch, FALSE);
+}
+
+static void
+valid_batch(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store = create_wallet(f);
+	tsr_store_import_options_t options = { .uses = 1 };
+	tsr_store_list_t *list = NULL;
+	uint8_t *creds[3], *batch;
+	size_t lens[3], len = 0, n = 0, failed = 0;
+	int64_t key_ids[3], *ids = NULL;
+	uint32_t reasons = 1;
+
+	(void)data;
+	for (size_t i = 0; i < 3; i++)
+		creds[i] = new_key_credential(f, store, &key_ids[i], &lens[i]);
+	batch = batch_of(creds, lens, 3, &len);
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, &options, &ids, &n, &failed,
+	    &reasons), ==, TSR_OK);
+	g_assert_cmpuint(n, ==, 3);
+	g_assert_cmpuint(failed, ==, SIZE_MAX);
+	g_assert_cmpuint(reasons, ==, 0);
+	g_assert_cmpint(tsr_store_list(store, &list), ==, TSR_OK);
+	g_assert_cmpuint(tsr_store_list_count(list), ==, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const tsr_store_summary_t *s = tsr_store_list_get(list, i);
+
+		/* In the order of the array, each bound to its own key. */
+		g_assert_cmpint(s->id, ==, ids[i]);
+		g_assert_cmpint(s->key_id, ==, key_ids[i]);
+		g_assert_cmpint(s->uses_remaining, ==, 1);
+		free(creds[i]);
+	}
+	tsr_store_list_free(list);
+	tsr_free(ids);
+	/* Again: the first is already there, so none goes in. */
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, &options, NULL, &n, &failed,
+	    NULL), ==, TSR_ERR_STORE_DUPLICATE);
+	g_assert_cmpuint(n, ==, 0);
+	g_assert_cmpuint(failed, ==, 0);
+	g_assert_cmpint(count_rows(f->path, "credentials"), ==, 3);
+	g_free(batch);
+	tsr_store_free(store);
+}
+
+/* One bad credential in a batch: nothing is written, and the failure
+ * names it. */
+static void
+batch_all_or_nothing(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store = create_wallet(f);
+	tsr_ec_key_t *other = NULL;
+	tsr_ec_pub_t pub;
+	uint8_t *good[2], *foreign = NULL, *batch, *p, big[3 + TSR_STORE_BATCH_MAX + 1];
+	size_t good_len[2], foreign_len = 0, len = 0, n = 1, failed = 0;
+	int64_t now = tsr_clock_now(), *ids = NULL;
+	uint32_t reasons = 0;
+
+	(void)data;
+	good[0] = new_key_credential(f, store, NULL, &good_len[0]);
+	good[1] = new_key_credential(f, store, NULL, &good_len[1]);
+	g_assert_cmpint(tsr_ec_key_generate(TSR_CURVE_P256, &other), ==, TSR_OK);
+	g_assert_cmpint(tsr_ec_key_public(other, &pub), ==, TSR_OK);
+	g_assert_cmpint(tsr_test_credential_build(f->data_dir, &pub, now - DAY, now - DAY,
+	    now + DAY, &foreign, &foreign_len), ==, TSR_OK);
+
+	/* In the middle, a key this wallet does not have. */
+	batch = batch_of((uint8_t *[]){ good[0], foreign, good[1] },
+	    (size_t[]){ good_len[0], foreign_len, good_len[1] }, 3, &len);
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, NULL, &ids, &n, &failed,
+	    &reasons), ==, TSR_ERR_STORE_FOREIGN_KEY);
+	g_assert_null(ids);
+	g_assert_cmpuint(n, ==, 0);
+	g_assert_cmpuint(failed, ==, 1);
+	g_free(batch);
+
+	/* The same credential twice. */
+	batch = batch_of((uint8_t *[]){ good[0], good[0] },
+	    (size_t[]){ good_len[0], good_len[0] }, 2, &len);
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, NULL, NULL, NULL, &failed,
+	    NULL), ==, TSR_ERR_STORE_DUPLICATE);
+	g_assert_cmpuint(failed, ==, 1);
+	g_free(batch);
+
+	/* The second tampered: "Doe" -> "Dof". */
+	batch = batch_of(good, good_len, 2, &len);
+	g_assert_nonnull(p = memmem(batch + 1 + good_len[0], good_len[1], "Doe", 3));
+	p[2] = 'f';
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, NULL, NULL, NULL, &failed,
+	    &reasons), ==, TSR_ERR_VERIFY);
+	g_assert_cmpuint(failed, ==, 1);
+	g_assert_true(reasons & TSR_REASON_DIGEST_MISMATCH);
+	g_free(batch);
+
+	/* Not a batch: one credential, an empty array, one too many. */
+	g_assert_cmpint(tsr_store_import_batch(store, good[0], good_len[0], NULL, NULL, NULL,
+	    &failed, NULL), ==, TSR_ERR_MDOC_MALFORMED);
+	g_assert_cmpuint(failed, ==, SIZE_MAX);
+	g_assert_cmpint(tsr_store_import_batch(store, (const uint8_t *)"\x80", 1, NULL, NULL,
+	    NULL, &failed, NULL), ==, TSR_ERR_MDOC_MALFORMED);
+	big[0] = 0x99; /* array, 16-bit count */
+	big[1] = (TSR_STORE_BATCH_MAX + 1) >> 8;
+	big[2] = (TSR_STORE_BATCH_MAX + 1) & 0xff;
+	memset(big + 3, 0xf6, TSR_STORE_BATCH_MAX + 1); /* null */
+	g_assert_cmpint(tsr_store_import_batch(store, big, sizeof(big), NULL, NULL, NULL,
+	    &failed, NULL), ==, TSR_ERR_LIMIT);
+	g_assert_cmpint(count_rows(f->path, "credentials"), ==, 0);
+
+	/* The good ones go in together. */
+	batch = batch_of(good, good_len, 2, &len);
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len, NULL, NULL, &n, NULL, NULL), ==,
+	    TSR_OK);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_cmpint(count_rows(f->path, "credentials"), ==, 2);
+	g_free(batch);
+	free(good[0]);
+	free(good[1]);
+	free(foreign);
+	tsr_ec_key_free(other);
+	tsr_store_free(store);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, fixture_t, NULL, fixture_set_up, fn, fixture_tear_down)
 
@@ -1341,6 +1478,8 @@ main(int argc, char **argv)
 	ADD("/store/import/expired_refused", expired_refused);
 	ADD("/store/import/trusted_iaca_checked", trusted_iaca_checked);
 	ADD("/store/import/kill_during_import", kill_during_import);
+	ADD("/store/import/valid_batch", valid_batch);
+	ADD("/store/import/batch_all_or_nothing", batch_all_or_nothing);
 	ADD("/store/rest/no_plaintext_on_disk", no_plaintext_on_disk);
 	ADD("/store/rest/delete_leaves_nothing", delete_leaves_nothing);
 	ADD("/store/rest/wrong_passphrase_refused", wrong_passphrase_refused);

@@ -400,6 +400,32 @@ def import_killed_at_random_points():
 
 
 @test
+def import_batch():
+    # A batch (a CBOR array, as `tessera-issuer issue --batch` writes) goes in
+    # whole, single-use by default; with one bad credential nothing goes in.
+    before = len(json.loads(ok("wallet", "list", "--json", pin=False)))
+    creds = []
+    for i in range(3):
+        with open(make_credential(keygen()["coseKey"], f"batch-{i}.cbor"), "rb") as f:
+            creds.append(f.read())
+    bad = os.path.join(TMP.name, "batch-bad.cbor")
+    with open(bad, "wb") as f:
+        f.write(bytes([0x83]) + creds[0] + creds[1].replace(b"Doe", b"Dof") + creds[2])
+    code, out, err = tessera("wallet", "import", bad)
+    assert code == 1 and "credential 2 of the batch does not verify" in err, (code, err)
+    assert "digest_mismatch" in err, err
+    assert len(json.loads(ok("wallet", "list", "--json", pin=False))) == before
+    good = os.path.join(TMP.name, "batch-good.cbor")
+    with open(good, "wb") as f:
+        f.write(bytes([0x83]) + b"".join(creds))
+    doc = json.loads(ok("wallet", "import", good, "--json"))
+    assert doc["imported"] is True and len(doc["credentials"]) == 3, doc
+    items = json.loads(ok("wallet", "list", "--json", pin=False))
+    assert [i["id"] for i in items[before:]] == [c["id"] for c in doc["credentials"]], items
+    assert all(i["usesRemaining"] == 1 for i in items[before:]), items
+
+
+@test
 def no_wallet():
     code, out, err = tessera("wallet", "list", "--store", os.path.join(TMP.name, "none.db"))
     assert code == 1 and "no wallet here" in err, (code, err)

@@ -87,8 +87,11 @@ static const char import_usage[] =
     "issuer's signature, the chain to a trusted IACA if the wallet has any, the\n"
     "MSO's validity, every element's digest, and that it is bound to a device\n"
     "key of this wallet. On any failure nothing is added.\n"
+    "FILE may also be a batch (a CBOR array of them, `tessera-issuer issue\n"
+    "--batch`): every credential is checked, then all are added, or none.\n"
     "\n"
-    "  -u, --uses N   a single-use (batch) credential: it may be presented N times\n";
+    "  -u, --uses N   a single-use (batch) credential: it may be presented N times\n"
+    "                 (default for a batch: 1)\n";
 
 static const char list_usage[] =
     "Usage: tessera wallet list [--store PATH] [--json]\n"
@@ -622,19 +625,55 @@ put_reasons(FILE *f, uint32_t reasons, bool json)
 	}
 }
 
+/* A CBOR array (major type 4): a batch from `tessera-issuer issue --batch`. */
+static bool
+is_batch(const uint8_t *data, size_t len)
+{
+	return len > 0 && (data[0] & 0xe0) == 0x80;
+}
+
+/* Prints what was imported as id, read back from the store: a line, or
+ * the members of a JSON object. */
+static int
+put_imported(tsr_store_t *store, int64_t id, bool json)
+{
+	tsr_store_credential_t *cred = NULL;
+	const tsr_store_summary_t *s;
+
+	if (tsr_store_show(store, id, &cred) != TSR_OK) {
+		cli_error("import", "imported as %lld but cannot be read back", (long long)id);
+		return -1;
+	}
+	s = tsr_store_credential_summary(cred);
+	if (json) {
+		printf("\"id\": %lld, \"docType\": ", (long long)id);
+		cli_put_json_string(stdout, s->doc_type);
+		printf(", \"issuer\": ");
+		cli_put_json_string(stdout, s->issuer_subject);
+		printf(", \"keyId\": %lld", (long long)s->key_id);
+	} else {
+		printf("Imported credential %lld: ", (long long)id);
+		cli_put_text(stdout, s->doc_type);
+		printf(" from ");
+		cli_put_text(stdout, s->issuer_subject);
+		printf(", bound to device key %lld\n", (long long)s->key_id);
+	}
+	tsr_store_credential_free(cred);
+	return 0;
+}
+
 static int
 run_import(const wallet_opts_t *o)
 {
 	secret_src_t secret = { .pin_file = o->pin_file };
 	tsr_store_import_options_t options = { 0 };
-	tsr_store_credential_t *cred = NULL;
-	const tsr_store_summary_t *s;
 	tsr_store_t *store = NULL;
 	uint8_t *data = NULL;
-	size_t len = 0;
+	size_t len = 0, n = 0, failed = SIZE_MAX;
 	uint32_t reasons = 0;
-	int64_t id = 0, uses = 0;
-	char *path = NULL;
+	int64_t id = 0, uses = 0, *ids = NULL;
+	char *path = NULL, what[64];
+	bool batch;
 	int err, status = WALLET_EXIT_FAIL;
 
 	if (o->uses != NULL) {
@@ -646,9 +685,25 @@ run_import(const wallet_opts_t *o)
 	}
 	if (cli_read_file(o->args[0], CLI_MAX_INPUT, &data, &len) < 0)
 		return CLI_EXIT_USAGE;
+	/* The credentials of a batch are single-use unless --uses says. */
+	if ((batch = is_batch(data, len)) && o->uses == NULL)
+		options.uses = 1;
 	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
-	err = tsr_store_import(store, data, len, &options, &id, &reasons);
+	if (batch) {
+		err = tsr_store_import_batch(store, data, len, &options, &ids, &n, &failed,
+		    &reasons);
+	} else {
+		err = tsr_store_import(store, data, len, &options, &id, &reasons);
+		ids = &id;
+		n = err == TSR_OK ? 1 : 0;
+		failed = 0;
+	}
+	/* Which credential a failure is about, for the messages. */
+	if (batch && failed != SIZE_MAX)
+		snprintf(what, sizeof(what), "credential %zu of the batch", failed + 1);
+	else
+		snprintf(what, sizeof(what), "the credential");
 	if (err == TSR_ERR_VERIFY) {
 		if (o->json) {
 			printf("{\"imported\": false, \"reasons\": [");
@@ -656,40 +711,42 @@ run_import(const wallet_opts_t *o)
 			printf("]}\n");
 		}
 		/* cli_error() with the reasons spelled out on the same line. */
-		fprintf(stderr, "tessera: %s: refused, the credential does not verify: ",
-		    o->args[0]);
+		fprintf(stderr, "tessera: %s: refused, %s does not verify: ", o->args[0], what);
 		put_reasons(stderr, reasons, false);
 		fputc('\n', stderr);
 		goto out;
 	}
 	if (err != TSR_OK) {
 		if (err <= TSR_ERR_CBOR_TRUNCATED && err >= TSR_ERR_MDOC_VERSION)
-			cli_error(o->args[0], "not an IssuerSigned or Document: %s", tsr_strerror(err));
+			cli_error(o->args[0], "%s: %s",
+			    batch ? "not an array of IssuerSigned or Document" :
+				    "not an IssuerSigned or Document",
+			    tsr_strerror(err));
+		else if (batch && failed != SIZE_MAX)
+			cli_error(o->args[0], "%s: %s; nothing was imported", what,
+			    tsr_strerror(err));
 		else
 			wallet_report(path, store, o, err);
 		goto out;
 	}
-	if (tsr_store_show(store, id, &cred) != TSR_OK) {
-		cli_error("import", "imported as %lld but cannot be read back", (long long)id);
-		goto out;
+	/* JSON: {"imported": true, "id": ...} for one credential; for a batch
+	 * {"imported": true, "credentials": [{"id": ...}, ...]}. */
+	if (o->json)
+		printf("{\"imported\": true%s", batch ? ", \"credentials\": [" : ", ");
+	for (size_t i = 0; i < n; i++) {
+		if (o->json && batch)
+			printf("%s{", i > 0 ? ", " : "");
+		if (put_imported(store, ids[i], o->json) < 0)
+			goto out;
+		if (o->json && batch)
+			putchar('}');
 	}
-	s = tsr_store_credential_summary(cred);
-	if (o->json) {
-		printf("{\"imported\": true, \"id\": %lld, \"docType\": ", (long long)id);
-		cli_put_json_string(stdout, s->doc_type);
-		printf(", \"issuer\": ");
-		cli_put_json_string(stdout, s->issuer_subject);
-		printf(", \"keyId\": %lld}\n", (long long)s->key_id);
-	} else {
-		printf("Imported credential %lld: ", (long long)id);
-		cli_put_text(stdout, s->doc_type);
-		printf(" from ");
-		cli_put_text(stdout, s->issuer_subject);
-		printf(", bound to device key %lld\n", (long long)s->key_id);
-	}
+	if (o->json)
+		printf("%s}\n", batch ? "]" : "");
 	status = CLI_EXIT_OK;
 out:
-	tsr_store_credential_free(cred);
+	if (ids != &id)
+		tsr_free(ids);
 	tsr_store_free(store);
 	wallet_secret_wipe(&secret);
 	cli_free_data(data, len);

@@ -304,6 +304,33 @@ typedef struct tsr_store_import_options {
 TSR_EXPORT TSR_WUR int tsr_store_import(tsr_store_t *store, const uint8_t *cred, size_t len,
     const tsr_store_import_options_t *options, int64_t *ret_id, uint32_t *ret_reasons);
 
+/** The most credentials tsr_store_import_batch() takes at once. */
+#define TSR_STORE_BATCH_MAX 256
+
+/**
+ * @brief Checks a batch of credentials and stores them all, or none.
+ *
+ * @p batch is a CBOR array of 1 to #TSR_STORE_BATCH_MAX IssuerSigned or
+ * Document, as `tessera-issuer issue --batch` writes it (usually
+ * single-use credentials, one per device key). Each is checked as
+ * tsr_store_import() checks one (a credential twice in the batch is a
+ * duplicate), then all are stored in one transaction.
+ *
+ * @param options may be NULL; applies to every credential.
+ * @param[out] ret_ids the ids, in the order of the array (owned,
+ *        tsr_free()); may be NULL.
+ * @param[out] ret_n how many were stored; may be NULL.
+ * @param[out] ret_failed on failure, the index in the array of the
+ *        credential that failed, or SIZE_MAX when the failure is not one
+ *        credential's (not an array, the database); may be NULL.
+ * @param[out] ret_reasons as for tsr_store_import(), of the failed one.
+ * @return as tsr_store_import(); #TSR_ERR_MDOC_MALFORMED when @p batch is
+ *         not such an array, #TSR_ERR_LIMIT when it is too long.
+ */
+TSR_EXPORT TSR_WUR int tsr_store_import_batch(tsr_store_t *store, const uint8_t *batch,
+    size_t len, const tsr_store_import_options_t *options, int64_t **ret_ids, size_t *ret_n,
+    size_t *ret_failed, uint32_t *ret_reasons);
+
 /** What tsr_store_list() and tsr_store_show() tell about a credential. */
 typedef struct tsr_store_summary {
 	int64_t id;                 /**< the credential's id in this wallet */

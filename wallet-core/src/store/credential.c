@@ -249,72 +249,194 @@ out:
 	return r;
 }
 
+/* A credential decoded and verified for import. */
+typedef struct checked_credential {
+	tsr_document_t doc;
+	tsr_verified_doc_t vdoc;
+	tsr_span_t is_bytes; /* the IssuerSigned's bytes, inside the caller's CBOR */
+} checked_credential_t;
+
+static void
+checked_credential_clear(checked_credential_t *c)
+{
+	tsr_verified_doc_clear(&c->vdoc);
+	tsr_document_clear(&c->doc);
+}
+
+/* A verifier with the wallet's IACAs, and the reasons an import ignores. */
+static int
+import_verifier_new(tsr_store_t *store, tsr_verifier_t **ret_verifier, uint32_t *ret_ignored)
+{
+	tsr_verifier_t *verifier = NULL;
+	size_t n_iacas = 0;
+	int r;
+
+	if ((r = tsr_verifier_new(&verifier)) != TSR_OK ||
+	    (r = load_iacas(store, verifier, &n_iacas)) != TSR_OK) {
+		tsr_verifier_free(verifier);
+		return r;
+	}
+	*ret_ignored = IMPORT_IGNORED_REASONS;
+	/* Without configured IACAs the wallet takes the issuer on trust (the
+	 * signature must still verify under the DS certificate it carries). */
+	if (n_iacas == 0)
+		*ret_ignored |= TSR_REASON_UNTRUSTED_ISSUER;
+	*ret_verifier = verifier;
+	return TSR_OK;
+}
+
+/* Decodes and verifies one credential (an IssuerSigned or Document item). */
+static int
+check_credential(tsr_verifier_t *verifier, uint32_t ignored, const tsr_cbor_item_t *item,
+    checked_credential_t *c, uint32_t *ret_reasons)
+{
+	tsr_verify_ctx_t ctx;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	*ret_reasons = 0;
+	if ((r = decode_credential(item, &c->doc, &c->is_bytes)) != TSR_OK)
+		return r;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.verifier = verifier;
+	ctx.now = tsr_clock_now();
+	if ((r = tsr_verify_document(&ctx, &c->doc, &c->vdoc)) != TSR_OK)
+		return r;
+	if ((*ret_reasons = c->vdoc.reasons & ~ignored) != 0) {
+		tsr_debug("store: import refused, reasons %#x", (unsigned)*ret_reasons);
+		return TSR_ERR_VERIFY;
+	}
+	return c->vdoc.ds_subject != NULL ? TSR_OK : TSR_ERR_INTERNAL;
+}
+
+/*
+ * Checks the n credentials in items and stores them in one transaction:
+ * all or none. ids gets their ids; *ret_failed the index of the one that
+ * failed (SIZE_MAX: none in particular).
+ */
+static int
+import_items(tsr_store_t *store, const tsr_cbor_item_t *items, size_t n,
+    const tsr_store_import_options_t *options, int64_t *ids, size_t *ret_failed,
+    uint32_t *ret_reasons)
+{
+	tsr_verifier_t *verifier = NULL;
+	checked_credential_t *checked;
+	uint32_t ignored = 0;
+	size_t i, n_checked = 0;
+	int64_t key_id = 0;
+	int r;
+
+	*ret_failed = SIZE_MAX;
+	*ret_reasons = 0;
+	if ((checked = calloc(n, sizeof(*checked))) == NULL)
+		return TSR_ERR_NO_MEMORY;
+	if ((r = import_verifier_new(store, &verifier, &ignored)) != TSR_OK)
+		goto out;
+	for (i = 0; i < n; i++, n_checked++) {
+		if ((r = check_credential(verifier, ignored, &items[i], &checked[i],
+		    ret_reasons)) != TSR_OK) {
+			n_checked++; /* partly filled: clear it too */
+			*ret_failed = i;
+			goto out;
+		}
+	}
+	if ((r = tsr_store_begin(store)) != TSR_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const tsr_mso_t *mso = &checked[i].doc.issuer_signed.mso;
+
+		if ((r = find_key(store, &mso->device_key, &key_id)) != TSR_OK ||
+		    (r = insert_credential(store, key_id, mso, checked[i].vdoc.ds_subject, options,
+		    checked[i].is_bytes, &ids[i])) != TSR_OK) {
+			/* A database failure is not the credential's. */
+			if (r == TSR_ERR_STORE_FOREIGN_KEY || r == TSR_ERR_STORE_DUPLICATE)
+				*ret_failed = i;
+			goto out;
+		}
+	}
+	r = tsr_store_commit(store);
+out:
+	tsr_store_rollback(store);
+	for (i = 0; i < n_checked; i++)
+		checked_credential_clear(&checked[i]);
+	free(checked);
+	tsr_verifier_free(verifier);
+	return r;
+}
+
 int
 tsr_store_import(tsr_store_t *store, const uint8_t *cred, size_t len,
     const tsr_store_import_options_t *options, int64_t *ret_id, uint32_t *ret_reasons)
 {
-	tsr_verifier_t *verifier = NULL;
-	tsr_verified_doc_t vdoc;
 	tsr_cbor_doc_t *cbor = NULL;
-	tsr_document_t doc;
-	tsr_verify_ctx_t ctx;
-	tsr_span_t is_bytes = { NULL, 0 };
-	uint32_t reasons = 0, ignored = IMPORT_IGNORED_REASONS;
-	size_t n_iacas = 0;
-	int64_t key_id = 0, id = 0;
-	int r = TSR_ERR_INTERNAL;
+	uint32_t reasons = 0;
+	size_t failed;
+	int64_t id = 0;
+	int r;
 
-	memset(&doc, 0, sizeof(doc));
-	memset(&vdoc, 0, sizeof(vdoc));
 	if (store == NULL || cred == NULL || len == 0)
 		return TSR_ERR_INVALID_ARGUMENT;
 	if (len > TSR_BUF_MAX)
 		return TSR_ERR_LIMIT;
-	if ((r = tsr_store_unlock(store)) != TSR_OK)
-		return r;
-	if ((r = tsr_cbor_decode(cred, len, NULL, &cbor)) != TSR_OK ||
-	    (r = decode_credential(tsr_cbor_doc_root(cbor), &doc, &is_bytes)) != TSR_OK)
-		goto out;
-
-	if ((r = tsr_verifier_new(&verifier)) != TSR_OK ||
-	    (r = load_iacas(store, verifier, &n_iacas)) != TSR_OK)
-		goto out;
-	/* Without configured IACAs the wallet takes the issuer on trust (the
-	 * signature must still verify under the DS certificate it carries). */
-	if (n_iacas == 0)
-		ignored |= TSR_REASON_UNTRUSTED_ISSUER;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.verifier = verifier;
-	ctx.now = tsr_clock_now();
-	if ((r = tsr_verify_document(&ctx, &doc, &vdoc)) != TSR_OK)
-		goto out;
-	if ((reasons = vdoc.reasons & ~ignored) != 0) {
-		tsr_debug("store: import refused, reasons %#x", (unsigned)reasons);
-		r = TSR_ERR_VERIFY;
-		goto out;
-	}
-	if (vdoc.ds_subject == NULL) {
-		r = TSR_ERR_INTERNAL;
-		goto out;
-	}
-
-	if ((r = tsr_store_begin(store)) != TSR_OK)
-		goto out;
-	if ((r = find_key(store, &doc.issuer_signed.mso.device_key, &key_id)) != TSR_OK ||
-	    (r = insert_credential(store, key_id, &doc.issuer_signed.mso, vdoc.ds_subject,
-	    options, is_bytes, &id)) != TSR_OK ||
-	    (r = tsr_store_commit(store)) != TSR_OK)
-		goto out;
-	if (ret_id != NULL)
+	if ((r = tsr_store_unlock(store)) == TSR_OK &&
+	    (r = tsr_cbor_decode(cred, len, NULL, &cbor)) == TSR_OK &&
+	    (r = import_items(store, tsr_cbor_doc_root(cbor), 1, options, &id, &failed,
+	    &reasons)) == TSR_OK && ret_id != NULL)
 		*ret_id = id;
-	r = TSR_OK;
-out:
-	tsr_store_rollback(store);
 	if (ret_reasons != NULL)
 		*ret_reasons = r == TSR_ERR_VERIFY ? reasons : 0;
-	tsr_verified_doc_clear(&vdoc);
-	tsr_verifier_free(verifier);
-	tsr_document_clear(&doc);
+	tsr_cbor_doc_free(cbor);
+	return r;
+}
+
+int
+tsr_store_import_batch(tsr_store_t *store, const uint8_t *batch, size_t len,
+    const tsr_store_import_options_t *options, int64_t **ret_ids, size_t *ret_n,
+    size_t *ret_failed, uint32_t *ret_reasons)
+{
+	tsr_cbor_doc_t *cbor = NULL;
+	const tsr_cbor_item_t *root;
+	int64_t *ids = NULL;
+	uint32_t reasons = 0;
+	size_t n = 0, failed = SIZE_MAX;
+	int r;
+
+	if (store == NULL || batch == NULL || len == 0)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (len > TSR_BUF_MAX)
+		return TSR_ERR_LIMIT;
+	if ((r = tsr_store_unlock(store)) != TSR_OK ||
+	    (r = tsr_cbor_decode(batch, len, NULL, &cbor)) != TSR_OK)
+		goto out;
+	root = tsr_cbor_doc_root(cbor);
+	if (!tsr_cbor_is(root, TSR_CBOR_ARRAY) || root->u.list.count == 0) {
+		r = TSR_ERR_MDOC_MALFORMED;
+		goto out;
+	}
+	if (root->u.list.count > TSR_STORE_BATCH_MAX) {
+		r = TSR_ERR_LIMIT;
+		goto out;
+	}
+	if ((ids = calloc(root->u.list.count, sizeof(*ids))) == NULL) {
+		r = TSR_ERR_NO_MEMORY;
+		goto out;
+	}
+	if ((r = import_items(store, root->u.list.items, root->u.list.count, options, ids,
+	    &failed, &reasons)) != TSR_OK)
+		goto out;
+	n = root->u.list.count;
+	if (ret_ids != NULL) {
+		*ret_ids = ids;
+		ids = NULL;
+	}
+out:
+	if (ret_n != NULL)
+		*ret_n = n;
+	if (ret_failed != NULL)
+		*ret_failed = r == TSR_OK ? SIZE_MAX : failed;
+	if (ret_reasons != NULL)
+		*ret_reasons = r == TSR_ERR_VERIFY ? reasons : 0;
+	free(ids);
 	tsr_cbor_doc_free(cbor);
 	return r;
 }
