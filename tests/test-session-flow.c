@@ -182,6 +182,51 @@ holder_terminates(fixture_t *f, gconstpointer user)
 	tsr_free(response);
 }
 
+/* Between requests the holder ends the session: the reader reads that
+ * status; a response nobody asked for ends the session as out of order. */
+static void
+holder_ends_between_requests(fixture_t *f, gconstpointer user)
+{
+	uint8_t *est, *data, *response = NULL, *end = NULL, *req2 = NULL;
+	size_t est_len = 0, data_len = 0, response_len = 0, end_len = 0, req2_len = 0;
+
+	(void)user;
+	est = reader_establish(f, "age-over-18", &est_len);
+	data = holder_answer(f, est, est_len, &data_len);
+	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
+	    &response_len, NULL), ==, TSR_OK);
+	tsr_free(response);
+	response = NULL;
+	g_assert_cmpint(tsr_holder_session_error(f->holder, TSR_SESSION_STATUS_TERMINATION, &end,
+	    &end_len), ==, TSR_OK);
+	g_assert_cmpint(tsr_reader_session_receive(f->reader, end, end_len, &response,
+	    &response_len, NULL), ==, TSR_ERR_SESSION_TERMINATED);
+	g_assert_null(response);
+	g_assert_cmpint(tsr_reader_session_request(f->reader, (const uint8_t *)"\xa0", 1, &req2,
+	    &req2_len), ==, TSR_ERR_SESSION_STATE);
+	tsr_free(end);
+	tsr_free(data);
+	tsr_free(est);
+
+	/* A fresh session: the first response arrives a second time while no
+	 * request is out. */
+	fixture_tear_down(f, NULL);
+	fixture_set_up(f, NULL);
+	est = reader_establish(f, "age-over-18", &est_len);
+	data = holder_answer(f, est, est_len, &data_len);
+	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
+	    &response_len, NULL), ==, TSR_OK);
+	tsr_free(response);
+	response = NULL;
+	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
+	    &response_len, NULL), ==, TSR_ERR_SESSION_STATE);
+	g_assert_null(response);
+	g_assert_cmpint(tsr_reader_session_request(f->reader, (const uint8_t *)"\xa0", 1, &req2,
+	    &req2_len), ==, TSR_ERR_SESSION_STATE);
+	tsr_free(data);
+	tsr_free(est);
+}
+
 static void
 tampered_ciphertext(fixture_t *f, gconstpointer user)
 {
@@ -291,6 +336,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("/session/flow/valid_session", valid_session);
 	ADD("/session/flow/holder_terminates", holder_terminates);
+	ADD("/session/flow/holder_ends_between_requests", holder_ends_between_requests);
 	ADD("/session/flow/tampered_ciphertext", tampered_ciphertext);
 	ADD("/session/flow/replayed_response", replayed_response);
 	ADD("/session/flow/out_of_order_calls", out_of_order_calls);

@@ -191,12 +191,16 @@ TSR_EXPORT TSR_WUR int tsr_reader_session_request(tsr_reader_session_t *session,
     const uint8_t *request, size_t len, uint8_t **ret_msg, size_t *ret_len);
 
 /**
- * @brief Takes the holder's SessionData.
+ * @brief Takes the holder's SessionData: the answer to the request that is
+ *        out, or, between requests, the holder ending the session.
  * @param[out] ret_response the DeviceResponse (owned) when it carried one.
  * @param[out] ret_ended set when the holder also ended the session (may be NULL).
  * @return #TSR_OK with a response; #TSR_ERR_SESSION_TERMINATED (status 20,
  *         no data); #TSR_ERR_SESSION_PEER_ERROR (status 10/11/12);
- *         #TSR_ERR_CRYPTO_DECRYPT; a decoding error.
+ *         #TSR_ERR_CRYPTO_DECRYPT; a decoding error; #TSR_ERR_SESSION_STATE
+ *         before the first request, after the end, or for a response when no
+ *         request is out. Every outcome but #TSR_OK without @p ret_ended
+ *         ends the session.
  */
 TSR_EXPORT TSR_WUR int tsr_reader_session_receive(tsr_reader_session_t *session,
     const uint8_t *msg, size_t len, uint8_t **ret_response, size_t *ret_response_len,

@@ -190,19 +190,25 @@ tsr_reader_session_receive(tsr_reader_session_t *s, const uint8_t *msg, size_t l
     uint8_t **ret_response, size_t *ret_response_len, bool *ret_ended)
 {
 	tsr_session_data_t sd;
-	bool ended;
+	bool ended, waiting;
 	int r = TSR_ERR_INTERNAL;
 
 	if (s == NULL || msg == NULL || ret_response == NULL || ret_response_len == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	if (s->state != READER_WAITING)
+	/* Between requests the holder may end the session (status 20): a
+	 * reader that is not waiting for a response still reads that. */
+	if (s->state != READER_WAITING && s->state != READER_READY)
 		return TSR_ERR_SESSION_STATE;
+	waiting = s->state == READER_WAITING;
 	/* Any failure ends the session: there is no retry with other counters. */
 	s->state = READER_ENDED;
 	if ((r = tsr_session_data_decode(msg, len, &sd)) != TSR_OK)
 		return r;
 	ended = sd.has_status;
-	if (sd.has_data) {
+	if (sd.has_data && !waiting) {
+		/* A response to no request: replayed or out of order. */
+		r = TSR_ERR_SESSION_STATE;
+	} else if (sd.has_data) {
 		if ((r = tsr_session_decrypt(&s->keys, sd.data.ptr, sd.data.len, ret_response,
 		    ret_response_len)) == TSR_OK && !ended)
 			s->state = READER_READY;
