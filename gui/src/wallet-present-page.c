@@ -276,6 +276,26 @@ show_failure (WalletPresentPage *self,
   show_failure_full (self, "dialog-warning-symbolic", _("Presentation Failed"), message);
 }
 
+/* Why a request was refused under the strict reader policy. */
+static char *
+refusal_text (tsr_reader_trust_t  trust,
+              const char         *reader)
+{
+  switch (trust)
+    {
+    case TSR_READER_ANONYMOUS:
+      return g_strdup (_("The reader did not identify itself. Your preferences allow only trusted readers, so nothing was shared."));
+    case TSR_READER_INVALID:
+      /* Translators: %s is the reader's name */
+      return g_strdup_printf (_("The certificate of %s is expired, forged or not meant for readers. Your preferences allow only trusted readers, so nothing was shared."), reader);
+    case TSR_READER_UNTRUSTED:
+    case TSR_READER_TRUSTED:
+    default:
+      /* Translators: %s is the reader's name */
+      return g_strdup_printf (_("The certificate of %s does not come from a reader authority you trust. Your preferences allow only trusted readers, so nothing was shared."), reader);
+    }
+}
+
 /* A row for the answered request in the session's list; the list shows
  * once there is more than one. */
 static void
@@ -313,11 +333,11 @@ clear_requests (WalletPresentPage *self)
 static void
 show_result (WalletPresentPage *self,
              gboolean           share,
-             gboolean           automatic)
+             gboolean           refused)
 {
   tsr_presentation_t *p = wallet_session_get_presentation (self->session);
   const char *subject = NULL;
-  (void) wallet_session_get_reader_trust (self->session, &subject);
+  tsr_reader_trust_t trust = wallet_session_get_reader_trust (self->session, &subject);
   g_autofree char *reader = wallet_subject_name (subject);
   g_autofree char *description = NULL;
   g_autofree char *outcome = NULL;
@@ -357,7 +377,14 @@ show_result (WalletPresentPage *self,
 
   if (reader == NULL)
     reader = g_strdup (_("an unidentified reader"));
-  if (total > 0)
+  if (refused)
+    {
+      icon = "action-unavailable-symbolic";
+      adw_status_page_set_title (self->result_page, _("Refused"));
+      outcome = g_strdup (_("Refused"));
+      description = refusal_text (trust, reader);
+    }
+  else if (total > 0)
     {
       icon = "emblem-ok-symbolic";
       adw_status_page_set_title (self->result_page, _("Shared"));
@@ -372,11 +399,8 @@ show_result (WalletPresentPage *self,
       icon = "process-stop-symbolic";
       adw_status_page_set_title (self->result_page, _("Declined"));
       outcome = g_strdup (_("Declined"));
-      if (automatic)
-        /* Translators: %s is the reader's name */
-        description = g_strdup_printf (_("Nothing was shared with %s: the reader is not trusted, and your preferences refuse untrusted readers."), reader);
-      else
-        description = g_strdup_printf (_("Nothing was shared with %s."), reader);
+      /* Translators: %s is the reader's name */
+      description = g_strdup_printf (_("Nothing was shared with %s."), reader);
     }
   adw_status_page_set_icon_name (self->result_page, icon);
   adw_status_page_set_description (self->result_page, description);
@@ -396,7 +420,7 @@ typedef struct {
   WalletPresentPage *self;
   WalletSession *session;
   gboolean share;
-  gboolean automatic;
+  gboolean refused;
 } RespondData;
 
 static void
@@ -414,7 +438,7 @@ on_responded (GObject      *source,
     }
   else if (r->session == r->self->session)
     {
-      show_result (r->self, r->share, r->automatic);
+      show_result (r->self, r->share, r->refused);
       /* 18013-5: the reader may send further requests until it ends the session. */
       wallet_session_wait_request_async (r->session, r->self->cancellable, on_request,
                                          g_object_ref (r->self));
@@ -427,14 +451,14 @@ on_responded (GObject      *source,
 static void
 respond (WalletPresentPage *self,
          gboolean           share,
-         gboolean           automatic)
+         gboolean           refused)
 {
   RespondData *r = g_new0 (RespondData, 1);
 
   r->self = g_object_ref (self);
   r->session = g_object_ref (self->session);
   r->share = share;
-  r->automatic = automatic;
+  r->refused = refused;
   wallet_session_respond_async (self->session, share, NULL, on_responded, r);
 }
 
@@ -456,7 +480,6 @@ on_request (GObject      *source,
   g_autoptr(WalletPresentPage) self = user_data;
   WalletSession *session = WALLET_SESSION (source);
   g_autoptr(GError) error = NULL;
-  gboolean refuse;
   GtkRoot *root;
 
   if (!wallet_session_wait_request_finish (session, result, &error))
@@ -473,9 +496,9 @@ on_request (GObject      *source,
   if (session != self->session)
     return;
 
-  refuse = self->settings != NULL &&
-           g_settings_get_boolean (self->settings, "refuse-untrusted-readers");
-  if (refuse && wallet_session_get_reader_trust (session, NULL) != TSR_READER_TRUSTED)
+  /* The strict reader policy: no consent sheet, the library discloses
+   * nothing, and the page says why. */
+  if (tsr_presentation_refused (wallet_session_get_presentation (session)))
     {
       respond (self, FALSE, TRUE);
       return;
@@ -601,6 +624,9 @@ wallet_present_page_start (WalletPresentPage *self)
     }
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
                            G_CONNECT_SWAPPED);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "refuse-untrusted-readers", self->session,
+                     "trusted-readers-only", G_SETTINGS_BIND_GET);
   /* No QR code before the transport is open: a reader must never scan a
    * code nobody listens for. */
   adw_status_page_set_title (self->starting_page,

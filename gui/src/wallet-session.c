@@ -34,6 +34,7 @@ struct _WalletSession
   char *description;  /* set by the open thread, read after open_finish */
   uint8_t ble_uuid[16];
   /* Atomic: set on the main thread, read by the task threads. */
+  gint trusted_only;
   gint end_requested;
 
   /* Used only by one task thread at a time. */
@@ -54,6 +55,7 @@ struct _WalletSession
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_TRUSTED_READERS_ONLY,
   N_PROPS
 };
 
@@ -103,6 +105,27 @@ wallet_session_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, (int) self->state);
       break;
+    case PROP_TRUSTED_READERS_ONLY:
+      g_value_set_boolean (value, wallet_session_get_trusted_readers_only (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wallet_session_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  WalletSession *self = WALLET_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRUSTED_READERS_ONLY:
+      wallet_session_set_trusted_readers_only (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -115,11 +138,15 @@ wallet_session_class_init (WalletSessionClass *klass)
 
   object_class->finalize = wallet_session_finalize;
   object_class->get_property = wallet_session_get_property;
+  object_class->set_property = wallet_session_set_property;
 
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL,
                       WALLET_SESSION_WAITING, WALLET_SESSION_FAILED, WALLET_SESSION_WAITING,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TRUSTED_READERS_ONLY] =
+    g_param_spec_boolean ("trusted-readers-only", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -380,6 +407,24 @@ wallet_session_get_state (WalletSession *self)
 {
   g_return_val_if_fail (WALLET_IS_SESSION (self), WALLET_SESSION_FAILED);
   return self->state;
+}
+
+void
+wallet_session_set_trusted_readers_only (WalletSession *self,
+                                         gboolean       trusted_only)
+{
+  g_return_if_fail (WALLET_IS_SESSION (self));
+
+  trusted_only = !!trusted_only;
+  if (g_atomic_int_exchange (&self->trusted_only, trusted_only) != trusted_only)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRUSTED_READERS_ONLY]);
+}
+
+gboolean
+wallet_session_get_trusted_readers_only (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), FALSE);
+  return g_atomic_int_get (&self->trusted_only);
 }
 
 void
@@ -696,6 +741,8 @@ wait_request_thread (GTask        *task,
       send_status (self, TSR_SESSION_STATUS_DECODING_ERROR);
       goto fail;
     }
+  tsr_presentation_require_trusted_reader (self->presentation,
+                                           g_atomic_int_get (&self->trusted_only));
   if ((store = wallet_store_acquire (self->store, TRUE, &error)) == NULL)
     {
       send_status (self, TSR_SESSION_STATUS_TERMINATION);

@@ -86,6 +86,13 @@ const char         *wallet_session_get_description     (WalletSession *self);
 const char         *wallet_session_get_socket_path     (WalletSession *self);
 WalletSessionState  wallet_session_get_state           (WalletSession *self);
 
+/* The strict reader policy ("trusted-readers-only" property, default
+ * FALSE): requests analysed from now on are refused unless every
+ * DocRequest's reader is trusted (tsr_presentation_require_trusted_reader()). */
+void                wallet_session_set_trusted_readers_only (WalletSession *self,
+                                                             gboolean       trusted_only);
+gboolean            wallet_session_get_trusted_readers_only (WalletSession *self);
+
 /* Waits (cancellably) for the reader's next request and analyses it: the
  * first call waits for a reader to connect, later ones for a further
  * request in the same session (18013-5 lets the reader send several). The
@@ -107,7 +114,8 @@ void                wallet_session_end                 (WalletSession *self);
 
 /* The analysed request, after wait_request; the caller records consent
  * with tsr_presentation_consent() before respond. Owned by the session,
- * valid until the next wait_request. */
+ * valid until the next wait_request. Under the strict reader policy,
+ * tsr_presentation_refused() says whether it must be refused. */
 tsr_presentation_t *wallet_session_get_presentation    (WalletSession *self);
 /* The least trusted reader authentication among the DocRequests, and the
  * reader subject (borrowed, may be NULL). */

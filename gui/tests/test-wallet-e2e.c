@@ -16,6 +16,9 @@
  * consent sheet, response and history entry, and the page sums the
  * session up when the reader, or the holder (End Session), ends it.
  *
+ * Preferences → Presenting → "Only share with trusted readers" (the
+ * library's strict reader policy), on and off.
+ *
  * Bluetooth: this host has none (no bluetoothd), so the BLE tests check
  * what a holder sees then: chosen explicitly, a clear "Bluetooth
  * Unavailable" page and never a QR code; left at the default, the local
@@ -1023,6 +1026,96 @@ test_present_end_session (void)
   sim_reader_clear (&r);
 }
 
+/* One session of the trusted-readers-only test: @requests[0] answered
+ * (consented in full when a sheet comes), the reader's view returned. */
+static void
+run_policy_session (E2E       *t,
+                    SimReader *r,
+                    gboolean   expect_sheet)
+{
+  GThread *thread;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, t, TIMEOUT_MS));
+  thread = start_sim_reader (t, r);
+  if (expect_sheet)
+    share_first (wait_consent (t, r), G_MAXSIZE);
+  g_assert_true (wallet_test_wait (session_answered, t, TIMEOUT_MS));
+  if (!expect_sheet)
+    g_assert_null (wallet_present_page_get_consent_dialog (t->present));
+  g_signal_emit_by_name (present_button (t, "end_button"), "clicked");
+  g_assert_true (wallet_test_wait (sim_reader_done, r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r->result, ==, TSR_OK);
+  g_assert_cmpuint (r->n_responses, ==, 1);
+  g_assert_true (wallet_test_wait (session_ended, t, TIMEOUT_MS));
+}
+
+/* Preferences → Presenting → "Only share with trusted readers": the
+ * library's strict reader policy. On, a reader without readerAuth gets no
+ * consent sheet and no data, the page says why, the history has it as
+ * declined (as the CLI's --strict logs it); a trusted reader is asked
+ * about as usual. Off, the same anonymous reader gets a consent sheet. */
+static void
+test_trusted_readers_only (void)
+{
+  E2E t;
+  SimReader anonymous = { .requests = { { "driving-licence" } }, .holder_ends = TRUE };
+  SimReader trusted = { .requests = { { "driving-licence", TRUE } }, .holder_ends = TRUE };
+  SimReader allowed = { .requests = { { "driving-licence" } }, .holder_ends = TRUE };
+  g_autofree char *root_path = g_build_filename (wallet_test_data_dir (), "reader", "reader_root.pem", NULL);
+  g_autofree char *root = NULL;
+  gsize root_len;
+  GSettings *settings;
+  GListModel *log;
+  tsr_store_t *store;
+
+  e2e_setup (&t);
+  settings = wallet_window_get_settings (t.window);
+  g_assert_false (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+  g_assert_true (g_file_get_contents (root_path, &root, &root_len, NULL));
+  store = wallet_test_wallet_open (t.wallet);
+  g_assert_cmpint (tsr_store_trust_add (store, TSR_TRUST_READER_ROOT, (const uint8_t *) root,
+                                        root_len, NULL), ==, TSR_OK);
+  tsr_store_free (store);
+
+  g_settings_set_boolean (settings, "refuse-untrusted-readers", TRUE);
+  run_policy_session (&t, &anonymous, FALSE);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Refused");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "did not identify itself"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "allow only trusted readers"));
+  shoot (GTK_WINDOW (t.window), "present-refused");
+  g_assert_false (anonymous.valid[0]);
+  g_assert_cmpuint (anonymous.n_elements[0], ==, 0);
+
+  run_policy_session (&t, &trusted, TRUE);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_true (trusted.valid[0]);
+  g_assert_cmpuint (trusted.n_elements[0], ==, 5);
+
+  g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  run_policy_session (&t, &allowed, TRUE);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_true (allowed.valid[0]);
+
+  log = history_model (&t);
+  g_assert_cmpuint (g_list_model_get_n_items (log), ==, 3);
+  {
+    g_autoptr(WalletLogEntry) refused = g_list_model_get_item (log, 2);
+    g_autoptr(WalletLogEntry) shared = g_list_model_get_item (log, 1);
+
+    g_assert_cmpint (wallet_log_entry_get_outcome (refused), ==, TSR_PRESENTATION_DECLINED);
+    g_assert_cmpint (wallet_log_entry_get_reader_trust (refused), ==, TSR_READER_ANONYMOUS);
+    g_assert_cmpuint (wallet_log_entry_get_shared (refused)->len, ==, 0);
+    g_assert_cmpint (wallet_log_entry_get_outcome (shared), ==, TSR_PRESENTATION_SHARED);
+    g_assert_cmpint (wallet_log_entry_get_reader_trust (shared), ==, TSR_READER_TRUSTED);
+  }
+  e2e_teardown (&t);
+  sim_reader_clear (&anonymous);
+  sim_reader_clear (&trusted);
+  sim_reader_clear (&allowed);
+}
+
 /* Bluetooth is only the default: without it, the local transport, and
  * the engagement offers no BLE a reader would try in vain. */
 static void
@@ -1092,6 +1185,24 @@ test_transport_choice_persisted (void)
   g_assert_cmpstr (value, ==, "ble");
   /* Chosen now, so a missing adapter will be an error, not a fallback. */
   g_assert_nonnull (g_settings_get_user_value (settings, "transport"));
+  /* "Only share with trusted readers", off by default, sets the key. */
+  {
+    GtkWidget *row = wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW,
+                                       "Only share with trusted readers");
+    GtkSwitch *sw = GTK_SWITCH (wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_SWITCH,
+                                                  "trusted_readers_switch"));
+    GtkWidget *heading = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_LABEL, "Presenting");
+
+    g_assert_nonnull (row);
+    g_assert_nonnull (heading);
+    g_assert_true (gtk_widget_is_ancestor (row, gtk_widget_get_ancestor (heading,
+                                                                         ADW_TYPE_PREFERENCES_GROUP)));
+    g_assert_false (gtk_switch_get_active (sw));
+    gtk_switch_set_active (sw, TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+    gtk_switch_set_active (sw, FALSE);
+    g_assert_false (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+  }
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
@@ -1124,6 +1235,7 @@ main (int   argc,
   g_test_add_data_func ("/wallet/e2e/present-several/ble-simulated", GINT_TO_POINTER (TRUE),
                         test_present_several);
   g_test_add_func ("/wallet/e2e/present-end-session", test_present_end_session);
+  g_test_add_func ("/wallet/e2e/trusted-readers-only", test_trusted_readers_only);
   g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
 }
