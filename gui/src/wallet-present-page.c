@@ -234,6 +234,8 @@ clear_result (WalletPresentPage *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->result_box))) != NULL)
     gtk_box_remove (self->result_box, child);
+  /* Empty, it would still add a gap. */
+  gtk_widget_set_visible (GTK_WIDGET (self->result_box), FALSE);
 }
 
 /* Which of End Session and Done the result page offers. */
@@ -404,6 +406,7 @@ show_result (WalletPresentPage *self,
     }
   adw_status_page_set_icon_name (self->result_page, icon);
   adw_status_page_set_description (self->result_page, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_box), total > 0);
   self->n_answered++;
   add_request_row (self, icon, outcome, reader);
   gtk_widget_set_visible (self->session_box, TRUE);

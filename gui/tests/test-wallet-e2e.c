@@ -1027,11 +1027,13 @@ test_present_end_session (void)
 }
 
 /* One session of the trusted-readers-only test: @requests[0] answered
- * (consented in full when a sheet comes), the reader's view returned. */
+ * (consented in full when a sheet comes), the page saved as @shot (may be
+ * NULL) while the session is still open, then End Session. */
 static void
-run_policy_session (E2E       *t,
-                    SimReader *r,
-                    gboolean   expect_sheet)
+run_policy_session (E2E        *t,
+                    SimReader  *r,
+                    gboolean    expect_sheet,
+                    const char *shot)
 {
   GThread *thread;
 
@@ -1043,6 +1045,11 @@ run_policy_session (E2E       *t,
   g_assert_true (wallet_test_wait (session_answered, t, TIMEOUT_MS));
   if (!expect_sheet)
     g_assert_null (wallet_present_page_get_consent_dialog (t->present));
+  if (shot != NULL)
+    {
+      wallet_test_spin (300);
+      shoot (GTK_WINDOW (t->window), shot);
+    }
   g_signal_emit_by_name (present_button (t, "end_button"), "clicked");
   g_assert_true (wallet_test_wait (sim_reader_done, r, TIMEOUT_MS));
   g_thread_join (thread);
@@ -1080,21 +1087,20 @@ test_trusted_readers_only (void)
   tsr_store_free (store);
 
   g_settings_set_boolean (settings, "refuse-untrusted-readers", TRUE);
-  run_policy_session (&t, &anonymous, FALSE);
+  run_policy_session (&t, &anonymous, FALSE, "present-refused");
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Refused");
   g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "did not identify itself"));
   g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "allow only trusted readers"));
-  shoot (GTK_WINDOW (t.window), "present-refused");
   g_assert_false (anonymous.valid[0]);
   g_assert_cmpuint (anonymous.n_elements[0], ==, 0);
 
-  run_policy_session (&t, &trusted, TRUE);
+  run_policy_session (&t, &trusted, TRUE, NULL);
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
   g_assert_true (trusted.valid[0]);
   g_assert_cmpuint (trusted.n_elements[0], ==, 5);
 
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
-  run_policy_session (&t, &allowed, TRUE);
+  run_policy_session (&t, &allowed, TRUE, NULL);
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
   g_assert_true (allowed.valid[0]);
 
