@@ -31,7 +31,7 @@ struct _WalletPreferencesWindow
    * parent, and a thread's callback may drop our last reference after the
    * parent window has gone. */
   GtkWindow *parent;
-  GtkSwitch *refuse_switch;
+  GtkSwitch *trusted_readers_switch;
   AdwComboRow *transport_row;
   AdwComboRow *ble_mode_row;
   GtkListBox *roots_list;
@@ -324,7 +324,7 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, unlock_button);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, pin_button);
-  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, refuse_switch);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, trusted_readers_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, transport_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_mode_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, roots_list);
@@ -526,7 +526,7 @@ wallet_preferences_window_new (GtkWindow   *parent,
     self->parent = g_object_ref (parent);
   self->store = g_object_ref (store);
   self->settings = g_object_ref (settings);
-  g_settings_bind (settings, "refuse-untrusted-readers", self->refuse_switch, "active",
+  g_settings_bind (settings, "refuse-untrusted-readers", self->trusted_readers_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "transport", self->transport_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_to_selected, selected_to_choice,

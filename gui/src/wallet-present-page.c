@@ -19,6 +19,7 @@ struct _WalletPresentPage
   GCancellable *cancellable;
   WalletConsentDialog *consent;
   guint inhibit_cookie;
+  guint n_answered;       /* requests answered in this session */
 
   GtkStack *stack;
   WalletQrView *qr_view;
@@ -30,6 +31,12 @@ struct _WalletPresentPage
   GtkSpinner *starting_spinner;
   AdwStatusPage *result_page;
   GtkBox *result_box;
+  GtkWidget *requests_group;
+  GtkListBox *requests_list;
+  GtkWidget *session_box;
+  GtkSpinner *session_spinner;
+  GtkLabel *session_label;
+  GtkWidget *end_button;
   GtkWidget *done_button;
   GtkWidget *cancel_button;
 };
@@ -80,6 +87,16 @@ on_done_clicked (WalletPresentPage *self)
   g_signal_emit (self, signals[SIGNAL_DONE], 0);
 }
 
+/* The waiting session hears it within a slice and shows the summary. */
+static void
+on_end_clicked (WalletPresentPage *self)
+{
+  if (self->session == NULL)
+    return;
+  gtk_widget_set_sensitive (self->end_button, FALSE);
+  wallet_session_end (self->session);
+}
+
 static void
 wallet_present_page_dispose (GObject *object)
 {
@@ -120,10 +137,17 @@ wallet_present_page_class_init (WalletPresentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, starting_spinner);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_page);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, result_box);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, requests_group);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, requests_list);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, session_box);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, session_spinner);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, session_label);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, end_button);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, done_button);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_done_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_end_clicked);
 }
 
 static void
@@ -142,6 +166,8 @@ wallet_present_page_set_store (WalletPresentPage *self,
   g_set_object (&self->settings, settings);
 }
 
+/* The session's progress, under the QR code before the first answer and
+ * under the last answer after it. */
 static void
 set_status (WalletPresentPage *self,
             const char        *text,
@@ -150,6 +176,18 @@ set_status (WalletPresentPage *self,
   gtk_label_set_label (self->status_label, text);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_label_set_label (self->session_label, text);
+  gtk_spinner_set_spinning (self->session_spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->session_spinner), busy);
+}
+
+static char *
+session_summary (guint n_answered)
+{
+  /* Translators: shown when a session with a reader is over */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Session ended — %u request answered",
+                                       "Session ended — %u requests answered", n_answered),
+                          n_answered);
 }
 
 static void
@@ -173,8 +211,14 @@ on_state_changed (WalletPresentPage *self,
     case WALLET_SESSION_RESPONDING:
       set_status (self, _("Sending your answer…"), TRUE);
       break;
-    case WALLET_SESSION_DONE:
-      set_status (self, _("Done"), FALSE);
+    case WALLET_SESSION_ANSWERED:
+      set_status (self, _("Waiting for another request…"), TRUE);
+      break;
+    case WALLET_SESSION_ENDED:
+      {
+        g_autofree char *summary = session_summary (self->n_answered);
+        set_status (self, summary, FALSE);
+      }
       break;
     case WALLET_SESSION_FAILED:
     default:
@@ -190,6 +234,23 @@ clear_result (WalletPresentPage *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->result_box))) != NULL)
     gtk_box_remove (self->result_box, child);
+  /* Empty, it would still add a gap. */
+  gtk_widget_set_visible (GTK_WIDGET (self->result_box), FALSE);
+}
+
+/* Which of End Session and Done the result page offers. */
+static void
+set_session_open (WalletPresentPage *self,
+                  gboolean           open)
+{
+  gtk_widget_set_visible (self->end_button, open);
+  gtk_widget_set_sensitive (self->end_button, open);
+  gtk_widget_set_visible (self->done_button, !open);
+  if (!open)
+    {
+      gtk_widget_grab_focus (self->done_button);
+      uninhibit (self);
+    }
 }
 
 static void
@@ -203,10 +264,11 @@ show_failure_full (WalletPresentPage *self,
   adw_status_page_set_icon_name (self->result_page, icon);
   adw_status_page_set_title (self->result_page, title);
   adw_status_page_set_description (self->result_page, message);
+  /* After answers, the failure also ended the session they were in. */
+  gtk_widget_set_visible (self->session_box, self->n_answered > 0);
   gtk_stack_set_visible_child_name (self->stack, "result");
   gtk_widget_set_visible (self->cancel_button, FALSE);
-  gtk_widget_grab_focus (self->done_button);
-  uninhibit (self);
+  set_session_open (self, FALSE);
 }
 
 static void
@@ -216,17 +278,72 @@ show_failure (WalletPresentPage *self,
   show_failure_full (self, "dialog-warning-symbolic", _("Presentation Failed"), message);
 }
 
-/* What was shared, grouped by document, from the presentation's consent. */
+/* Why a request was refused under the strict reader policy. */
+static char *
+refusal_text (tsr_reader_trust_t  trust,
+              const char         *reader)
+{
+  switch (trust)
+    {
+    case TSR_READER_ANONYMOUS:
+      return g_strdup (_("The reader did not identify itself. Your preferences allow only trusted readers, so nothing was shared."));
+    case TSR_READER_INVALID:
+      /* Translators: %s is the reader's name */
+      return g_strdup_printf (_("The certificate of %s is expired, forged or not meant for readers. Your preferences allow only trusted readers, so nothing was shared."), reader);
+    case TSR_READER_UNTRUSTED:
+    case TSR_READER_TRUSTED:
+    default:
+      /* Translators: %s is the reader's name */
+      return g_strdup_printf (_("The certificate of %s does not come from a reader authority you trust. Your preferences allow only trusted readers, so nothing was shared."), reader);
+    }
+}
+
+/* A row for the answered request in the session's list; the list shows
+ * once there is more than one. */
+static void
+add_request_row (WalletPresentPage *self,
+                 const char        *icon,
+                 const char        *outcome,
+                 const char        *reader)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *image = gtk_image_new_from_icon_name (icon);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), outcome);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), reader);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
+  gtk_list_box_append (self->requests_list, row);
+  gtk_widget_set_visible (self->requests_group, self->n_answered > 1);
+}
+
+static void
+clear_requests (WalletPresentPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->requests_list))) != NULL)
+    gtk_list_box_remove (self->requests_list, child);
+  gtk_widget_set_visible (self->requests_group, FALSE);
+  gtk_widget_set_visible (self->session_box, FALSE);
+  self->n_answered = 0;
+}
+
+/* The answer to the last request: what was shared, grouped by document,
+ * from the presentation's consent; the session stays open. */
 static void
 show_result (WalletPresentPage *self,
              gboolean           share,
-             gboolean           automatic)
+             gboolean           refused)
 {
   tsr_presentation_t *p = wallet_session_get_presentation (self->session);
   const char *subject = NULL;
-  (void) wallet_session_get_reader_trust (self->session, &subject);
+  tsr_reader_trust_t trust = wallet_session_get_reader_trust (self->session, &subject);
   g_autofree char *reader = wallet_subject_name (subject);
   g_autofree char *description = NULL;
+  g_autofree char *outcome = NULL;
+  const char *icon;
   gsize total = 0;
 
   clear_result (self);
@@ -262,35 +379,51 @@ show_result (WalletPresentPage *self,
 
   if (reader == NULL)
     reader = g_strdup (_("an unidentified reader"));
-  if (total > 0)
+  if (refused)
     {
-      adw_status_page_set_icon_name (self->result_page, "emblem-ok-symbolic");
+      icon = "action-unavailable-symbolic";
+      adw_status_page_set_title (self->result_page, _("Refused"));
+      outcome = g_strdup (_("Refused"));
+      description = refusal_text (trust, reader);
+    }
+  else if (total > 0)
+    {
+      icon = "emblem-ok-symbolic";
       adw_status_page_set_title (self->result_page, _("Shared"));
+      outcome = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Shared %u item",
+                                              "Shared %u items", (gulong) total),
+                                 (guint) total);
       /* Translators: %s is the reader's name */
       description = g_strdup_printf (_("Shared with %s."), reader);
     }
   else
     {
-      adw_status_page_set_icon_name (self->result_page, "process-stop-symbolic");
+      icon = "process-stop-symbolic";
       adw_status_page_set_title (self->result_page, _("Declined"));
-      if (automatic)
-        /* Translators: %s is the reader's name */
-        description = g_strdup_printf (_("Nothing was shared with %s: the reader is not trusted, and your preferences refuse untrusted readers."), reader);
-      else
-        description = g_strdup_printf (_("Nothing was shared with %s."), reader);
+      outcome = g_strdup (_("Declined"));
+      /* Translators: %s is the reader's name */
+      description = g_strdup_printf (_("Nothing was shared with %s."), reader);
     }
+  adw_status_page_set_icon_name (self->result_page, icon);
   adw_status_page_set_description (self->result_page, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_box), total > 0);
+  self->n_answered++;
+  add_request_row (self, icon, outcome, reader);
+  gtk_widget_set_visible (self->session_box, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "result");
   gtk_widget_set_visible (self->cancel_button, FALSE);
-  gtk_widget_grab_focus (self->done_button);
-  uninhibit (self);
+  set_session_open (self, TRUE);
 }
+
+static void on_request (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data);
 
 typedef struct {
   WalletPresentPage *self;
   WalletSession *session;
   gboolean share;
-  gboolean automatic;
+  gboolean refused;
 } RespondData;
 
 static void
@@ -307,7 +440,12 @@ on_responded (GObject      *source,
         show_failure (r->self, error->message);
     }
   else if (r->session == r->self->session)
-    show_result (r->self, r->share, r->automatic);
+    {
+      show_result (r->self, r->share, r->refused);
+      /* 18013-5: the reader may send further requests until it ends the session. */
+      wallet_session_wait_request_async (r->session, r->self->cancellable, on_request,
+                                         g_object_ref (r->self));
+    }
   g_object_unref (r->self);
   g_object_unref (r->session);
   g_free (r);
@@ -316,14 +454,14 @@ on_responded (GObject      *source,
 static void
 respond (WalletPresentPage *self,
          gboolean           share,
-         gboolean           automatic)
+         gboolean           refused)
 {
   RespondData *r = g_new0 (RespondData, 1);
 
   r->self = g_object_ref (self);
   r->session = g_object_ref (self->session);
   r->share = share;
-  r->automatic = automatic;
+  r->refused = refused;
   wallet_session_respond_async (self->session, share, NULL, on_responded, r);
 }
 
@@ -345,21 +483,25 @@ on_request (GObject      *source,
   g_autoptr(WalletPresentPage) self = user_data;
   WalletSession *session = WALLET_SESSION (source);
   g_autoptr(GError) error = NULL;
-  gboolean refuse;
   GtkRoot *root;
 
   if (!wallet_session_wait_request_finish (session, result, &error))
     {
-      if (session == self->session && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (session != self->session)
+        return;
+      if (error == NULL)
+        /* The session ended; the status line says how many were answered. */
+        set_session_open (self, FALSE);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_failure (self, error->message);
       return;
     }
   if (session != self->session)
     return;
 
-  refuse = self->settings != NULL &&
-           g_settings_get_boolean (self->settings, "refuse-untrusted-readers");
-  if (refuse && wallet_session_get_reader_trust (session, NULL) != TSR_READER_TRUSTED)
+  /* The strict reader policy: no consent sheet, the library discloses
+   * nothing, and the page says why. */
+  if (tsr_presentation_refused (wallet_session_get_presentation (session)))
     {
       respond (self, FALSE, TRUE);
       return;
@@ -457,6 +599,7 @@ wallet_present_page_start (WalletPresentPage *self)
   g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), FALSE);
 
   wallet_present_page_stop (self);
+  clear_requests (self);
   if (self->settings != NULL)
     {
       transport = g_settings_get_string (self->settings, "transport");
@@ -484,6 +627,9 @@ wallet_present_page_start (WalletPresentPage *self)
     }
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
                            G_CONNECT_SWAPPED);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "refuse-untrusted-readers", self->session,
+                     "trusted-readers-only", G_SETTINGS_BIND_GET);
   /* No QR code before the transport is open: a reader must never scan a
    * code nobody listens for. */
   adw_status_page_set_title (self->starting_page,

@@ -12,10 +12,11 @@
 
 /* Transport calls wait in slices this long, so cancellation is quick. */
 #define SLICE_MS 250
-/* After a reader connected, how long its request may take. */
+/* After a reader connected, how long its request may take; a reader
+ * that sends no further request for this long is done with the session. */
 #define REQUEST_TIMEOUT_MS (60 * 1000)
-/* After the response, how long to wait for the reader to end the session. */
-#define END_TIMEOUT_MS (10 * 1000)
+/* How long sending a response may take. */
+#define SEND_TIMEOUT_MS (10 * 1000)
 
 struct _WalletSession
 {
@@ -32,9 +33,13 @@ struct _WalletSession
   gboolean fallback_local;
   char *description;  /* set by the open thread, read after open_finish */
   uint8_t ble_uuid[16];
+  /* Atomic: set on the main thread, read by the task threads. */
+  gint trusted_only;
+  gint end_requested;
 
   /* Used only by one task thread at a time. */
   tsr_holder_session_t *hs;
+  gboolean established;    /* the reader's SessionEstablishment was read */
   tsr_transport_t *transport;
   tsr_ble_link_t *link;    /* BLE: the radio, borrowed by transport */
   tsr_presentation_t *presentation;
@@ -50,6 +55,7 @@ struct _WalletSession
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_TRUSTED_READERS_ONLY,
   N_PROPS
 };
 
@@ -99,6 +105,27 @@ wallet_session_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, (int) self->state);
       break;
+    case PROP_TRUSTED_READERS_ONLY:
+      g_value_set_boolean (value, wallet_session_get_trusted_readers_only (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wallet_session_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  WalletSession *self = WALLET_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRUSTED_READERS_ONLY:
+      wallet_session_set_trusted_readers_only (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -111,11 +138,15 @@ wallet_session_class_init (WalletSessionClass *klass)
 
   object_class->finalize = wallet_session_finalize;
   object_class->get_property = wallet_session_get_property;
+  object_class->set_property = wallet_session_set_property;
 
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL,
                       WALLET_SESSION_WAITING, WALLET_SESSION_FAILED, WALLET_SESSION_WAITING,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TRUSTED_READERS_ONLY] =
+    g_param_spec_boolean ("trusted-readers-only", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -378,6 +409,31 @@ wallet_session_get_state (WalletSession *self)
   return self->state;
 }
 
+void
+wallet_session_set_trusted_readers_only (WalletSession *self,
+                                         gboolean       trusted_only)
+{
+  g_return_if_fail (WALLET_IS_SESSION (self));
+
+  trusted_only = !!trusted_only;
+  if (g_atomic_int_exchange (&self->trusted_only, trusted_only) != trusted_only)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRUSTED_READERS_ONLY]);
+}
+
+gboolean
+wallet_session_get_trusted_readers_only (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), FALSE);
+  return g_atomic_int_get (&self->trusted_only);
+}
+
+void
+wallet_session_end (WalletSession *self)
+{
+  g_return_if_fail (WALLET_IS_SESSION (self));
+  g_atomic_int_set (&self->end_requested, TRUE);
+}
+
 tsr_presentation_t *
 wallet_session_get_presentation (WalletSession *self)
 {
@@ -476,7 +532,8 @@ send_status (WalletSession *self,
   tsr_free (msg);
 }
 
-/* Receives one message in slices, giving up on cancellation or timeout. */
+/* Receives one message in slices, giving up (TSR_ERR_TRANSPORT_TIMEOUT)
+ * on cancellation, wallet_session_end() or timeout. */
 static int
 receive_message (WalletSession  *self,
                  int             timeout_ms,
@@ -492,9 +549,32 @@ receive_message (WalletSession  *self,
 
       if (r != TSR_ERR_TRANSPORT_TIMEOUT)
         return r;
-      if (g_cancellable_is_cancelled (cancellable) || g_get_monotonic_time () > deadline)
+      if (g_cancellable_is_cancelled (cancellable) || g_atomic_int_get (&self->end_requested) ||
+          g_get_monotonic_time () > deadline)
         return r;
     }
+}
+
+/* The session status for a reader's message that cannot be read. */
+static int
+error_status (int r)
+{
+  return r == TSR_ERR_CRYPTO_DECRYPT ? TSR_SESSION_STATUS_ENCRYPTION_ERROR :
+         TSR_SESSION_STATUS_DECODING_ERROR;
+}
+
+/* Forgets the previous request: its presentation, and the credentials and
+ * keys it borrowed (offered again for each request, so that a single-use
+ * credential used up by the last answer is not offered). */
+static void
+clear_request (WalletSession *self)
+{
+  g_clear_pointer (&self->presentation, tsr_presentation_free);
+  g_ptr_array_set_size (self->device_keys, 0);
+  g_ptr_array_set_size (self->credentials, 0);
+  g_array_set_size (self->credential_ids, 0);
+  g_array_set_size (self->credential_uses, 0);
+  g_hash_table_remove_all (self->values);
 }
 
 /* Offers every credential (the DocRequests are matched in analyze), with its device key and
@@ -568,6 +648,33 @@ out:
   return r;
 }
 
+/* Waits for a reader to connect. */
+static int
+connect_reader (WalletSession *self,
+                GCancellable  *cancellable)
+{
+  int r;
+
+  if (self->kind == WALLET_TRANSPORT_BLE)
+    {
+      /* Advertising (or scanning) since open: wait for the reader in
+       * slices. A step timeout inside the connection ends it (CLOSED). */
+      if (self->transport == NULL)
+        /* wallet_session_open_async() did not succeed. */
+        return TSR_ERR_SESSION_STATE;
+      do
+        r = tsr_transport_ble_connect (self->transport, SLICE_MS);
+      while (r == TSR_ERR_TRANSPORT_TIMEOUT && !g_cancellable_is_cancelled (cancellable));
+    }
+  else
+    /* The socket file exists only while a listen call waits; between slices
+     * a reader's connect retries. */
+    do
+      r = tsr_transport_local_listen (self->socket_path, 500, &self->transport);
+    while (r == TSR_ERR_TRANSPORT_TIMEOUT && !g_cancellable_is_cancelled (cancellable));
+  return r;
+}
+
 static void
 wait_request_thread (GTask        *task,
                      gpointer      source_object,
@@ -583,39 +690,16 @@ wait_request_thread (GTask        *task,
   tsr_store_t *store;
   int r;
 
-  if (self->kind == WALLET_TRANSPORT_BLE)
+  clear_request (self);
+  if (!self->established)
     {
-      /* Advertising (or scanning) since open: wait for the reader in
-       * slices. A step timeout inside the connection ends it (CLOSED). */
-      for (;;)
-        {
-          if (self->transport == NULL)
-            {
-              /* wallet_session_open_async() did not succeed. */
-              r = TSR_ERR_SESSION_STATE;
-              break;
-            }
-          r = tsr_transport_ble_connect (self->transport, SLICE_MS);
-          if (r != TSR_ERR_TRANSPORT_TIMEOUT)
-            break;
-          if (g_cancellable_is_cancelled (cancellable))
-            goto cancelled;
-        }
+      r = connect_reader (self, cancellable);
+      if (g_cancellable_is_cancelled (cancellable))
+        goto cancelled;
+      if (r != TSR_OK)
+        goto fail;
+      post_state (self, WALLET_SESSION_CONNECTED);
     }
-  else
-    /* The socket file exists only while a listen call waits; between slices
-     * a reader's connect retries. */
-    for (;;)
-      {
-        r = tsr_transport_local_listen (self->socket_path, 500, &self->transport);
-        if (r != TSR_ERR_TRANSPORT_TIMEOUT)
-          break;
-        if (g_cancellable_is_cancelled (cancellable))
-          goto cancelled;
-      }
-  if (r != TSR_OK)
-    goto fail;
-  post_state (self, WALLET_SESSION_CONNECTED);
 
   r = receive_message (self, REQUEST_TIMEOUT_MS, cancellable, &msg, &msg_len);
   if (g_cancellable_is_cancelled (cancellable))
@@ -623,14 +707,32 @@ wait_request_thread (GTask        *task,
       send_status (self, TSR_SESSION_STATUS_TERMINATION);
       goto cancelled;
     }
+  /* The holder ends the session, or a reader that has had its answers
+   * and sends nothing more is done with it. */
+  if (r == TSR_ERR_TRANSPORT_TIMEOUT &&
+      (g_atomic_int_get (&self->end_requested) || self->established))
+    {
+      send_status (self, TSR_SESSION_STATUS_TERMINATION);
+      goto ended;
+    }
+  if (r == TSR_ERR_TRANSPORT_CLOSED && self->established)
+    goto ended;
   if (r != TSR_OK)
     goto fail;
-  if ((r = tsr_holder_session_establish (self->hs, msg, msg_len, &request, &request_len)) != TSR_OK)
+  if (self->established)
+    r = tsr_holder_session_receive (self->hs, msg, msg_len, &request, &request_len);
+  else
+    r = tsr_holder_session_establish (self->hs, msg, msg_len, &request, &request_len);
+  if (r == TSR_ERR_SESSION_TERMINATED)
+    goto ended;
+  if (r != TSR_OK)
     {
-      send_status (self, r == TSR_ERR_CRYPTO_DECRYPT ? TSR_SESSION_STATUS_ENCRYPTION_ERROR :
-                   TSR_SESSION_STATUS_DECODING_ERROR);
+      /* A reader that reported an error itself needs no answer. */
+      if (r != TSR_ERR_SESSION_PEER_ERROR && r != TSR_ERR_SESSION_STATE)
+        send_status (self, error_status (r));
       goto fail;
     }
+  self->established = TRUE;
   post_state (self, WALLET_SESSION_REQUEST_RECEIVED);
   if ((r = tsr_holder_session_transcript (self->hs, &transcript, &transcript_len)) != TSR_OK ||
       (r = tsr_presentation_new (request, request_len, transcript, transcript_len,
@@ -639,6 +741,8 @@ wait_request_thread (GTask        *task,
       send_status (self, TSR_SESSION_STATUS_DECODING_ERROR);
       goto fail;
     }
+  tsr_presentation_require_trusted_reader (self->presentation,
+                                           g_atomic_int_get (&self->trusted_only));
   if ((store = wallet_store_acquire (self->store, TRUE, &error)) == NULL)
     {
       send_status (self, TSR_SESSION_STATUS_TERMINATION);
@@ -656,6 +760,12 @@ wait_request_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
   return;
 
+ended:
+  tsr_free (msg);
+  tsr_transport_close (self->transport);
+  post_state (self, WALLET_SESSION_ENDED);
+  g_task_return_boolean (task, FALSE);
+  return;
 cancelled:
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
   goto out;
@@ -758,8 +868,8 @@ respond_thread (GTask        *task,
 {
   WalletSession *self = source_object;
   gboolean share = GPOINTER_TO_INT (task_data);
-  uint8_t *response = NULL, *msg = NULL, *in = NULL, *next = NULL;
-  size_t response_len = 0, msg_len = 0, in_len = 0, next_len = 0;
+  uint8_t *response = NULL, *msg = NULL;
+  size_t response_len = 0, msg_len = 0;
   GError *error = NULL;
   tsr_store_t *store;
   int r;
@@ -785,30 +895,14 @@ respond_thread (GTask        *task,
   write_log (self, store, share ? TSR_PRESENTATION_SHARED : TSR_PRESENTATION_DECLINED);
   wallet_store_release (self->store);
 
-  /* The reader ends the session after reading the response. */
+  /* The reader decides whether more requests follow: it ends the session. */
   if ((r = tsr_holder_session_respond (self->hs, response, response_len, FALSE, &msg,
                                        &msg_len)) != TSR_OK ||
-      (r = tsr_transport_send (self->transport, msg, msg_len, END_TIMEOUT_MS)) != TSR_OK)
+      (r = tsr_transport_send (self->transport, msg, msg_len, SEND_TIMEOUT_MS)) != TSR_OK)
     goto fail;
-  r = receive_message (self, END_TIMEOUT_MS, cancellable, &in, &in_len);
-  if (r == TSR_OK)
-    {
-      r = tsr_holder_session_receive (self->hs, in, in_len, &next, &next_len);
-      if (r == TSR_OK)
-        {
-          /* A second request in the same session is not supported yet. */
-          send_status (self, TSR_SESSION_STATUS_TERMINATION);
-          r = TSR_ERR_SESSION_TERMINATED;
-        }
-    }
-  if (r != TSR_ERR_SESSION_TERMINATED && r != TSR_ERR_TRANSPORT_CLOSED)
-    g_debug ("session did not end as expected: %s", tsr_strerror (r));
-  tsr_transport_close (self->transport);
   tsr_free (response);
   tsr_free (msg);
-  tsr_free (in);
-  tsr_free (next);
-  post_state (self, WALLET_SESSION_DONE);
+  post_state (self, WALLET_SESSION_ANSWERED);
   g_task_return_boolean (task, TRUE);
   return;
 
@@ -817,8 +911,6 @@ fail:
 out:
   tsr_free (response);
   tsr_free (msg);
-  tsr_free (in);
-  tsr_free (next);
   post_state (self, WALLET_SESSION_FAILED);
   g_task_return_error (task, error);
 }

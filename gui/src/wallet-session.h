@@ -3,13 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* One presentation to a reader, what `tessera present` does: engagement
+/* One session with a reader, what `tessera present` does: engagement
  * (the mdoc: URI for the QR code), wait for the reader on the transport,
- * analyse its request against the wallet's credentials, then answer with
- * what the holder consented to (device authentication by the credential's
- * key in the secure area) and write the presentation log. Every transport
- * and store call runs in a GTask thread; "state" changes are notified on
- * the thread that made the session. */
+ * then for each of its requests: analyse it against the wallet's
+ * credentials, answer with what the holder consented to (device
+ * authentication by the credential's key in the secure area) and write the
+ * presentation log, until the reader (or the holder) ends the session.
+ * Every transport and store call runs in a GTask thread; "state" changes
+ * are notified on the thread that made the session. */
 
 #pragma once
 
@@ -26,7 +27,8 @@ typedef enum {
   WALLET_SESSION_CONNECTED,        /* a reader is connected */
   WALLET_SESSION_REQUEST_RECEIVED, /* its request is being analysed / waits for consent */
   WALLET_SESSION_RESPONDING,       /* signing and sending the response */
-  WALLET_SESSION_DONE,             /* answered (shared or declined) */
+  WALLET_SESSION_ANSWERED,         /* answered (shared or declined); the session stays open */
+  WALLET_SESSION_ENDED,            /* the reader or the holder ended the session */
   WALLET_SESSION_FAILED,           /* the session failed or was cancelled */
 } WalletSessionState;
 
@@ -84,7 +86,21 @@ const char         *wallet_session_get_description     (WalletSession *self);
 const char         *wallet_session_get_socket_path     (WalletSession *self);
 WalletSessionState  wallet_session_get_state           (WalletSession *self);
 
-/* Waits (cancellably) for a reader and its request, and analyses it. */
+/* The strict reader policy ("trusted-readers-only" property, default
+ * FALSE): requests analysed from now on are refused unless every
+ * DocRequest's reader is trusted (tsr_presentation_require_trusted_reader()). */
+void                wallet_session_set_trusted_readers_only (WalletSession *self,
+                                                             gboolean       trusted_only);
+gboolean            wallet_session_get_trusted_readers_only (WalletSession *self);
+
+/* Waits (cancellably) for the reader's next request and analyses it: the
+ * first call waits for a reader to connect, later ones for a further
+ * request in the same session (18013-5 lets the reader send several). The
+ * finish function returns TRUE when a request waits for an answer, and
+ * FALSE without an error when the session ended: the reader ended it
+ * (status 20 or gone), wallet_session_end() was called, or a connected
+ * reader sent nothing for a minute. Cancelling tells the reader that the
+ * session ends and fails with G_IO_ERROR_CANCELLED. */
 void                wallet_session_wait_request_async  (WalletSession       *self,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,
@@ -92,17 +108,23 @@ void                wallet_session_wait_request_async  (WalletSession       *sel
 gboolean            wallet_session_wait_request_finish (WalletSession  *self,
                                                         GAsyncResult   *result,
                                                         GError        **error);
+/* Ends the session from the holder's side: a pending (or the next)
+ * wait_request sends the reader status 20 and finishes as ended. */
+void                wallet_session_end                 (WalletSession *self);
 
 /* The analysed request, after wait_request; the caller records consent
- * with tsr_presentation_consent() before respond. Owned by the session. */
+ * with tsr_presentation_consent() before respond. Owned by the session,
+ * valid until the next wait_request. Under the strict reader policy,
+ * tsr_presentation_refused() says whether it must be refused. */
 tsr_presentation_t *wallet_session_get_presentation    (WalletSession *self);
 /* The least trusted reader authentication among the DocRequests, and the
  * reader subject (borrowed, may be NULL). */
 tsr_reader_trust_t  wallet_session_get_reader_trust    (WalletSession *self,
                                                         const char   **ret_subject);
 
-/* Answers with the consented elements (@share FALSE: declines, nothing is
- * disclosed), waits for the reader to end the session, writes the log. */
+/* Answers the request with the consented elements (@share FALSE:
+ * declines, nothing is disclosed) and writes the log; the session stays
+ * open for the reader's next request (wait_request again). */
 void                wallet_session_respond_async       (WalletSession       *self,
                                                         gboolean             share,
                                                         GCancellable        *cancellable,

@@ -11,6 +11,14 @@
  * the app's own API (the test hook); the reader verifies the response (or
  * gets nothing when the holder declines); the history records it.
  *
+ * Several requests in one session: a reader in a thread (local transport
+ * or simulated radio) sends them one after the other; each gets its
+ * consent sheet, response and history entry, and the page sums the
+ * session up when the reader, or the holder (End Session), ends it.
+ *
+ * Preferences → Presenting → "Only share with trusted readers" (the
+ * library's strict reader policy), on and off.
+ *
  * Bluetooth: this host has none (no bluetoothd), so the BLE tests check
  * what a holder sees then: chosen explicitly, a clear "Bluetooth
  * Unavailable" page and never a QR code; left at the default, the local
@@ -512,17 +520,32 @@ test_present_ble_cancel (void)
   e2e_teardown (&t);
 }
 
-/* A reader on the other end of a simulated radio, as the CLI reader does
- * it: the mode and UUID from the engagement, a driving-licence request, the
- * response, the end of the session. */
+/* A reader in a thread, as the CLI reader does it: on the other end of a
+ * simulated radio (the mode and UUID from the engagement) or of the local
+ * transport; one request per entry of @requests in the same session, each
+ * response verified; then the end of the session, or with @holder_ends,
+ * waiting for the holder to end it. */
+#define SIM_MAX_REQUESTS 4
+
+typedef struct {
+  const char *template;
+  gboolean sign;                /* readerAuth by the test reader (tests/data/reader) */
+} SimRequest;
+
 typedef struct {
   tsr_ble_link_t *holder_link;  /* handed to the session */
-  tsr_ble_link_t *reader_link;
+  tsr_ble_link_t *reader_link;  /* NULL: the local transport at socket_path */
+  char *socket_path;
   char *uri;
-  gboolean done;
   tsr_ble_mode_t mode;
-  int result;                   /* TSR_OK when a DeviceResponse came */
+  SimRequest requests[SIM_MAX_REQUESTS]; /* up to the first without a template */
+  gboolean holder_ends;
+  gboolean done;
+  int result;                   /* TSR_OK when every response came and the session ended as asked */
   size_t response_len;
+  guint n_responses;
+  gboolean valid[SIM_MAX_REQUESTS];      /* the response verified */
+  gsize n_elements[SIM_MAX_REQUESTS];    /* elements in its documents */
 } SimReader;
 
 static int
@@ -535,24 +558,22 @@ sim_link_func (tsr_ble_link_t **ret_link,
   return *ret_link != NULL ? TSR_OK : TSR_ERR_TRANSPORT_BLE_NO_ADAPTER;
 }
 
-static gpointer
-sim_reader_thread (gpointer data)
+/* Connects as the reader: over the simulated radio or the local socket. */
+static int
+sim_connect (SimReader             *r,
+             tsr_reader_session_t  *rs,
+             tsr_transport_t      **ret_t)
 {
-  SimReader *r = data;
-  tsr_reader_session_t *rs = NULL;
-  tsr_request_builder_t *b = NULL;
-  tsr_transport_t *t = NULL;
   tsr_engagement_ble_t ble;
   tsr_ble_config_t cfg;
-  const uint8_t *transcript;
-  size_t transcript_len, request_len = 0, msg_len = 0, reply_len = 0, end_len = 0;
-  uint8_t *request = NULL, *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
-  bool ended = false;
   int err;
 
-  if ((err = tsr_reader_session_new (r->uri, &rs)) != TSR_OK ||
-      (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
-    goto out;
+  if (r->reader_link == NULL)
+    return tsr_transport_local_connect (r->socket_path, 10000, ret_t);
+  if ((err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
+    return err;
+  if (r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client)
+    return TSR_ERR_NOT_FOUND;
   tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
   if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
@@ -562,35 +583,130 @@ sim_reader_thread (gpointer data)
       /* The reader serves the Ident the holder checks. */
       tsr_reader_session_engagement (rs, &engagement, &engagement_len);
       if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
-        goto out;
+        return err;
       cfg.has_ident = true;
     }
-  tsr_reader_session_transcript (rs, &transcript, &transcript_len);
-  if ((r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client) ||
-      (err = tsr_transport_ble_new (&cfg, r->reader_link, &t)) != TSR_OK ||
-      (err = tsr_transport_ble_connect (t, 10000)) != TSR_OK ||
-      (err = tsr_request_builder_new (&b)) != TSR_OK ||
-      (err = tsr_request_builder_add_template (b, "driving-licence")) != TSR_OK ||
-      (err = tsr_request_builder_build (b, transcript, transcript_len, &request,
-                                        &request_len)) != TSR_OK ||
-      (err = tsr_reader_session_establish (rs, request, request_len, &msg, &msg_len)) != TSR_OK ||
-      (err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK ||
-      (err = tsr_transport_receive (t, TIMEOUT_MS, &reply, &reply_len)) != TSR_OK ||
-      (err = tsr_reader_session_receive (rs, reply, reply_len, &response, &r->response_len,
-                                         &ended)) != TSR_OK)
+  if ((err = tsr_transport_ble_new (&cfg, r->reader_link, ret_t)) != TSR_OK)
+    return err;
+  return tsr_transport_ble_connect (*ret_t, 10000);
+}
+
+static int
+sim_build_request (const SimRequest  *q,
+                   const uint8_t     *transcript,
+                   size_t             transcript_len,
+                   uint8_t          **ret_request,
+                   size_t            *ret_len)
+{
+  tsr_request_builder_t *b = NULL;
+  g_autofree char *chain = NULL, *key = NULL;
+  gsize chain_len = 0, key_len = 0;
+  int err;
+
+  if (q->sign)
+    {
+      g_autofree char *chain_path = g_build_filename (wallet_test_data_dir (), "reader", "reader.pem", NULL);
+      g_autofree char *key_path = g_build_filename (wallet_test_data_dir (), "reader", "reader_key.pem", NULL);
+
+      g_assert_true (g_file_get_contents (chain_path, &chain, &chain_len, NULL));
+      g_assert_true (g_file_get_contents (key_path, &key, &key_len, NULL));
+    }
+  if ((err = tsr_request_builder_new (&b)) == TSR_OK &&
+      (err = tsr_request_builder_add_template (b, q->template)) == TSR_OK &&
+      (!q->sign || (err = tsr_request_builder_set_reader_auth (b, (const uint8_t *) chain, chain_len,
+                                                               (const uint8_t *) key, key_len)) == TSR_OK))
+    err = tsr_request_builder_build (b, transcript, transcript_len, ret_request, ret_len);
+  tsr_request_builder_free (b);
+  return err;
+}
+
+/* Verifies a response as the reader of @rs, trusting the test IACA. */
+static void
+sim_verify (SimReader            *r,
+            tsr_reader_session_t *rs,
+            const uint8_t        *response,
+            size_t                len)
+{
+  g_autofree char *iaca_path = g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
+  g_autofree char *iaca = NULL;
+  gsize iaca_len;
+  tsr_verifier_t *v = NULL;
+  tsr_verify_result_t *res = NULL;
+  guint i = r->n_responses;
+  int err;
+
+  g_assert_true (g_file_get_contents (iaca_path, &iaca, &iaca_len, NULL));
+  if ((err = tsr_verifier_new (&v)) == TSR_OK &&
+      (err = tsr_verifier_add_trust_anchor (v, (const uint8_t *) iaca, iaca_len)) == TSR_OK &&
+      (err = tsr_reader_session_prepare_verifier (rs, v)) == TSR_OK)
+    err = tsr_verifier_verify (v, response, len, &res);
+  /* TSR_ERR_VERIFY comes with a result: a declined request has no documents. */
+  r->valid[i] = err == TSR_OK && tsr_verify_result_valid (res);
+  for (size_t d = 0; res != NULL && d < tsr_verify_result_doc_count (res); d++)
+    r->n_elements[i] += tsr_verified_doc_element_count (tsr_verify_result_doc (res, d));
+  tsr_verify_result_free (res);
+  tsr_verifier_free (v);
+}
+
+static gpointer
+sim_reader_thread (gpointer data)
+{
+  SimReader *r = data;
+  tsr_reader_session_t *rs = NULL;
+  tsr_transport_t *t = NULL;
+  const uint8_t *transcript;
+  size_t transcript_len, msg_len = 0, reply_len = 0, end_len = 0;
+  uint8_t *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
+  bool ended = false;
+  int err;
+
+  if ((err = tsr_reader_session_new (r->uri, &rs)) != TSR_OK ||
+      (err = sim_connect (r, rs, &t)) != TSR_OK)
     goto out;
-  if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
-      tsr_transport_send (t, end, end_len, 2000) != TSR_OK)
+  tsr_reader_session_transcript (rs, &transcript, &transcript_len);
+  for (guint i = 0; i < SIM_MAX_REQUESTS && r->requests[i].template != NULL && !ended; i++)
+    {
+      uint8_t *request = NULL;
+      size_t request_len = 0;
+
+      err = sim_build_request (&r->requests[i], transcript, transcript_len, &request, &request_len);
+      if (err == TSR_OK)
+        err = i == 0 ? tsr_reader_session_establish (rs, request, request_len, &msg, &msg_len) :
+                       tsr_reader_session_request (rs, request, request_len, &msg, &msg_len);
+      tsr_free (request);
+      if (err != TSR_OK ||
+          (err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK ||
+          (err = tsr_transport_receive (t, TIMEOUT_MS, &reply, &reply_len)) != TSR_OK ||
+          (err = tsr_reader_session_receive (rs, reply, reply_len, &response, &r->response_len,
+                                             &ended)) != TSR_OK)
+        goto out;
+      sim_verify (r, rs, response, r->response_len);
+      r->n_responses++;
+      g_clear_pointer (&msg, tsr_free);
+      g_clear_pointer (&reply, tsr_free);
+      g_clear_pointer (&response, tsr_free);
+    }
+  if (r->holder_ends)
+    {
+      /* The holder's End Session: SessionData {"status": 20}, plain. The
+       * reader session takes messages only in answer to a request, so
+       * the bytes are compared (18013-5 Annex D's SESSION_TERMINATION). */
+      static const uint8_t termination[] = { 0xa1, 0x66, 's', 't', 'a', 't', 'u', 's', 0x14 };
+
+      if ((err = tsr_transport_receive (t, TIMEOUT_MS, &reply, &reply_len)) == TSR_OK &&
+          (reply_len != sizeof termination || memcmp (reply, termination, reply_len) != 0))
+        err = TSR_ERR_SESSION_STATE;
+    }
+  else if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
+           tsr_transport_send (t, end, end_len, 2000) != TSR_OK)
     g_debug ("could not end the session");
   tsr_transport_close (t);
 out:
   r->result = err;
-  tsr_free (request);
   tsr_free (msg);
   tsr_free (reply);
   tsr_free (response);
   tsr_free (end);
-  tsr_request_builder_free (b);
   tsr_transport_free (t);
   tsr_reader_session_free (rs);
   g_atomic_int_set (&r->done, TRUE);
@@ -611,7 +727,8 @@ test_present_ble_simulated (gconstpointer data)
 {
   gboolean central = GPOINTER_TO_INT (data);
   E2E t;
-  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER };
+  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER,
+                  .requests = { { "driving-licence" } } };
   WalletConsentDialog *dialog;
   GThread *thread;
   GtkWidget *row;
@@ -694,6 +811,317 @@ test_present_ble_cancel_waiting (void)
   tsr_ble_link_free (spare_b);
 }
 
+/* Starts @r in a thread against the session on screen. */
+static GThread *
+start_sim_reader (E2E       *t,
+                  SimReader *r)
+{
+  WalletSession *session = wallet_present_page_get_session (t->present);
+
+  r->uri = g_strdup (wallet_session_get_uri (session));
+  if (r->reader_link == NULL)
+    r->socket_path = g_strdup (wallet_session_get_socket_path (session));
+  return g_thread_new ("sim-reader", sim_reader_thread, r);
+}
+
+static void
+sim_reader_clear (SimReader *r)
+{
+  tsr_ble_link_free (r->holder_link);
+  tsr_ble_link_free (r->reader_link);
+  g_free (r->uri);
+  g_free (r->socket_path);
+}
+
+/* The next consent sheet; fails the test, saying why, when none comes. */
+static WalletConsentDialog *
+wait_consent (E2E       *t,
+              SimReader *r)
+{
+  if (!wallet_test_wait (consent_open, t, TIMEOUT_MS))
+    {
+      g_test_message ("reader: done %d, result %s, %u responses", g_atomic_int_get (&r->done),
+                      tsr_strerror (r->result), r->n_responses);
+      g_test_message ("page: %s, state %d", wallet_present_page_get_view (t->present),
+                      (int) wallet_session_get_state (wallet_present_page_get_session (t->present)));
+      g_assert_not_reached ();
+    }
+  return wallet_present_page_get_consent_dialog (t->present);
+}
+
+/* Turns on the switches of the first @n available elements and shares. */
+static void
+share_first (WalletConsentDialog *dialog,
+             gsize                n)
+{
+  for (gsize e = 0, on = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+
+      if (sw != NULL)
+        gtk_switch_set_active (sw, on++ < n);
+    }
+  wallet_consent_dialog_share (dialog);
+}
+
+static gboolean
+session_in_state (E2E                *t,
+                  WalletSessionState  state)
+{
+  WalletSession *s = wallet_present_page_get_session (t->present);
+
+  return s != NULL && wallet_session_get_state (s) == state &&
+         g_strcmp0 (wallet_present_page_get_view (t->present), "result") == 0;
+}
+
+static gboolean
+session_answered (gpointer data)
+{
+  return session_in_state (data, WALLET_SESSION_ANSWERED);
+}
+
+static gboolean
+session_ended (gpointer data)
+{
+  return session_in_state (data, WALLET_SESSION_ENDED);
+}
+
+static GtkWidget *
+present_button (E2E        *t,
+                const char *id)
+{
+  GtkWidget *button = wallet_test_find (GTK_WIDGET (t->present), GTK_TYPE_BUTTON, id);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+/* Done on the present page, then the presentation log, newest first. */
+static GListModel *
+history_model (E2E *t)
+{
+  WalletHistoryPage *history = wallet_window_get_history_page (t->window);
+
+  g_signal_emit_by_name (present_button (t, "done_button"), "clicked");
+  wallet_window_show_view (t->window, "history");
+  wallet_test_spin (500);
+  g_assert_cmpstr (wallet_history_page_get_state (history), ==, "list");
+  return wallet_history_page_get_model (history);
+}
+
+/* Several requests in one session, as 18013-5 allows: each has its own
+ * consent sheet, response and history entry; the page keeps the session
+ * open between them and sums it up when the reader ends it. Over the
+ * local transport the second request is declined; over the simulated
+ * radio it is partly shared. */
+static void
+test_present_several (gconstpointer data)
+{
+  gboolean ble = GPOINTER_TO_INT (data);
+  E2E t;
+  SimReader r = { .mode = TSR_BLE_MODE_PERIPHERAL_SERVER,
+                  .requests = { { "driving-licence" }, { "mdl-full" } } };
+  WalletConsentDialog *first, *second;
+  GListModel *log;
+  GThread *thread;
+
+  e2e_setup (&t);
+  if (ble)
+    {
+      g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &r.holder_link, &r.reader_link), ==, TSR_OK);
+      wallet_session_set_ble_link_func (sim_link_func, &r);
+      g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  thread = start_sim_reader (&t, &r);
+
+  first = wait_consent (&t, &r);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (first), "Mobile driving licence"));
+  share_first (first, G_MAXSIZE);
+  /* The first sheet is gone: this is the second request's (mdl-full). */
+  second = wait_consent (&t, &r);
+  /* Behind the second sheet, the answer to the first. */
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_nonnull (wallet_test_find (GTK_WIDGET (second), ADW_TYPE_ACTION_ROW, "Given names"));
+  if (ble)
+    share_first (second, 1);
+  else
+    g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (second), 0, "decline_button"), "clicked");
+
+  g_assert_true (wallet_test_wait (sim_reader_done, &r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r.result, ==, TSR_OK);
+  g_assert_cmpuint (r.n_responses, ==, 2);
+  g_assert_true (r.valid[0]);
+  g_assert_cmpuint (r.n_elements[0], ==, 5);
+  /* Declined: a response without documents; partly shared: one element. */
+  g_assert_cmpint (r.valid[1], ==, ble);
+  g_assert_cmpuint (r.n_elements[1], ==, ble ? 1 : 0);
+
+  g_assert_true (wallet_test_wait (session_ended, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, ble ? "Shared" : "Declined");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Session ended — 2 requests answered"));
+  g_assert_true (gtk_widget_get_visible (wallet_test_find (GTK_WIDGET (t.present), 0, "requests_group")));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Shared 5 items"));
+  g_assert_true (gtk_widget_get_visible (present_button (&t, "done_button")));
+  g_assert_false (gtk_widget_get_visible (present_button (&t, "end_button")));
+  if (!ble)
+    shoot (GTK_WINDOW (t.window), "present-session-ended");
+
+  log = history_model (&t);
+  g_assert_cmpuint (g_list_model_get_n_items (log), ==, 2);
+  {
+    g_autoptr(WalletLogEntry) last = g_list_model_get_item (log, 0);
+    g_autoptr(WalletLogEntry) earlier = g_list_model_get_item (log, 1);
+
+    g_assert_cmpint (wallet_log_entry_get_outcome (last), ==,
+                     ble ? TSR_PRESENTATION_SHARED : TSR_PRESENTATION_DECLINED);
+    g_assert_cmpuint (wallet_log_entry_get_shared (last)->len, ==, ble ? 1 : 0);
+    g_assert_cmpuint (wallet_log_entry_get_requested (last)->len, ==, 11);
+    g_assert_cmpint (wallet_log_entry_get_outcome (earlier), ==, TSR_PRESENTATION_SHARED);
+    g_assert_cmpuint (wallet_log_entry_get_shared (earlier)->len, ==, 5);
+  }
+
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  sim_reader_clear (&r);
+}
+
+/* End Session on the holder's side: the reader, waiting for more, gets
+ * status 20; the page sums the session up. */
+static void
+test_present_end_session (void)
+{
+  E2E t;
+  SimReader r = { .requests = { { "driving-licence" } }, .holder_ends = TRUE };
+  GThread *thread;
+
+  e2e_setup (&t);
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  thread = start_sim_reader (&t, &r);
+  share_first (wait_consent (&t, &r), G_MAXSIZE);
+
+  g_assert_true (wallet_test_wait (session_answered, &t, TIMEOUT_MS));
+  wallet_test_spin (300);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Waiting for another request"));
+  g_assert_true (gtk_widget_get_visible (present_button (&t, "end_button")));
+  g_assert_false (gtk_widget_get_visible (present_button (&t, "done_button")));
+  g_assert_false (g_atomic_int_get (&r.done));
+  shoot (GTK_WINDOW (t.window), "present-session-open");
+
+  g_signal_emit_by_name (present_button (&t, "end_button"), "clicked");
+  g_assert_true (wallet_test_wait (sim_reader_done, &r, TIMEOUT_MS));
+  g_thread_join (thread);
+  /* TSR_OK: the reader got its response and then status 20. */
+  g_assert_cmpint (r.result, ==, TSR_OK);
+  g_assert_cmpuint (r.n_responses, ==, 1);
+  g_assert_true (r.valid[0]);
+  g_assert_true (wallet_test_wait (session_ended, &t, TIMEOUT_MS));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Session ended — 1 request answered"));
+  g_assert_false (gtk_widget_get_visible (wallet_test_find (GTK_WIDGET (t.present), 0, "requests_group")));
+  g_assert_true (gtk_widget_get_visible (present_button (&t, "done_button")));
+  e2e_teardown (&t);
+  sim_reader_clear (&r);
+}
+
+/* One session of the trusted-readers-only test: @requests[0] answered
+ * (consented in full when a sheet comes), the page saved as @shot (may be
+ * NULL) while the session is still open, then End Session. */
+static void
+run_policy_session (E2E        *t,
+                    SimReader  *r,
+                    gboolean    expect_sheet,
+                    const char *shot)
+{
+  GThread *thread;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t->window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, t, TIMEOUT_MS));
+  thread = start_sim_reader (t, r);
+  if (expect_sheet)
+    share_first (wait_consent (t, r), G_MAXSIZE);
+  g_assert_true (wallet_test_wait (session_answered, t, TIMEOUT_MS));
+  if (!expect_sheet)
+    g_assert_null (wallet_present_page_get_consent_dialog (t->present));
+  if (shot != NULL)
+    {
+      wallet_test_spin (300);
+      shoot (GTK_WINDOW (t->window), shot);
+    }
+  g_signal_emit_by_name (present_button (t, "end_button"), "clicked");
+  g_assert_true (wallet_test_wait (sim_reader_done, r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r->result, ==, TSR_OK);
+  g_assert_cmpuint (r->n_responses, ==, 1);
+  g_assert_true (wallet_test_wait (session_ended, t, TIMEOUT_MS));
+}
+
+/* Preferences → Presenting → "Only share with trusted readers": the
+ * library's strict reader policy. On, a reader without readerAuth gets no
+ * consent sheet and no data, the page says why, the history has it as
+ * declined (as the CLI's --strict logs it); a trusted reader is asked
+ * about as usual. Off, the same anonymous reader gets a consent sheet. */
+static void
+test_trusted_readers_only (void)
+{
+  E2E t;
+  SimReader anonymous = { .requests = { { "driving-licence" } }, .holder_ends = TRUE };
+  SimReader trusted = { .requests = { { "driving-licence", TRUE } }, .holder_ends = TRUE };
+  SimReader allowed = { .requests = { { "driving-licence" } }, .holder_ends = TRUE };
+  g_autofree char *root_path = g_build_filename (wallet_test_data_dir (), "reader", "reader_root.pem", NULL);
+  g_autofree char *root = NULL;
+  gsize root_len;
+  GSettings *settings;
+  GListModel *log;
+  tsr_store_t *store;
+
+  e2e_setup (&t);
+  settings = wallet_window_get_settings (t.window);
+  g_assert_false (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+  g_assert_true (g_file_get_contents (root_path, &root, &root_len, NULL));
+  store = wallet_test_wallet_open (t.wallet);
+  g_assert_cmpint (tsr_store_trust_add (store, TSR_TRUST_READER_ROOT, (const uint8_t *) root,
+                                        root_len, NULL), ==, TSR_OK);
+  tsr_store_free (store);
+
+  g_settings_set_boolean (settings, "refuse-untrusted-readers", TRUE);
+  run_policy_session (&t, &anonymous, FALSE, "present-refused");
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Refused");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "did not identify itself"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "allow only trusted readers"));
+  g_assert_false (anonymous.valid[0]);
+  g_assert_cmpuint (anonymous.n_elements[0], ==, 0);
+
+  run_policy_session (&t, &trusted, TRUE, NULL);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_true (trusted.valid[0]);
+  g_assert_cmpuint (trusted.n_elements[0], ==, 5);
+
+  g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
+  run_policy_session (&t, &allowed, TRUE, NULL);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_true (allowed.valid[0]);
+
+  log = history_model (&t);
+  g_assert_cmpuint (g_list_model_get_n_items (log), ==, 3);
+  {
+    g_autoptr(WalletLogEntry) refused = g_list_model_get_item (log, 2);
+    g_autoptr(WalletLogEntry) shared = g_list_model_get_item (log, 1);
+
+    g_assert_cmpint (wallet_log_entry_get_outcome (refused), ==, TSR_PRESENTATION_DECLINED);
+    g_assert_cmpint (wallet_log_entry_get_reader_trust (refused), ==, TSR_READER_ANONYMOUS);
+    g_assert_cmpuint (wallet_log_entry_get_shared (refused)->len, ==, 0);
+    g_assert_cmpint (wallet_log_entry_get_outcome (shared), ==, TSR_PRESENTATION_SHARED);
+    g_assert_cmpint (wallet_log_entry_get_reader_trust (shared), ==, TSR_READER_TRUSTED);
+  }
+  e2e_teardown (&t);
+  sim_reader_clear (&anonymous);
+  sim_reader_clear (&trusted);
+  sim_reader_clear (&allowed);
+}
+
 /* Bluetooth is only the default: without it, the local transport, and
  * the engagement offers no BLE a reader would try in vain. */
 static void
@@ -763,6 +1191,24 @@ test_transport_choice_persisted (void)
   g_assert_cmpstr (value, ==, "ble");
   /* Chosen now, so a missing adapter will be an error, not a fallback. */
   g_assert_nonnull (g_settings_get_user_value (settings, "transport"));
+  /* "Only share with trusted readers", off by default, sets the key. */
+  {
+    GtkWidget *row = wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW,
+                                       "Only share with trusted readers");
+    GtkSwitch *sw = GTK_SWITCH (wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_SWITCH,
+                                                  "trusted_readers_switch"));
+    GtkWidget *heading = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_LABEL, "Presenting");
+
+    g_assert_nonnull (row);
+    g_assert_nonnull (heading);
+    g_assert_true (gtk_widget_is_ancestor (row, gtk_widget_get_ancestor (heading,
+                                                                         ADW_TYPE_PREFERENCES_GROUP)));
+    g_assert_false (gtk_switch_get_active (sw));
+    gtk_switch_set_active (sw, TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+    gtk_switch_set_active (sw, FALSE);
+    g_assert_false (g_settings_get_boolean (settings, "refuse-untrusted-readers"));
+  }
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), wallet_window_get_store (t.window),
@@ -790,6 +1236,12 @@ main (int   argc,
   g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", GINT_TO_POINTER (TRUE),
                         test_present_ble_simulated);
   g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
+  g_test_add_data_func ("/wallet/e2e/present-several/local", GINT_TO_POINTER (FALSE),
+                        test_present_several);
+  g_test_add_data_func ("/wallet/e2e/present-several/ble-simulated", GINT_TO_POINTER (TRUE),
+                        test_present_several);
+  g_test_add_func ("/wallet/e2e/present-end-session", test_present_end_session);
+  g_test_add_func ("/wallet/e2e/trusted-readers-only", test_trusted_readers_only);
   g_test_add_func ("/wallet/e2e/transport-choice-persisted", test_transport_choice_persisted);
   return g_test_run ();
 }
