@@ -113,6 +113,12 @@ on_reader_done (GObject      *source,
 }
 
 static gboolean
+store_is_pkcs11 (gpointer data)
+{
+  return wallet_store_get_sa_kind (data) == TSR_SA_PKCS11;
+}
+
+static gboolean
 prefs_idle (gpointer data)
 {
   return !wallet_preferences_window_get_busy (data) &&
@@ -210,7 +216,9 @@ test_softhsm_wallet (void)
   g_assert_cmpstr (wallet_create_dialog_get_status (create), ==, "The wallet is ready");
   gtk_window_destroy (GTK_WINDOW (create));
   g_object_unref (create);
-  g_assert_cmpint (wallet_store_get_sa_kind (store), ==, TSR_SA_PKCS11);
+  /* "created" makes the window reopen the store in a worker thread: the
+   * kind is known once that is done. */
+  g_assert_true (wallet_test_wait (store_is_pkcs11, store, TIMEOUT_MS));
 
   /* A key on the token (as a provisioning tool would make it) and a
    * credential from tessera-issuer, imported through the app. */
