@@ -141,27 +141,10 @@ trust_hint_text (tsr_reader_trust_t trust)
 static void
 setup_reader (WalletConsentDialog *self)
 {
-  tsr_presentation_t *p = self->presentation;
-  static const int rank[] = {
-    [TSR_READER_TRUSTED] = 0,
-    [TSR_READER_UNTRUSTED] = 1,
-    [TSR_READER_ANONYMOUS] = 2,
-    [TSR_READER_INVALID] = 3,
-  };
   const char *subject = NULL;
   g_autofree char *name = NULL;
 
-  self->trust = tsr_presentation_doc_count (p) > 0 ? TSR_READER_TRUSTED : TSR_READER_ANONYMOUS;
-  for (size_t d = 0; d < tsr_presentation_doc_count (p); d++)
-    {
-      const char *s = NULL;
-      tsr_reader_trust_t t = tsr_presentation_reader_trust (p, d, &s);
-
-      if (subject == NULL)
-        subject = s;
-      if ((guint) t < G_N_ELEMENTS (rank) && rank[t] > rank[self->trust])
-        self->trust = t;
-    }
+  self->trust = wallet_reader_trust_of (self->presentation, &subject);
   name = wallet_subject_name (subject);
   /* Without a certificate there is no name: the trust state is the title. */
   gtk_label_set_label (self->reader_label, name != NULL ? name : wallet_reader_trust_label (self->trust));

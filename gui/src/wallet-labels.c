@@ -588,6 +588,37 @@ wallet_credential_storage_label (tsr_sa_kind_t kind,
   return wallet_key_storage_label (kind);
 }
 
+tsr_reader_trust_t
+wallet_reader_trust_of (tsr_presentation_t  *presentation,
+                        const char         **ret_subject)
+{
+  static const int rank[] = {
+    [TSR_READER_TRUSTED] = 0,
+    [TSR_READER_UNTRUSTED] = 1,
+    [TSR_READER_ANONYMOUS] = 2,
+    [TSR_READER_INVALID] = 3,
+  };
+  tsr_reader_trust_t worst = TSR_READER_TRUSTED;
+  size_t n = presentation != NULL ? tsr_presentation_doc_count (presentation) : 0;
+  const char *subject = NULL;
+
+  if (n == 0)
+    worst = TSR_READER_ANONYMOUS;
+  for (size_t d = 0; d < n; d++)
+    {
+      const char *s = NULL;
+      tsr_reader_trust_t t = tsr_presentation_reader_trust (presentation, d, &s);
+
+      if (subject == NULL)
+        subject = s;
+      if ((guint) t < G_N_ELEMENTS (rank) && rank[t] > rank[worst])
+        worst = t;
+    }
+  if (ret_subject != NULL)
+    *ret_subject = subject;
+  return worst;
+}
+
 const char *
 wallet_reader_trust_label (tsr_reader_trust_t trust)
 {

@@ -55,6 +55,10 @@ const char     *wallet_key_storage_label    (tsr_sa_kind_t   kind);
 /* As above, "TPM 2.0 (attested)" for an attested TPM key. */
 const char     *wallet_credential_storage_label (tsr_sa_kind_t kind,
                                                  gboolean      attested);
+/* The least trusted reader of the presentation's DocRequests (anonymous
+ * when there are none) and the first reader subject named, or NULL. */
+tsr_reader_trust_t wallet_reader_trust_of   (tsr_presentation_t *presentation,
+                                             const char        **ret_subject);
 const char     *wallet_reader_trust_label   (tsr_reader_trust_t trust);
 const char     *wallet_reader_trust_css_class (tsr_reader_trust_t trust);
 char           *wallet_subject_name         (const char     *subject);

@@ -445,33 +445,9 @@ tsr_reader_trust_t
 wallet_session_get_reader_trust (WalletSession  *self,
                                  const char    **ret_subject)
 {
-  tsr_reader_trust_t worst = TSR_READER_TRUSTED;
-  const char *subject = NULL;
-  static const int rank[] = {
-    [TSR_READER_TRUSTED] = 0,
-    [TSR_READER_UNTRUSTED] = 1,
-    [TSR_READER_ANONYMOUS] = 2,
-    [TSR_READER_INVALID] = 3,
-  };
-
   g_return_val_if_fail (WALLET_IS_SESSION (self), TSR_READER_INVALID);
 
-  if (self->presentation == NULL || tsr_presentation_doc_count (self->presentation) == 0)
-    worst = TSR_READER_ANONYMOUS;
-  else
-    for (size_t d = 0; d < tsr_presentation_doc_count (self->presentation); d++)
-      {
-        const char *s = NULL;
-        tsr_reader_trust_t t = tsr_presentation_reader_trust (self->presentation, d, &s);
-
-        if (subject == NULL)
-          subject = s;
-        if ((guint) t < G_N_ELEMENTS (rank) && rank[t] > rank[worst])
-          worst = t;
-      }
-  if (ret_subject != NULL)
-    *ret_subject = subject;
-  return worst;
+  return wallet_reader_trust_of (self->presentation, ret_subject);
 }
 
 /* ---- State changes, applied on the session's own thread ---- */
