@@ -375,11 +375,23 @@ holder_name (GPtrArray *elements)
  * keeps them (wallet-core/tools/cmd-wallet-provision.c). */
 #define PENDING_SETTING "provisioning.pending-keys"
 
+/* failed: the index in a batch of the credential at fault, or SIZE_MAX. */
 static GError *
 import_error (int       r,
-              uint32_t  reasons)
+              uint32_t  reasons,
+              size_t    failed)
 {
   g_autoptr(GString) names = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (failed != SIZE_MAX)
+    {
+      error = import_error (r, reasons, SIZE_MAX);
+      /* TRANSLATORS: %zu counts from 1; %s says what is wrong with it. Nothing of the
+       * batch is added. */
+      return g_error_new (WALLET_ERROR, r, _("Credential %zu of the batch: %s"), failed + 1,
+                          error->message);
+    }
 
   if (r == TSR_ERR_VERIFY)
     {
@@ -477,13 +489,26 @@ run_add_op (GTask       *task,
     case OP_IMPORT:
       {
         tsr_store_import_options_t options = { 0 };
-        int64_t id = 0;
+        int64_t id = 0, *batch_ids = NULL;
+        size_t n = 0, failed = SIZE_MAX;
         uint32_t reasons = 0;
 
-        if ((r = tsr_store_import (store, data, len, &options, &id, &reasons)) != TSR_OK)
-          error = import_error (r, reasons);
+        /* A CBOR array is a batch from the issuer: single-use credentials,
+         * all added or none. */
+        if (len > 0 && (data[0] & 0xe0) == 0x80)
+          {
+            options.uses = 1;
+            r = tsr_store_import_batch (store, data, len, &options, &batch_ids, &n, &failed,
+                                        &reasons);
+            g_array_append_vals (ids, batch_ids, n);
+            tsr_free (batch_ids);
+          }
+        else if ((r = tsr_store_import (store, data, len, &options, &id, &reasons)) == TSR_OK)
+          g_array_append_val (ids, id);
+        if (r != TSR_OK)
+          error = import_error (r, reasons, failed);
         else
-          g_task_return_int (task, (gssize) id);
+          g_task_return_pointer (task, g_array_ref (ids), (GDestroyNotify) g_array_unref);
         break;
       }
 
@@ -972,11 +997,11 @@ wallet_store_import_async (WalletStore *self, GBytes *credential, GCancellable *
   start_op (self, OP_IMPORT, 0, credential, cancellable, callback, user_data);
 }
 
-gint64
+GArray *
 wallet_store_import_finish (WalletStore *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  return g_task_propagate_int (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

@@ -152,14 +152,17 @@ gboolean       wallet_store_create_finish     (WalletStore   *self,
 /* Whether a TPM 2.0 is there ($TESSERA_TCTI or /dev/tpmrm0), as `tessera wallet init`. */
 gboolean       wallet_tpm_reachable           (void);
 
-/* tsr_store_import; errors in plain words (refused reasons by name). */
+/* tsr_store_import, or tsr_store_import_batch for a batch (a CBOR array:
+ * single-use credentials, all or none); errors in plain words (refused
+ * reasons by name). */
 void           wallet_store_import_async      (WalletStore         *self,
                                                GBytes              *credential,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-/* The new credential's id, or -1 and @error. */
-gint64         wallet_store_import_finish     (WalletStore   *self,
+/* The new credentials' ids (gint64, at least one; g_array_unref()), or
+ * NULL and @error. */
+GArray        *wallet_store_import_finish     (WalletStore   *self,
                                                GAsyncResult  *result,
                                                GError       **error);
 

@@ -560,17 +560,23 @@ on_store_imported (GObject      *source,
   g_autoptr(GTask) task = user_data;
   WalletWindow *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  gint64 id = wallet_store_import_finish (WALLET_STORE (source), result, &error);
+  g_autoptr(GArray) ids = wallet_store_import_finish (WALLET_STORE (source), result, &error);
+  g_autofree char *text = NULL;
 
-  if (id < 0)
+  if (ids == NULL)
     {
       wallet_window_toast (self, error->message);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  wallet_window_toast (self, _("Credential added"));
+  /* TRANSLATORS: a batch of single-use credentials was added */
+  text = ids->len == 1 ? g_strdup (_("Credential added")) :
+         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u credential added",
+                                       "%u credentials added", ids->len),
+                          ids->len);
+  wallet_window_toast (self, text);
   wallet_window_refresh (self);
-  g_task_return_int (task, id);
+  g_task_return_int (task, g_array_index (ids, gint64, 0));
 }
 
 static void

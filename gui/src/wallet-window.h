@@ -53,7 +53,8 @@ void                   wallet_window_import               (WalletWindow      *se
                                                            GCancellable      *cancellable,
                                                            GAsyncReadyCallback callback,
                                                            gpointer           user_data);
-/* The new credential's id, or -1 and @error (in plain words). */
+/* The new credential's id (of a batch: the first), or -1 and @error (in
+ * plain words). */
 gint64                 wallet_window_import_finish        (WalletWindow      *self,
                                                            GAsyncResult      *result,
                                                            GError           **error);

@@ -189,22 +189,23 @@ import_file (WalletWindow *window,
   return w.id;
 }
 
-/* An empty test wallet with one device key, and cred-0.cbor in its
- * directory: an mDL issued to that key by tests/store/make-credential,
- * not imported yet. */
-static WalletTestWallet *
-wallet_with_key (void)
+/* A new device key in @w's wallet, and @name in its directory: an mDL
+ * issued to that key by tests/store/make-credential, not imported yet.
+ * Returns the key's id. */
+static gint64
+issue_to_new_key (WalletTestWallet *w,
+                  const char       *name)
 {
-  WalletTestWallet *w = wallet_test_wallet_new (0);
   tsr_store_t *store = wallet_test_wallet_open (w);
   g_autoptr(GString) hex = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   guint8 *cose = NULL;
   size_t cose_len = 0;
+  gint64 key_id = 0;
   int status = -1;
 
-  g_assert_cmpint (tsr_store_create_key (store, NULL, &w->key_id, &cose, &cose_len), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_create_key (store, NULL, &key_id, &cose, &cose_len), ==, TSR_OK);
   for (size_t i = 0; i < cose_len; i++)
     g_string_append_printf (hex, "%02x", cose[i]);
   tsr_free (cose);
@@ -213,12 +214,22 @@ wallet_with_key (void)
   g_ptr_array_add (argv, g_strdup (g_getenv ("WALLET_TEST_MAKE_CREDENTIAL")));
   g_ptr_array_add (argv, g_strdup (wallet_test_data_dir ()));
   g_ptr_array_add (argv, g_strdup (hex->str));
-  g_ptr_array_add (argv, g_build_filename (w->dir, "cred-0.cbor", NULL));
+  g_ptr_array_add (argv, g_build_filename (w->dir, name, NULL));
   g_ptr_array_add (argv, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                NULL, NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
+  return key_id;
+}
+
+/* An empty test wallet with one device key, and cred-0.cbor for it. */
+static WalletTestWallet *
+wallet_with_key (void)
+{
+  WalletTestWallet *w = wallet_test_wallet_new (0);
+
+  w->key_id = issue_to_new_key (w, "cred-0.cbor");
   return w;
 }
 
@@ -305,6 +316,69 @@ test_import (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_unlink (bad);
   g_unlink (junk);
+}
+
+static gboolean
+list_has_two (gpointer data)
+{
+  GListModel *model = wallet_credentials_page_get_model (wallet_window_get_credentials_page (data));
+  return model != NULL && g_list_model_get_n_items (model) == 2;
+}
+
+/* A batch (a CBOR array of credentials, as `tessera-issuer issue --batch`
+ * writes): all added, or none when one is bad. */
+static void
+test_import_batch (void)
+{
+  g_autoptr(WalletTestWallet) w = wallet_with_key ();
+  g_autofree char *first = g_build_filename (w->dir, "cred-0.cbor", NULL);
+  g_autofree char *second = g_build_filename (w->dir, "cred-1.cbor", NULL);
+  g_autofree char *bad = NULL;
+  g_autofree char *batch = g_build_filename (w->dir, "batch.cbor", NULL);
+  g_autofree char *bad_batch = g_build_filename (w->dir, "bad-batch.cbor", NULL);
+  g_autoptr(GError) error = NULL;
+  WalletWindow *window;
+  gint64 id;
+
+  issue_to_new_key (w, "cred-1.cbor");
+  bad = tampered_copy (w->dir, second);
+  const char *parts[2][2] = { { first, second }, { first, bad } };
+  for (guint b = 0; b < 2; b++)
+    {
+      g_autoptr(GByteArray) data = g_byte_array_new ();
+      guint8 head = 0x82; /* array of 2 */
+
+      g_byte_array_append (data, &head, 1);
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autofree char *bytes = NULL;
+          gsize len = 0;
+
+          g_assert_true (g_file_get_contents (parts[b][i], &bytes, &len, NULL));
+          g_byte_array_append (data, (guint8 *) bytes, (guint) len);
+        }
+      g_assert_true (g_file_set_contents (b == 0 ? batch : bad_batch, (char *) data->data,
+                                          data->len, NULL));
+    }
+
+  window = window_for_path (w->path, TRUE);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wallet_test_wait (credentials_state_is_empty, window, 20000));
+
+  /* The second tampered: nothing added, the culprit named. */
+  g_assert_cmpint (import_file (window, bad_batch, &error), ==, -1);
+  g_assert_error (error, WALLET_ERROR, TSR_ERR_VERIFY);
+  g_assert_true (g_str_has_prefix (wallet_window_get_last_toast (window),
+                                   "Credential 2 of the batch: Refused, the credential does not verify: digest_mismatch"));
+  g_clear_error (&error);
+  g_assert_true (wallet_test_wait (credentials_state_is_empty, window, 20000));
+
+  id = import_file (window, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpstr (wallet_window_get_last_toast (window), ==, "2 credentials added");
+  g_assert_true (wallet_test_wait (list_has_two, window, 20000));
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -567,6 +641,7 @@ main (int   argc,
 
   g_test_add_func ("/wallet/add/create-software", test_create_software);
   g_test_add_func ("/wallet/add/import", test_import);
+  g_test_add_func ("/wallet/add/import-batch", test_import_batch);
   g_test_add_func ("/wallet/add/drop", test_drop);
   g_test_add_func ("/wallet/add/provision-software-refused", test_provision_software);
   g_test_add_func ("/wallet/add/provision-swtpm", test_provision_swtpm);
