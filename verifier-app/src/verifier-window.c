@@ -26,6 +26,7 @@ struct _VerifierWindow {
 	VerifierTrustPage *trust_page;
 	VerifierProgressPage *progress_page;
 	VerifierResultPage *result_page;
+	VerifierRequestPage *more_page;
 
 	GSettings *settings;
 	VerifierTrustStore *trust_store;
@@ -114,30 +115,46 @@ transport_spec (VerifierWindow *self)
 	return g_strconcat (g_strcmp0 (transport, "local") == 0 ? "local:" : "auto:", path, NULL);
 }
 
+/* Lets go of the window's session: a running one is cancelled, an open
+ * one ended (status 20), so the holder's wallet is free at once. */
+static void
+drop_session (VerifierWindow *self)
+{
+	if (self->cancellable != NULL)
+		g_cancellable_cancel (self->cancellable);
+	g_clear_object (&self->cancellable);
+	if (self->session != NULL && verifier_session_get_open (self->session))
+		verifier_session_end_async (self->session, NULL, NULL, NULL);
+	g_clear_object (&self->session);
+}
+
 static void
 session_done (GObject *object, GAsyncResult *res, gpointer user_data)
 {
-	VerifierWindow *self = user_data;
+	g_autoptr (VerifierWindow) self = user_data;
 	VerifierSession *session = VERIFIER_SESSION (object);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (VerifierResult) result = verifier_session_run_finish (session, res, &error);
 
-	/* A session that was cancelled or replaced reports into the void. */
+	/* A session that was cancelled or replaced reports into the void, but
+	 * does not keep the holder waiting. */
 	if (session != self->session) {
-		g_object_unref (self);
+		if (verifier_session_get_open (session))
+			verifier_session_end_async (session, NULL, NULL, NULL);
 		return;
 	}
-	g_clear_object (&self->session);
 	g_clear_object (&self->cancellable);
 	if (result != NULL) {
 		verifier_window_show_result (self, result);
-	} else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		return;
+	}
+	g_clear_object (&self->session);
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		verifier_window_scan_next (self);
 	} else {
 		verifier_progress_page_show_error (self->progress_page, error);
 		gtk_stack_set_visible_child_name (self->main_stack, "progress");
 	}
-	g_object_unref (self);
 }
 
 void
@@ -192,11 +209,85 @@ void
 verifier_window_cancel_session (VerifierWindow *self)
 {
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
-	if (self->cancellable != NULL)
-		g_cancellable_cancel (self->cancellable);
-	g_clear_object (&self->cancellable);
-	g_clear_object (&self->session);
+	drop_session (self);
 	verifier_progress_page_set_session (self->progress_page, NULL);
+}
+
+void
+verifier_window_request_more (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	verifier_request_page_clear (self->more_page);
+	gtk_stack_set_visible_child_name (self->main_stack, "more");
+}
+
+void
+verifier_window_send_more (VerifierWindow *self)
+{
+	g_autoptr (VerifierRequest) request = NULL;
+
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	request = verifier_request_page_dup_request (self->more_page);
+	if (verifier_request_is_empty (request))
+		return;
+	self->cancellable = g_cancellable_new ();
+	verifier_session_request_async (self->session, request, self->cancellable, session_done,
+	    g_object_ref (self));
+	verifier_progress_page_set_session (self->progress_page, self->session);
+	gtk_stack_set_visible_child_name (self->main_stack, "progress");
+}
+
+/* Send only when there is something to ask for. */
+static void
+update_send_more (VerifierWindow *self)
+{
+	g_autoptr (VerifierRequest) request = verifier_request_page_dup_request (self->more_page);
+	GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "send-more");
+
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !verifier_request_is_empty (request));
+}
+
+void
+verifier_window_back_to_result (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	gtk_stack_set_visible_child_name (self->main_stack, "result");
+}
+
+static void
+session_ended (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr (VerifierWindow) self = user_data;
+
+	verifier_session_end_finish (VERIFIER_SESSION (object), res, NULL);
+	if (VERIFIER_SESSION (object) != self->session)
+		return;
+	verifier_result_page_set_session_info (self->result_page,
+	    verifier_session_get_n_requests (self->session), FALSE);
+	verifier_window_show_toast (self, _("Session ended. The wallet is free."));
+}
+
+void
+verifier_window_end_session (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	/* Hidden at once: the end cannot be taken back. */
+	verifier_result_page_set_session_info (self->result_page,
+	    verifier_session_get_n_requests (self->session), FALSE);
+	verifier_session_end_async (self->session, NULL, session_ended, g_object_ref (self));
+}
+
+VerifierSession *
+verifier_window_get_session (VerifierWindow *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_WINDOW (self), NULL);
+	return self->session;
 }
 
 void
@@ -214,6 +305,9 @@ verifier_window_show_result (VerifierWindow *self, VerifierResult *result)
 {
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
 	verifier_result_page_set_result (self->result_page, result);
+	verifier_result_page_set_session_info (self->result_page,
+	    self->session != NULL ? verifier_session_get_n_requests (self->session) : 0,
+	    self->session != NULL && verifier_session_get_open (self->session));
 	gtk_stack_set_visible_child_name (self->main_stack, "result");
 }
 
@@ -273,6 +367,7 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self) { ret
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self) { return self->scan_page; }
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self) { return self->progress_page; }
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self) { return self->result_page; }
+VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self) { return self->more_page; }
 
 static void
 on_uri_found (VerifierScanPage *page, const char *uri, VerifierWindow *self)
@@ -293,10 +388,7 @@ verifier_window_dispose (GObject *object)
 {
 	VerifierWindow *self = VERIFIER_WINDOW (object);
 
-	if (self->cancellable != NULL)
-		g_cancellable_cancel (self->cancellable);
-	g_clear_object (&self->cancellable);
-	g_clear_object (&self->session);
+	drop_session (self);
 	g_clear_object (&self->trust_store);
 	g_clear_object (&self->settings);
 	gtk_widget_dispose_template (GTK_WIDGET (object), VERIFIER_TYPE_WINDOW);
@@ -328,6 +420,7 @@ verifier_window_class_init (VerifierWindowClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, trust_page);
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, progress_page);
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, result_page);
+	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, more_page);
 
 	verifier_actions_add_window_shortcuts (widget_class);
 }
@@ -359,6 +452,8 @@ verifier_window_init (VerifierWindow *self)
 	update_reader_subject (self);
 
 	verifier_actions_install_window (self);
+	g_signal_connect_swapped (self->more_page, "changed", G_CALLBACK (update_send_more), self);
+	update_send_more (self);
 }
 
 VerifierWindow *

@@ -62,6 +62,67 @@ ble_failed (gpointer data)
 	return g_strcmp0 (verifier_progress_page_get_title (data), "Bluetooth Unavailable") == 0;
 }
 
+static gboolean
+page_is (VerifierWindow *window, const char *page)
+{
+	return g_strcmp0 (verifier_window_get_visible_page (window), page) == 0;
+}
+
+static gboolean
+showing_result (gpointer window)
+{
+	return page_is (window, "result");
+}
+
+static gboolean
+session_ended (gpointer data)
+{
+	return g_str_has_suffix (verifier_progress_page_get_title (data), "Session");
+}
+
+/* "Request More…": the date of issue, then "Send". */
+static void
+request_more (VerifierWindow *window, int w, int h, const char *shot)
+{
+	verifier_window_request_more (window);
+	g_assert_true (vt_activate_row (GTK_WIDGET (verifier_window_get_more_page (window)),
+	    "issue_date"));
+	if (shot != NULL)
+		shoot (window, shot, w, h);
+	verifier_window_send_more (window);
+}
+
+/* Two requests in one session; then a holder that ends the session
+ * before the second. */
+static void
+run_sessions (VerifierWindow *window, const char *socket, int w, int h)
+{
+	VtHolder holder = { 0 };
+	g_autofree char *uri = vt_holder_start (&holder, socket, 0);
+
+	verifier_window_start_session (window, uri);
+	g_assert_true (vt_wait_until (showing_result, window, 20000));
+	shoot (window, "result-session-open", w, h);
+	request_more (window, w, h, "request-more");
+	vt_wait_until (showing_result, window, 20000);
+	shoot (window, "result-request-2", w, h);
+	verifier_window_end_session (window);
+	vt_wait_until (vt_holder_done, &holder, 10000);
+	vt_holder_clear (&holder);
+
+	memset (&holder, 0, sizeof holder);
+	g_free (uri);
+	uri = vt_holder_start (&holder, socket, 1);
+	verifier_window_start_session (window, uri);
+	g_assert_true (vt_wait_until (showing_result, window, 20000));
+	vt_holder_end (&holder);
+	request_more (window, w, h, NULL);
+	if (vt_wait_until (session_ended, verifier_window_get_progress_page (window), 10000))
+		shoot (window, "progress-session-ended", w, h);
+	vt_holder_clear (&holder);
+	verifier_window_cancel_session (window);
+}
+
 static void
 run (int w, int h, const char *dir)
 {
@@ -132,6 +193,8 @@ run (int w, int h, const char *dir)
 		tsr_free (uri);
 		tsr_holder_session_free (hs);
 	}
+
+	run_sessions (window, socket, w, h);
 
 	verifier_window_show_result (window, good);
 	shoot (window, "result", w, h);
