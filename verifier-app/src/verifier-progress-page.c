@@ -67,6 +67,9 @@ update_stage (VerifierProgressPage *self)
 	adw_status_page_set_title (self->working_status, title);
 	adw_status_page_set_description (self->working_status, description);
 	adw_status_page_set_icon_name (self->working_status, icon);
+	/* The timeout is the holder's: once the answer is in, it no longer runs. */
+	gtk_widget_set_visible (GTK_WIDGET (self->time_bar),
+	    verifier_session_get_stage (self->session) < VERIFIER_SESSION_STAGE_LOADING_TRUST);
 }
 
 static gboolean

@@ -31,6 +31,7 @@ struct _VerifierWindow {
 	GSettings *settings;
 	VerifierTrustStore *trust_store;
 	VerifierSession *session;
+	gboolean session_needs_trust;  /* it waits for the trust store's first load */
 	GCancellable *cancellable;
 	gint64 now;
 	char *last_toast;
@@ -126,6 +127,44 @@ drop_session (VerifierWindow *self)
 	if (self->session != NULL && verifier_session_get_open (self->session))
 		verifier_session_end_async (self->session, NULL, NULL, NULL);
 	g_clear_object (&self->session);
+	self->session_needs_trust = FALSE;
+}
+
+static void
+give_trust (VerifierWindow *self)
+{
+	g_autoptr (GPtrArray) anchors = verifier_trust_store_dup_anchor_data (self->trust_store);
+	g_autoptr (GPtrArray) lists = verifier_trust_store_dup_status_list_data (self->trust_store);
+
+	verifier_session_set_trust (self->session, anchors, lists);
+	self->session_needs_trust = FALSE;
+}
+
+static void
+on_trust_loaded (VerifierWindow *self)
+{
+	if (self->session != NULL && self->session_needs_trust)
+		give_trust (self);
+}
+
+/* The first read of the trust folders, when the window opens. */
+static void
+trust_store_loaded (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (VerifierWindow) self = user_data;
+	VerifierTrustStore *store = VERIFIER_TRUST_STORE (object);
+	guint n;
+
+	if (!verifier_trust_store_load_finish (store, result, NULL) || store != self->trust_store)
+		return;
+	n = verifier_trust_store_get_n_problems (store);
+	if (n > 0) {
+		/* Short: a toast on a phone holds about forty characters. */
+		g_autofree char *text = g_strdup_printf (ngettext ("%u file in Trust cannot be used",
+		    "%u files in Trust cannot be used", n), n);
+
+		verifier_window_show_toast (self, text);
+	}
 }
 
 static void
@@ -161,8 +200,6 @@ void
 verifier_window_start_session (VerifierWindow *self, const char *uri)
 {
 	g_autoptr (VerifierRequest) request = NULL;
-	g_autoptr (GPtrArray) anchors = NULL;
-	g_autoptr (GPtrArray) lists = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autofree char *transport = NULL;
 
@@ -194,9 +231,18 @@ verifier_window_start_session (VerifierWindow *self, const char *uri)
 	verifier_session_set_timeout (self->session,
 	    g_settings_get_uint (self->settings, "session-timeout"));
 	verifier_session_set_time (self->session, self->now);
-	anchors = verifier_trust_store_dup_anchor_data (self->trust_store);
-	lists = verifier_trust_store_dup_status_list_data (self->trust_store);
-	verifier_session_set_trust (self->session, anchors, lists);
+	/* A scan made while the trust folders are still being read goes
+	 * ahead: at a counter the holder is already waiting, and connecting
+	 * and the holder's choice take longer than the read. Only the check
+	 * of the answer waits for it ("Reading the Trusted Issuers…"), since
+	 * checking against part of the folder would call a genuine document
+	 * "not verified" to the holder's face. */
+	if (verifier_trust_store_get_loaded (self->trust_store)) {
+		give_trust (self);
+	} else {
+		verifier_session_defer_trust (self->session);
+		self->session_needs_trust = TRUE;
+	}
 
 	self->cancellable = g_cancellable_new ();
 	verifier_session_run_async (self->session, self->cancellable, session_done,
@@ -389,6 +435,8 @@ verifier_window_dispose (GObject *object)
 	VerifierWindow *self = VERIFIER_WINDOW (object);
 
 	drop_session (self);
+	if (self->trust_store != NULL)
+		g_signal_handlers_disconnect_by_data (self->trust_store, self);
 	g_clear_object (&self->trust_store);
 	g_clear_object (&self->settings);
 	gtk_widget_dispose_template (GTK_WIDGET (object), VERIFIER_TYPE_WINDOW);
@@ -433,6 +481,10 @@ verifier_window_init (VerifierWindow *self)
 	self->settings = g_settings_new (VERIFIER_APP_ID);
 	self->trust_store = verifier_trust_store_new_from_settings (self->settings);
 	verifier_trust_page_set_store (self->trust_page, self->trust_store);
+	g_signal_connect_swapped (self->trust_store, "notify::loaded",
+	    G_CALLBACK (on_trust_loaded), self);
+	verifier_trust_store_load_async (self->trust_store, NULL, trust_store_loaded,
+	    g_object_ref (self));
 
 	g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
 	g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);

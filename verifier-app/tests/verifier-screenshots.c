@@ -205,6 +205,63 @@ run (int w, int h, const char *dir)
 	vt_iterate (50);
 }
 
+static gboolean
+waiting_for_trust (gpointer data)
+{
+	return g_str_has_prefix (verifier_progress_page_get_title (data), "Reading");
+}
+
+static gboolean
+trust_loaded (gpointer window)
+{
+	return verifier_trust_store_get_loaded (verifier_window_get_trust_store (window));
+}
+
+/* A trust folder on slow storage (a FIFO that holds the read up): the
+ * Trust page while it is read, a scan that waits for it, then the file
+ * that cannot be used. */
+static void
+run_trust_loading (int w, int h, const char *dir)
+{
+	g_autoptr (GSettings) settings = g_settings_new ("org.tessera.Verifier");
+	g_autofree char *trust = g_strdup_printf ("%s/iaca-slow-%d", dir, w);
+	g_autofree char *socket = g_strdup_printf ("%s/holder-slow-%d.sock", dir, w);
+	g_autofree char *slow = vt_make_slow_file (trust, "broken.pem");
+	g_autoptr (GBytes) iaca = vt_data ("annex-d/iaca_cert.pem");
+	g_autofree char *iaca_path = g_build_filename (trust, "annex-d.pem", NULL);
+	VtHolder holder = { 0 };
+	g_autofree char *uri = NULL;
+	VerifierWindow *window;
+
+	g_assert_true (g_file_set_contents (iaca_path, g_bytes_get_data (iaca, NULL),
+	    (gssize) g_bytes_get_size (iaca), NULL));
+	g_settings_set_string (settings, "trust-dir", trust);
+	g_settings_set_string (settings, "local-socket", socket);
+	g_settings_set_int (settings, "window-width", w);
+	g_settings_set_int (settings, "window-height", h);
+	window = verifier_window_new (NULL);
+	verifier_window_set_verification_time (window, VT_ANNEX_D_NOW);
+	vt_disable_transitions (GTK_WIDGET (window));
+	gtk_window_present (GTK_WINDOW (window));
+	verifier_window_show_page (window, "trust");
+	shoot (window, "trust-loading", w, h);
+
+	uri = vt_holder_start (&holder, socket, 0);
+	verifier_window_start_session (window, uri);
+	if (vt_wait_until (waiting_for_trust, verifier_window_get_progress_page (window), 10000))
+		shoot (window, "progress-trust-wait", w, h);
+	vt_release_slow_file (slow);
+	vt_wait_until (showing_result, window, 10000);
+	verifier_window_scan_next (window);
+	vt_wait_until (vt_holder_done, &holder, 10000);
+	vt_holder_clear (&holder);
+	vt_wait_until (trust_loaded, window, 10000);
+	verifier_window_show_page (window, "trust");
+	shoot (window, "trust-problems", w, h);
+	gtk_window_destroy (GTK_WINDOW (window));
+	vt_iterate (50);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -223,5 +280,7 @@ main (int argc, char *argv[])
 	vt_make_status_list (list);
 	run (360, 720, dir);
 	run (1280, 800, dir);
+	run_trust_loading (360, 720, dir);
+	run_trust_loading (1280, 800, dir);
 	return 0;
 }

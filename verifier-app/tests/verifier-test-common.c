@@ -5,10 +5,13 @@
 
 #include "verifier-test-common.h"
 
+#include <fcntl.h>
 #include <gst/gst.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tessera/issuer.h>
+#include <unistd.h>
 
 void
 vt_init (int *argc, char ***argv)
@@ -378,6 +381,28 @@ vt_holder_clear (VtHolder *h)
 	g_bytes_unref (h->issuer_signed);
 	tsr_device_key_free (h->device_key);
 	tsr_holder_session_free (h->hs);
+}
+
+char *
+vt_make_slow_file (const char *dir, const char *name)
+{
+	char *path = g_build_filename (dir, name, NULL);
+
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+	return path;
+}
+
+void
+vt_release_slow_file (const char *path)
+{
+	static const char junk[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+	/* Blocks until the reader has it open, then the reader gets EOF. */
+	int fd = g_open (path, O_WRONLY, 0);
+
+	g_assert_cmpint (fd, >=, 0);
+	g_assert_cmpint (write (fd, junk, strlen (junk)), ==, (gssize) strlen (junk));
+	g_close (fd, NULL);
 }
 
 /* ---- Widgets ---- */

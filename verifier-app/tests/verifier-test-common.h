@@ -70,6 +70,12 @@ void vt_holder_end (VtHolder *h);
 gboolean vt_holder_done (gpointer h);
 void vt_holder_clear (VtHolder *h);
 
+/* A FIFO named @name in @dir, standing for slow storage: reading it
+ * blocks until vt_release_slow_file() writes into it something that is
+ * not a certificate. Returns its path. */
+char *vt_make_slow_file (const char *dir, const char *name);
+void vt_release_slow_file (const char *path);
+
 /* Removes a directory tree (test leftovers). */
 void vt_rm_rf (const char *path);
 
