@@ -78,7 +78,7 @@ gboolean verifier_session_get_open (VerifierSession *self);
 guint verifier_session_get_n_requests (VerifierSession *self);
 /* Tells the holder the session ends (status 20) and closes the transport.
  * The task holds the session until it is done, so the caller may drop it
- * at once and pass no callback. */
+ * at once. */
 void verifier_session_end_async (VerifierSession *self, GCancellable *cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
 gboolean verifier_session_end_finish (VerifierSession *self, GAsyncResult *result,

@@ -116,6 +116,29 @@ transport_spec (VerifierWindow *self)
 	return g_strconcat (g_strcmp0 (transport, "local") == 0 ? "local:" : "auto:", path, NULL);
 }
 
+static void
+ended_in_background (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (GApplication) app = user_data;
+
+	verifier_session_end_finish (VERIFIER_SESSION (object), result, NULL);
+	if (app != NULL)
+		g_application_release (app);
+}
+
+/* Ends @session without waiting for it. The application stays up until
+ * the holder has been told, even when this was its last window. */
+static void
+end_in_background (VerifierSession *session)
+{
+	GApplication *app = g_application_get_default ();
+
+	if (app != NULL)
+		g_application_hold (app);
+	verifier_session_end_async (session, NULL, ended_in_background,
+	    app != NULL ? g_object_ref (app) : NULL);
+}
+
 /* Lets go of the window's session: a running one is cancelled, an open
  * one ended (status 20), so the holder's wallet is free at once. */
 static void
@@ -125,7 +148,7 @@ drop_session (VerifierWindow *self)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
 	if (self->session != NULL && verifier_session_get_open (self->session))
-		verifier_session_end_async (self->session, NULL, NULL, NULL);
+		end_in_background (self->session);
 	g_clear_object (&self->session);
 	self->session_needs_trust = FALSE;
 }
@@ -179,7 +202,7 @@ session_done (GObject *object, GAsyncResult *res, gpointer user_data)
 	 * does not keep the holder waiting. */
 	if (session != self->session) {
 		if (verifier_session_get_open (session))
-			verifier_session_end_async (session, NULL, NULL, NULL);
+			end_in_background (session);
 		return;
 	}
 	g_clear_object (&self->cancellable);

@@ -722,6 +722,28 @@ test_holder_ended (Fixture *f, gconstpointer data)
 	vt_holder_clear (&h);
 }
 
+/* A holder that ends the session with its answer (status 20 in the same
+ * message): the verdict, and no "Request More…". */
+static void
+test_holder_ends_with_answer (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { .end_with_answer = TRUE };
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+
+	(void) data;
+	write_uri (f, vt_holder_start (&h, f->socket, 0));
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
+	g_assert_cmpuint (h.n_answered, ==, 1);
+	/* Nothing to ask: the action leaves the verdict in place. */
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	vt_holder_clear (&h);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -736,5 +758,7 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
 	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
 	g_test_add ("/e2e/holder_ended", Fixture, NULL, setup, test_holder_ended, teardown);
+	g_test_add ("/e2e/holder_ends_with_answer", Fixture, NULL, setup,
+	    test_holder_ends_with_answer, teardown);
 	return g_test_run ();
 }

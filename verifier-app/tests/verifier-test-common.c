@@ -292,7 +292,8 @@ holder_answer (VtHolder *h, tsr_transport_t *t, const uint8_t *request, size_t r
 	if (ok) {
 		tsr_presentation_consent_all (p, true);
 		ok = tsr_presentation_respond (p, TSR_DEVICE_AUTH_MAC, &response, &response_len) == TSR_OK &&
-		    tsr_holder_session_respond (h->hs, response, response_len, false, &msg, &msg_len) == TSR_OK &&
+		    tsr_holder_session_respond (h->hs, response, response_len, h->end_with_answer,
+		    &msg, &msg_len) == TSR_OK &&
 		    tsr_transport_send (t, msg, msg_len, 5000) == TSR_OK;
 	}
 	tsr_free (msg);
@@ -314,6 +315,10 @@ holder_thread (gpointer data)
 		h->last = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len);
 	while (h->last == TSR_OK && holder_answer (h, t, request, request_len)) {
 		h->n_answered++;
+		if (h->end_with_answer) {
+			h->last = TSR_ERR_SESSION_TERMINATED;
+			break;
+		}
 		g_clear_pointer (&msg, tsr_free);
 		g_clear_pointer (&request, tsr_free);
 		if (h->n_answered == h->end_after) {

@@ -48,7 +48,8 @@ VerifierResult *vt_status_result (VtStatusCase c);
  * local transport: answers every request of its one session with the
  * Annex D credential (all consented, MAC) until the reader ends the
  * session; with @end_after, it ends the session itself after that many
- * answers, once vt_holder_end() is called. */
+ * answers, once vt_holder_end() is called; with end_with_answer set
+ * before it starts, it ends the session in its first answer. */
 typedef struct {
 	char *socket;
 	GBytes *issuer_signed;
@@ -56,6 +57,7 @@ typedef struct {
 	tsr_holder_session_t *hs;
 	GThread *thread;
 	guint end_after;
+	gboolean end_with_answer;
 	gint end;             /* atomic */
 	guint n_answered;     /* the requests of its session it answered */
 	int last;             /* how the session ended, e.g. TSR_ERR_SESSION_TERMINATED */
