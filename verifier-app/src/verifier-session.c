@@ -432,6 +432,15 @@ close_session (VerifierSession *self)
 	self->open = FALSE;
 }
 
+/* However the holder's side ended between two requests: closed the
+ * connection, or said so with status 20. */
+static void
+set_session_ended (GError **error)
+{
+	g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_SESSION_ENDED,
+	    _("The holder ended the session before answering. To ask for more, scan the wallet’s code again."));
+}
+
 /* The holder's answer to a request already in the session: a "declined"
  * or "ended" in words when there is none. */
 static gboolean
@@ -449,8 +458,7 @@ receive_response (VerifierSession *self, GCancellable *cancellable, GBytes **ret
 		if (self->n_requests > 0 && g_error_matches (*error, VERIFIER_ERROR,
 		    VERIFIER_ERROR_HOLDER_GONE)) {
 			g_clear_error (error);
-			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_SESSION_ENDED,
-			    _("The holder ended the session before answering. To ask for more, scan the wallet’s code again."));
+			set_session_ended (error);
 		}
 		return FALSE;
 	}
@@ -462,8 +470,7 @@ receive_response (VerifierSession *self, GCancellable *cancellable, GBytes **ret
 			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_DECLINED,
 			    _("The holder declined to share."));
 		else
-			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_SESSION_ENDED,
-			    _("The holder ended the session before answering. To ask for more, scan the wallet’s code again."));
+			set_session_ended (error);
 		return FALSE;
 	} else if (err != TSR_OK) {
 		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
@@ -549,13 +556,11 @@ exchange (GTask *task, VerifierSession *self, VerifierRequest *request, const ui
     size_t msg_len, GCancellable *cancellable, GError **error)
 {
 	g_autoptr (GBytes) response = NULL;
-	VerifierResult *result;
 	int err;
 
 	if ((err = tsr_transport_send (self->transport, msg, msg_len, 5000)) != TSR_OK) {
 		if (self->n_requests > 0)
-			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_SESSION_ENDED,
-			    _("The holder ended the session before answering. To ask for more, scan the wallet’s code again."));
+			set_session_ended (error);
 		else
 			g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
 			    _("The request could not be sent to the wallet: %s"), tsr_strerror (err));
@@ -565,10 +570,7 @@ exchange (GTask *task, VerifierSession *self, VerifierRequest *request, const ui
 	if (!receive_response (self, cancellable, &response, error))
 		return NULL;
 	self->n_requests++;
-	result = verify_response (task, self, request, response, cancellable, error);
-	if (result == NULL)
-		self->open = FALSE;
-	return result;
+	return verify_response (task, self, request, response, cancellable, error);
 }
 
 /* The first request: the engagement, the connection, the exchange. */
