@@ -637,6 +637,13 @@ request_family_name (Fixture *f)
 	g_assert_true (vt_activate_row (GTK_WIDGET (verifier_window_get_more_page (f->window)),
 	    "family_name"));
 	g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "send-more"));
+	/* For this session only: what every session asks first is unchanged. */
+	{
+		g_auto (GStrv) first = g_settings_get_strv (f->settings, "request-elements");
+
+		g_assert_cmpuint (g_strv_length (first), ==, 1);
+		g_assert_true (g_str_has_suffix (first[0], "/document_number"));
+	}
 	if (g_getenv ("VT_OUTPUT_DIR") != NULL) {
 		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), "e2e-more.png", NULL);
 
