@@ -177,10 +177,43 @@ win_scan_next (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static void
 win_cancel_session (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
+	const char *page = verifier_window_get_visible_page (user_data);
+
 	(void) action; (void) parameter;
-	/* Escape is bound to this: it only means something while checking. */
-	if (g_strcmp0 (verifier_window_get_visible_page (user_data), "progress") == 0)
+	/* Escape is bound to this: it only means something while checking,
+	 * or while choosing what more to ask. */
+	if (g_strcmp0 (page, "progress") == 0)
 		verifier_window_scan_next (user_data);
+	else if (g_strcmp0 (page, "more") == 0)
+		verifier_window_back_to_result (user_data);
+}
+
+static void
+win_request_more (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	(void) action; (void) parameter;
+	verifier_window_request_more (user_data);
+}
+
+static void
+win_send_more (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	(void) action; (void) parameter;
+	verifier_window_send_more (user_data);
+}
+
+static void
+win_cancel_more (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	(void) action; (void) parameter;
+	verifier_window_back_to_result (user_data);
+}
+
+static void
+win_end_session (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	(void) action; (void) parameter;
+	verifier_window_end_session (user_data);
 }
 
 static void
@@ -329,6 +362,10 @@ static const GActionEntry win_entries[] = {
 	{ .name = "paste-uri", .activate = win_paste_uri },
 	{ .name = "scan-next", .activate = win_scan_next },
 	{ .name = "cancel-session", .activate = win_cancel_session },
+	{ .name = "request-more", .activate = win_request_more },
+	{ .name = "send-more", .activate = win_send_more },
+	{ .name = "cancel-more", .activate = win_cancel_more },
+	{ .name = "end-session", .activate = win_end_session },
 	{ .name = "show-page", .activate = win_show_page, .parameter_type = "s" },
 	{ .name = "import-iaca-file", .activate = win_import_iaca_file },
 	{ .name = "import-iaca-folder", .activate = win_import_iaca_folder },

@@ -24,6 +24,7 @@ typedef enum {
 	VERIFIER_ERROR_TIMEOUT,             /* the wallet did not answer in time */
 	VERIFIER_ERROR_HOLDER_GONE,         /* the wallet went away mid-session */
 	VERIFIER_ERROR_DECLINED,            /* the holder ended the session without answering */
+	VERIFIER_ERROR_SESSION_ENDED,       /* the holder ended the session before a further request */
 	VERIFIER_ERROR_PROTOCOL,            /* the session broke (decryption, decoding) */
 	VERIFIER_ERROR_READER_IDENTITY,     /* the reader certificate or key is unusable */
 	VERIFIER_ERROR_REQUEST,             /* nothing to ask for, or the request failed */

@@ -51,6 +51,11 @@ update_stage (VerifierProgressPage *self)
 	case VERIFIER_SESSION_STAGE_DONE:
 		/* The outcome replaces this page; keep what it said last. */
 		return;
+	case VERIFIER_SESSION_STAGE_LOADING_TRUST:
+		title = _("Reading the Trusted Issuers…");
+		description = _("The wallet has answered. The answer is checked as soon as the trusted issuers are read.");
+		icon = "channel-secure-symbolic";
+		break;
 	case VERIFIER_SESSION_STAGE_VERIFYING:
 		title = _("Checking the Answer…");
 		description = _("Checking the issuer’s signature, validity and the wallet’s proof.");
@@ -62,6 +67,9 @@ update_stage (VerifierProgressPage *self)
 	adw_status_page_set_title (self->working_status, title);
 	adw_status_page_set_description (self->working_status, description);
 	adw_status_page_set_icon_name (self->working_status, icon);
+	/* The timeout is the holder's: once the answer is in, it no longer runs. */
+	gtk_widget_set_visible (GTK_WIDGET (self->time_bar),
+	    verifier_session_get_stage (self->session) < VERIFIER_SESSION_STAGE_LOADING_TRUST);
 }
 
 static gboolean
@@ -128,6 +136,7 @@ error_title (const GError *error)
 	case VERIFIER_ERROR_TIMEOUT: return _("The Wallet Did Not Answer in Time");
 	case VERIFIER_ERROR_HOLDER_GONE: return _("The Wallet Went Away");
 	case VERIFIER_ERROR_DECLINED: return _("The Holder Declined");
+	case VERIFIER_ERROR_SESSION_ENDED: return _("The Holder Ended the Session");
 	case VERIFIER_ERROR_NOT_ENGAGEMENT: return _("Not a Wallet’s Code");
 	case VERIFIER_ERROR_READER_IDENTITY: return _("Reader Identity Problem");
 	case VERIFIER_ERROR_REQUEST: return _("Nothing to Ask For");

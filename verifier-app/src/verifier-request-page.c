@@ -17,6 +17,8 @@ struct _VerifierRequestPage {
 
 	AdwPreferencesGroup *templates_group;
 	AdwPreferencesGroup *elements_group;
+	AdwPreferencesGroup *reader_auth_group;
+	AdwPreferencesGroup *connection_group;
 	AdwActionRow *reader_auth_row;
 	GtkSwitch *reader_auth_switch;
 	AdwComboRow *transport_row;
@@ -27,7 +29,23 @@ struct _VerifierRequestPage {
 	GPtrArray *template_checks;  /* GtkCheckButton, data "template" */
 	GPtrArray *element_rows;     /* ElementRow */
 	gboolean loading;
+	gboolean follow_up;
 };
+
+enum {
+	PROP_0,
+	PROP_FOLLOW_UP,
+	N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+	CHANGED,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct {
 	const VerifierCatalogElement *element;
@@ -60,7 +78,11 @@ save_elements (VerifierRequestPage *self)
 		}
 	}
 	specs = g_strv_builder_end (builder);
-	g_settings_set_strv (self->settings, "request-elements", (const char *const *) specs);
+	/* A follow-up request is for this session only: the settings keep
+	 * what every session asks first. */
+	if (!self->follow_up)
+		g_settings_set_strv (self->settings, "request-elements", (const char *const *) specs);
+	g_signal_emit (self, signals[CHANGED], 0);
 }
 
 static void
@@ -68,8 +90,22 @@ on_template_toggled (GtkCheckButton *check, VerifierRequestPage *self)
 {
 	if (self->loading || !gtk_check_button_get_active (check))
 		return;
-	g_settings_set_string (self->settings, "request-template",
-	    g_object_get_data (G_OBJECT (check), "template"));
+	if (!self->follow_up)
+		g_settings_set_string (self->settings, "request-template",
+		    g_object_get_data (G_OBJECT (check), "template"));
+	g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static const char *
+active_template (VerifierRequestPage *self)
+{
+	for (guint i = 0; i < self->template_checks->len; i++) {
+		GtkCheckButton *check = g_ptr_array_index (self->template_checks, i);
+
+		if (gtk_check_button_get_active (check))
+			return g_object_get_data (G_OBJECT (check), "template");
+	}
+	return NULL;
 }
 
 static void
@@ -167,15 +203,10 @@ transport_index (const char *value)
 	return 0;
 }
 
+/* Shows @template_name and @specs as chosen. */
 static void
-load_settings (VerifierRequestPage *self)
+show_selection (VerifierRequestPage *self, const char *template_name, const char *const *specs)
 {
-	g_autofree char *template_name = g_settings_get_string (self->settings, "request-template");
-	g_auto (GStrv) specs = g_settings_get_strv (self->settings, "request-elements");
-	g_autofree char *transport = g_settings_get_string (self->settings, "transport");
-	g_autofree char *socket = g_settings_get_string (self->settings, "local-socket");
-
-	self->loading = TRUE;
 	for (guint i = 0; i < self->template_checks->len; i++) {
 		GtkCheckButton *check = g_ptr_array_index (self->template_checks, i);
 
@@ -202,6 +233,18 @@ load_settings (VerifierRequestPage *self)
 		gtk_toggle_button_set_active (r->keep, keep);
 		gtk_widget_set_sensitive (GTK_WIDGET (r->keep), ask);
 	}
+}
+
+static void
+load_settings (VerifierRequestPage *self)
+{
+	g_autofree char *template_name = g_settings_get_string (self->settings, "request-template");
+	g_auto (GStrv) specs = g_settings_get_strv (self->settings, "request-elements");
+	g_autofree char *transport = g_settings_get_string (self->settings, "transport");
+	g_autofree char *socket = g_settings_get_string (self->settings, "local-socket");
+
+	self->loading = TRUE;
+	show_selection (self, template_name, (const char *const *) specs);
 	adw_combo_row_set_selected (self->transport_row, transport_index (transport));
 	if (socket[0] == '\0') {
 		g_free (socket);
@@ -263,6 +306,90 @@ verifier_request_page_set_reader_subject (VerifierRequestPage *self, const char 
 	    gtk_switch_get_active (self->reader_auth_switch));
 }
 
+void
+verifier_request_page_clear (VerifierRequestPage *self)
+{
+	static const char *const none[] = { NULL };
+
+	g_return_if_fail (VERIFIER_IS_REQUEST_PAGE (self));
+	self->loading = TRUE;
+	show_selection (self, "", none);
+	self->loading = FALSE;
+	g_signal_emit (self, signals[CHANGED], 0);
+}
+
+VerifierRequest *
+verifier_request_page_dup_request (VerifierRequestPage *self)
+{
+	VerifierRequest *request;
+
+	g_return_val_if_fail (VERIFIER_IS_REQUEST_PAGE (self), NULL);
+	request = verifier_request_new ();
+	verifier_request_set_template (request, active_template (self));
+	for (guint i = 0; i < self->element_rows->len; i++) {
+		ElementRow *r = g_ptr_array_index (self->element_rows, i);
+
+		if (gtk_check_button_get_active (r->ask))
+			verifier_request_add_element (request, r->element->doc_type,
+			    r->element->name_space, r->element->identifier,
+			    gtk_toggle_button_get_active (r->keep));
+	}
+	return request;
+}
+
+static void
+verifier_request_page_set_property (GObject *object, guint prop_id, const GValue *value,
+    GParamSpec *pspec)
+{
+	VerifierRequestPage *self = VERIFIER_REQUEST_PAGE (object);
+
+	switch (prop_id) {
+	case PROP_FOLLOW_UP:
+		self->follow_up = g_value_get_boolean (value);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+verifier_request_page_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+	VerifierRequestPage *self = VERIFIER_REQUEST_PAGE (object);
+
+	switch (prop_id) {
+	case PROP_FOLLOW_UP:
+		g_value_set_boolean (value, self->follow_up);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+verifier_request_page_constructed (GObject *object)
+{
+	VerifierRequestPage *self = VERIFIER_REQUEST_PAGE (object);
+
+	G_OBJECT_CLASS (verifier_request_page_parent_class)->constructed (object);
+	if (self->follow_up) {
+		/* The session already runs, signed or not, over its transport. */
+		gtk_widget_set_visible (GTK_WIDGET (self->reader_auth_group), FALSE);
+		gtk_widget_set_visible (GTK_WIDGET (self->connection_group), FALSE);
+		verifier_request_page_clear (self);
+		return;
+	}
+	load_settings (self);
+	g_settings_bind (self->settings, "reader-auth", self->reader_auth_switch, "active",
+	    G_SETTINGS_BIND_DEFAULT);
+	g_signal_connect_swapped (self->transport_row, "notify::selected",
+	    G_CALLBACK (on_transport_selected), self);
+	g_signal_connect_swapped (self->socket_row, "changed", G_CALLBACK (on_socket_changed), self);
+	g_signal_connect_swapped (self->timeout_spin, "value-changed",
+	    G_CALLBACK (on_timeout_changed), self);
+}
+
 static void
 verifier_request_page_dispose (GObject *object)
 {
@@ -282,10 +409,23 @@ verifier_request_page_class_init (VerifierRequestPageClass *klass)
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
 	object_class->dispose = verifier_request_page_dispose;
+	object_class->constructed = verifier_request_page_constructed;
+	object_class->set_property = verifier_request_page_set_property;
+	object_class->get_property = verifier_request_page_get_property;
+
+	properties[PROP_FOLLOW_UP] = g_param_spec_boolean ("follow-up", NULL, NULL, FALSE,
+	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties (object_class, N_PROPS, properties);
+	/* The choice of template or details changed. */
+	signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+	    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
 	gtk_widget_class_set_template_from_resource (widget_class,
 	    "/org/tessera/Verifier/verifier-request-page.ui");
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, templates_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, elements_group);
+	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, reader_auth_group);
+	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, connection_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, reader_auth_row);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, reader_auth_switch);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, transport_row);
@@ -303,13 +443,5 @@ verifier_request_page_init (VerifierRequestPage *self)
 	self->element_rows = g_ptr_array_new_with_free_func (g_free);
 	build_templates (self);
 	build_elements (self);
-	load_settings (self);
-	g_settings_bind (self->settings, "reader-auth", self->reader_auth_switch, "active",
-	    G_SETTINGS_BIND_DEFAULT);
-	g_signal_connect_swapped (self->transport_row, "notify::selected",
-	    G_CALLBACK (on_transport_selected), self);
-	g_signal_connect_swapped (self->socket_row, "changed", G_CALLBACK (on_socket_changed), self);
-	g_signal_connect_swapped (self->timeout_spin, "value-changed",
-	    G_CALLBACK (on_timeout_changed), self);
 	verifier_request_page_set_reader_subject (self, NULL);
 }

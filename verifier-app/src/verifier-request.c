@@ -250,6 +250,24 @@ verifier_request_has_reader_identity (VerifierRequest *self)
 	return self->reader_chain != NULL;
 }
 
+VerifierRequest *
+verifier_request_copy_with_identity (VerifierRequest *self, VerifierRequest *identity)
+{
+	VerifierRequest *copy;
+
+	g_return_val_if_fail (VERIFIER_IS_REQUEST (self) && VERIFIER_IS_REQUEST (identity), NULL);
+	copy = verifier_request_new ();
+	verifier_request_set_template (copy, self->template_name);
+	for (guint i = 0; i < self->elements->len; i++) {
+		Element *e = g_ptr_array_index (self->elements, i);
+
+		verifier_request_add_element (copy, e->doc_type, e->name_space, e->identifier,
+		    e->retain);
+	}
+	verifier_request_set_reader_identity (copy, identity->reader_chain, identity->reader_key);
+	return copy;
+}
+
 gboolean
 verifier_request_is_empty (VerifierRequest *self)
 {

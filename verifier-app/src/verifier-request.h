@@ -30,6 +30,9 @@ void verifier_request_add_element (VerifierRequest *self, const char *doc_type,
 guint verifier_request_get_n_elements (VerifierRequest *self);
 void verifier_request_set_reader_identity (VerifierRequest *self, GBytes *chain, GBytes *key);
 gboolean verifier_request_has_reader_identity (VerifierRequest *self);
+/* What @self asks for, signed as @identity is (or not at all). */
+VerifierRequest *verifier_request_copy_with_identity (VerifierRequest *self,
+    VerifierRequest *identity);
 gboolean verifier_request_is_empty (VerifierRequest *self);
 /* "Driving licence check", "Driving licence check and 2 more details". */
 char *verifier_request_describe (VerifierRequest *self);

@@ -24,6 +24,7 @@ struct _VerifierResultPage {
 	GtkLabel *portrait_caption;
 	AdwPreferencesGroup *reasons_group;
 	GtkBox *documents_box;
+	GtkActionBar *session_bar;
 
 	VerifierResult *result;
 	GPtrArray *reason_rows;
@@ -416,6 +417,27 @@ verifier_result_page_has_portrait (VerifierResultPage *self)
 }
 
 void
+verifier_result_page_set_session_info (VerifierResultPage *self, guint request_number,
+    gboolean open)
+{
+	g_autofree char *subtitle = NULL;
+
+	g_return_if_fail (VERIFIER_IS_RESULT_PAGE (self));
+	/* Only from the second on: one request is the usual case. */
+	if (request_number > 1)
+		subtitle = g_strdup_printf (_("Request %u of this session"), request_number);
+	adw_window_title_set_subtitle (self->window_title, subtitle);
+	gtk_action_bar_set_revealed (self->session_bar, open);
+}
+
+gboolean
+verifier_result_page_get_session_open (VerifierResultPage *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_RESULT_PAGE (self), FALSE);
+	return gtk_action_bar_get_revealed (self->session_bar);
+}
+
+void
 verifier_result_page_expand_details (VerifierResultPage *self, gboolean expanded)
 {
 	g_return_if_fail (VERIFIER_IS_RESULT_PAGE (self));
@@ -455,6 +477,7 @@ verifier_result_page_class_init (VerifierResultPageClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, portrait_caption);
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, reasons_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, documents_box);
+	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, session_bar);
 }
 
 static void

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
  * them), the portrait, every reason in plain words, the shared details
  * with their labels, the issuer, validity and the wallet's proof, and the
  * technical details behind an expander. "Scan Next" goes back in one tap.
+ * While the wallet is still connected, "Request More…" and "End Session"
+ * (win.request-more, win.end-session) are at the bottom.
  */
 #define VERIFIER_TYPE_RESULT_PAGE (verifier_result_page_get_type ())
 G_DECLARE_FINAL_TYPE (VerifierResultPage, verifier_result_page, VERIFIER, RESULT_PAGE, AdwBin)
@@ -23,6 +25,11 @@ G_DECLARE_FINAL_TYPE (VerifierResultPage, verifier_result_page, VERIFIER, RESULT
 void verifier_result_page_set_result (VerifierResultPage *self, VerifierResult *result);
 VerifierResult *verifier_result_page_get_result (VerifierResultPage *self);
 const char *verifier_result_page_get_verdict_text (VerifierResultPage *self);
+/* Which request of the session this result answers (1, 2, …; 0 when it
+ * comes from no session), and whether the session is open for more. */
+void verifier_result_page_set_session_info (VerifierResultPage *self, guint request_number,
+    gboolean open);
+gboolean verifier_result_page_get_session_open (VerifierResultPage *self);
 /* Whether a portrait is shown. */
 gboolean verifier_result_page_has_portrait (VerifierResultPage *self);
 /* Expands the technical details (for screenshots and tests). */

@@ -18,21 +18,37 @@ struct _VerifierSession {
 	GObject parent_instance;
 
 	char *uri;
-	VerifierRequest *request;
-	char *transport;
+	VerifierRequest *request;  /* the first one; later ones are signed as it was */
+	char *transport_spec;
 	guint timeout_s;
 	gint64 now;
+
+	/* Trust material: set once, perhaps while the first request runs (the
+	 * trust folders may still be loading); under trust_lock until then. */
+	GMutex trust_lock;
+	GCond trust_cond;
+	gboolean have_trust;
 	GPtrArray *anchors;
 	GPtrArray *status_lists;
 
 	VerifierSessionStage stage;
 	gint64 deadline;
 	gboolean running;
+
+	/* The session between requests. Only the worker of the request (or
+	 * of the end) that runs touches them; the main thread reads open and
+	 * n_requests while none runs. */
+	tsr_reader_session_t *rs;
+	tsr_transport_t *transport;
+	tsr_ble_link_t *link;
+	guint n_requests;
+	gboolean open;
 };
 
 enum {
 	PROP_0,
 	PROP_STAGE,
+	PROP_OPEN,
 	N_PROPS,
 };
 
@@ -45,11 +61,18 @@ verifier_session_finalize (GObject *object)
 {
 	VerifierSession *self = VERIFIER_SESSION (object);
 
+	/* Ended without a word when nobody ended it: the holder's wallet
+	 * notices the closed connection. */
+	g_clear_pointer (&self->transport, tsr_transport_free);
+	g_clear_pointer (&self->link, tsr_ble_link_free);
+	g_clear_pointer (&self->rs, tsr_reader_session_free);
 	g_free (self->uri);
 	g_clear_object (&self->request);
-	g_free (self->transport);
+	g_free (self->transport_spec);
 	g_clear_pointer (&self->anchors, g_ptr_array_unref);
 	g_clear_pointer (&self->status_lists, g_ptr_array_unref);
+	g_mutex_clear (&self->trust_lock);
+	g_cond_clear (&self->trust_cond);
 	G_OBJECT_CLASS (verifier_session_parent_class)->finalize (object);
 }
 
@@ -61,6 +84,9 @@ verifier_session_get_property (GObject *object, guint prop_id, GValue *value, GP
 	switch (prop_id) {
 	case PROP_STAGE:
 		g_value_set_int (value, (int) self->stage);
+		break;
+	case PROP_OPEN:
+		g_value_set_boolean (value, verifier_session_get_open (self));
 		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -78,6 +104,8 @@ verifier_session_class_init (VerifierSessionClass *klass)
 	properties[PROP_STAGE] = g_param_spec_int ("stage", NULL, NULL,
 	    VERIFIER_SESSION_STAGE_IDLE, VERIFIER_SESSION_STAGE_DONE, VERIFIER_SESSION_STAGE_IDLE,
 	    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+	properties[PROP_OPEN] = g_param_spec_boolean ("open", NULL, NULL, FALSE,
+	    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -85,6 +113,9 @@ static void
 verifier_session_init (VerifierSession *self)
 {
 	self->timeout_s = 60;
+	self->have_trust = TRUE;
+	g_mutex_init (&self->trust_lock);
+	g_cond_init (&self->trust_cond);
 	self->anchors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 	self->status_lists = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 }
@@ -108,7 +139,7 @@ verifier_session_new (const char *uri, VerifierRequest *request)
 	{
 		g_autofree char *path = verifier_session_default_socket ();
 
-		self->transport = g_strconcat ("local:", path, NULL);
+		self->transport_spec = g_strconcat ("local:", path, NULL);
 	}
 	return self;
 }
@@ -117,8 +148,8 @@ void
 verifier_session_set_transport (VerifierSession *self, const char *spec)
 {
 	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running && spec != NULL);
-	g_free (self->transport);
-	self->transport = g_strdup (spec);
+	g_free (self->transport_spec);
+	self->transport_spec = g_strdup (spec);
 }
 
 void
@@ -143,15 +174,28 @@ verifier_session_set_time (VerifierSession *self, gint64 now)
 }
 
 void
+verifier_session_defer_trust (VerifierSession *self)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running && self->anchors->len == 0);
+	self->have_trust = FALSE;
+}
+
+void
 verifier_session_set_trust (VerifierSession *self, GPtrArray *anchors, GPtrArray *status_lists)
 {
-	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	g_return_if_fail (VERIFIER_IS_SESSION (self));
+	g_return_if_fail (!self->running || !self->have_trust);
+
+	g_mutex_lock (&self->trust_lock);
 	g_ptr_array_set_size (self->anchors, 0);
 	g_ptr_array_set_size (self->status_lists, 0);
 	for (guint i = 0; anchors != NULL && i < anchors->len; i++)
 		g_ptr_array_add (self->anchors, g_bytes_ref (anchors->pdata[i]));
 	for (guint i = 0; status_lists != NULL && i < status_lists->len; i++)
 		g_ptr_array_add (self->status_lists, g_bytes_ref (status_lists->pdata[i]));
+	self->have_trust = TRUE;
+	g_cond_broadcast (&self->trust_cond);
+	g_mutex_unlock (&self->trust_lock);
 }
 
 VerifierSessionStage
@@ -377,94 +421,110 @@ receive_message (tsr_transport_t *t, gint64 deadline, guint timeout_s, GCancella
 	return FALSE;
 }
 
+/* Frees the open session: what a failed exchange or the end leaves. */
 static void
-run_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+close_session (VerifierSession *self)
 {
-	VerifierSession *self = source_object;
-	tsr_reader_session_t *rs = NULL;
-	tsr_transport_t *t = NULL;
-	tsr_ble_link_t *link = NULL;
-	tsr_engagement_ble_t ble;
-	tsr_verifier_t *v = NULL;
-	uint8_t *msg = NULL, *reply = NULL, *response = NULL, *end = NULL;
-	size_t msg_len = 0, reply_len = 0, response_len = 0, end_len = 0;
-	const uint8_t *transcript;
-	size_t transcript_len;
-	g_autoptr (GBytes) request = NULL;
-	g_autoptr (GBytes) response_bytes = NULL;
-	g_autoptr (VerifierResult) result = NULL;
-	GError *error = NULL;
-	gint64 deadline = self->deadline;
+	/* The transport borrows the link. */
+	g_clear_pointer (&self->transport, tsr_transport_free);
+	g_clear_pointer (&self->link, tsr_ble_link_free);
+	g_clear_pointer (&self->rs, tsr_reader_session_free);
+	self->open = FALSE;
+}
+
+/* However the holder's side ended between two requests: closed the
+ * connection, or said so with status 20. */
+static void
+set_session_ended (GError **error)
+{
+	g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_SESSION_ENDED,
+	    _("The holder ended the session before answering. To ask for more, scan the wallet’s code again."));
+}
+
+/* The holder's answer to a request already in the session: a "declined"
+ * or "ended" in words when there is none. */
+static gboolean
+receive_response (VerifierSession *self, GCancellable *cancellable, GBytes **ret_response,
+    GError **error)
+{
+	uint8_t *reply = NULL, *response = NULL;
+	size_t reply_len = 0, response_len = 0;
 	bool ended = false;
 	int err;
 
-	(void) task_data;
-
-	/* The engagement: decoded now, so a bad code fails before any waiting. */
-	if ((err = tsr_reader_session_new (self->uri, &rs)) != TSR_OK) {
-		if (err == TSR_ERR_INVALID_ARGUMENT)
-			error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
-			    _("This QR code is not a wallet’s code."));
-		else
-			error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
-			    _("The wallet’s QR code cannot be used: %s"), tsr_strerror (err));
-		goto out;
+	if (!receive_message (self->transport, self->deadline, self->timeout_s, cancellable, &reply,
+	    &reply_len, error)) {
+		/* Gone between two requests: the holder closed the session. */
+		if (self->n_requests > 0 && g_error_matches (*error, VERIFIER_ERROR,
+		    VERIFIER_ERROR_HOLDER_GONE)) {
+			g_clear_error (error);
+			set_session_ended (error);
+		}
+		return FALSE;
 	}
-	tsr_reader_session_transcript (rs, &transcript, &transcript_len);
-	request = verifier_request_build (self->request, transcript, transcript_len, &error);
-	if (request == NULL)
-		goto out;
-	if ((err = tsr_reader_session_establish (rs, g_bytes_get_data (request, NULL),
-	    g_bytes_get_size (request), &msg, &msg_len)) != TSR_OK) {
-		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
-		    _("The session could not be started: %s"), tsr_strerror (err));
-		goto out;
-	}
-
-	if (g_str_has_prefix (self->transport, "local:") ||
-	    (g_str_has_prefix (self->transport, "auto:") &&
-	    tsr_reader_session_ble (rs, &ble) != TSR_OK)) {
-		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING);
-		if (!connect_local (strchr (self->transport, ':') + 1, deadline, cancellable, &t,
-		    &error))
-			goto out;
-	} else {
-		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING_BLE);
-		if (!connect_ble (rs, deadline, cancellable, &link, &t, &error))
-			goto out;
-	}
-
-	if ((err = tsr_transport_send (t, msg, msg_len, 5000)) != TSR_OK) {
-		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
-		    _("The request could not be sent to the wallet: %s"), tsr_strerror (err));
-		goto out;
-	}
-	report_stage (task, VERIFIER_SESSION_STAGE_WAITING);
-	if (!receive_message (t, deadline, self->timeout_s, cancellable, &reply, &reply_len, &error))
-		goto out;
-
-	err = tsr_reader_session_receive (rs, reply, reply_len, &response, &response_len, &ended);
+	err = tsr_reader_session_receive (self->rs, reply, reply_len, &response, &response_len,
+	    &ended);
+	tsr_free (reply);
 	if (err == TSR_ERR_SESSION_TERMINATED) {
-		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_DECLINED,
-		    _("The holder declined to share."));
-		goto out;
+		if (self->n_requests == 0)
+			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_DECLINED,
+			    _("The holder declined to share."));
+		else
+			set_session_ended (error);
+		return FALSE;
 	} else if (err != TSR_OK) {
-		error = g_error_new (VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
 		    _("The wallet’s answer cannot be read: %s"), tsr_strerror (err));
-		goto out;
+		return FALSE;
 	}
-	/* The answer is in hand; a lost termination only delays the holder. */
-	if (!ended && tsr_reader_session_terminate (rs, &end, &end_len) == TSR_OK &&
-	    tsr_transport_send (t, end, end_len, SLICE_MS) != TSR_OK)
-		g_debug ("could not end the session cleanly");
+	/* The holder may end the session with its answer (status 20 in the
+	 * same message): then no further request can follow. */
+	self->open = !ended;
+	*ret_response = g_bytes_new (response, response_len);
+	tsr_free (response);
+	return TRUE;
+}
 
+/* Waits until the window has handed over the trust material: a verdict
+ * against a half-read trust folder would call a genuine document "not
+ * verified". */
+static gboolean
+wait_for_trust (GTask *task, VerifierSession *self, GCancellable *cancellable, GError **error)
+{
+	gboolean reported = FALSE;
+
+	g_mutex_lock (&self->trust_lock);
+	while (!self->have_trust) {
+		if (!reported) {
+			report_stage (task, VERIFIER_SESSION_STAGE_LOADING_TRUST);
+			reported = TRUE;
+		}
+		if (g_cancellable_is_cancelled (cancellable))
+			break;
+		g_cond_wait_until (&self->trust_cond, &self->trust_lock,
+		    g_get_monotonic_time () + SLICE_MS * G_TIME_SPAN_MILLISECOND);
+	}
+	g_mutex_unlock (&self->trust_lock);
+	return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static VerifierResult *
+verify_response (GTask *task, VerifierSession *self, VerifierRequest *request, GBytes *response,
+    GCancellable *cancellable, GError **error)
+{
+	tsr_verifier_t *v = NULL;
+	VerifierResult *result = NULL;
+
+	if (!wait_for_trust (task, self, cancellable, error))
+		return NULL;
 	report_stage (task, VERIFIER_SESSION_STAGE_VERIFYING);
 	if (tsr_verifier_new (&v) != TSR_OK ||
-	    (err = tsr_reader_session_prepare_verifier (rs, v)) != TSR_OK) {
-		error = g_error_new_literal (VERIFIER_ERROR, VERIFIER_ERROR_FAILED,
+	    tsr_reader_session_prepare_verifier (self->rs, v) != TSR_OK) {
+		g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_FAILED,
 		    _("The answer could not be checked."));
 		goto out;
 	}
+	/* Set before the worker started, or under the lock and not since. */
 	for (guint i = 0; i < self->anchors->len; i++) {
 		GBytes *b = self->anchors->pdata[i];
 
@@ -479,44 +539,178 @@ run_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellabl
 	}
 	if (self->now != 0)
 		tsr_verifier_set_time (v, self->now);
-	response_bytes = g_bytes_new (response, response_len);
-	result = verifier_result_new_verify (v, response_bytes, &error);
+	result = verifier_result_new_verify (v, response, error);
 	if (result != NULL)
 		verifier_result_set_request_title (result,
-		    verifier_request_get_template (self->request) != NULL ?
-		    verifier_catalog_template_title (verifier_request_get_template (self->request)) : NULL);
+		    verifier_request_get_template (request) != NULL ?
+		    verifier_catalog_template_title (verifier_request_get_template (request)) : NULL);
+out:
+	tsr_verifier_free (v);
+	return result;
+}
+
+/* One DeviceRequest in the open session: sends @msg, reads and verifies
+ * the answer. */
+static VerifierResult *
+exchange (GTask *task, VerifierSession *self, VerifierRequest *request, const uint8_t *msg,
+    size_t msg_len, GCancellable *cancellable, GError **error)
+{
+	g_autoptr (GBytes) response = NULL;
+	int err;
+
+	if ((err = tsr_transport_send (self->transport, msg, msg_len, 5000)) != TSR_OK) {
+		if (self->n_requests > 0)
+			set_session_ended (error);
+		else
+			g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE,
+			    _("The request could not be sent to the wallet: %s"), tsr_strerror (err));
+		return NULL;
+	}
+	report_stage (task, VERIFIER_SESSION_STAGE_WAITING);
+	if (!receive_response (self, cancellable, &response, error))
+		return NULL;
+	self->n_requests++;
+	return verify_response (task, self, request, response, cancellable, error);
+}
+
+/* The first request: the engagement, the connection, the exchange. */
+static VerifierResult *
+open_and_exchange (GTask *task, VerifierSession *self, GCancellable *cancellable, GError **error)
+{
+	tsr_engagement_ble_t ble;
+	uint8_t *msg = NULL;
+	size_t msg_len = 0;
+	const uint8_t *transcript;
+	size_t transcript_len;
+	g_autoptr (GBytes) request = NULL;
+	VerifierResult *result = NULL;
+	int err;
+
+	/* The engagement: decoded now, so a bad code fails before any waiting. */
+	if ((err = tsr_reader_session_new (self->uri, &self->rs)) != TSR_OK) {
+		if (err == TSR_ERR_INVALID_ARGUMENT)
+			g_set_error_literal (error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
+			    _("This QR code is not a wallet’s code."));
+		else
+			g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_NOT_ENGAGEMENT,
+			    _("The wallet’s QR code cannot be used: %s"), tsr_strerror (err));
+		return NULL;
+	}
+	tsr_reader_session_transcript (self->rs, &transcript, &transcript_len);
+	request = verifier_request_build (self->request, transcript, transcript_len, error);
+	if (request == NULL)
+		return NULL;
+	if ((err = tsr_reader_session_establish (self->rs, g_bytes_get_data (request, NULL),
+	    g_bytes_get_size (request), &msg, &msg_len)) != TSR_OK) {
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
+		    _("The session could not be started: %s"), tsr_strerror (err));
+		return NULL;
+	}
+
+	if (g_str_has_prefix (self->transport_spec, "local:") ||
+	    (g_str_has_prefix (self->transport_spec, "auto:") &&
+	    tsr_reader_session_ble (self->rs, &ble) != TSR_OK)) {
+		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING);
+		if (!connect_local (strchr (self->transport_spec, ':') + 1, self->deadline,
+		    cancellable, &self->transport, error))
+			goto out;
+	} else {
+		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING_BLE);
+		if (!connect_ble (self->rs, self->deadline, cancellable, &self->link,
+		    &self->transport, error))
+			goto out;
+	}
+	result = exchange (task, self, self->request, msg, msg_len, cancellable, error);
 out:
 	tsr_free (msg);
-	tsr_free (reply);
-	tsr_free (response);
-	tsr_free (end);
-	tsr_verifier_free (v);
-	/* The transport borrows the link. */
-	tsr_transport_free (t);
-	tsr_ble_link_free (link);
-	tsr_reader_session_free (rs);
-	if (error != NULL)
+	return result;
+}
+
+/* A further request: same session keys, the next counter. */
+static VerifierResult *
+request_again (GTask *task, VerifierSession *self, VerifierRequest *request,
+    GCancellable *cancellable, GError **error)
+{
+	const uint8_t *transcript;
+	size_t transcript_len;
+	uint8_t *msg = NULL;
+	size_t msg_len = 0;
+	g_autoptr (GBytes) bytes = NULL;
+	VerifierResult *result;
+	int err;
+
+	tsr_reader_session_transcript (self->rs, &transcript, &transcript_len);
+	bytes = verifier_request_build (request, transcript, transcript_len, error);
+	if (bytes == NULL)
+		return NULL;
+	if ((err = tsr_reader_session_request (self->rs, g_bytes_get_data (bytes, NULL),
+	    g_bytes_get_size (bytes), &msg, &msg_len)) != TSR_OK) {
+		g_set_error (error, VERIFIER_ERROR, VERIFIER_ERROR_PROTOCOL,
+		    _("The request could not be made: %s"), tsr_strerror (err));
+		return NULL;
+	}
+	result = exchange (task, self, request, msg, msg_len, cancellable, error);
+	tsr_free (msg);
+	return result;
+}
+
+static void
+request_thread (GTask *task, gpointer source_object, gpointer task_data,
+    GCancellable *cancellable)
+{
+	VerifierSession *self = source_object;
+	VerifierRequest *request = task_data;
+	VerifierResult *result;
+	GError *error = NULL;
+
+	result = self->rs == NULL ? open_and_exchange (task, self, cancellable, &error) :
+	    request_again (task, self, request, cancellable, &error);
+	/* A session that failed once cannot be trusted to be in step. */
+	if (result == NULL || !self->open)
+		close_session (self);
+	if (result == NULL)
 		g_task_return_error (task, error);
 	else
-		g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
+		g_task_return_pointer (task, result, g_object_unref);
+}
+
+static void
+start (VerifierSession *self, VerifierRequest *request, GCancellable *cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+	g_task_set_return_on_cancel (task, FALSE);
+	g_task_set_task_data (task, g_object_ref (request), g_object_unref);
+	self->running = TRUE;
+	self->deadline = g_get_monotonic_time () + (gint64) self->timeout_s * G_USEC_PER_SEC;
+	self->stage = self->rs == NULL ? VERIFIER_SESSION_STAGE_CONNECTING :
+	    VERIFIER_SESSION_STAGE_WAITING;
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+	g_task_run_in_thread (task, request_thread);
 }
 
 void
 verifier_session_run_async (VerifierSession *self, GCancellable *cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr (GTask) task = NULL;
+	g_return_if_fail (VERIFIER_IS_SESSION (self));
+	g_return_if_fail (!self->running && self->n_requests == 0 && self->rs == NULL);
+	start (self, self->request, cancellable, callback, user_data);
+}
+
+void
+verifier_session_request_async (VerifierSession *self, VerifierRequest *request,
+    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (VerifierRequest) signed_request = NULL;
 
 	g_return_if_fail (VERIFIER_IS_SESSION (self));
-	g_return_if_fail (!self->running);
-
-	task = g_task_new (self, cancellable, callback, user_data);
-	g_task_set_return_on_cancel (task, FALSE);
-	self->running = TRUE;
-	self->deadline = g_get_monotonic_time () + (gint64) self->timeout_s * G_USEC_PER_SEC;
-	self->stage = VERIFIER_SESSION_STAGE_CONNECTING;
-	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
-	g_task_run_in_thread (task, run_thread);
+	g_return_if_fail (VERIFIER_IS_REQUEST (request));
+	g_return_if_fail (!self->running && self->open);
+	/* The holder saw who asked first; the same reader asks again. */
+	signed_request = verifier_request_copy_with_identity (request, self->request);
+	start (self, signed_request, cancellable, callback, user_data);
 }
 
 VerifierResult *
@@ -529,5 +723,70 @@ verifier_session_run_finish (VerifierSession *self, GAsyncResult *result, GError
 	self->running = FALSE;
 	self->stage = VERIFIER_SESSION_STAGE_DONE;
 	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
 	return ret;
+}
+
+gboolean
+verifier_session_get_open (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), FALSE);
+	return !self->running && self->open;
+}
+
+guint
+verifier_session_get_n_requests (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), 0);
+	return self->n_requests;
+}
+
+/* ---- The end ---- */
+
+static void
+end_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+	VerifierSession *self = source_object;
+	uint8_t *end = NULL;
+	size_t end_len = 0;
+
+	(void) task_data;
+	(void) cancellable;
+	/* The answers are in hand; a lost termination only delays the holder. */
+	if (tsr_reader_session_terminate (self->rs, &end, &end_len) != TSR_OK ||
+	    tsr_transport_send (self->transport, end, end_len, SLICE_MS) != TSR_OK)
+		g_debug ("could not end the session cleanly");
+	else
+		tsr_transport_close (self->transport);
+	tsr_free (end);
+	close_session (self);
+	g_task_return_boolean (task, TRUE);
+}
+
+void
+verifier_session_end_async (VerifierSession *self, GCancellable *cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = NULL;
+
+	g_return_if_fail (VERIFIER_IS_SESSION (self));
+	g_return_if_fail (!self->running);
+
+	/* The task holds the session until the holder has been told. */
+	task = g_task_new (self, cancellable, callback, user_data);
+	if (!self->open) {
+		g_task_return_boolean (task, TRUE);
+		return;
+	}
+	self->running = TRUE;
+	g_task_run_in_thread (task, end_thread);
+}
+
+gboolean
+verifier_session_end_finish (VerifierSession *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+	self->running = FALSE;
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+	return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -15,6 +15,7 @@ struct _VerifierTrustPage {
 
 	AdwPreferencesGroup *anchors_group;
 	AdwPreferencesGroup *lists_group;
+	AdwPreferencesGroup *problems_group;
 	AdwActionRow *reader_cert_row;
 	AdwActionRow *reader_key_row;
 
@@ -22,6 +23,8 @@ struct _VerifierTrustPage {
 	VerifierTrustStore *store;
 	GPtrArray *anchor_rows;
 	GPtrArray *list_rows;
+	GPtrArray *problem_rows;
+	gboolean anchors_loading, lists_loading;  /* their rows say "Reading…" */
 	gint64 now;
 };
 
@@ -87,6 +90,49 @@ remove_button (const char *accessible_label)
 	return button;
 }
 
+/* Until the folders are read, a spinner instead of "none". */
+static gboolean
+add_loading_row (AdwPreferencesGroup *group, GPtrArray *rows, VerifierTrustStore *store)
+{
+	GtkWidget *row, *spinner;
+
+	if (verifier_trust_store_get_loaded (store))
+		return FALSE;
+	row = adw_action_row_new ();
+	spinner = gtk_spinner_new ();
+	gtk_spinner_start (GTK_SPINNER (spinner));
+	adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Reading the trust folders…"));
+	adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
+	adw_preferences_group_add (group, row);
+	g_ptr_array_add (rows, row);
+	return TRUE;
+}
+
+static void
+rebuild_problems (VerifierTrustPage *self)
+{
+	guint n = verifier_trust_store_get_n_problems (self->store);
+
+	remove_rows (self->problems_group, self->problem_rows);
+	for (guint i = 0; i < n; i++) {
+		GtkWidget *row = adw_action_row_new ();
+		GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+		const char *path, *reason;
+		g_autofree char *name = NULL;
+
+		verifier_trust_store_get_problem (self->store, i, &path, &reason);
+		name = g_path_get_basename (path);
+		adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+		adw_action_row_set_subtitle (ADW_ACTION_ROW (row), reason);
+		gtk_widget_set_tooltip_text (row, path);
+		gtk_widget_add_css_class (icon, "warning");
+		adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+		adw_preferences_group_add (self->problems_group, row);
+		g_ptr_array_add (self->problem_rows, row);
+	}
+	gtk_widget_set_visible (GTK_WIDGET (self->problems_group), n > 0);
+}
+
 static void
 rebuild_anchors (VerifierTrustPage *self)
 {
@@ -94,6 +140,9 @@ rebuild_anchors (VerifierTrustPage *self)
 	guint n = g_list_model_get_n_items (anchors);
 
 	remove_rows (self->anchors_group, self->anchor_rows);
+	self->anchors_loading = add_loading_row (self->anchors_group, self->anchor_rows, self->store);
+	if (self->anchors_loading)
+		return;
 	for (guint i = 0; i < n; i++) {
 		g_autoptr (VerifierTrustAnchor) a = g_list_model_get_item (anchors, i);
 		GtkWidget *row = adw_action_row_new ();
@@ -145,6 +194,9 @@ rebuild_lists (VerifierTrustPage *self)
 	gint64 now = page_now (self);
 
 	remove_rows (self->lists_group, self->list_rows);
+	self->lists_loading = add_loading_row (self->lists_group, self->list_rows, self->store);
+	if (self->lists_loading)
+		return;
 	for (guint i = 0; i < n; i++) {
 		g_autoptr (VerifierStatusList) l = g_list_model_get_item (lists, i);
 		GtkWidget *row = adw_action_row_new ();
@@ -229,6 +281,18 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
 		rebuild_lists (self);
 }
 
+/* After a read: the lists have rebuilt themselves if they changed; the
+ * "Reading…" rows and the problems have not. */
+static void
+on_loaded (VerifierTrustPage *self)
+{
+	if (self->anchors_loading)
+		rebuild_anchors (self);
+	if (self->lists_loading)
+		rebuild_lists (self);
+	rebuild_problems (self);
+}
+
 static void
 disconnect_store (VerifierTrustPage *self)
 {
@@ -236,6 +300,7 @@ disconnect_store (VerifierTrustPage *self)
 		return;
 	g_signal_handlers_disconnect_by_data (verifier_trust_store_get_anchors (self->store), self);
 	g_signal_handlers_disconnect_by_data (verifier_trust_store_get_status_lists (self->store), self);
+	g_signal_handlers_disconnect_by_data (self->store, self);
 	g_clear_object (&self->store);
 }
 
@@ -252,8 +317,10 @@ verifier_trust_page_set_store (VerifierTrustPage *self, VerifierTrustStore *stor
 	    G_CALLBACK (on_items_changed), self);
 	g_signal_connect (verifier_trust_store_get_status_lists (store), "items-changed",
 	    G_CALLBACK (on_items_changed), self);
+	g_signal_connect_swapped (store, "notify::loaded", G_CALLBACK (on_loaded), self);
 	rebuild_anchors (self);
 	rebuild_lists (self);
+	rebuild_problems (self);
 }
 
 void
@@ -276,6 +343,7 @@ verifier_trust_page_dispose (GObject *object)
 	g_clear_object (&self->settings);
 	g_clear_pointer (&self->anchor_rows, g_ptr_array_unref);
 	g_clear_pointer (&self->list_rows, g_ptr_array_unref);
+	g_clear_pointer (&self->problem_rows, g_ptr_array_unref);
 	gtk_widget_dispose_template (GTK_WIDGET (object), VERIFIER_TYPE_TRUST_PAGE);
 	G_OBJECT_CLASS (verifier_trust_page_parent_class)->dispose (object);
 }
@@ -291,6 +359,7 @@ verifier_trust_page_class_init (VerifierTrustPageClass *klass)
 	    "/org/tessera/Verifier/verifier-trust-page.ui");
 	gtk_widget_class_bind_template_child (widget_class, VerifierTrustPage, anchors_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierTrustPage, lists_group);
+	gtk_widget_class_bind_template_child (widget_class, VerifierTrustPage, problems_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierTrustPage, reader_cert_row);
 	gtk_widget_class_bind_template_child (widget_class, VerifierTrustPage, reader_key_row);
 }
@@ -301,6 +370,7 @@ verifier_trust_page_init (VerifierTrustPage *self)
 	gtk_widget_init_template (GTK_WIDGET (self));
 	self->anchor_rows = g_ptr_array_new ();
 	self->list_rows = g_ptr_array_new ();
+	self->problem_rows = g_ptr_array_new ();
 	self->settings = g_settings_new (VERIFIER_APP_ID);
 	g_signal_connect_swapped (self->settings, "changed::reader-cert",
 	    G_CALLBACK (update_reader_identity), self);

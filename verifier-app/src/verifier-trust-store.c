@@ -211,12 +211,42 @@ verifier_certificate_describe (GBytes *data, char **ret_subject, gint64 *ret_not
 
 /* ---- The store ---- */
 
+/* A file in the trust folders that cannot be used. */
+typedef struct {
+	char *path;
+	char *reason;
+} Problem;
+
+static void
+problem_free (gpointer data)
+{
+	Problem *p = data;
+
+	g_free (p->path);
+	g_free (p->reason);
+	g_free (p);
+}
+
 struct _VerifierTrustStore {
 	GObject parent_instance;
 	char *iaca_dir, *status_dir;
 	GListStore *anchors;
 	GListStore *lists;
+	GPtrArray *problems;  /* Problem */
+
+	/* Reads of the folders finish in any order: the last one started
+	 * that finished is what the lists show. */
+	guint generation;
+	guint applied;
 };
+
+enum {
+	PROP_0,
+	PROP_LOADED,
+	N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (VerifierTrustStore, verifier_trust_store, G_TYPE_OBJECT)
 
@@ -229,13 +259,33 @@ verifier_trust_store_finalize (GObject *object)
 	g_free (self->status_dir);
 	g_clear_object (&self->anchors);
 	g_clear_object (&self->lists);
+	g_clear_pointer (&self->problems, g_ptr_array_unref);
 	G_OBJECT_CLASS (verifier_trust_store_parent_class)->finalize (object);
+}
+
+static void
+verifier_trust_store_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+	switch (prop_id) {
+	case PROP_LOADED:
+		g_value_set_boolean (value, verifier_trust_store_get_loaded (VERIFIER_TRUST_STORE (object)));
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
 }
 
 static void
 verifier_trust_store_class_init (VerifierTrustStoreClass *klass)
 {
-	G_OBJECT_CLASS (klass)->finalize = verifier_trust_store_finalize;
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+	object_class->finalize = verifier_trust_store_finalize;
+	object_class->get_property = verifier_trust_store_get_property;
+	properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+	    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -243,6 +293,7 @@ verifier_trust_store_init (VerifierTrustStore *self)
 {
 	self->anchors = g_list_store_new (VERIFIER_TYPE_TRUST_ANCHOR);
 	self->lists = g_list_store_new (VERIFIER_TYPE_STATUS_LIST);
+	self->problems = g_ptr_array_new_with_free_func (problem_free);
 }
 
 VerifierTrustStore *
@@ -252,8 +303,33 @@ verifier_trust_store_new (const char *iaca_dir, const char *status_dir)
 
 	self->iaca_dir = g_strdup (iaca_dir);
 	self->status_dir = g_strdup (status_dir);
-	verifier_trust_store_reload (self);
 	return self;
+}
+
+gboolean
+verifier_trust_store_get_loaded (VerifierTrustStore *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), FALSE);
+	return self->applied > 0;
+}
+
+guint
+verifier_trust_store_get_n_problems (VerifierTrustStore *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), 0);
+	return self->problems->len;
+}
+
+void
+verifier_trust_store_get_problem (VerifierTrustStore *self, guint i, const char **ret_path,
+    const char **ret_reason)
+{
+	Problem *p;
+
+	g_return_if_fail (VERIFIER_IS_TRUST_STORE (self) && i < self->problems->len);
+	p = self->problems->pdata[i];
+	*ret_path = p->path;
+	*ret_reason = p->reason;
 }
 
 VerifierTrustStore *
@@ -314,11 +390,12 @@ anchor_new (const char *path, GBytes *data)
 }
 
 static gint
-compare_anchors (gconstpointer a, gconstpointer b, gpointer user_data)
+compare_anchor_ptrs (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-	(void) user_data;
-	const VerifierTrustAnchor *x = a, *y = b;
+	const VerifierTrustAnchor *x = *(VerifierTrustAnchor *const *) a;
+	const VerifierTrustAnchor *y = *(VerifierTrustAnchor *const *) b;
 
+	(void) user_data;
 	return g_utf8_collate (x->common_name, y->common_name);
 }
 
@@ -377,69 +454,129 @@ has_suffix_ci (const char *name, const char *const *suffixes)
 static const char *const cert_suffixes[] = { ".pem", ".der", ".crt", ".cer", NULL };
 static const char *const list_suffixes[] = { ".cwt", NULL };
 
-/* Reads both folders: what the lists show. Thread-safe (no self). */
+/* What both folders hold: the lists' contents, and the files that cannot
+ * be used. */
+typedef struct {
+	GPtrArray *anchors;   /* VerifierTrustAnchor */
+	GPtrArray *lists;     /* VerifierStatusList */
+	GPtrArray *problems;  /* Problem */
+} Contents;
+
 static void
-load_dirs (const char *iaca_dir, const char *status_dir, GPtrArray **ret_anchors,
-    GPtrArray **ret_lists)
+contents_free (Contents *c)
 {
-	GPtrArray *anchors = g_ptr_array_new_with_free_func (g_object_unref);
-	GPtrArray *lists = g_ptr_array_new_with_free_func (g_object_unref);
-	g_autoptr (GDir) dir = NULL;
+	g_ptr_array_unref (c->anchors);
+	g_ptr_array_unref (c->lists);
+	g_ptr_array_unref (c->problems);
+	g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Contents, contents_free)
+
+static void
+add_problem (Contents *c, const char *path, const char *reason)
+{
+	Problem *p = g_new0 (Problem, 1);
+
+	p->path = g_strdup (path);
+	p->reason = g_strdup (reason);
+	g_ptr_array_add (c->problems, p);
+}
+
+static void
+load_iaca_dir (const char *iaca_dir, Contents *c)
+{
+	g_autoptr (GDir) dir = g_dir_open (iaca_dir, 0, NULL);
 	const char *name;
 
-	dir = g_dir_open (iaca_dir, 0, NULL);
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
 		g_autofree char *path = g_build_filename (iaca_dir, name, NULL);
 		g_autoptr (GBytes) data = NULL;
+		g_autoptr (GError) error = NULL;
 
 		if (!has_suffix_ci (name, cert_suffixes))
 			continue;
-		data = read_limited (path, MAX_CERT_FILE, NULL);
-		if (data != NULL)
-			g_ptr_array_add (anchors, anchor_new (path, data));
+		data = read_limited (path, MAX_CERT_FILE, &error);
+		if (data == NULL)
+			add_problem (c, path, error->message);
+		else if (!core_accepts_certificate (data))
+			add_problem (c, path, _("Not a certificate that can be used"));
+		else
+			g_ptr_array_add (c->anchors, anchor_new (path, data));
 	}
-	g_clear_pointer (&dir, g_dir_close);
+}
 
-	dir = g_dir_open (status_dir, 0, NULL);
+static void
+load_status_dir (const char *status_dir, Contents *c)
+{
+	g_autoptr (GDir) dir = g_dir_open (status_dir, 0, NULL);
+	const char *name;
+
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
 		g_autofree char *path = g_build_filename (status_dir, name, NULL);
 		g_autoptr (GBytes) data = NULL;
 		g_autoptr (VerifierStatusList) list = NULL;
+		g_autoptr (GError) error = NULL;
 
 		if (!has_suffix_ci (name, list_suffixes))
 			continue;
-		data = read_limited (path, MAX_STATUS_FILE, NULL);
-		if (data == NULL)
+		data = read_limited (path, MAX_STATUS_FILE, &error);
+		if (data == NULL) {
+			add_problem (c, path, error->message);
 			continue;
+		}
 		list = g_object_new (VERIFIER_TYPE_STATUS_LIST, NULL);
 		list->path = g_strdup (path);
 		list->data = g_bytes_ref (data);
-		if (parse_status_list (data, list, NULL))
-			g_ptr_array_add (lists, g_steal_pointer (&list));
+		if (parse_status_list (data, list, &error))
+			g_ptr_array_add (c->lists, g_steal_pointer (&list));
+		else
+			add_problem (c, path, error->message);
 	}
-	*ret_anchors = anchors;
-	*ret_lists = lists;
 }
 
-/* Shows what load_dirs() read (main thread). */
-static void
-apply (VerifierTrustStore *self, GPtrArray *anchors, GPtrArray *lists)
+/* Reads both folders. Thread-safe (no self): it runs in worker threads. */
+static Contents *
+load_dirs (const char *iaca_dir, const char *status_dir)
 {
-	g_list_store_remove_all (self->anchors);
-	g_list_store_remove_all (self->lists);
-	for (guint i = 0; i < anchors->len; i++)
-		g_list_store_insert_sorted (self->anchors, anchors->pdata[i], compare_anchors, NULL);
-	g_list_store_splice (self->lists, 0, 0, lists->pdata, lists->len);
+	Contents *c = g_new0 (Contents, 1);
+
+	c->anchors = g_ptr_array_new_with_free_func (g_object_unref);
+	c->lists = g_ptr_array_new_with_free_func (g_object_unref);
+	c->problems = g_ptr_array_new_with_free_func (problem_free);
+	load_iaca_dir (iaca_dir, c);
+	load_status_dir (status_dir, c);
+	return c;
+}
+
+/* Shows what load_dirs() read (main thread), unless a read started later
+ * has been shown already. */
+static void
+apply (VerifierTrustStore *self, guint generation, Contents *c)
+{
+	if (generation <= self->applied)
+		return;
+	self->applied = generation;
+	g_ptr_array_sort_with_data (c->anchors, compare_anchor_ptrs, NULL);
+	/* One change per list: the trust page rebuilds once. */
+	g_list_store_splice (self->anchors, 0, g_list_model_get_n_items (G_LIST_MODEL (self->anchors)),
+	    c->anchors->pdata, c->anchors->len);
+	g_list_store_splice (self->lists, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lists)),
+	    c->lists->pdata, c->lists->len);
+	g_ptr_array_set_size (self->problems, 0);
+	g_ptr_array_extend_and_steal (self->problems, g_steal_pointer (&c->problems));
+	c->problems = g_ptr_array_new_with_free_func (problem_free);
+	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
 }
 
 void
 verifier_trust_store_reload (VerifierTrustStore *self)
 {
-	g_autoptr (GPtrArray) anchors = NULL;
-	g_autoptr (GPtrArray) lists = NULL;
+	g_autoptr (Contents) c = NULL;
 
-	load_dirs (self->iaca_dir, self->status_dir, &anchors, &lists);
-	apply (self, anchors, lists);
+	g_return_if_fail (VERIFIER_IS_TRUST_STORE (self));
+	c = load_dirs (self->iaca_dir, self->status_dir);
+	apply (self, ++self->generation, c);
 }
 
 static gboolean
@@ -600,67 +737,101 @@ verifier_trust_store_import_status_list (VerifierTrustStore *self, GFile *file, 
 /* ---- The same in a worker thread ---- */
 
 static char import_tag;
+static char load_tag;
 
+/* An import (when @path is set) and a fresh read of the folders. */
 typedef struct {
 	VerifierImportKind kind;
 	char *path;
 	char *iaca_dir, *status_dir;
+	guint generation;
 	guint count;
-	GPtrArray *anchors, *lists; /* the folders as they are afterwards */
-} ImportJob;
+	Contents *contents;  /* the folders as they are afterwards */
+} Job;
 
 static void
-import_job_free (ImportJob *job)
+job_free (Job *job)
 {
 	g_free (job->path);
 	g_free (job->iaca_dir);
 	g_free (job->status_dir);
-	g_clear_pointer (&job->anchors, g_ptr_array_unref);
-	g_clear_pointer (&job->lists, g_ptr_array_unref);
+	g_clear_pointer (&job->contents, contents_free);
 	g_free (job);
 }
 
 static void
-import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-	ImportJob *job = task_data;
+	Job *job = task_data;
 	GError *error = NULL;
 
 	(void) source;
 	(void) cancellable;
-	job->count = import_any (job->kind, job->iaca_dir, job->status_dir, job->path, &error);
-	if (job->count == 0) {
-		g_task_return_error (task, error);
-		return;
+	if (job->path != NULL) {
+		job->count = import_any (job->kind, job->iaca_dir, job->status_dir, job->path, &error);
+		if (job->count == 0) {
+			g_task_return_error (task, error);
+			return;
+		}
 	}
-	load_dirs (job->iaca_dir, job->status_dir, &job->anchors, &job->lists);
+	job->contents = load_dirs (job->iaca_dir, job->status_dir);
 	g_task_return_boolean (task, TRUE);
 }
 
 /* Back on the main thread: show the new contents, then tell the caller. */
 static void
-import_done (GObject *source, GAsyncResult *result, gpointer user_data)
+job_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr (GTask) outer = user_data;
-	ImportJob *job = g_task_get_task_data (G_TASK (result));
+	Job *job = g_task_get_task_data (G_TASK (result));
 	GError *error = NULL;
 
 	if (!g_task_propagate_boolean (G_TASK (result), &error)) {
 		g_task_return_error (outer, error);
 		return;
 	}
-	apply (VERIFIER_TRUST_STORE (source), job->anchors, job->lists);
+	apply (VERIFIER_TRUST_STORE (source), job->generation, job->contents);
 	g_task_return_int (outer, job->count);
+}
+
+static void
+run_job (VerifierTrustStore *self, Job *job, GTask *outer)
+{
+	g_autoptr (GTask) inner = g_task_new (self, g_task_get_cancellable (outer), job_done, outer);
+
+	job->iaca_dir = g_strdup (self->iaca_dir);
+	job->status_dir = g_strdup (self->status_dir);
+	job->generation = ++self->generation;
+	g_task_set_task_data (inner, job, (GDestroyNotify) job_free);
+	g_task_run_in_thread (inner, job_thread);
+}
+
+void
+verifier_trust_store_load_async (VerifierTrustStore *self, GCancellable *cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *outer;
+
+	g_return_if_fail (VERIFIER_IS_TRUST_STORE (self));
+	outer = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (outer, &load_tag);
+	run_job (self, g_new0 (Job, 1), outer);
+}
+
+gboolean
+verifier_trust_store_load_finish (VerifierTrustStore *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+	return g_task_propagate_int (G_TASK (result), error) >= 0;
 }
 
 void
 verifier_trust_store_import_async (VerifierTrustStore *self, VerifierImportKind kind, GFile *file,
     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr (GTask) outer = NULL;
-	g_autoptr (GTask) inner = NULL;
+	GTask *outer;
 	GError *error = NULL;
-	ImportJob *job;
+	Job *job;
 	char *path;
 
 	g_return_if_fail (VERIFIER_IS_TRUST_STORE (self));
@@ -669,16 +840,13 @@ verifier_trust_store_import_async (VerifierTrustStore *self, VerifierImportKind 
 	g_task_set_source_tag (outer, &import_tag);
 	if ((path = local_path (file, kind, &error)) == NULL) {
 		g_task_return_error (outer, error);
+		g_object_unref (outer);
 		return;
 	}
-	job = g_new0 (ImportJob, 1);
+	job = g_new0 (Job, 1);
 	job->kind = kind;
 	job->path = path;
-	job->iaca_dir = g_strdup (self->iaca_dir);
-	job->status_dir = g_strdup (self->status_dir);
-	inner = g_task_new (self, cancellable, import_done, g_steal_pointer (&outer));
-	g_task_set_task_data (inner, job, (GDestroyNotify) import_job_free);
-	g_task_run_in_thread (inner, import_thread);
+	run_job (self, job, outer);
 }
 
 guint
@@ -691,34 +859,39 @@ verifier_trust_store_import_finish (VerifierTrustStore *self, GAsyncResult *resu
 	return n > 0 ? (guint) n : 0;
 }
 
+/* Removing is quick (one unlink, on the main thread): the lists lose the
+ * item without a fresh read of the folders. */
+static gboolean
+remove_file (GListStore *store, gpointer item, const char *path, GError **error)
+{
+	guint position;
+
+	if (g_unlink (path) != 0 && errno != ENOENT) {
+		int saved = errno;
+
+		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+		    _("Cannot remove %s: %s"), path, g_strerror (saved));
+		return FALSE;
+	}
+	if (g_list_store_find (store, item, &position))
+		g_list_store_remove (store, position);
+	return TRUE;
+}
+
 gboolean
 verifier_trust_store_remove_anchor (VerifierTrustStore *self, VerifierTrustAnchor *anchor,
     GError **error)
 {
-	if (g_unlink (anchor->path) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-		    _("Cannot remove %s: %s"), anchor->path, g_strerror (saved));
-		return FALSE;
-	}
-	verifier_trust_store_reload (self);
-	return TRUE;
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), FALSE);
+	return remove_file (self->anchors, anchor, anchor->path, error);
 }
 
 gboolean
 verifier_trust_store_remove_status_list (VerifierTrustStore *self, VerifierStatusList *list,
     GError **error)
 {
-	if (g_unlink (list->path) != 0 && errno != ENOENT) {
-		int saved = errno;
-
-		g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-		    _("Cannot remove %s: %s"), list->path, g_strerror (saved));
-		return FALSE;
-	}
-	verifier_trust_store_reload (self);
-	return TRUE;
+	g_return_val_if_fail (VERIFIER_IS_TRUST_STORE (self), FALSE);
+	return remove_file (self->lists, list, list->path, error);
 }
 
 GPtrArray *

@@ -40,18 +40,34 @@ GBytes *verifier_status_list_get_data (VerifierStatusList *self);
  * The verifier's trust material on disk: a folder of IACA certificates and
  * a folder of status lists. Imports are validated with libtessera and
  * copied in under content-derived names, so importing twice is harmless.
- * Both lists are GListModels that follow imports and removals.
+ * Both lists are GListModels that follow loads, imports and removals; they
+ * are empty until the first load (::loaded), which reads the folders in a
+ * worker thread. Files there that cannot be used are kept as problems.
  */
 #define VERIFIER_TYPE_TRUST_STORE (verifier_trust_store_get_type ())
 G_DECLARE_FINAL_TYPE (VerifierTrustStore, verifier_trust_store, VERIFIER, TRUST_STORE, GObject)
 
+/* Empty until loaded. */
 VerifierTrustStore *verifier_trust_store_new (const char *iaca_dir, const char *status_dir);
 /* From the trust-dir and status-list-dir settings (empty: the defaults). */
 VerifierTrustStore *verifier_trust_store_new_from_settings (GSettings *settings);
 
 const char *verifier_trust_store_get_iaca_dir (VerifierTrustStore *self);
 const char *verifier_trust_store_get_status_dir (VerifierTrustStore *self);
+/* Reads both folders in a worker thread; the lists and the problems
+ * change on the main thread just before @callback runs. */
+void verifier_trust_store_load_async (VerifierTrustStore *self, GCancellable *cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+gboolean verifier_trust_store_load_finish (VerifierTrustStore *self, GAsyncResult *result,
+    GError **error);
+/* The same on this thread (tests and tools). */
 void verifier_trust_store_reload (VerifierTrustStore *self);
+/* ::loaded: the folders have been read once. Notified after every read. */
+gboolean verifier_trust_store_get_loaded (VerifierTrustStore *self);
+/* The files of the last read that cannot be used, and why. */
+guint verifier_trust_store_get_n_problems (VerifierTrustStore *self);
+void verifier_trust_store_get_problem (VerifierTrustStore *self, guint i, const char **ret_path,
+    const char **ret_reason);
 
 GListModel *verifier_trust_store_get_anchors (VerifierTrustStore *self);
 GListModel *verifier_trust_store_get_status_lists (VerifierTrustStore *self);

@@ -26,10 +26,12 @@ struct _VerifierWindow {
 	VerifierTrustPage *trust_page;
 	VerifierProgressPage *progress_page;
 	VerifierResultPage *result_page;
+	VerifierRequestPage *more_page;
 
 	GSettings *settings;
 	VerifierTrustStore *trust_store;
 	VerifierSession *session;
+	gboolean session_needs_trust;  /* it waits for the trust store's first load */
 	GCancellable *cancellable;
 	gint64 now;
 	char *last_toast;
@@ -115,37 +117,112 @@ transport_spec (VerifierWindow *self)
 }
 
 static void
+ended_in_background (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (GApplication) app = user_data;
+
+	verifier_session_end_finish (VERIFIER_SESSION (object), result, NULL);
+	if (app != NULL)
+		g_application_release (app);
+}
+
+/* Ends @session without waiting for it. The application stays up until
+ * the holder has been told, even when this was its last window. */
+static void
+end_in_background (VerifierSession *session)
+{
+	GApplication *app = g_application_get_default ();
+
+	if (app != NULL)
+		g_application_hold (app);
+	verifier_session_end_async (session, NULL, ended_in_background,
+	    app != NULL ? g_object_ref (app) : NULL);
+}
+
+/* Lets go of the window's session: a running one is cancelled, an open
+ * one ended (status 20), so the holder's wallet is free at once. */
+static void
+drop_session (VerifierWindow *self)
+{
+	if (self->cancellable != NULL)
+		g_cancellable_cancel (self->cancellable);
+	g_clear_object (&self->cancellable);
+	if (self->session != NULL && verifier_session_get_open (self->session))
+		end_in_background (self->session);
+	g_clear_object (&self->session);
+	self->session_needs_trust = FALSE;
+}
+
+static void
+give_trust (VerifierWindow *self)
+{
+	g_autoptr (GPtrArray) anchors = verifier_trust_store_dup_anchor_data (self->trust_store);
+	g_autoptr (GPtrArray) lists = verifier_trust_store_dup_status_list_data (self->trust_store);
+
+	verifier_session_set_trust (self->session, anchors, lists);
+	self->session_needs_trust = FALSE;
+}
+
+static void
+on_trust_loaded (VerifierWindow *self)
+{
+	if (self->session != NULL && self->session_needs_trust)
+		give_trust (self);
+}
+
+/* The first read of the trust folders, when the window opens. */
+static void
+trust_store_loaded (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (VerifierWindow) self = user_data;
+	VerifierTrustStore *store = VERIFIER_TRUST_STORE (object);
+	guint n;
+
+	if (!verifier_trust_store_load_finish (store, result, NULL) || store != self->trust_store)
+		return;
+	n = verifier_trust_store_get_n_problems (store);
+	if (n > 0) {
+		/* Short: a toast on a phone holds about forty characters. */
+		g_autofree char *text = g_strdup_printf (ngettext ("%u file in Trust cannot be used",
+		    "%u files in Trust cannot be used", n), n);
+
+		verifier_window_show_toast (self, text);
+	}
+}
+
+static void
 session_done (GObject *object, GAsyncResult *res, gpointer user_data)
 {
-	VerifierWindow *self = user_data;
+	g_autoptr (VerifierWindow) self = user_data;
 	VerifierSession *session = VERIFIER_SESSION (object);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (VerifierResult) result = verifier_session_run_finish (session, res, &error);
 
-	/* A session that was cancelled or replaced reports into the void. */
+	/* A session that was cancelled or replaced reports into the void, but
+	 * does not keep the holder waiting. */
 	if (session != self->session) {
-		g_object_unref (self);
+		if (verifier_session_get_open (session))
+			end_in_background (session);
 		return;
 	}
-	g_clear_object (&self->session);
 	g_clear_object (&self->cancellable);
 	if (result != NULL) {
 		verifier_window_show_result (self, result);
-	} else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		return;
+	}
+	g_clear_object (&self->session);
+	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		verifier_window_scan_next (self);
 	} else {
 		verifier_progress_page_show_error (self->progress_page, error);
 		gtk_stack_set_visible_child_name (self->main_stack, "progress");
 	}
-	g_object_unref (self);
 }
 
 void
 verifier_window_start_session (VerifierWindow *self, const char *uri)
 {
 	g_autoptr (VerifierRequest) request = NULL;
-	g_autoptr (GPtrArray) anchors = NULL;
-	g_autoptr (GPtrArray) lists = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autofree char *transport = NULL;
 
@@ -177,9 +254,18 @@ verifier_window_start_session (VerifierWindow *self, const char *uri)
 	verifier_session_set_timeout (self->session,
 	    g_settings_get_uint (self->settings, "session-timeout"));
 	verifier_session_set_time (self->session, self->now);
-	anchors = verifier_trust_store_dup_anchor_data (self->trust_store);
-	lists = verifier_trust_store_dup_status_list_data (self->trust_store);
-	verifier_session_set_trust (self->session, anchors, lists);
+	/* A scan made while the trust folders are still being read goes
+	 * ahead: at a counter the holder is already waiting, and connecting
+	 * and the holder's choice take longer than the read. Only the check
+	 * of the answer waits for it ("Reading the Trusted Issuers…"), since
+	 * checking against part of the folder would call a genuine document
+	 * "not verified" to the holder's face. */
+	if (verifier_trust_store_get_loaded (self->trust_store)) {
+		give_trust (self);
+	} else {
+		verifier_session_defer_trust (self->session);
+		self->session_needs_trust = TRUE;
+	}
 
 	self->cancellable = g_cancellable_new ();
 	verifier_session_run_async (self->session, self->cancellable, session_done,
@@ -192,11 +278,85 @@ void
 verifier_window_cancel_session (VerifierWindow *self)
 {
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
-	if (self->cancellable != NULL)
-		g_cancellable_cancel (self->cancellable);
-	g_clear_object (&self->cancellable);
-	g_clear_object (&self->session);
+	drop_session (self);
 	verifier_progress_page_set_session (self->progress_page, NULL);
+}
+
+void
+verifier_window_request_more (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	verifier_request_page_clear (self->more_page);
+	gtk_stack_set_visible_child_name (self->main_stack, "more");
+}
+
+void
+verifier_window_send_more (VerifierWindow *self)
+{
+	g_autoptr (VerifierRequest) request = NULL;
+
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	request = verifier_request_page_dup_request (self->more_page);
+	if (verifier_request_is_empty (request))
+		return;
+	self->cancellable = g_cancellable_new ();
+	verifier_session_request_async (self->session, request, self->cancellable, session_done,
+	    g_object_ref (self));
+	verifier_progress_page_set_session (self->progress_page, self->session);
+	gtk_stack_set_visible_child_name (self->main_stack, "progress");
+}
+
+/* Send only when there is something to ask for. */
+static void
+update_send_more (VerifierWindow *self)
+{
+	g_autoptr (VerifierRequest) request = verifier_request_page_dup_request (self->more_page);
+	GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "send-more");
+
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !verifier_request_is_empty (request));
+}
+
+void
+verifier_window_back_to_result (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	gtk_stack_set_visible_child_name (self->main_stack, "result");
+}
+
+static void
+session_ended (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr (VerifierWindow) self = user_data;
+
+	verifier_session_end_finish (VERIFIER_SESSION (object), res, NULL);
+	if (VERIFIER_SESSION (object) != self->session)
+		return;
+	verifier_result_page_set_session_info (self->result_page,
+	    verifier_session_get_n_requests (self->session), FALSE);
+	verifier_window_show_toast (self, _("Session ended. The wallet is free."));
+}
+
+void
+verifier_window_end_session (VerifierWindow *self)
+{
+	g_return_if_fail (VERIFIER_IS_WINDOW (self));
+	if (self->session == NULL || !verifier_session_get_open (self->session))
+		return;
+	/* Hidden at once: the end cannot be taken back. */
+	verifier_result_page_set_session_info (self->result_page,
+	    verifier_session_get_n_requests (self->session), FALSE);
+	verifier_session_end_async (self->session, NULL, session_ended, g_object_ref (self));
+}
+
+VerifierSession *
+verifier_window_get_session (VerifierWindow *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_WINDOW (self), NULL);
+	return self->session;
 }
 
 void
@@ -214,6 +374,9 @@ verifier_window_show_result (VerifierWindow *self, VerifierResult *result)
 {
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
 	verifier_result_page_set_result (self->result_page, result);
+	verifier_result_page_set_session_info (self->result_page,
+	    self->session != NULL ? verifier_session_get_n_requests (self->session) : 0,
+	    self->session != NULL && verifier_session_get_open (self->session));
 	gtk_stack_set_visible_child_name (self->main_stack, "result");
 }
 
@@ -273,6 +436,7 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self) { ret
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self) { return self->scan_page; }
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self) { return self->progress_page; }
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self) { return self->result_page; }
+VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self) { return self->more_page; }
 
 static void
 on_uri_found (VerifierScanPage *page, const char *uri, VerifierWindow *self)
@@ -293,10 +457,9 @@ verifier_window_dispose (GObject *object)
 {
 	VerifierWindow *self = VERIFIER_WINDOW (object);
 
-	if (self->cancellable != NULL)
-		g_cancellable_cancel (self->cancellable);
-	g_clear_object (&self->cancellable);
-	g_clear_object (&self->session);
+	drop_session (self);
+	if (self->trust_store != NULL)
+		g_signal_handlers_disconnect_by_data (self->trust_store, self);
 	g_clear_object (&self->trust_store);
 	g_clear_object (&self->settings);
 	gtk_widget_dispose_template (GTK_WIDGET (object), VERIFIER_TYPE_WINDOW);
@@ -328,6 +491,7 @@ verifier_window_class_init (VerifierWindowClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, trust_page);
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, progress_page);
 	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, result_page);
+	gtk_widget_class_bind_template_child (widget_class, VerifierWindow, more_page);
 
 	verifier_actions_add_window_shortcuts (widget_class);
 }
@@ -340,6 +504,10 @@ verifier_window_init (VerifierWindow *self)
 	self->settings = g_settings_new (VERIFIER_APP_ID);
 	self->trust_store = verifier_trust_store_new_from_settings (self->settings);
 	verifier_trust_page_set_store (self->trust_page, self->trust_store);
+	g_signal_connect_swapped (self->trust_store, "notify::loaded",
+	    G_CALLBACK (on_trust_loaded), self);
+	verifier_trust_store_load_async (self->trust_store, NULL, trust_store_loaded,
+	    g_object_ref (self));
 
 	g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
 	g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
@@ -359,6 +527,8 @@ verifier_window_init (VerifierWindow *self)
 	update_reader_subject (self);
 
 	verifier_actions_install_window (self);
+	g_signal_connect_swapped (self->more_page, "changed", G_CALLBACK (update_send_more), self);
+	update_send_more (self);
 }
 
 VerifierWindow *

@@ -9,8 +9,10 @@
 
 #include "verifier-frame-source.h"
 #include "verifier-progress-page.h"
+#include "verifier-request-page.h"
 #include "verifier-result-page.h"
 #include "verifier-scan-page.h"
+#include "verifier-session.h"
 #include "verifier-trust-store.h"
 
 G_BEGIN_DECLS
@@ -30,9 +32,17 @@ void verifier_window_scan_source (VerifierWindow *self, VerifierFrameSource *sou
 void verifier_window_start_session (VerifierWindow *self, const char *uri);
 void verifier_window_cancel_session (VerifierWindow *self);
 void verifier_window_scan_next (VerifierWindow *self);
+/* A further request in the open session: choose (the Request page for
+ * this session), send, or go back to the result; or end the session. */
+void verifier_window_request_more (VerifierWindow *self);
+void verifier_window_send_more (VerifierWindow *self);
+void verifier_window_back_to_result (VerifierWindow *self);
+void verifier_window_end_session (VerifierWindow *self);
+/* The running or open session, or NULL. */
+VerifierSession *verifier_window_get_session (VerifierWindow *self);
 void verifier_window_show_result (VerifierWindow *self, VerifierResult *result);
 
-/* "scan", "request", "trust", "progress" or "result". */
+/* "scan", "request", "trust", "progress", "result" or "more". */
 void verifier_window_show_page (VerifierWindow *self, const char *name);
 const char *verifier_window_get_visible_page (VerifierWindow *self);
 
@@ -44,6 +54,8 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self);
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self);
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self);
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self);
+/* The Request page of "Request More". */
+VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self);
 
 void verifier_window_show_toast (VerifierWindow *self, const char *message);
 /* The text of the last toast (for tests), or NULL. */

@@ -9,6 +9,11 @@
  * code, runs the session and shows the verdict. Also the holder that goes
  * away, and the one that never answers.
  *
+ * Several requests in one session: an in-process holder answers the
+ * first request and then, after "Request More…", the second in the same
+ * session, and sees the verifier end it with status 20; or it ends the
+ * session itself before the second request.
+ *
  * Bluetooth: this host has no bluetoothd, so a code that offers BLE shows
  * "Connecting over Bluetooth…" and then the plain-words BLE error; a code
  * without BLE still uses the local transport in Automatic.
@@ -86,19 +91,22 @@ static void
 teardown (Fixture *f, gconstpointer data)
 {
 	(void) data;
+	/* Closing the window ends a session still open, so the holder exits. */
+	gtk_window_destroy (GTK_WINDOW (f->window));
+	g_object_unref (f->window);
+	vt_iterate (20);
 	if (f->holder != NULL) {
 		if (!vt_wait_until (holder_exited, f, 10000))
 			g_subprocess_force_exit (f->holder);
 		g_subprocess_wait (f->holder, NULL, NULL);
 		g_clear_object (&f->holder);
 	}
-	gtk_window_destroy (GTK_WINDOW (f->window));
-	g_object_unref (f->window);
-	vt_iterate (20);
 	g_settings_reset (f->settings, "trust-dir");
 	g_settings_reset (f->settings, "status-list-dir");
 	g_settings_reset (f->settings, "local-socket");
 	g_settings_reset (f->settings, "session-timeout");
+	g_settings_reset (f->settings, "request-template");
+	g_settings_reset (f->settings, "request-elements");
 	g_clear_object (&f->settings);
 	vt_rm_rf (f->dir);
 	g_free (f->dir);
@@ -592,6 +600,157 @@ test_scan_next (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "scan");
 }
 
+/* ---- Several requests in one session ---- */
+
+static void
+write_uri (Fixture *f, char *uri)
+{
+	g_autoptr (GError) error = NULL;
+
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	g_free (uri);
+}
+
+/* The first request asks for the licence number only. */
+static void
+ask_first_for_number (Fixture *f)
+{
+	static const char *const number[] = {
+		"org.iso.18013.5.1.mDL/org.iso.18013.5.1/document_number", NULL };
+
+	g_settings_set_string (f->settings, "request-template", "");
+	g_settings_set_strv (f->settings, "request-elements", number);
+}
+
+/* After a verdict: "Request More…", tick the family name, "Send". */
+static char *
+request_family_name (Fixture *f)
+{
+	GtkWidget *window = GTK_WIDGET (f->window);
+
+	g_assert_true (verifier_result_page_get_session_open (verifier_window_get_result_page (f->window)));
+	g_assert_true (gtk_widget_activate_action (window, "win.request-more", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "more");
+	/* Nothing chosen yet: nothing to send. */
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "send-more"));
+	g_assert_true (vt_activate_row (GTK_WIDGET (verifier_window_get_more_page (f->window)),
+	    "family_name"));
+	g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "send-more"));
+	/* For this session only: what every session asks first is unchanged. */
+	{
+		g_auto (GStrv) first = g_settings_get_strv (f->settings, "request-elements");
+
+		g_assert_cmpuint (g_strv_length (first), ==, 1);
+		g_assert_true (g_str_has_suffix (first[0], "/document_number"));
+	}
+	if (g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), "e2e-more.png", NULL);
+
+		vt_screenshot (window, path, NULL);
+	}
+	g_assert_true (gtk_widget_activate_action (window, "win.send-more", NULL));
+	g_assert_true (vt_wait_until (session_finished, f, 40000));
+	vt_iterate (100);
+	return vt_collect_text (GTK_WIDGET (verifier_window_get_result_page (f->window)));
+}
+
+static void
+test_request_more (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { 0 };
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	g_autofree char *first = NULL, *second = NULL;
+	gint64 start;
+
+	(void) data;
+	ask_first_for_number (f);
+	write_uri (f, vt_holder_start (&h, f->socket, 0));
+	render_qr (f);
+	g_free (scan_and_wait (f, "e2e-request-1.png"));
+	first = vt_collect_text (GTK_WIDGET (page));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_nonnull (strstr (first, "Licence number\n123456789\n"));
+	g_assert_null (strstr (first, "Family name"));
+	g_assert_cmpuint (h.n_answered, ==, 1);
+
+	start = g_get_monotonic_time ();
+	second = request_family_name (f);
+	g_test_message ("request 2 answered and verified in %" G_GINT64_FORMAT " ms",
+	    (g_get_monotonic_time () - start) / 1000);
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_nonnull (strstr (second, "Family name\nDoe\n"));
+	g_assert_nonnull (strstr (second, "Request 2 of this session"));
+	g_assert_nonnull (strstr (second, "Authenticated with the session key (MAC)"));
+	/* Request 2 of the one session the holder opened. */
+	g_assert_cmpuint (h.n_answered, ==, 2);
+	g_assert_false (vt_holder_done (&h));
+
+	/* "End Session": status 20, then the transport closes. */
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.end-session", NULL));
+	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
+	g_assert_cmpint (h.last, ==, TSR_ERR_SESSION_TERMINATED);
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	vt_holder_clear (&h);
+}
+
+/* The holder ends the session while the verifier reads the first verdict:
+ * the second request ends at once with that in words. */
+static void
+test_holder_ended (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { 0 };
+	g_autofree char *first = NULL;
+	gint64 start;
+	static const char *const words[] = { "The holder ended the session", NULL };
+
+	(void) data;
+	ask_first_for_number (f);
+	write_uri (f, vt_holder_start (&h, f->socket, 1));
+	render_qr (f);
+	first = scan_and_wait (f, NULL);
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (verifier_window_get_result_page (f->window)),
+	    ==, "Verified");
+	vt_holder_end (&h);
+	g_assert_cmpint (h.last, ==, TSR_OK);
+	g_assert_cmpuint (h.n_answered, ==, 1);
+
+	start = g_get_monotonic_time ();
+	g_free (request_family_name (f));
+	/* Not a wait for the 20-second timeout. */
+	g_test_message ("the second request failed after %" G_GINT64_FORMAT " ms",
+	    (g_get_monotonic_time () - start) / 1000);
+	g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+	assert_progress_error (f, "The Holder Ended the Session", words);
+	g_assert_null (verifier_window_get_session (f->window));
+	vt_holder_clear (&h);
+}
+
+/* A holder that ends the session with its answer (status 20 in the same
+ * message): the verdict, and no "Request More…". */
+static void
+test_holder_ends_with_answer (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { .end_with_answer = TRUE };
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+
+	(void) data;
+	write_uri (f, vt_holder_start (&h, f->socket, 0));
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
+	g_assert_cmpuint (h.n_answered, ==, 1);
+	/* Nothing to ask: the action leaves the verdict in place. */
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	vt_holder_clear (&h);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -604,5 +763,9 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
+	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
+	g_test_add ("/e2e/holder_ended", Fixture, NULL, setup, test_holder_ended, teardown);
+	g_test_add ("/e2e/holder_ends_with_answer", Fixture, NULL, setup,
+	    test_holder_ends_with_answer, teardown);
 	return g_test_run ();
 }

@@ -62,6 +62,67 @@ ble_failed (gpointer data)
 	return g_strcmp0 (verifier_progress_page_get_title (data), "Bluetooth Unavailable") == 0;
 }
 
+static gboolean
+page_is (VerifierWindow *window, const char *page)
+{
+	return g_strcmp0 (verifier_window_get_visible_page (window), page) == 0;
+}
+
+static gboolean
+showing_result (gpointer window)
+{
+	return page_is (window, "result");
+}
+
+static gboolean
+session_ended (gpointer data)
+{
+	return g_str_has_suffix (verifier_progress_page_get_title (data), "Session");
+}
+
+/* "Request More…": the date of issue, then "Send". */
+static void
+request_more (VerifierWindow *window, int w, int h, const char *shot)
+{
+	verifier_window_request_more (window);
+	g_assert_true (vt_activate_row (GTK_WIDGET (verifier_window_get_more_page (window)),
+	    "issue_date"));
+	if (shot != NULL)
+		shoot (window, shot, w, h);
+	verifier_window_send_more (window);
+}
+
+/* Two requests in one session; then a holder that ends the session
+ * before the second. */
+static void
+run_sessions (VerifierWindow *window, const char *socket, int w, int h)
+{
+	VtHolder holder = { 0 };
+	g_autofree char *uri = vt_holder_start (&holder, socket, 0);
+
+	verifier_window_start_session (window, uri);
+	g_assert_true (vt_wait_until (showing_result, window, 20000));
+	shoot (window, "result-session-open", w, h);
+	request_more (window, w, h, "request-more");
+	vt_wait_until (showing_result, window, 20000);
+	shoot (window, "result-request-2", w, h);
+	verifier_window_end_session (window);
+	vt_wait_until (vt_holder_done, &holder, 10000);
+	vt_holder_clear (&holder);
+
+	memset (&holder, 0, sizeof holder);
+	g_free (uri);
+	uri = vt_holder_start (&holder, socket, 1);
+	verifier_window_start_session (window, uri);
+	g_assert_true (vt_wait_until (showing_result, window, 20000));
+	vt_holder_end (&holder);
+	request_more (window, w, h, NULL);
+	if (vt_wait_until (session_ended, verifier_window_get_progress_page (window), 10000))
+		shoot (window, "progress-session-ended", w, h);
+	vt_holder_clear (&holder);
+	verifier_window_cancel_session (window);
+}
+
 static void
 run (int w, int h, const char *dir)
 {
@@ -133,11 +194,70 @@ run (int w, int h, const char *dir)
 		tsr_holder_session_free (hs);
 	}
 
+	run_sessions (window, socket, w, h);
+
 	verifier_window_show_result (window, good);
 	shoot (window, "result", w, h);
 	verifier_window_show_result (window, bad);
 	shoot (window, "result-not-verified", w, h);
 
+	gtk_window_destroy (GTK_WINDOW (window));
+	vt_iterate (50);
+}
+
+static gboolean
+waiting_for_trust (gpointer data)
+{
+	return g_str_has_prefix (verifier_progress_page_get_title (data), "Reading");
+}
+
+static gboolean
+trust_loaded (gpointer window)
+{
+	return verifier_trust_store_get_loaded (verifier_window_get_trust_store (window));
+}
+
+/* A trust folder on slow storage (a FIFO that holds the read up): the
+ * Trust page while it is read, a scan that waits for it, then the file
+ * that cannot be used. */
+static void
+run_trust_loading (int w, int h, const char *dir)
+{
+	g_autoptr (GSettings) settings = g_settings_new ("org.tessera.Verifier");
+	g_autofree char *trust = g_strdup_printf ("%s/iaca-slow-%d", dir, w);
+	g_autofree char *socket = g_strdup_printf ("%s/holder-slow-%d.sock", dir, w);
+	g_autofree char *slow = vt_make_slow_file (trust, "broken.pem");
+	g_autoptr (GBytes) iaca = vt_data ("annex-d/iaca_cert.pem");
+	g_autofree char *iaca_path = g_build_filename (trust, "annex-d.pem", NULL);
+	VtHolder holder = { 0 };
+	g_autofree char *uri = NULL;
+	VerifierWindow *window;
+
+	g_assert_true (g_file_set_contents (iaca_path, g_bytes_get_data (iaca, NULL),
+	    (gssize) g_bytes_get_size (iaca), NULL));
+	g_settings_set_string (settings, "trust-dir", trust);
+	g_settings_set_string (settings, "local-socket", socket);
+	g_settings_set_int (settings, "window-width", w);
+	g_settings_set_int (settings, "window-height", h);
+	window = verifier_window_new (NULL);
+	verifier_window_set_verification_time (window, VT_ANNEX_D_NOW);
+	vt_disable_transitions (GTK_WIDGET (window));
+	gtk_window_present (GTK_WINDOW (window));
+	verifier_window_show_page (window, "trust");
+	shoot (window, "trust-loading", w, h);
+
+	uri = vt_holder_start (&holder, socket, 0);
+	verifier_window_start_session (window, uri);
+	if (vt_wait_until (waiting_for_trust, verifier_window_get_progress_page (window), 10000))
+		shoot (window, "progress-trust-wait", w, h);
+	vt_release_slow_file (slow);
+	vt_wait_until (showing_result, window, 10000);
+	verifier_window_scan_next (window);
+	vt_wait_until (vt_holder_done, &holder, 10000);
+	vt_holder_clear (&holder);
+	vt_wait_until (trust_loaded, window, 10000);
+	verifier_window_show_page (window, "trust");
+	shoot (window, "trust-problems", w, h);
 	gtk_window_destroy (GTK_WINDOW (window));
 	vt_iterate (50);
 }
@@ -160,5 +280,7 @@ main (int argc, char *argv[])
 	vt_make_status_list (list);
 	run (360, 720, dir);
 	run (1280, 800, dir);
+	run_trust_loading (360, 720, dir);
+	run_trust_loading (1280, 800, dir);
 	return 0;
 }

@@ -5,10 +5,13 @@
 
 #include "verifier-test-common.h"
 
+#include <fcntl.h>
 #include <gst/gst.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tessera/issuer.h>
+#include <unistd.h>
 
 void
 vt_init (int *argc, char ***argv)
@@ -267,6 +270,146 @@ vt_status_result (VtStatusCase c)
 	return result;
 }
 
+/* ---- A holder ---- */
+
+static gboolean
+holder_answer (VtHolder *h, tsr_transport_t *t, const uint8_t *request, size_t request_len)
+{
+	const uint8_t *transcript;
+	size_t transcript_len, response_len = 0, msg_len = 0;
+	uint8_t *response = NULL, *msg = NULL;
+	tsr_presentation_t *p = NULL;
+	gboolean ok;
+
+	ok = tsr_holder_session_transcript (h->hs, &transcript, &transcript_len) == TSR_OK &&
+	    tsr_presentation_new (request, request_len, transcript, transcript_len, &p) == TSR_OK;
+	if (ok) {
+		tsr_presentation_set_time (p, VT_ANNEX_D_NOW);
+		ok = tsr_presentation_add_credential (p, g_bytes_get_data (h->issuer_signed, NULL),
+		    g_bytes_get_size (h->issuer_signed), h->device_key, "mDL") == TSR_OK &&
+		    tsr_presentation_analyze (p) == TSR_OK;
+	}
+	if (ok) {
+		tsr_presentation_consent_all (p, true);
+		ok = tsr_presentation_respond (p, TSR_DEVICE_AUTH_MAC, &response, &response_len) == TSR_OK &&
+		    tsr_holder_session_respond (h->hs, response, response_len, h->end_with_answer,
+		    &msg, &msg_len) == TSR_OK &&
+		    tsr_transport_send (t, msg, msg_len, 5000) == TSR_OK;
+	}
+	tsr_free (msg);
+	tsr_free (response);
+	tsr_presentation_free (p);
+	return ok;
+}
+
+static gpointer
+holder_thread (gpointer data)
+{
+	VtHolder *h = data;
+	tsr_transport_t *t = NULL;
+	uint8_t *msg = NULL, *request = NULL;
+	size_t msg_len = 0, request_len = 0;
+
+	h->last = tsr_transport_local_listen (h->socket, 15000, &t);
+	if (h->last == TSR_OK && (h->last = tsr_transport_receive (t, 15000, &msg, &msg_len)) == TSR_OK)
+		h->last = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len);
+	while (h->last == TSR_OK && holder_answer (h, t, request, request_len)) {
+		h->n_answered++;
+		if (h->end_with_answer) {
+			h->last = TSR_ERR_SESSION_TERMINATED;
+			break;
+		}
+		g_clear_pointer (&msg, tsr_free);
+		g_clear_pointer (&request, tsr_free);
+		if (h->n_answered == h->end_after) {
+			uint8_t *end = NULL;
+			size_t end_len = 0;
+
+			while (!g_atomic_int_get (&h->end))
+				g_usleep (10000);
+			h->last = tsr_holder_session_error (h->hs, TSR_SESSION_STATUS_TERMINATION,
+			    &end, &end_len);
+			if (h->last == TSR_OK)
+				h->last = tsr_transport_send (t, end, end_len, 5000);
+			tsr_free (end);
+			break;
+		}
+		if ((h->last = tsr_transport_receive (t, 20000, &msg, &msg_len)) != TSR_OK)
+			break;
+		h->last = tsr_holder_session_receive (h->hs, msg, msg_len, &request, &request_len);
+	}
+	tsr_free (msg);
+	tsr_free (request);
+	tsr_transport_free (t);
+	g_atomic_int_set (&h->done, TRUE);
+	return NULL;
+}
+
+char *
+vt_holder_start (VtHolder *h, const char *socket, guint end_after)
+{
+	g_autoptr (GBytes) key = vt_data ("annex-d/static_device_key.pem");
+	char *uri = NULL, *ret;
+
+	h->socket = g_strdup (socket);
+	h->issuer_signed = vt_data ("annex-d/issuer_signed.cbor");
+	h->end_after = end_after;
+	g_assert_cmpint (tsr_device_key_new_from_pem (g_bytes_get_data (key, NULL),
+	    g_bytes_get_size (key), &h->device_key), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_new (NULL, &h->hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (h->hs, &uri), ==, TSR_OK);
+	h->thread = g_thread_new ("holder", holder_thread, h);
+	ret = g_strdup (uri);
+	tsr_free (uri);
+	return ret;
+}
+
+void
+vt_holder_end (VtHolder *h)
+{
+	g_atomic_int_set (&h->end, TRUE);
+	g_thread_join (g_steal_pointer (&h->thread));
+}
+
+gboolean
+vt_holder_done (gpointer h)
+{
+	return g_atomic_int_get (&((VtHolder *) h)->done);
+}
+
+void
+vt_holder_clear (VtHolder *h)
+{
+	if (h->thread != NULL)
+		g_thread_join (g_steal_pointer (&h->thread));
+	g_free (h->socket);
+	g_bytes_unref (h->issuer_signed);
+	tsr_device_key_free (h->device_key);
+	tsr_holder_session_free (h->hs);
+}
+
+char *
+vt_make_slow_file (const char *dir, const char *name)
+{
+	char *path = g_build_filename (dir, name, NULL);
+
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+	return path;
+}
+
+void
+vt_release_slow_file (const char *path)
+{
+	static const char junk[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+	/* Blocks until the reader has it open, then the reader gets EOF. */
+	int fd = g_open (path, O_WRONLY, 0);
+
+	g_assert_cmpint (fd, >=, 0);
+	g_assert_cmpint (write (fd, junk, strlen (junk)), ==, (gssize) strlen (junk));
+	g_close (fd, NULL);
+}
+
 /* ---- Widgets ---- */
 
 static void
@@ -294,6 +437,21 @@ vt_collect_text (GtkWidget *widget)
 
 	collect (widget, out);
 	return g_string_free (out, FALSE);
+}
+
+gboolean
+vt_activate_row (GtkWidget *widget, const char *subtitle)
+{
+	if (ADW_IS_ACTION_ROW (widget) &&
+	    g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)), subtitle) == 0) {
+		adw_action_row_activate (ADW_ACTION_ROW (widget));
+		return TRUE;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+	    c = gtk_widget_get_next_sibling (c))
+		if (vt_activate_row (c, subtitle))
+			return TRUE;
+	return FALSE;
 }
 
 static gboolean

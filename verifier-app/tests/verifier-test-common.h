@@ -44,6 +44,40 @@ typedef enum {
  * presented with deviceSignature, verified at VT_FIXTURE_NOW. */
 VerifierResult *vt_status_result (VtStatusCase c);
 
+/* A holder in this process, built on libtessera as a wallet is, on the
+ * local transport: answers every request of its one session with the
+ * Annex D credential (all consented, MAC) until the reader ends the
+ * session; with @end_after, it ends the session itself after that many
+ * answers, once vt_holder_end() is called; with end_with_answer set
+ * before it starts, it ends the session in its first answer. */
+typedef struct {
+	char *socket;
+	GBytes *issuer_signed;
+	tsr_device_key_t *device_key;
+	tsr_holder_session_t *hs;
+	GThread *thread;
+	guint end_after;
+	gboolean end_with_answer;
+	gint end;             /* atomic */
+	guint n_answered;     /* the requests of its session it answered */
+	int last;             /* how the session ended, e.g. TSR_ERR_SESSION_TERMINATED */
+	gint done;            /* atomic */
+} VtHolder;
+
+/* Starts @h (zeroed) listening on @socket; returns its mdoc: URI. */
+char *vt_holder_start (VtHolder *h, const char *socket, guint end_after);
+/* Lets it end the session after end_after answers, and waits until it has. */
+void vt_holder_end (VtHolder *h);
+/* Whether its session is over (for vt_wait_until()). */
+gboolean vt_holder_done (gpointer h);
+void vt_holder_clear (VtHolder *h);
+
+/* A FIFO named @name in @dir, standing for slow storage: reading it
+ * blocks until vt_release_slow_file() writes into it something that is
+ * not a certificate. Returns its path. */
+char *vt_make_slow_file (const char *dir, const char *name);
+void vt_release_slow_file (const char *path);
+
 /* Removes a directory tree (test leftovers). */
 void vt_rm_rf (const char *path);
 
@@ -55,6 +89,9 @@ GBytes *vt_tamper (GBytes *data, const char *needle);
 
 /* Every label text under @widget, one per line. */
 char *vt_collect_text (GtkWidget *widget);
+/* Activates the first AdwActionRow under @widget whose subtitle is
+ * @subtitle (visible or not), as a click on it does; FALSE when none. */
+gboolean vt_activate_row (GtkWidget *widget, const char *subtitle);
 /* Runs the main loop until @done(@data) or @timeout_ms; returns @done. */
 gboolean vt_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms);
 void vt_iterate (guint ms);
