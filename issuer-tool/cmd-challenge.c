@@ -26,7 +26,8 @@
 
 static const char challenge_usage[] =
     "Usage: tessera-issuer challenge --request FILE --tpm-ca CERT|DIR [--tpm-ca ...]\n"
-    "                                --out FILE --pending FILE [--now TIME] [--force]\n"
+    "                                --out FILE --pending FILE [--valid-for SECONDS]\n"
+    "                                [--now TIME] [--force]\n"
     "\n"
     "Attested provisioning, step 2 of 4 (docs/provisioning.md). Check a wallet's\n"
     "provisioning request (`tessera wallet provision-request`): its TPM's\n"
@@ -47,6 +48,8 @@ static const char challenge_usage[] =
     "  -o, --out FILE        where to write the challenge for the wallet\n"
     "  -P, --pending FILE    where to write the issuer's pending state: secret\n"
     "                        (mode 0600), good for one issue\n"
+    "      --valid-for SECONDS  how long the wallet has to answer (default 3600);\n"
+    "                        `issue --pending` refuses a later answer\n"
     "      --now TIME        judge certificate validity at TIME (default: now)\n"
     "      --force           replace existing output files\n"
     "  -h, --help            show this help and exit\n"
@@ -54,9 +57,16 @@ static const char challenge_usage[] =
     "Exit status: 0 written, 1 refused (every reason is named; nothing written),\n"
     "2 usage, input or I/O error.\n";
 
+/* The wallet answers at once (its TPM takes well under a second), but the
+ * files may travel by hand between an offline issuer and the wallet. */
+#define DEFAULT_VALID_FOR 3600
+/* A challenge a day old is a challenge someone forgot. */
+#define MAX_VALID_FOR (24 * 3600)
+
 enum {
 	OPT_NOW = 256,
 	OPT_FORCE,
+	OPT_VALID_FOR,
 };
 
 /* --- Reasons --- */
@@ -78,6 +88,7 @@ flag_id(uint32_t flag)
 	case TSR_ATTEST_NAME: return "name";
 	case TSR_ATTEST_KEY_ATTRIBUTES: return "key_attributes";
 	case TSR_ATTEST_SIGNATURE: return "signature";
+	case TSR_ATTEST_CHALLENGE_EXPIRED: return "challenge_expired";
 	default: return "unknown";
 	}
 }
@@ -113,6 +124,9 @@ flag_text(uint32_t flag)
 		return "a device key is not a fixedTPM, fixedParent, TPM-generated P-256 key";
 	case TSR_ATTEST_SIGNATURE:
 		return "the attestation key's signature over a certification does not verify";
+	case TSR_ATTEST_CHALLENGE_EXPIRED:
+		return "the wallet answered after the challenge's lifetime (challenge "
+		       "--valid-for); make a new challenge";
 	default:
 		return "unknown reason";
 	}
@@ -268,6 +282,7 @@ cli_cmd_challenge(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "pending", required_argument, NULL, 'P' },
 		{ "now", required_argument, NULL, OPT_NOW },
+		{ "valid-for", required_argument, NULL, OPT_VALID_FOR },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -276,6 +291,7 @@ cli_cmd_challenge(int argc, char **argv)
 	uint8_t **certs = NULL, *request = NULL, *challenge = NULL, *pending = NULL;
 	size_t *lens = NULL, n_certs = 0, request_len = 0, challenge_len = 0, pending_len = 0;
 	int64_t now = tsr_clock_now();
+	uint64_t valid_for = DEFAULT_VALID_FOR;
 	uint32_t flags = 0;
 	bool force = false, wrote_pending = false;
 	int c, err, status = CLI_EXIT_USAGE;
@@ -298,6 +314,10 @@ cli_cmd_challenge(int argc, char **argv)
 			break;
 		case OPT_NOW:
 			if (cli_parse_time("--now", optarg, &now) < 0)
+				goto out;
+			break;
+		case OPT_VALID_FOR:
+			if (cli_parse_uint("--valid-for", optarg, 1, MAX_VALID_FOR, &valid_for) < 0)
 				goto out;
 			break;
 		case OPT_FORCE:
@@ -334,7 +354,8 @@ cli_cmd_challenge(int argc, char **argv)
 	if (cli_read_file(request_path, MAX_REQUEST, &request, &request_len) < 0)
 		goto out;
 	err = tsr_attest_challenge_create(request, request_len, (const uint8_t *const *)certs,
-	    lens, n_certs, now, &challenge, &challenge_len, &pending, &pending_len, &flags);
+	    lens, n_certs, now, (int64_t)valid_for, &challenge, &challenge_len, &pending,
+	    &pending_len, &flags);
 	if (err == TSR_ERR_VERIFY) {
 		cli_print_attest_flags("refusing the provisioning request; nothing written",
 		    flags);

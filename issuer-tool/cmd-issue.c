@@ -417,8 +417,9 @@ attested_keys(const issue_opts_t *o, const pending_file_t *pf, tsr_device_keys_t
 
 	if (cli_read_file(o->key_files[0], MAX_EVIDENCE, &evidence, &evidence_len) < 0)
 		return -1;
-	err = tsr_attest_evidence_verify(pf->data, pf->len, evidence, evidence_len, &result,
-	    &flags);
+	/* The challenge's lifetime runs on the clock, whatever --signed says. */
+	err = tsr_attest_evidence_verify(pf->data, pf->len, evidence, evidence_len,
+	    tsr_clock_now(), &result, &flags);
 	if (err == TSR_ERR_VERIFY) {
 		cli_print_attest_flags("refusing to issue, the TPM attestation does not verify; "
 		    "nothing written", flags);

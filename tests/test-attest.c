@@ -28,6 +28,7 @@ static uint8_t *ca_pem[2];
 static size_t ca_len[2];
 /* A time inside the swtpm certificates' validity (2030-01-01). */
 #define NOW ((int64_t)1893456000)
+#define LIFETIME ((int64_t)600) /* seconds a Challenge may be answered */
 
 typedef struct wallet {
 	tsr_secure_area_t *sa;
@@ -96,7 +97,7 @@ challenge(const uint8_t *req, size_t req_len, size_t *ch_len, uint8_t **pending,
 	uint32_t flags = 99;
 
 	g_assert_cmpint(tsr_attest_challenge_create(req, req_len, (const uint8_t *const *)ca_pem,
-	    ca_len, 2, NOW, &ch, ch_len, pending, pending_len, &flags), ==, TSR_OK);
+	    ca_len, 2, NOW, LIFETIME, &ch, ch_len, pending, pending_len, &flags), ==, TSR_OK);
 	g_assert_cmpuint(flags, ==, 0);
 	return ch;
 }
@@ -106,7 +107,7 @@ verify_flags(const uint8_t *pending, size_t pending_len, const uint8_t *ev, size
 {
 	tsr_attest_result_t *res = NULL;
 	uint32_t flags = 0;
-	int r = tsr_attest_evidence_verify(pending, pending_len, ev, ev_len, &res, &flags);
+	int r = tsr_attest_evidence_verify(pending, pending_len, ev, ev_len, NOW, &res, &flags);
 
 	g_assert_true(r == TSR_OK || r == TSR_ERR_VERIFY);
 	g_assert_true((r == TSR_OK) == (flags == 0));
@@ -170,8 +171,8 @@ test_happy_path(void)
 	ev = respond(&w, ch, ch_len, &ev_len);
 	t_ev = g_timer_elapsed(timer, NULL);
 	g_timer_start(timer);
-	g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len, &res, &flags),
-	    ==, TSR_OK);
+	g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len, NOW, &res,
+	    &flags), ==, TSR_OK);
 	t_ver = g_timer_elapsed(timer, NULL);
 	g_timer_destroy(timer);
 	/* Figures for the issue note, not pass/fail. */
@@ -187,6 +188,22 @@ test_happy_path(void)
 		g_assert_true(tsr_attest_result_has_key(res, w.cose[i], w.cose_lens[i]));
 	}
 	g_assert_cmpint(tsr_attest_result_key(res, 2, &k, &k_len), ==, TSR_ERR_NOT_FOUND);
+	/* The same Evidence at the last second of the Challenge's lifetime, and
+	 * one second after: refused for that reason alone. */
+	{
+		tsr_attest_result_t *late = NULL;
+
+		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len,
+		    NOW + LIFETIME, &late, &flags), ==, TSR_OK);
+		tsr_attest_result_free(late);
+		late = NULL;
+		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len,
+		    NOW + LIFETIME + 1, &late, &flags), ==, TSR_ERR_VERIFY);
+		g_assert_cmpuint(flags, ==, TSR_ATTEST_CHALLENGE_EXPIRED);
+		g_assert_null(late);
+		g_assert_cmpstr(tsr_attest_flag_name(TSR_ATTEST_CHALLENGE_EXPIRED), ==,
+		    "challenge expired");
+	}
 	g_assert_cmpstr(tsr_attest_result_ek_issuer(res), ==, "CN=swtpm-localca");
 	g_assert_nonnull(tsr_attest_result_ek_subject(res));
 	/* A key of another wallet is not among them. */
@@ -335,8 +352,8 @@ test_key_not_fixed_tpm(void)
 		g_assert_cmpint(tsr_attest_request_create(w.sa, refs, lens, 2, &req, &req_len), ==,
 		    TSR_OK);
 		g_assert_cmpint(tsr_attest_challenge_create(req, req_len,
-		    (const uint8_t *const *)ca_pem, ca_len, 2, NOW, &ch, &ch_len, &pending,
-		    &pending_len, &flags), ==, TSR_ERR_VERIFY);
+		    (const uint8_t *const *)ca_pem, ca_len, 2, NOW, LIFETIME, &ch, &ch_len,
+		    &pending, &pending_len, &flags), ==, TSR_ERR_VERIFY);
 		g_assert_cmpuint(flags, ==, TSR_ATTEST_KEY_ATTRIBUTES);
 		g_assert_null(ch);
 		g_assert_null(pending);
@@ -423,11 +440,12 @@ test_untrusted_ek(void)
 	wallet_open(&w, tpm);
 	req = request(&w, &req_len);
 	g_assert_cmpint(tsr_attest_challenge_create(req, req_len, (const uint8_t *const *)ca_pem,
-	    ca_len, 2, NOW, &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_VERIFY);
+	    ca_len, 2, NOW, LIFETIME, &ch, &ch_len, &pending, &pending_len, &flags), ==,
+	    TSR_ERR_VERIFY);
 	g_assert_cmpuint(flags, ==, TSR_ATTEST_EK_UNTRUSTED);
 	/* No CA configured at all. */
-	g_assert_cmpint(tsr_attest_challenge_create(req, req_len, NULL, NULL, 0, NOW, &ch, &ch_len,
-	    &pending, &pending_len, &flags), ==, TSR_ERR_VERIFY);
+	g_assert_cmpint(tsr_attest_challenge_create(req, req_len, NULL, NULL, 0, NOW, LIFETIME, &ch,
+	    &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_VERIFY);
 	g_assert_cmpuint(flags, ==, TSR_ATTEST_EK_UNTRUSTED);
 	g_assert_null(ch);
 	free(req);
@@ -438,7 +456,7 @@ test_untrusted_ek(void)
 	wallet_open(&w, tpm_a);
 	req = request(&w, &req_len);
 	g_assert_cmpint(tsr_attest_challenge_create(req, req_len, (const uint8_t *const *)ca_pem,
-	    ca_len, 2, (int64_t)253402300800 /* 10000-01-01 */, &ch, &ch_len, &pending,
+	    ca_len, 2, (int64_t)253402300800 /* 10000-01-01 */, LIFETIME, &ch, &ch_len, &pending,
 	    &pending_len, &flags), ==, TSR_ERR_VERIFY);
 	g_assert_cmpuint(flags & TSR_ATTEST_EK_EXPIRED, !=, 0);
 	g_assert_cmpuint(flags & TSR_ATTEST_EK_UNTRUSTED, ==, 0);
@@ -512,10 +530,10 @@ test_tampered(void)
 			0xa1, 0x67, 'v', 'e', 'r', 's', 'i', 'o', 'n', 0x02,
 		};
 
-		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len - 1, &res,
-		    &flags), ==, TSR_ERR_CBOR_TRUNCATED);
-		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, v2, sizeof(v2), &res,
-		    &flags), ==, TSR_ERR_CBOR_VALUE);
+		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, ev, ev_len - 1, NOW,
+		    &res, &flags), ==, TSR_ERR_CBOR_TRUNCATED);
+		g_assert_cmpint(tsr_attest_evidence_verify(pending, pending_len, v2, sizeof(v2), NOW,
+		    &res, &flags), ==, TSR_ERR_CBOR_VALUE);
 		g_assert_null(res);
 	}
 	free(req);
@@ -644,9 +662,14 @@ test_bad_requests(void)
 	};
 
 	g_assert_cmpint(tsr_attest_challenge_create(not_map, sizeof(not_map), NULL, NULL, 0, NOW,
-	    &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_CBOR_TYPE);
+	    LIFETIME, &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_CBOR_TYPE);
+	/* A Challenge without a lifetime, or one that ends past the clock's range. */
+	g_assert_cmpint(tsr_attest_challenge_create(not_map, sizeof(not_map), NULL, NULL, 0, NOW, 0,
+	    &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_attest_challenge_create(not_map, sizeof(not_map), NULL, NULL, 0, NOW,
+	    INT64_MAX, &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_INVALID_ARGUMENT);
 	g_assert_cmpint(tsr_attest_challenge_create(unknown, sizeof(unknown), NULL, NULL, 0, NOW,
-	    &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_CBOR_UNKNOWN_KEY);
+	    LIFETIME, &ch, &ch_len, &pending, &pending_len, &flags), ==, TSR_ERR_CBOR_UNKNOWN_KEY);
 	g_assert_null(ch);
 	g_assert_cmpstr(tsr_attest_flag_name(TSR_ATTEST_NONCE), ==, "nonce");
 }

@@ -56,13 +56,13 @@ def wallet(*args):
 
 # --- The exchange ---
 
-def provision(name, keys=1):
+def provision(name, keys=1, *challenge_extra):
     """Runs provision-request and challenge; returns (request, challenge, pending)."""
     req, chal, pend = path(name + ".req"), path(name + ".chal"), path(name + ".pending")
     code, out, err = wallet("provision-request", "--out", req, "--keys", str(keys))
     assert code == 0, err
     code, out, err = issuer("challenge", "--request", req, "--tpm-ca", CA, "--out", chal,
-                            "--pending", pend)
+                            "--pending", pend, *challenge_extra)
     assert code == 0, err
     return req, chal, pend
 
@@ -123,6 +123,23 @@ def replayed_response_is_refused():
     assert code == 1, (code, err)
     assert "already used" in err, err
     assert not os.path.exists(out_file)
+
+
+@test
+def late_response_is_refused():
+    # The challenge may be answered for 1 s; the answer is checked after 2 s.
+    req, chal, pend = provision("late", 1, "--valid-for", "1")
+    resp = respond("late", chal)
+    time.sleep(2)
+    out_file = path("late.cbor")
+    code, out, err = issue(resp, pend, out_file)
+    assert code == 1, (code, err)
+    assert "challenge expired (challenge_expired): the wallet answered after" in err, err
+    assert not os.path.exists(out_file)
+    code, out, err = issuer("challenge", "--request", req, "--tpm-ca", CA, "--out",
+                            path("late2.chal"), "--pending", path("late2.pending"),
+                            "--valid-for", "0")
+    assert code == 2 and "--valid-for" in err, (code, err)
 
 
 @test

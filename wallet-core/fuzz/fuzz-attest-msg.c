@@ -138,7 +138,7 @@ decoders(const uint8_t *data, size_t size)
 	    evidence_equal(&m1, &m2));
 	ROUND_TRIP(tsr_attest_pending_t, tsr_attest_pending_decode, tsr_attest_pending_encode,
 	    same(m1.nonce, m2.nonce) && same(m1.secret, m2.secret) &&
-	    same(m1.request, m2.request));
+	    same(m1.request, m2.request) && m1.not_after == m2.not_after);
 }
 
 /* The issuer answers a request. */
@@ -151,7 +151,7 @@ challenge(const uint8_t *data, size_t size)
 	uint32_t flags = 0;
 	int r;
 
-	r = tsr_attest_challenge_create(data, size, cas, ca_len, 2, NOW, &ch, &ch_len, &pend,
+	r = tsr_attest_challenge_create(data, size, cas, ca_len, 2, NOW, 600, &ch, &ch_len, &pend,
 	    &pend_len, &flags);
 	if (r == TSR_OK) {
 		tsr_cbor_doc_t *d1 = NULL, *d2 = NULL;
@@ -184,7 +184,7 @@ evidence_verify(const uint8_t *pend, size_t pend_len, const uint8_t *ev, size_t 
 	uint32_t flags = 0;
 	int r;
 
-	r = tsr_attest_evidence_verify(pend, pend_len, ev, ev_len, &res, &flags);
+	r = tsr_attest_evidence_verify(pend, pend_len, ev, ev_len, NOW, &res, &flags);
 	if (r == TSR_OK) {
 		const uint8_t *k = NULL;
 		size_t k_len = 0;

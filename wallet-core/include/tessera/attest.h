@@ -79,6 +79,9 @@ extern "C" {
 #define TSR_ATTEST_KEY_ATTRIBUTES (1u << 10)
 /** The AK's signature over a TPMS_ATTEST does not verify. */
 #define TSR_ATTEST_SIGNATURE (1u << 11)
+/** The Challenge is past its lifetime (tsr_attest_challenge_create()'s
+ *  @p valid_for): the Evidence came too late, or is replayed. */
+#define TSR_ATTEST_CHALLENGE_EXPIRED (1u << 12)
 /** @} */
 
 /**
@@ -144,10 +147,14 @@ TSR_EXPORT TSR_WUR int tsr_attest_respond(tsr_secure_area_t *sa, const uint8_t *
  * @param ca_lens their lengths.
  * @param n_cas how many.
  * @param now the time to judge certificate validity by (Unix seconds).
+ * @param valid_for how long, in seconds from @p now, the Challenge may be
+ *        answered (1 or more): tsr_attest_evidence_verify() refuses Evidence
+ *        checked later (#TSR_ATTEST_CHALLENGE_EXPIRED).
  * @param[out] ret_challenge the Challenge to send (owned, tsr_free()).
  * @param[out] ret_pending what the issuer must keep, secretly, until the
- *        Evidence arrives: it holds the expected secret (owned; wipe and
- *        free with tsr_free() after use). Use it for one Evidence only.
+ *        Evidence arrives: it holds the expected secret and the end of the
+ *        Challenge's lifetime (owned; wipe and free with tsr_free() after
+ *        use). Use it for one Evidence only.
  * @param[out] ret_flags TSR_ATTEST_* reasons when #TSR_ERR_VERIFY is
  *        returned (set on that failure too), 0 on success.
  * @return #TSR_OK; #TSR_ERR_VERIFY (EK untrusted, expired or unsupported, AK
@@ -156,7 +163,7 @@ TSR_EXPORT TSR_WUR int tsr_attest_respond(tsr_secure_area_t *sa, const uint8_t *
  */
 TSR_EXPORT TSR_WUR int tsr_attest_challenge_create(const uint8_t *request, size_t request_len,
     const uint8_t *const *ca_certs, const size_t *ca_lens, size_t n_cas, int64_t now,
-    uint8_t **ret_challenge, size_t *ret_challenge_len, uint8_t **ret_pending,
+    int64_t valid_for, uint8_t **ret_challenge, size_t *ret_challenge_len, uint8_t **ret_pending,
     size_t *ret_pending_len, uint32_t *ret_flags);
 
 /** The outcome of a successful attestation (opaque). */
@@ -172,6 +179,8 @@ typedef struct tsr_attest_result tsr_attest_result_t;
  * the AK's ECDSA signature over the TPMS_ATTEST bytes.
  * @param pending from tsr_attest_challenge_create().
  * @param evidence the wallet's Evidence.
+ * @param now the time (Unix seconds): after the Challenge's lifetime the
+ *        Evidence is refused with #TSR_ATTEST_CHALLENGE_EXPIRED.
  * @param[out] ret_result the attested keys (tsr_attest_result_free()).
  * @param[out] ret_flags TSR_ATTEST_* reasons (set on #TSR_ERR_VERIFY too),
  *        0 on success.
@@ -179,7 +188,7 @@ typedef struct tsr_attest_result tsr_attest_result_t;
  *         #TSR_ERR_NO_MEMORY.
  */
 TSR_EXPORT TSR_WUR int tsr_attest_evidence_verify(const uint8_t *pending, size_t pending_len,
-    const uint8_t *evidence, size_t evidence_len, tsr_attest_result_t **ret_result,
+    const uint8_t *evidence, size_t evidence_len, int64_t now, tsr_attest_result_t **ret_result,
     uint32_t *ret_flags);
 
 /** @brief How many device keys were attested. */

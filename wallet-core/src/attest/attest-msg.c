@@ -36,15 +36,23 @@ typedef struct {
 	size_t count_offset;
 } array_field_t;
 
-/* A message: "version" and its byte-string members, and an array member or
- * NULL. These are all the keys it may have. */
+/* An unsigned integer member (Unix seconds): its key and where its int64_t
+ * lives in the message structure. */
+typedef struct {
+	const char *key;
+	size_t offset;
+} uint_field_t;
+
+/* A message: "version", its byte-string members, and an array member and a
+ * uint member or NULL. These are all the keys it may have. */
 typedef struct {
 	const bstr_field_t *bstrs;
 	size_t n_bstrs;
 	const array_field_t *array;
+	const uint_field_t *uint;
 } msg_shape_t;
 
-#define MSG_MAX_KEYS 6
+#define MSG_MAX_KEYS 7
 
 /* A byte string of 1..max bytes. */
 static int
@@ -94,6 +102,22 @@ read_array(const tsr_cbor_item_t *map, const array_field_t *field, void *msg)
 	return TSR_OK;
 }
 
+/* An unsigned integer that fits an int64_t. */
+static int
+read_uint(const tsr_cbor_item_t *map, const uint_field_t *field, void *msg)
+{
+	const tsr_cbor_item_t *v = tsr_cbor_map_find_tstr(map, field->key);
+
+	if (v == NULL)
+		return TSR_ERR_CBOR_MISSING_KEY;
+	if (!tsr_cbor_is(v, TSR_CBOR_UINT))
+		return TSR_ERR_CBOR_TYPE;
+	if (v->u.uint > (uint64_t)INT64_MAX)
+		return TSR_ERR_CBOR_VALUE;
+	*(int64_t *)(void *)((uint8_t *)msg + field->offset) = (int64_t)v->u.uint;
+	return TSR_OK;
+}
+
 /*
  * Decodes a message of the given shape into msg, which points into the
  * returned document. On failure nothing is returned; msg may hold part of
@@ -117,6 +141,8 @@ decode_message(const uint8_t *ptr, size_t len, const msg_shape_t *shape, void *m
 		keys[n_keys++] = shape->bstrs[i].key;
 	if (shape->array != NULL)
 		keys[n_keys++] = shape->array->key;
+	if (shape->uint != NULL)
+		keys[n_keys++] = shape->uint->key;
 	keys[n_keys] = NULL;
 
 	if ((r = tsr_cbor_decode(ptr, len, &msg_limits, &doc)) != TSR_OK)
@@ -141,6 +167,8 @@ decode_message(const uint8_t *ptr, size_t len, const msg_shape_t *shape, void *m
 	if ((r = read_bstrs(root, shape->bstrs, shape->n_bstrs, msg)) != TSR_OK)
 		goto out;
 	if (shape->array != NULL && (r = read_array(root, shape->array, msg)) != TSR_OK)
+		goto out;
+	if (shape->uint != NULL && (r = read_uint(root, shape->uint, msg)) != TSR_OK)
 		goto out;
 	*ret_doc = doc;
 	doc = NULL;
@@ -218,7 +246,7 @@ tsr_attest_request_decode(const uint8_t *ptr, size_t len, tsr_cbor_doc_t **ret_d
 	static const array_field_t keys = {
 		"deviceKeys", read_device_key, offsetof(tsr_attest_request_t, n_keys),
 	};
-	static const msg_shape_t shape = { bstrs, 2, &keys };
+	static const msg_shape_t shape = { bstrs, 2, &keys, NULL };
 	tsr_attest_request_t m = { 0 };
 	int r;
 
@@ -253,7 +281,7 @@ tsr_attest_challenge_decode(const uint8_t *ptr, size_t len, tsr_cbor_doc_t **ret
 		{ "credentialBlob", offsetof(tsr_attest_challenge_t, credential_blob), 256 },
 		{ "encryptedSecret", offsetof(tsr_attest_challenge_t, encrypted_secret), 1024 },
 	};
-	static const msg_shape_t shape = { bstrs, 3, NULL };
+	static const msg_shape_t shape = { bstrs, 3, NULL, NULL };
 	tsr_attest_challenge_t m = { 0 };
 	int r;
 
@@ -291,7 +319,8 @@ read_certification(const tsr_cbor_item_t *item, size_t i, void *msg)
 {
 	static const char *const keys[] = { "attest", "signature", NULL };
 	const bstr_field_t bstrs[] = {
-		{ "attest", offsetof(tsr_attest_evidence_t, attest) + i * sizeof(tsr_span_t), 1024 },
+		{ "attest", offsetof(tsr_attest_evidence_t, attest) + i * sizeof(tsr_span_t),
+		    1024 },
 		{ "signature", offsetof(tsr_attest_evidence_t, signature) + i * sizeof(tsr_span_t),
 		    1024 },
 	};
@@ -313,7 +342,7 @@ tsr_attest_evidence_decode(const uint8_t *ptr, size_t len, tsr_cbor_doc_t **ret_
 	static const array_field_t certifications = {
 		"certifications", read_certification, offsetof(tsr_attest_evidence_t, n),
 	};
-	static const msg_shape_t shape = { bstrs, 1, &certifications };
+	static const msg_shape_t shape = { bstrs, 1, &certifications, NULL };
 	tsr_attest_evidence_t m = { 0 };
 	int r;
 
@@ -329,12 +358,16 @@ tsr_attest_pending_encode(const tsr_attest_pending_t *m, uint8_t **ret, size_t *
 {
 	tsr_cbor_enc_t enc;
 
+	if (m->not_after < 0)
+		return TSR_ERR_INVALID_ARGUMENT;
 	tsr_cbor_enc_init(&enc);
-	tsr_cbor_put_map(&enc, 4);
+	tsr_cbor_put_map(&enc, 5);
 	put_kv_bstr(&enc, "nonce", m->nonce);
 	put_kv_bstr(&enc, "secret", m->secret);
 	put_kv_bstr(&enc, "request", m->request);
 	put_version(&enc);
+	tsr_cbor_put_tstr(&enc, "notAfter");
+	tsr_cbor_put_uint(&enc, (uint64_t)m->not_after);
 	return finish(&enc, ret, ret_len); /* wipes the copy of the secret */
 }
 
@@ -347,7 +380,9 @@ tsr_attest_pending_decode(const uint8_t *ptr, size_t len, tsr_cbor_doc_t **ret_d
 		{ "secret", offsetof(tsr_attest_pending_t, secret), 64 },
 		{ "request", offsetof(tsr_attest_pending_t, request), TSR_ATTEST_MSG_MAX },
 	};
-	static const msg_shape_t shape = { bstrs, 3, NULL };
+	static const uint_field_t not_after = { "notAfter", offsetof(tsr_attest_pending_t,
+		not_after) };
+	static const msg_shape_t shape = { bstrs, 3, NULL, &not_after };
 	tsr_attest_pending_t m = { 0 };
 	int r;
 

@@ -58,11 +58,13 @@ typedef struct tsr_attest_evidence {
 } tsr_attest_evidence_t;
 
 /* Pending (issuer-private) = {"nonce": bstr, "secret": bstr,
- *                             "request": bstr, "version": 1} */
+ *                             "request": bstr, "version": 1,
+ *                             "notAfter": uint (Unix seconds)} */
 typedef struct tsr_attest_pending {
 	tsr_span_t nonce;
 	tsr_span_t secret;
 	tsr_span_t request;
+	int64_t not_after; /* the Challenge's lifetime ends */
 } tsr_attest_pending_t;
 
 /* Encoders return the CBOR bytes (free()); decoders point into doc, which

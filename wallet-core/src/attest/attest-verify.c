@@ -62,6 +62,8 @@ tsr_attest_flag_name(uint32_t flag)
 		return "device key attributes";
 	case TSR_ATTEST_SIGNATURE:
 		return "attestation key signature";
+	case TSR_ATTEST_CHALLENGE_EXPIRED:
+		return "challenge expired";
 	default:
 		return "unknown";
 	}
@@ -303,7 +305,7 @@ out:
 int
 tsr_attest_challenge_create(const uint8_t *request, size_t request_len,
     const uint8_t *const *ca_certs, const size_t *ca_lens, size_t n_cas, int64_t now,
-    uint8_t **ret_challenge, size_t *ret_challenge_len, uint8_t **ret_pending,
+    int64_t valid_for, uint8_t **ret_challenge, size_t *ret_challenge_len, uint8_t **ret_pending,
     size_t *ret_pending_len, uint32_t *ret_flags)
 {
 	tsr_cbor_doc_t *doc = NULL;
@@ -322,7 +324,8 @@ tsr_attest_challenge_create(const uint8_t *request, size_t request_len,
 	memset(&ek, 0, sizeof(ek));
 	if (request == NULL || ret_challenge == NULL || ret_challenge_len == NULL ||
 	    ret_pending == NULL || ret_pending_len == NULL || ret_flags == NULL ||
-	    (n_cas > 0 && (ca_certs == NULL || ca_lens == NULL))) {
+	    (n_cas > 0 && (ca_certs == NULL || ca_lens == NULL)) || now < 0 || valid_for < 1 ||
+	    valid_for > INT64_MAX - now) {
 		r = TSR_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
@@ -376,6 +379,7 @@ tsr_attest_challenge_create(const uint8_t *request, size_t request_len,
 	pend.nonce = ch.nonce;
 	pend.secret = (tsr_span_t){ secret, sizeof(secret) };
 	pend.request = (tsr_span_t){ request, request_len };
+	pend.not_after = now + valid_for;
 	if ((r = tsr_attest_pending_encode(&pend, &pending, &pending_len)) != TSR_OK)
 		goto out;
 	*ret_challenge = challenge;
@@ -459,7 +463,7 @@ tsr_attest_result_free(tsr_attest_result_t *result)
 
 int
 tsr_attest_evidence_verify(const uint8_t *pending, size_t pending_len,
-    const uint8_t *evidence, size_t evidence_len, tsr_attest_result_t **ret_result,
+    const uint8_t *evidence, size_t evidence_len, int64_t now, tsr_attest_result_t **ret_result,
     uint32_t *ret_flags)
 {
 	tsr_cbor_doc_t *pdoc = NULL, *rdoc = NULL, *edoc = NULL;
@@ -487,6 +491,8 @@ tsr_attest_evidence_verify(const uint8_t *pending, size_t pending_len,
 	}
 	if ((r = ek_public(req.ek_cert, &ek, &res->ek_subject, &res->ek_issuer)) != TSR_OK)
 		goto out;
+	if (now > pend.not_after)
+		flags |= TSR_ATTEST_CHALLENGE_EXPIRED;
 	/* Only the TPM holding the EK, with the AK loaded, recovers the secret. */
 	if (ev.activated_secret.len != pend.secret.len ||
 	    !tsr_bytes_equal_ct(ev.activated_secret.ptr, pend.secret.ptr, pend.secret.len))
