@@ -30,42 +30,21 @@ static uint8_t *pending, *evidence, *ca[2];
 static size_t pending_len, evidence_len, ca_len[2];
 static uint64_t rng_state = 0x6174746573742121ull;
 
-static int
-fixed_random(void *user, uint8_t *out, size_t len)
-{
-	(void)user;
-	for (size_t i = 0; i < len; i++) {
-		rng_state ^= rng_state >> 12;
-		rng_state ^= rng_state << 25;
-		rng_state ^= rng_state >> 27;
-		out[i] = (uint8_t)((rng_state * 0x2545f4914f6cdd1dull) >> 56);
-	}
-	return 0;
-}
-
+/* A file of data/attest; a missing one is a broken build, not an input. */
 static uint8_t *
 load(const char *name, size_t *ret_len)
 {
-	char path[4096];
-	uint8_t *buf = NULL;
-	long n;
-	FILE *f;
+	uint8_t *buf = fuzz_load_file(TSR_FUZZ_DATA_DIR "/attest", name, ret_len);
 
-	snprintf(path, sizeof(path), "%s/attest/%s", TSR_FUZZ_DATA_DIR, name);
-	if ((f = fopen(path, "rb")) == NULL)
+	if (buf == NULL)
 		abort();
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	*ret_len = (size_t)n;
 	return buf;
 }
 
 static void
 set_up(void)
 {
-	tsr_random_set(fixed_random, NULL);
+	tsr_random_set(fuzz_fixed_random, &rng_state);
 	pending = load("pending.cbor", &pending_len);
 	evidence = load("evidence.cbor", &evidence_len);
 	ca[0] = load("ek-ca-issuer.pem", &ca_len[0]);

@@ -56,19 +56,6 @@
  * seeded with 0, which it would repeat for ever). */
 static uint64_t rng_state = HOLDER_SEED;
 
-static int
-fixed_random(void *user, uint8_t *out, size_t len)
-{
-	(void)user;
-	for (size_t i = 0; i < len; i++) {
-		rng_state ^= rng_state >> 12;
-		rng_state ^= rng_state << 25;
-		rng_state ^= rng_state >> 27;
-		out[i] = (uint8_t)((rng_state * 0x2545f4914f6cdd1dull) >> 56);
-	}
-	return 0;
-}
-
 static uint8_t *issuer_signed, *device_key_pem, *iaca, *reader_root, *annex_request;
 static size_t issuer_signed_len, device_key_pem_len, iaca_len, reader_root_len,
     annex_request_len;
@@ -210,7 +197,7 @@ establish(bool write)
 static void
 set_up(void)
 {
-	tsr_random_set(fixed_random, NULL);
+	tsr_random_set(fuzz_fixed_random, &rng_state);
 	issuer_signed = fuzz_load_vector("issuer_signed.cbor", &issuer_signed_len);
 	device_key_pem = fuzz_load_vector("static_device_key.pem", &device_key_pem_len);
 	iaca = fuzz_load_vector("iaca_cert.pem", &iaca_len);
