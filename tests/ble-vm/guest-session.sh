@@ -147,8 +147,10 @@ session central_client_l2cap_session "--ble-mode central --ble-l2cap" "--ble-l2c
 # A request larger than one SDU (512 bytes): 2 + 1 SDUs at least.
 session multi_chunk_request_l2cap "--ble-mode peripheral --ble-l2cap" \
 	"--ble-l2cap --template mdl-full --template pid-basic" l2cap3
-# Only one side asks for L2CAP: the session keeps to GATT.
+# Only one side asks for L2CAP: the session keeps to GATT (the holder
+# listening on a PSM the reader never reads does not disturb it).
 session l2cap_only_reader_stays_on_gatt "--ble-mode peripheral" "--ble-l2cap" gatt
+session l2cap_only_holder_stays_on_gatt "--ble-mode peripheral --ble-l2cap" "" gatt
 session reader_refuses_a_mode_not_offered "--ble-mode peripheral" "--ble-mode central" \
 	"does not offer BLE central client mode"
 # The holder dies once its QR code is out: the reader reports it, no hang.
