@@ -159,6 +159,7 @@ typedef struct bz {
 	uint8_t *l2_rx;        /* BT_RCVMTU bytes */
 	size_t l2_rx_cap;
 	uint64_t l2_sent, l2_received, l2_sdus_sent, l2_sdus_received;
+	uint64_t l2_waits;     /* sends that had to wait for LE credits */
 } bz_t;
 
 static const tsr_ble_link_ops_t bz_ops;
@@ -1603,6 +1604,7 @@ bz_l2cap_send(void *state, const uint8_t *ptr, size_t len, int64_t deadline)
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return l2_errno(errno, "send");
 		/* Out of credits (or room): the peer has not read yet. */
+		bz->l2_waits++;
 		if ((r = l2_wait_writable(bz, deadline)) != TSR_OK)
 			/* Half a piece out cannot be taken back: the stream is
 			 * torn, whatever the reason. */
@@ -1648,8 +1650,9 @@ l2_close(bz_t *bz)
 	if (!bz->l2_connecting) {
 		l2_drain(bz);
 		tsr_debug("bluez: L2CAP channel closed: %" G_GUINT64_FORMAT " bytes sent in %"
-		    G_GUINT64_FORMAT " SDUs, %" G_GUINT64_FORMAT " received in %" G_GUINT64_FORMAT,
-		    bz->l2_sent, bz->l2_sdus_sent, bz->l2_received, bz->l2_sdus_received);
+		    G_GUINT64_FORMAT " SDUs, %" G_GUINT64_FORMAT " received in %" G_GUINT64_FORMAT
+		    "; %" G_GUINT64_FORMAT " waits for credits", bz->l2_sent, bz->l2_sdus_sent,
+		    bz->l2_received, bz->l2_sdus_received, bz->l2_waits);
 	}
 	close(bz->l2_fd);
 	bz->l2_fd = -1;
