@@ -37,15 +37,60 @@ else
 	result FAIL bluetoothd_has_two_controllers "$out/controllers.txt"
 fi
 
-# session NAME HOLDER_MODE READER_ARGS EXPECT [KILL_HOLDER_AFTER_S]
-# EXPECT: valid, or the reader's error message (a grep pattern).
+# over_l2cap NAME MIN_HOLDER_SDUS: the session's messages went over an
+# L2CAP channel, not GATT: both sides say so, the holder's GATT server saw
+# no write or subscription (State start, Client2Server, Server2Client),
+# and the holder received at least MIN_HOLDER_SDUS SDUs. Prints why not.
+over_l2cap() {
+	log=$out/$1
+	for side in holder reader; do
+		grep -q 'ble: open over L2CAP' "$log.$side.err" ||
+			{ echo "the $side did not open over L2CAP"; return 1; }
+	done
+	if grep -q 'GattCharacteristic1\.\(WriteValue\|StartNotify\)' "$log.holder.err"; then
+		echo "the holder's GATT server carried data:"
+		grep 'GattCharacteristic1\.\(WriteValue\|StartNotify\)' "$log.holder.err"
+		return 1
+	fi
+	sdus=$(sed -n 's/.*L2CAP channel closed: .* received in \([0-9]*\).*/\1/p' \
+		"$log.holder.err" | tail -n 1)
+	[ "${sdus:-0}" -ge "$2" ] ||
+		{ echo "the holder received ${sdus:-no} L2CAP SDUs, expected $2 or more"; return 1; }
+}
+
+# What bluetoothd and the kernel still hold after a failed session.
+radio_state() {
+	echo "devices known to bluetoothd:"
+	bluetoothctl devices 2>&1
+	for i in 0 1; do
+		echo "hci$i connections:"
+		btmgmt --index $i con 2>&1
+	done
+}
+
+# data_path NAME EXPECT: the messages took the path EXPECT says (valid:
+# any; gatt; l2capN: see over_l2cap). Prints why not.
+data_path() {
+	case $2 in
+	valid) ;;
+	gatt)
+		grep -q 'ble: open over GATT' "$out/$1.reader.err" ||
+			{ echo "the reader did not open over GATT"; return 1; } ;;
+	l2cap*) over_l2cap "$1" "${2#l2cap}" ;;
+	esac
+}
+
+# session NAME HOLDER_ARGS READER_ARGS EXPECT [KILL_HOLDER_AFTER_S]
+# EXPECT: valid, gatt or l2capN (a valid session; see data_path), or the
+# reader's error message (a grep pattern).
 session() {
-	name=$1 hmode=$2 rargs=$3 expect=$4 kill_after=${5:-}
+	name=$1 hargs=$2 rargs=$3 expect=$4 kill_after=${5:-}
 	log=$out/$name
 	rm -f "$log.uri"
+	# shellcheck disable=SC2086
 	"$TESSERA" -v present --issuer-signed "$annex/issuer_signed.cbor" \
 		--device-key "$annex/static_device_key.pem" --transport ble:hci1 \
-		--ble-mode "$hmode" --consent all --now "$now" --timeout 60 \
+		$hargs --consent all --now "$now" --timeout 60 \
 		--qr-uri-file "$log.uri" > "$log.holder.out" 2> "$log.holder.err" &
 	holder=$!
 	for i in $(seq 1 200); do [ -s "$log.uri" ] && break; sleep 0.1; done
@@ -58,21 +103,26 @@ session() {
 	rc=$?
 	echo "reader exit $rc after $(( $(date +%s%3N) - start )) ms" >> "$log.reader.err"
 	# A reader that gave up leaves the holder waiting: end it.
-	[ "$expect" != valid ] && kill "$holder" 2>/dev/null
+	case $expect in valid|gatt|l2cap*) ;; *) kill "$holder" 2>/dev/null ;; esac
 	wait "$holder"
 	hrc=$?
-	cat "$log.holder.err" >> "$log.reader.err"
 	case $expect in
-	valid)
+	valid|gatt|l2cap*)
 		if [ $rc -eq 0 ] && grep -q '^VALID' "$log.reader.out" &&
-		    grep -q 'Doe' "$log.reader.out" && [ $hrc -eq 0 ]; then
+		    grep -q 'Doe' "$log.reader.out" && [ $hrc -eq 0 ] &&
+		    data_path "$name" "$expect" > "$log.why"; then
 			result OK "$name"
 			grep '^reader exit' "$log.reader.err" | sed 's/^/# /' >> "$out/tap"
+			grep -h 'L2CAP channel closed' "$log.holder.err" "$log.reader.err" |
+				sed 's/^/# /' >> "$out/tap"
 		else
-			cat "$log.reader.out" >> "$log.reader.err"
+			cat "$log.why" "$log.reader.out" "$log.holder.err" >> "$log.reader.err" \
+				2>/dev/null
+			radio_state >> "$log.reader.err"
 			result FAIL "$name" "$log.reader.err"
 		fi ;;
 	*)
+		cat "$log.holder.err" >> "$log.reader.err"
 		if [ $rc -ne 0 ] && grep -q "$expect" "$log.reader.err"; then
 			result OK "$name"
 		else
@@ -81,16 +131,31 @@ session() {
 	esac
 }
 
-session peripheral_server_session peripheral "" valid
-session central_client_session central "" valid
+session peripheral_server_session "--ble-mode peripheral" "" valid
+session central_client_session "--ble-mode central" "" valid
 # A second session with the same reader (bluetoothd caches the first).
-session reader_names_the_offered_mode peripheral "--ble-mode peripheral" valid
+session reader_names_the_offered_mode "--ble-mode peripheral" "--ble-mode peripheral" valid
 # A request of several Client2Server chunks (a BlueZ server drops 512-byte writes).
-session multi_chunk_request peripheral "--template mdl-full --template pid-basic" valid
-session reader_refuses_a_mode_not_offered peripheral "--ble-mode central" \
+session multi_chunk_request "--ble-mode peripheral" \
+	"--template mdl-full --template pid-basic" valid
+# L2CAP: the holder listens, the reader reads the PSM and connects; the
+# request and SessionData end (2 SDUs at least) and the response.
+session peripheral_server_l2cap_session "--ble-mode peripheral --ble-l2cap" "--ble-l2cap" \
+	l2cap2
+# The reader listens (GATT server) and the holder connects.
+session central_client_l2cap_session "--ble-mode central --ble-l2cap" "--ble-l2cap" l2cap2
+# A request larger than one SDU (512 bytes): 2 + 1 SDUs at least.
+session multi_chunk_request_l2cap "--ble-mode peripheral --ble-l2cap" \
+	"--ble-l2cap --template mdl-full --template pid-basic" l2cap3
+# Only one side asks for L2CAP: the session keeps to GATT (the holder
+# listening on a PSM the reader never reads does not disturb it).
+session l2cap_only_reader_stays_on_gatt "--ble-mode peripheral" "--ble-l2cap" gatt
+session l2cap_only_holder_stays_on_gatt "--ble-mode peripheral --ble-l2cap" "" gatt
+session reader_refuses_a_mode_not_offered "--ble-mode peripheral" "--ble-mode central" \
 	"does not offer BLE central client mode"
 # The holder dies once its QR code is out: the reader reports it, no hang.
-session holder_gone_reader_gives_up peripheral "--timeout 15" "timed out\|timeout" 0
+session holder_gone_reader_gives_up "--ble-mode peripheral" "--timeout 15" \
+	"timed out\|timeout" 0
 
 echo "1..$n" >> "$out/tap"
 grep -q '^not ok' "$out/tap" && exit 1

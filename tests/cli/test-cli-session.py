@@ -156,6 +156,16 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run(reader_argv(tmp, '--next'), capture_output=True, text=True, timeout=60)
     check('next_without_request_is_usage_error', r.returncode == 2 and '--next' in r.stderr,
           r.stderr)
+# --ble-l2cap goes with BLE only, on either side.
+with tempfile.TemporaryDirectory() as tmp:
+    r = subprocess.run(reader_argv(tmp, '--ble-l2cap'), capture_output=True, text=True,
+                       timeout=60)
+    p = subprocess.run(holder_argv(tmp, '--ble-l2cap'), capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=60)
+    check('ble_l2cap_without_ble_is_usage_error',
+          r.returncode == 2 and '--ble-l2cap: only goes with --transport ble' in r.stderr and
+          p.returncode == 2 and '--ble-l2cap: only goes with --transport ble' in p.stderr,
+          r.stderr + p.stderr)
 
 # 7. Stateless interop: the Annex D request answered with everything is the
 # Annex D response, byte for byte.

@@ -4,14 +4,20 @@
  */
 
 /*
- * --transport SPEC and --ble-mode MODE: which transport carries a session's
- * messages, and opening it for the holder or the reader.
+ * --transport SPEC, --ble-mode MODE and --ble-l2cap: which transport
+ * carries a session's messages, and opening it for the holder or the
+ * reader.
  *
  * BLE: the holder offers one mode in its engagement (peripheral server
  * unless told otherwise, as most wallets do); the reader uses the mode the
  * engagement offers, or the one it is told when the holder offers both.
  * Both sides derive the Ident from the engagement, which the reader serves
  * and the holder checks in central client mode.
+ *
+ * --ble-l2cap (either side): the GATT server listens on an L2CAP PSM and
+ * publishes it in the L2CAP characteristic; the GATT client reads it and
+ * moves the messages over the channel. Where either side lacks it, or the
+ * channel cannot be opened, the session stays on GATT.
  */
 
 #include "cli.h"
@@ -31,12 +37,14 @@ mode_name(tsr_ble_mode_t mode)
 }
 
 int
-cli_transport_parse(const char *spec, const char *ble_mode, cli_transport_spec_t *ret)
+cli_transport_parse(const char *spec, const char *ble_mode, bool ble_l2cap,
+    cli_transport_spec_t *ret)
 {
 	size_t ble_len = sizeof(ble_name) - 1;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->text = spec;
+	ret->ble_l2cap = ble_l2cap;
 	if (ble_mode != NULL) {
 		if (strcmp(ble_mode, "peripheral") == 0) {
 			ret->ble_mode = TSR_BLE_MODE_PERIPHERAL_SERVER;
@@ -49,8 +57,9 @@ cli_transport_parse(const char *spec, const char *ble_mode, cli_transport_spec_t
 	}
 	if (strncmp(spec, local_prefix, sizeof(local_prefix) - 1) == 0 &&
 	    spec[sizeof(local_prefix) - 1] != '\0') {
-		if (ble_mode != NULL) {
-			cli_error("--ble-mode", "only goes with --transport ble");
+		if (ble_mode != NULL || ble_l2cap) {
+			cli_error(ble_mode != NULL ? "--ble-mode" : "--ble-l2cap",
+			    "only goes with --transport ble");
 			return -1;
 		}
 		ret->local_path = spec + sizeof(local_prefix) - 1;
@@ -127,6 +136,7 @@ start_ble(const cli_transport_spec_t *spec, tsr_ble_role_t role, const uint8_t u
 
 	tsr_ble_config_init(&cfg, role, mode, uuid);
 	cfg.connect_timeout_ms = timeout_ms;
+	cfg.l2cap = spec->ble_l2cap;
 	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		if ((err = tsr_engagement_ble_ident(engagement, engagement_len, cfg.ident)) !=
 		    TSR_OK) {

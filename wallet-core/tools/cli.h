@@ -50,17 +50,19 @@ void cli_print_result_json(FILE *f, const tsr_verify_result_t *result);
 
 /* Sessions (cli-transport.c, cli-consent.c, cli-qr.c). */
 /* A transport as given on the command line: --transport local:PATH,
- * ble or ble:ADAPTER, and --ble-mode peripheral|central. */
+ * ble or ble:ADAPTER, --ble-mode peripheral|central and --ble-l2cap. */
 typedef struct cli_transport_spec {
 	const char *text;         /* SPEC as given, for messages */
 	const char *local_path;   /* local:PATH, else NULL */
 	bool ble;                 /* ble[:ADAPTER] */
 	const char *adapter;      /* "hci1", or NULL for the first powered one */
 	tsr_ble_mode_t ble_mode;  /* --ble-mode, 0 when not given */
+	bool ble_l2cap;           /* --ble-l2cap: offer or use an L2CAP channel */
 } cli_transport_spec_t;
-/* Parses SPEC and MODE (NULL when not given); prints why and returns -1
- * when they make no sense. */
-int cli_transport_parse(const char *spec, const char *ble_mode, cli_transport_spec_t *ret);
+/* Parses SPEC, MODE (NULL when not given) and --ble-l2cap; prints why and
+ * returns -1 when they make no sense. */
+int cli_transport_parse(const char *spec, const char *ble_mode, bool ble_l2cap,
+    cli_transport_spec_t *ret);
 /* Holder, BLE: the retrieval method to offer in the engagement (a fresh
  * service UUID, the mode asked for). Returns -1 on failure. */
 int cli_transport_engagement_ble(const cli_transport_spec_t *spec, tsr_engagement_ble_t *ret);

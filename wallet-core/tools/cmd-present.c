@@ -18,7 +18,8 @@
 static const char present_usage[] =
     "Usage: tessera present --issuer-signed FILE --device-key FILE\n"
     "                       (--request FILE --transcript FILE --out FILE |\n"
-    "                        --transport SPEC [--ble-mode MODE] [--qr-uri-file FILE])\n"
+    "                        --transport SPEC [--ble-mode MODE] [--ble-l2cap]\n"
+    "                        [--qr-uri-file FILE])\n"
     "                       [--consent all|none|FILE] [--reader-root CERT]\n"
     "                       [--strict] [--device-auth mac|signature] [--now TIME]\n"
     "                       [--timeout SECONDS]\n"
@@ -40,6 +41,9 @@ static const char present_usage[] =
     "                            ble or ble:ADAPTER is 18013-5 BLE through BlueZ\n"
     "  -b, --ble-mode MODE       the BLE mode to offer: peripheral (the holder\n"
     "                            advertises; default) or central (the reader does)\n"
+    "      --ble-l2cap           move the messages over an L2CAP channel (18013-5\n"
+    "                            2nd edition): offer one (peripheral) or use the\n"
+    "                            reader's (central); GATT when the other side lacks it\n"
     "  -q, --qr-uri-file FILE    write the engagement's mdoc: URI there\n"
     "  -c, --consent MODE        all, none, or a file listing the elements to\n"
     "                            share (IDENTIFIER or NAMESPACE/IDENTIFIER per line);\n"
@@ -53,9 +57,13 @@ static const char present_usage[] =
     "\n"
     "Exit status: 0 answered, 1 refused or the session failed, 2 usage or input error.\n";
 
+/* Long options without a short form. */
+enum { OPT_BLE_L2CAP = 256 };
+
 typedef struct present_opts {
 	const char *issuer_signed, *device_key, *request, *transcript, *out;
 	const char *reader_root, *now, *transport, *ble_mode;
+	bool ble_l2cap;
 	cli_present_config_t cfg;
 } present_opts_t;
 
@@ -141,6 +149,7 @@ cli_cmd_present(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "transport", required_argument, NULL, 'T' },
 		{ "ble-mode", required_argument, NULL, 'b' },
+		{ "ble-l2cap", no_argument, NULL, OPT_BLE_L2CAP },
 		{ "qr-uri-file", required_argument, NULL, 'q' },
 		{ "consent", required_argument, NULL, 'c' },
 		{ "reader-root", required_argument, NULL, 'R' },
@@ -169,6 +178,7 @@ cli_cmd_present(int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'T': o.transport = optarg; break;
 		case 'b': o.ble_mode = optarg; break;
+		case OPT_BLE_L2CAP: o.ble_l2cap = true; break;
 		case 'q': o.cfg.qr_uri_file = optarg; break;
 		case 'c': o.cfg.consent = optarg; break;
 		case 'R': o.reader_root = optarg; break;
@@ -209,7 +219,8 @@ cli_cmd_present(int argc, char **argv)
 		fputs(present_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (!stateless && cli_transport_parse(o.transport, o.ble_mode, &o.cfg.transport) < 0)
+	if (!stateless && cli_transport_parse(o.transport, o.ble_mode, o.ble_l2cap,
+	    &o.cfg.transport) < 0)
 		return CLI_EXIT_USAGE;
 	memset(&in, 0, sizeof(in));
 	if (load_inputs(&o, &in) < 0) {

@@ -40,7 +40,7 @@ static const char request_usage[] =
     "                              --trust CERT|DIR [--trust ...]\n"
     "                              [--reader-cert FILE --reader-key FILE]\n"
     "                              [--status-list FILE ...]\n"
-    "                              --transport SPEC [--ble-mode MODE]\n"
+    "                              --transport SPEC [--ble-mode MODE] [--ble-l2cap]\n"
     "                              [--now TIME] [--json]\n"
     "                              [--timeout SECONDS]\n"
     "\n"
@@ -68,6 +68,9 @@ static const char request_usage[] =
     "                           for same-machine use and tests)\n"
     "  -b, --ble-mode MODE      peripheral (the holder advertises) or central (this\n"
     "                           reader advertises); default: what the holder offers\n"
+    "      --ble-l2cap          move the messages over an L2CAP channel (18013-5\n"
+    "                           2nd edition) when the GATT server offers one, and\n"
+    "                           offer one in central mode; GATT otherwise\n"
     "  -n, --now TIME           verify at TIME (RFC 3339, UTC)\n"
     "  -j, --json               print the result as JSON\n"
     "  -w, --timeout SECONDS    how long to wait for the holder (default 60)\n"
@@ -75,6 +78,9 @@ static const char request_usage[] =
     "\n"
     "Exit status: 0 all verified, 1 one not valid or the session failed, 2 usage or\n"
     "input error.\n";
+
+/* Long options without a short form. */
+enum { OPT_BLE_L2CAP = 256 };
 
 /* One DeviceRequest: the --template and --element options up to a --next. */
 typedef struct request_group {
@@ -90,6 +96,7 @@ typedef struct request_opts {
 	const char *reader_cert, *reader_key, *transcript, *out;
 	const char *engagement, *engagement_file, *qr_image, *transport, *ble_mode, *now;
 	cli_transport_spec_t transport_spec;
+	bool ble_l2cap;
 	bool json;
 	int timeout_s;
 } request_opts_t;
@@ -485,6 +492,7 @@ cmd_request(int argc, char **argv)
 		{ "reader-key", required_argument, NULL, 'K' },
 		{ "transport", required_argument, NULL, 'x' },
 		{ "ble-mode", required_argument, NULL, 'b' },
+		{ "ble-l2cap", no_argument, NULL, OPT_BLE_L2CAP },
 		{ "status-list", required_argument, NULL, 'S' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -516,6 +524,7 @@ cmd_request(int argc, char **argv)
 		case 'Q': o.qr_image = optarg; break;
 		case 'x': o.transport = optarg; break;
 		case 'b': o.ble_mode = optarg; break;
+		case OPT_BLE_L2CAP: o.ble_l2cap = true; break;
 		case 'n': o.now = optarg; break;
 		case 'j': o.json = true; break;
 		case 'N':
@@ -558,7 +567,7 @@ cmd_request(int argc, char **argv)
 		fputs(request_usage, stderr);
 		goto out;
 	}
-	if (cli_transport_parse(o.transport, o.ble_mode, &o.transport_spec) < 0)
+	if (cli_transport_parse(o.transport, o.ble_mode, o.ble_l2cap, &o.transport_spec) < 0)
 		goto out;
 	if (o.now != NULL && tsr_time_parse(o.now, &now) != TSR_OK) {
 		cli_error("--now", "'%s' is not a UTC time like 2021-01-01T00:00:00Z", o.now);

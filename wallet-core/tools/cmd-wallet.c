@@ -110,6 +110,7 @@ static const char delete_usage[] =
 
 static const char present_usage[] =
     "Usage: tessera wallet present [--credential ID] --transport SPEC [--ble-mode MODE]\n"
+    "                              [--ble-l2cap]\n"
     "                              [--qr-png FILE] [--qr-uri-file FILE]\n"
     "                              [--consent all|none|FILE] [--strict]\n"
     "                              [--device-auth mac|signature] [--now TIME]\n"
@@ -126,7 +127,9 @@ static const char present_usage[] =
     "Transports: ble (or ble:ADAPTER, e.g. ble:hci1) is 18013-5 BLE through\n"
     "BlueZ, in --ble-mode peripheral (this device advertises; the default) or\n"
     "central (the reader advertises); local:PATH is the local transport (a Unix\n"
-    "socket, for same-machine use and tests).\n";
+    "socket, for same-machine use and tests). --ble-l2cap offers (peripheral) or\n"
+    "uses (central) an L2CAP channel for the messages (18013-5 2nd edition),\n"
+    "keeping to GATT when the reader does not.\n";
 
 static const char provision_request_usage[] =
     "Usage: tessera wallet provision-request --out FILE [--keys N] [--store PATH]\n"
@@ -1255,6 +1258,7 @@ enum {
 	OPT_CREDENTIAL,
 	OPT_TRANSPORT,
 	OPT_BLE_MODE,
+	OPT_BLE_L2CAP,
 	OPT_QR_PNG,
 	OPT_QR_URI_FILE,
 	OPT_CONSENT,
@@ -1278,6 +1282,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		{ "credential", required_argument, NULL, OPT_CREDENTIAL },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
 		{ "ble-mode", required_argument, NULL, OPT_BLE_MODE },
+		{ "ble-l2cap", no_argument, NULL, OPT_BLE_L2CAP },
 		{ "qr-png", required_argument, NULL, OPT_QR_PNG },
 		{ "qr-uri-file", required_argument, NULL, OPT_QR_URI_FILE },
 		{ "consent", required_argument, NULL, OPT_CONSENT },
@@ -1327,6 +1332,7 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		case OPT_CREDENTIAL: o.credential = optarg; present_only = true; break;
 		case OPT_TRANSPORT: o.transport = optarg; present_only = true; break;
 		case OPT_BLE_MODE: o.ble_mode = optarg; present_only = true; break;
+		case OPT_BLE_L2CAP: o.ble_l2cap = true; present_only = true; break;
 		case OPT_QR_PNG: o.present.qr_png = optarg; present_only = true; break;
 		case OPT_QR_URI_FILE: o.present.qr_uri_file = optarg; present_only = true; break;
 		case OPT_CONSENT: o.present.consent = optarg; present_only = true; break;
@@ -1403,7 +1409,8 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		goto usage;
 	}
 	if (present_only && strcmp(sub->name, "present") != 0) {
-		cli_error(sub->name, "--credential, --transport, --ble-mode, --qr-png, --qr-uri-file, "
+		cli_error(sub->name, "--credential, --transport, --ble-mode, --ble-l2cap, --qr-png, "
+		    "--qr-uri-file, "
 		    "--consent, --strict, --device-auth, --now and --timeout are options of "
 		    "'present' only");
 		goto usage;
@@ -1419,7 +1426,8 @@ run_subcommand(const subcommand_t *sub, int argc, char **argv)
 		goto usage;
 	}
 	if (strcmp(sub->name, "present") == 0 && (o.transport == NULL ||
-	    cli_transport_parse(o.transport, o.ble_mode, &o.present.transport) < 0)) {
+	    cli_transport_parse(o.transport, o.ble_mode, o.ble_l2cap,
+	    &o.present.transport) < 0)) {
 		if (o.transport == NULL)
 			cli_error(sub->name, "which transport? (--transport ble or local:PATH)");
 		goto usage;

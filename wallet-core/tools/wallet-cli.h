@@ -35,6 +35,7 @@ typedef struct wallet_opts {
 	/* present only */
 	const char *credential;
 	const char *transport, *ble_mode;
+	bool ble_l2cap;
 	cli_present_config_t present;
 	const char *now;
 } wallet_opts_t;

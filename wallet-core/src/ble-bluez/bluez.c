@@ -22,16 +22,30 @@
  * characteristics by UUID under the device; ReadValue, WriteValue (type
  * "command"), StartNotify and PropertiesChanged on Value.
  *
+ * L2CAP (18013-5 2nd edition, digest §4.6): an LE credit-based
+ * connection-oriented channel on a kernel socket (AF_BLUETOOTH,
+ * SOCK_SEQPACKET, BTPROTO_L2CAP) over the LE link bluetoothd made for
+ * GATT. The server listens on a dynamic PSM on its adapter's address (the
+ * state machine publishes it in the L2CAP characteristic); the client
+ * connects to the server device's Address and AddressType. The sockets
+ * are non-blocking and watched from the same context.
+ *
  * Everything happens on a private GMainContext that only next_event()
- * (and write's wait for room) iterates, so the link has no thread.
+ * (and the waits for room in write and l2cap_send) iterates, so the link
+ * has no thread.
  */
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "ble-bluez/bluez-private.h"
 #include "transport/ble-link.h"
 #include "transport/transport-private.h"
 
@@ -48,6 +62,13 @@
 
 #define CALL_TIMEOUT_MS 25000
 #define WRITES_IN_FLIGHT 16
+/* The largest L2CAP SDU we take (BT_RCVMTU), as large as a GATT value:
+ * larger SDUs save nothing on air, where the kernel cuts them into PDUs of
+ * the LE link's size anyway. */
+#define L2CAP_RX_MTU 512
+/* disconnect(): how long the data still queued on the channel may take to
+ * leave (see l2_drain()). */
+#define L2CAP_DRAIN_MS 2000
 
 static const char introspection_xml[] =
     "<node>"
@@ -94,6 +115,9 @@ typedef struct bz {
 	GDBusConnection *bus;
 	GDBusNodeInfo *node;
 	char *adapter_path;
+	uint8_t addr[6];       /* the adapter's identity address, for L2CAP */
+	uint8_t addr_type;
+	bool has_addr;
 	char desc[64];
 	GQueue events;
 	bz_ev_t *current;
@@ -120,6 +144,22 @@ typedef struct bz {
 	char *char_path[TSR_BLE_CHAR_COUNT];
 	uint32_t subscribed;   /* TSR_BLE_CHAR_BIT()s StartNotify was sent for */
 	unsigned writes_in_flight;
+	uint8_t peer_addr[6];  /* the server device, for L2CAP */
+	uint8_t peer_type;
+	bool has_peer_addr;
+
+	/* L2CAP */
+	int l2_listen_fd;      /* server: -1 when not listening */
+	GSource *l2_listen_src;
+	int l2_fd;             /* the channel (client: while connecting too) */
+	GSource *l2_src;
+	bool l2_connecting;
+	uint16_t l2_psm;
+	uint16_t l2_mtu;       /* BT_SNDMTU: the largest SDU we may send */
+	uint8_t *l2_rx;        /* BT_RCVMTU bytes */
+	size_t l2_rx_cap;
+	uint64_t l2_sent, l2_received, l2_sdus_sent, l2_sdus_received;
+	uint64_t l2_waits;     /* sends that had to wait for LE credits */
 } bz_t;
 
 static const tsr_ble_link_ops_t bz_ops;
@@ -185,14 +225,83 @@ map_error(const GError *err, const char *what)
 	return r;
 }
 
-static void
+int
+tsr_bluez_map_errno(int e)
+{
+	switch (e) {
+	case EAFNOSUPPORT:    /* a kernel without Bluetooth */
+	case EPROTONOSUPPORT:
+	case ESOCKTNOSUPPORT:
+		return TSR_ERR_UNSUPPORTED;
+	case EACCES:          /* also: the peer asks for security we lack */
+	case EPERM:
+		return TSR_ERR_TRANSPORT_BLE_PERMISSION;
+	case ECONNREFUSED:    /* e.g. nobody listens on the PSM */
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+	case ENETUNREACH:
+	case ENETDOWN:
+	case EBUSY:           /* another LE connection attempt is running */
+		return TSR_ERR_TRANSPORT_CONNECT;
+	case ETIMEDOUT:
+		return TSR_ERR_TRANSPORT_TIMEOUT;
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE:
+	case ENOTCONN:
+	case ESHUTDOWN:
+		return TSR_ERR_TRANSPORT_CLOSED;
+	case EADDRINUSE:
+		return TSR_ERR_TRANSPORT_IN_USE;
+	case EADDRNOTAVAIL:
+	case ENODEV:          /* no adapter with the bound address */
+		return TSR_ERR_TRANSPORT_ADDRESS;
+	case ENOMEM:
+	case ENOBUFS:
+		return TSR_ERR_NO_MEMORY;
+	default:
+		return TSR_ERR_TRANSPORT_IO;
+	}
+}
+
+int
+tsr_bluez_parse_address(const char *text, const char *type, uint8_t ret_addr[6],
+    uint8_t *ret_type)
+{
+	uint8_t a[6];
+	uint8_t t;
+	unsigned i;
+
+	if (text == NULL || ret_addr == NULL || ret_type == NULL || strlen(text) != 17)
+		return TSR_ERR_TRANSPORT_ADDRESS;
+	if (type == NULL || strcmp(type, "public") == 0)
+		t = TSR_BDADDR_LE_PUBLIC;
+	else if (strcmp(type, "random") == 0)
+		t = TSR_BDADDR_LE_RANDOM;
+	else
+		return TSR_ERR_TRANSPORT_ADDRESS;
+	for (i = 0; i < 6; i++) {
+		int hi = g_ascii_xdigit_value(text[3 * i]), lo = g_ascii_xdigit_value(text[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && text[3 * i + 2] != ':'))
+			return TSR_ERR_TRANSPORT_ADDRESS;
+		/* bdaddr_t holds the octets in reverse order of the text. */
+		a[5 - i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(ret_addr, a, 6);
+	*ret_type = t;
+	return TSR_OK;
+}
+
+/* Queues an event; returns it (to adjust), or NULL when the link is over. */
+static bz_ev_t *
 push(bz_t *bz, tsr_ble_event_kind_t kind, tsr_ble_char_t ch, int err, const uint8_t *data,
     size_t len)
 {
 	bz_ev_t *e;
 
 	if (bz->down || bz->ended)
-		return;
+		return NULL;
 	e = g_malloc0(sizeof(*e) + len);
 	e->ev.kind = kind;
 	e->ev.ch = ch;
@@ -204,6 +313,7 @@ push(bz_t *bz, tsr_ble_event_kind_t kind, tsr_ble_char_t ch, int err, const uint
 	if (kind == TSR_BLE_EV_DISCONNECTED)
 		bz->ended = true;
 	g_queue_push_tail(&bz->events, e);
+	return e;
 }
 
 static void
@@ -230,6 +340,17 @@ call_sync(bz_t *bz, const char *path, const char *iface, const char *method, GVa
 }
 
 /* ---- adapter selection ---- */
+
+/* The Address and AddressType of an Adapter1 or Device1 (props a{sv}). */
+static bool
+props_address(GVariant *props, uint8_t ret_addr[6], uint8_t *ret_type)
+{
+	const char *text = NULL, *type = NULL;
+
+	g_variant_lookup(props, "Address", "&s", &text);
+	g_variant_lookup(props, "AddressType", "&s", &type);
+	return tsr_bluez_parse_address(text, type, ret_addr, ret_type) == TSR_OK;
+}
 
 static int
 pick_adapter(bz_t *bz, const char *name)
@@ -262,6 +383,8 @@ pick_adapter(bz_t *bz, const char *name)
 			if (powered) {
 				bz->adapter_path = g_strdup(path);
 				snprintf(bz->desc, sizeof(bz->desc), "BlueZ %s", base);
+				/* Only L2CAP needs it: GATT works without. */
+				bz->has_addr = props_address(props, bz->addr, &bz->addr_type);
 			}
 		}
 		g_variant_unref(props);
@@ -757,6 +880,7 @@ resolved(GObject *src, GAsyncResult *res, gpointer user)
 	uint32_t chars = 0;
 	guint16 mtu = 0;
 	unsigned i;
+	bz_ev_t *e;
 
 	if (v == NULL) {
 		fail(bz, map_error(err, "GetManagedObjects"));
@@ -764,18 +888,24 @@ resolved(GObject *src, GAsyncResult *res, gpointer user)
 		return;
 	}
 	objs = g_variant_get_child_value(v, 0);
-	/* The service under the device, then its characteristics. */
+	/* The device's address (for L2CAP), the service under the device,
+	 * then its characteristics. */
 	g_variant_iter_init(&it, objs);
 	while (g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifs)) {
 		GVariant *p = g_variant_lookup_value(ifs, IF_SERVICE, NULL);
+		GVariant *d = g_variant_lookup_value(ifs, IF_DEVICE, NULL);
 		const char *u = NULL;
 
 		if (p != NULL && g_str_has_prefix(path, bz->dev_path) &&
 		    g_variant_lookup(p, "UUID", "&s", &u) && uuid_eq(u, bz->svc.uuid) &&
 		    svc_path == NULL)
 			svc_path = g_strdup(path);
+		if (d != NULL && strcmp(path, bz->dev_path) == 0)
+			bz->has_peer_addr = props_address(d, bz->peer_addr, &bz->peer_type);
 		if (p != NULL)
 			g_variant_unref(p);
+		if (d != NULL)
+			g_variant_unref(d);
 	}
 	g_variant_iter_init(&it, objs);
 	while (svc_path != NULL && g_variant_iter_loop(&it, "{&o@a{sa{sv}}}", &path, &ifs)) {
@@ -805,9 +935,8 @@ resolved(GObject *src, GAsyncResult *res, gpointer user)
 	g_free(svc_path);
 	bz->connected = true;
 	bz->mtu = mtu >= TSR_BLE_MTU_MIN && mtu <= TSR_BLE_MTU_MAX ? mtu : TSR_BLE_MTU_MIN;
-	push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0);
-	if (!g_queue_is_empty(&bz->events))
-		((bz_ev_t *)g_queue_peek_tail(&bz->events))->ev.chars = chars;
+	if ((e = push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0)) != NULL)
+		e->ev.chars = chars;
 	tsr_debug("bluez: connected to %s, ATT_MTU %u, characteristics 0x%x", bz->dev_path,
 	    bz->mtu, chars);
 }
@@ -1132,6 +1261,404 @@ bz_write(void *state, tsr_ble_char_t ch, const uint8_t *value, size_t len, int64
 	return TSR_OK;
 }
 
+/* ---- L2CAP ---- */
+
+static int
+l2_errno(int e, const char *what)
+{
+	tsr_debug("bluez: L2CAP %s: %s", what, g_strerror(e));
+	return tsr_bluez_map_errno(e);
+}
+
+static void
+l2_unwatch(GSource **src)
+{
+	if (*src == NULL)
+		return;
+	g_source_destroy(*src);
+	g_source_unref(*src);
+	*src = NULL;
+}
+
+/* Watches fd from the link's context; the callback gets bz. */
+static GSource *
+l2_watch(bz_t *bz, int fd, GIOCondition cond, GUnixFDSourceFunc cb)
+{
+	GSource *src = g_unix_fd_source_new(fd, cond);
+
+	g_source_set_callback(src, G_SOURCE_FUNC(cb), bz, NULL);
+	g_source_attach(src, bz->ctx);
+	return src;
+}
+
+/* A socket bound to our adapter, for an unpaired peer, taking SDUs of up
+ * to L2CAP_RX_MTU bytes. */
+static int
+l2_socket(bz_t *bz, int *ret_fd)
+{
+	tsr_sockaddr_l2_t a;
+	tsr_bt_security_t sec = { TSR_BT_SECURITY_LOW, 0 };
+	uint16_t mtu = L2CAP_RX_MTU;
+	int fd, r;
+
+	if (!bz->has_addr) {
+		tsr_debug("bluez: L2CAP: the adapter shows no usable Address");
+		return TSR_ERR_TRANSPORT_ADDRESS;
+	}
+	if ((fd = socket(AF_BLUETOOTH, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    TSR_BTPROTO_L2CAP)) < 0)
+		return l2_errno(errno, "socket");
+	/* Our adapter's address, not "any": with several adapters the
+	 * kernel would otherwise route by its own rules. PSM 0: the kernel
+	 * picks a free dynamic one (the listener's is published). The LE
+	 * address type makes it an LE credit-based channel. */
+	memset(&a, 0, sizeof(a));
+	a.l2_family = AF_BLUETOOTH;
+	memcpy(a.l2_bdaddr, bz->addr, sizeof(a.l2_bdaddr));
+	a.l2_bdaddr_type = bz->addr_type;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		r = l2_errno(errno, "bind");
+		goto fail;
+	}
+	/* 18013-5 sessions are unpaired and encrypt their messages
+	 * themselves: the channel must not ask for link encryption. */
+	if (setsockopt(fd, TSR_SOL_BLUETOOTH, TSR_BT_SECURITY, &sec, sizeof(sec)) < 0) {
+		r = l2_errno(errno, "BT_SECURITY");
+		goto fail;
+	}
+	if (setsockopt(fd, TSR_SOL_BLUETOOTH, TSR_BT_RCVMTU, &mtu, sizeof(mtu)) < 0) {
+		r = l2_errno(errno, "BT_RCVMTU");
+		goto fail;
+	}
+	*ret_fd = fd;
+	return TSR_OK;
+fail:
+	close(fd);
+	return r;
+}
+
+static gboolean
+l2_readable(gint fd, GIOCondition cond, gpointer user)
+{
+	bz_t *bz = user;
+	ssize_t n;
+	int r;
+
+	(void)cond;
+	/* One SDU per dispatch: the kernel keeps the rest, and its credits
+	 * hold the peer back while the state machine is busy. MSG_TRUNC
+	 * gives the SDU's real length. */
+	n = recv(fd, bz->l2_rx, bz->l2_rx_cap, MSG_TRUNC);
+	if (n > 0 && (size_t)n <= bz->l2_rx_cap) {
+		bz->l2_received += (uint64_t)n;
+		bz->l2_sdus_received++;
+		push(bz, TSR_BLE_EV_L2CAP_DATA, 0, TSR_OK, bz->l2_rx, (size_t)n);
+		return G_SOURCE_CONTINUE;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n > 0) {
+		tsr_debug("bluez: L2CAP: an SDU of %zd bytes, above our MTU %zu", n, bz->l2_rx_cap);
+		r = TSR_ERR_TRANSPORT_PROTOCOL;
+	} else if (n == 0) {
+		/* The peer closed the channel: over L2CAP that is the end of
+		 * the session (there is no State characteristic there). */
+		tsr_debug("bluez: L2CAP: the peer closed the channel");
+		r = TSR_ERR_TRANSPORT_CLOSED;
+	} else {
+		r = l2_errno(errno, "recv");
+	}
+	push(bz, TSR_BLE_EV_DISCONNECTED, 0, r, NULL, 0);
+	return G_SOURCE_REMOVE;
+}
+
+/* fd is a connected channel: the link's from now on. */
+static int
+l2_up(bz_t *bz, int fd)
+{
+	uint16_t smtu = 0, rmtu = 0;
+	socklen_t sl = sizeof(smtu), rl = sizeof(rmtu);
+	bz_ev_t *e;
+
+	if (getsockopt(fd, TSR_SOL_BLUETOOTH, TSR_BT_SNDMTU, &smtu, &sl) < 0 ||
+	    getsockopt(fd, TSR_SOL_BLUETOOTH, TSR_BT_RCVMTU, &rmtu, &rl) < 0) {
+		int r = l2_errno(errno, "BT_SNDMTU/BT_RCVMTU");
+
+		close(fd);
+		return r;
+	}
+	if (rmtu == 0) {
+		close(fd);
+		return TSR_ERR_TRANSPORT_PROTOCOL;
+	}
+	bz->l2_fd = fd;
+	bz->l2_connecting = false;
+	bz->l2_mtu = smtu;
+	bz->l2_rx = g_malloc(rmtu);
+	bz->l2_rx_cap = rmtu;
+	bz->l2_src = l2_watch(bz, fd, G_IO_IN | G_IO_HUP | G_IO_ERR, l2_readable);
+	tsr_debug("bluez: L2CAP channel up on PSM 0x%04x (send MTU %u, receive MTU %u)",
+	    bz->l2_psm, smtu, rmtu);
+	if ((e = push(bz, TSR_BLE_EV_L2CAP_UP, 0, TSR_OK, NULL, 0)) != NULL)
+		e->ev.mtu = smtu;
+	return TSR_OK;
+}
+
+static void
+l2_stop_listening(bz_t *bz)
+{
+	l2_unwatch(&bz->l2_listen_src);
+	if (bz->l2_listen_fd >= 0)
+		close(bz->l2_listen_fd);
+	bz->l2_listen_fd = -1;
+}
+
+/* Server: a client connected to our PSM. */
+static gboolean
+l2_accept(gint fd, GIOCondition cond, gpointer user)
+{
+	bz_t *bz = user;
+	int c, r;
+
+	(void)cond;
+	if ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return G_SOURCE_CONTINUE;
+		/* The client finds no channel then, and keeps to GATT. */
+		(void)l2_errno(errno, "accept");
+		l2_stop_listening(bz);
+		return G_SOURCE_REMOVE;
+	}
+	/* One channel per session: later connections are refused. */
+	l2_stop_listening(bz);
+	if (bz->down || bz->ended || bz->l2_fd >= 0) {
+		close(c);
+		return G_SOURCE_REMOVE;
+	}
+	if ((r = l2_up(bz, c)) != TSR_OK) {
+		tsr_debug("bluez: L2CAP: cannot use the accepted channel: %s", tsr_strerror(r));
+		push(bz, TSR_BLE_EV_DISCONNECTED, 0, r, NULL, 0);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static int
+bz_l2cap_listen(void *state, uint16_t *ret_psm)
+{
+	bz_t *bz = state;
+	tsr_sockaddr_l2_t a;
+	socklen_t len = sizeof(a);
+	int fd, r;
+
+	if (ret_psm == NULL || bz->serving || bz->connecting || bz->down ||
+	    bz->l2_listen_fd >= 0)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if ((r = l2_socket(bz, &fd)) != TSR_OK)
+		return r;
+	if (listen(fd, 1) < 0) {
+		r = l2_errno(errno, "listen");
+		close(fd);
+		return r;
+	}
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		r = l2_errno(errno, "getsockname");
+		close(fd);
+		return r;
+	}
+	bz->l2_psm = GUINT16_FROM_LE(a.l2_psm);
+	if (bz->l2_psm == 0) {
+		tsr_debug("bluez: L2CAP: the kernel assigned no PSM");
+		close(fd);
+		return TSR_ERR_TRANSPORT_IO;
+	}
+	bz->l2_listen_fd = fd;
+	bz->l2_listen_src = l2_watch(bz, fd, G_IO_IN, l2_accept);
+	tsr_debug("bluez: L2CAP listening on PSM 0x%04x", bz->l2_psm);
+	*ret_psm = bz->l2_psm;
+	return TSR_OK;
+}
+
+/* Client: the non-blocking connect finished (writable) or failed. */
+static gboolean
+l2_connected(gint fd, GIOCondition cond, gpointer user)
+{
+	bz_t *bz = user;
+	int soerr = 0, r;
+	socklen_t n = sizeof(soerr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &n) < 0)
+		soerr = errno;
+	else if (soerr == 0 && !(cond & G_IO_OUT))
+		soerr = ECONNRESET; /* hung up before it was usable */
+	/* Either way this watch is done, and l2_fd changes hands. */
+	l2_unwatch(&bz->l2_src);
+	bz->l2_fd = -1;
+	r = soerr != 0 ? l2_errno(soerr, "connect") : l2_up(bz, fd);
+	if (r != TSR_OK) {
+		if (soerr != 0)
+			close(fd);
+		bz->l2_connecting = false;
+		push(bz, TSR_BLE_EV_L2CAP_FAILED, 0, r, NULL, 0);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static int
+bz_l2cap_connect(void *state, uint16_t psm)
+{
+	bz_t *bz = state;
+	tsr_sockaddr_l2_t a;
+	int fd, r;
+
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	if (bz->down || bz->ended)
+		return TSR_ERR_TRANSPORT_CLOSED;
+	if (bz->serving || !bz->connected || psm == 0 || bz->l2_fd >= 0)
+		return TSR_ERR_INVALID_ARGUMENT;
+	if (!bz->has_peer_addr) {
+		tsr_debug("bluez: L2CAP: %s shows no usable Address", bz->dev_path);
+		return TSR_ERR_TRANSPORT_ADDRESS;
+	}
+	if ((r = l2_socket(bz, &fd)) != TSR_OK)
+		return r;
+	memset(&a, 0, sizeof(a));
+	a.l2_family = AF_BLUETOOTH;
+	a.l2_psm = GUINT16_TO_LE(psm);
+	memcpy(a.l2_bdaddr, bz->peer_addr, sizeof(a.l2_bdaddr));
+	a.l2_bdaddr_type = bz->peer_type;
+	/* Over the LE link bluetoothd already has to the device. */
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS) {
+		r = l2_errno(errno, "connect");
+		close(fd);
+		return r;
+	}
+	bz->l2_fd = fd;
+	bz->l2_psm = psm;
+	bz->l2_connecting = true;
+	bz->l2_src = l2_watch(bz, fd, G_IO_OUT | G_IO_HUP | G_IO_ERR, l2_connected);
+	tsr_debug("bluez: L2CAP connecting to PSM 0x%04x", psm);
+	return TSR_OK;
+}
+
+static gboolean
+l2_writable(gint fd, GIOCondition cond, gpointer user)
+{
+	(void)fd;
+	(void)cond;
+	*(bool *)user = true;
+	return G_SOURCE_REMOVE;
+}
+
+/* Until the channel takes data again (the peer granted LE credits), it
+ * breaks, or the deadline. */
+static int
+l2_wait_writable(bz_t *bz, int64_t deadline)
+{
+	GSource *w = g_unix_fd_source_new(bz->l2_fd, G_IO_OUT | G_IO_HUP | G_IO_ERR);
+	bool ready = false;
+
+	g_source_set_callback(w, G_SOURCE_FUNC(l2_writable), &ready, NULL);
+	g_source_attach(w, bz->ctx);
+	g_main_context_push_thread_default(bz->ctx);
+	while (!ready && bz->fatal == TSR_OK && !bz->ended &&
+	    tsr_deadline_remaining(deadline) != 0)
+		iterate(bz, deadline);
+	g_main_context_pop_thread_default(bz->ctx);
+	g_source_destroy(w);
+	g_source_unref(w);
+	if (ready)
+		return TSR_OK;
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	return bz->ended ? TSR_ERR_TRANSPORT_CLOSED : TSR_ERR_TRANSPORT_TIMEOUT;
+}
+
+static int
+bz_l2cap_send(void *state, const uint8_t *ptr, size_t len, int64_t deadline)
+{
+	bz_t *bz = state;
+	size_t off = 0;
+	ssize_t n;
+	int r;
+
+	if (bz->fatal != TSR_OK)
+		return bz->fatal;
+	if (bz->down || bz->ended)
+		return TSR_ERR_TRANSPORT_CLOSED;
+	if (ptr == NULL || len == 0 || bz->l2_fd < 0 || bz->l2_connecting || len > bz->l2_mtu)
+		return TSR_ERR_INVALID_ARGUMENT;
+	while (off < len) {
+		/* A SEQPACKET send takes a whole SDU or nothing; were it ever
+		 * short, the rest would follow as the next SDU of the stream. */
+		n = send(bz->l2_fd, ptr + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			off += (size_t)n;
+			bz->l2_sent += (uint64_t)n;
+			bz->l2_sdus_sent++;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return l2_errno(errno, "send");
+		/* Out of credits (or room): the peer has not read yet. */
+		bz->l2_waits++;
+		if ((r = l2_wait_writable(bz, deadline)) != TSR_OK)
+			/* Half a piece out cannot be taken back: the stream is
+			 * torn, whatever the reason. */
+			return off > 0 && r == TSR_ERR_TRANSPORT_TIMEOUT ? TSR_ERR_TRANSPORT_IO : r;
+	}
+	return TSR_OK;
+}
+
+/*
+ * close() purges what the kernel still queues on the channel for want of
+ * LE credits, so first wait (boundedly) until every byte has left the
+ * socket: its unsent bytes are SO_SNDBUF minus the room TIOCOUTQ reports.
+ * No event says so, hence the short sleeps.
+ */
+static void
+l2_drain(bz_t *bz)
+{
+	int sndbuf = 0, room = 0;
+	socklen_t n = sizeof(sndbuf);
+	int64_t deadline = tsr_deadline_from_timeout(L2CAP_DRAIN_MS);
+
+	if (getsockopt(bz->l2_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &n) < 0) {
+		(void)l2_errno(errno, "SO_SNDBUF");
+		return;
+	}
+	while (ioctl(bz->l2_fd, TIOCOUTQ, &room) == 0 && room < sndbuf) {
+		if (tsr_deadline_remaining(deadline) == 0) {
+			tsr_debug("bluez: L2CAP: %d bytes not sent after %d ms", sndbuf - room,
+			    L2CAP_DRAIN_MS);
+			return;
+		}
+		g_usleep(10 * 1000);
+	}
+}
+
+static void
+l2_close(bz_t *bz)
+{
+	l2_stop_listening(bz);
+	l2_unwatch(&bz->l2_src);
+	if (bz->l2_fd < 0)
+		return;
+	if (!bz->l2_connecting) {
+		l2_drain(bz);
+		tsr_debug("bluez: L2CAP channel closed: %" G_GUINT64_FORMAT " bytes sent in %"
+		    G_GUINT64_FORMAT " SDUs, %" G_GUINT64_FORMAT " received in %" G_GUINT64_FORMAT
+		    "; %" G_GUINT64_FORMAT " waits for credits", bz->l2_sent, bz->l2_sdus_sent,
+		    bz->l2_received, bz->l2_sdus_received, bz->l2_waits);
+	}
+	close(bz->l2_fd);
+	bz->l2_fd = -1;
+	bz->l2_connecting = false;
+}
+
 static int
 next_event(bz_t *bz, int64_t deadline, tsr_ble_event_t *ev)
 {
@@ -1213,6 +1740,9 @@ bz_disconnect(void *state)
 	if (bz->down)
 		return;
 	bz->down = true;
+	/* The channel first: its last bytes go out over the LE link that
+	 * drop_peer() ends. */
+	l2_close(bz);
 	if (bz->bus == NULL)
 		return;
 	g_main_context_push_thread_default(bz->ctx);
@@ -1270,6 +1800,7 @@ bz_free(void *state)
 		;
 	g_free(bz->current);
 	g_queue_clear_full(&bz->events, g_free);
+	g_free(bz->l2_rx);
 	for (i = 0; i < TSR_BLE_CHAR_COUNT; i++)
 		g_free(bz->char_path[i]);
 	g_free(bz->dev_path);
@@ -1294,6 +1825,9 @@ static const tsr_ble_link_ops_t bz_ops = {
 	.subscribe = bz_subscribe,
 	.write = bz_write,
 	.notify = bz_notify,
+	.l2cap_listen = bz_l2cap_listen,
+	.l2cap_connect = bz_l2cap_connect,
+	.l2cap_send = bz_l2cap_send,
 	.next_event = bz_next_event,
 	.disconnect = bz_disconnect,
 	.free_state = bz_free,
@@ -1312,6 +1846,8 @@ tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret)
 		return TSR_ERR_INVALID_ARGUMENT;
 	*ret = NULL;
 	bz = g_new0(bz_t, 1);
+	bz->l2_listen_fd = -1;
+	bz->l2_fd = -1;
 	bz->ctx = g_main_context_new();
 	g_queue_init(&bz->events);
 	snprintf(bz->desc, sizeof(bz->desc), "BlueZ");

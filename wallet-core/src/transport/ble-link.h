@@ -6,8 +6,8 @@
 /*
  * The GATT link: what a BLE radio back-end implements below the 18013-5
  * state machine of ble.c (like libfido2's fido_dev_io_t). The simulated
- * link (ble-sim.c) implements it now, the BlueZ back-end (src/ble-bluez/)
- * later; the fuzz harness implements a scripted one.
+ * link (ble-sim.c) and the BlueZ back-end (src/ble-bluez/) implement it;
+ * the fuzz harness implements a scripted one.
  *
  * The link knows GATT, not 18013-5: it publishes or finds one service with
  * the characteristics it is given, moves characteristic values, and reports
