@@ -25,13 +25,20 @@ result() { # result OK|FAIL NAME [DETAIL FILE]
 # them out of order, which 18013-5's unnumbered chunks cannot survive
 # (docs/ble.md).
 printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
-/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" > "$out/bluetoothd.log" 2>&1 &
-for i in $(seq 1 40); do
-	[ "$(bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
-	sleep 0.25
-done
-bluetoothctl list > "$out/controllers.txt" 2>&1
-if [ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]; then
+
+# Starts bluetoothd ($bluetoothd is its pid) and waits for both controllers.
+start_bluetoothd() {
+	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" >> "$out/bluetoothd.log" 2>&1 &
+	bluetoothd=$!
+	for i in $(seq 1 40); do
+		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
+		sleep 0.25
+	done
+	timeout 5 bluetoothctl list > "$out/controllers.txt" 2>&1
+	[ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]
+}
+
+if start_bluetoothd; then
 	result OK bluetoothd_has_two_controllers
 else
 	result FAIL bluetoothd_has_two_controllers "$out/controllers.txt"
@@ -58,13 +65,14 @@ over_l2cap() {
 		{ echo "the holder received ${sdus:-no} L2CAP SDUs, expected $2 or more"; return 1; }
 }
 
-# What bluetoothd and the kernel still hold after a failed session.
+# What bluetoothd and the kernel still hold after a failed session (the
+# tools wait for bluetoothd forever when it is gone: 5 s each).
 radio_state() {
 	echo "devices known to bluetoothd:"
-	bluetoothctl devices 2>&1
+	timeout 5 bluetoothctl devices 2>&1
 	for i in 0 1; do
 		echo "hci$i connections:"
-		btmgmt --index $i con 2>&1
+		timeout 5 btmgmt --index $i con 2>&1
 	done
 }
 
@@ -80,10 +88,11 @@ data_path() {
 	esac
 }
 
-# session NAME HOLDER_ARGS READER_ARGS EXPECT [KILL_HOLDER_AFTER_S]
+# attempt NAME HOLDER_ARGS READER_ARGS EXPECT [KILL_HOLDER_AFTER_S]: runs
+# one case; sets verdict (OK or FAIL) and, on FAIL, the log to show.
 # EXPECT: valid, gatt or l2capN (a valid session; see data_path), or the
 # reader's error message (a grep pattern).
-session() {
+attempt() {
 	name=$1 hargs=$2 rargs=$3 expect=$4 kill_after=${5:-}
 	log=$out/$name
 	rm -f "$log.uri"
@@ -106,29 +115,45 @@ session() {
 	case $expect in valid|gatt|l2cap*) ;; *) kill "$holder" 2>/dev/null ;; esac
 	wait "$holder"
 	hrc=$?
+	verdict=FAIL
 	case $expect in
 	valid|gatt|l2cap*)
 		if [ $rc -eq 0 ] && grep -q '^VALID' "$log.reader.out" &&
 		    grep -q 'Doe' "$log.reader.out" && [ $hrc -eq 0 ] &&
 		    data_path "$name" "$expect" > "$log.why"; then
-			result OK "$name"
-			grep '^reader exit' "$log.reader.err" | sed 's/^/# /' >> "$out/tap"
-			grep -h 'L2CAP channel closed' "$log.holder.err" "$log.reader.err" |
-				sed 's/^/# /' >> "$out/tap"
+			verdict=OK
 		else
 			cat "$log.why" "$log.reader.out" "$log.holder.err" >> "$log.reader.err" \
 				2>/dev/null
 			radio_state >> "$log.reader.err"
-			result FAIL "$name" "$log.reader.err"
 		fi ;;
 	*)
 		cat "$log.holder.err" >> "$log.reader.err"
-		if [ $rc -ne 0 ] && grep -q "$expect" "$log.reader.err"; then
-			result OK "$name"
-		else
-			result FAIL "$name" "$log.reader.err"
-		fi ;;
+		[ $rc -ne 0 ] && grep -q "$expect" "$log.reader.err" && verdict=OK ;;
 	esac
+}
+
+# session NAME ...: attempt, reported as TAP. bluetoothd 5.66 has died
+# under this test (once, on a loaded machine, right after logging "Device
+# ... is already connected": both controllers are on one daemon here,
+# unlike two real machines). A case during which it died says so, and runs
+# once more on a fresh bluetoothd; nothing else is retried.
+session() {
+	attempt "$@"
+	if ! kill -0 "$bluetoothd" 2>/dev/null; then
+		wait "$bluetoothd"
+		echo "# bluetoothd exited (status $?) during $1: restarted, case run again" \
+			>> "$out/tap"
+		mv "$out/$1.reader.err" "$out/$1.first-attempt.reader.err"
+		start_bluetoothd
+		attempt "$@"
+	fi
+	result "$verdict" "$1" "$out/$1.reader.err"
+	if [ "$verdict" = OK ]; then
+		grep '^reader exit' "$out/$1.reader.err" | sed 's/^/# /' >> "$out/tap"
+		grep -h 'L2CAP channel closed' "$out/$1.holder.err" "$out/$1.reader.err" |
+			sed 's/^/# /' >> "$out/tap"
+	fi
 }
 
 session peripheral_server_session "--ble-mode peripheral" "" valid
@@ -154,8 +179,10 @@ session l2cap_only_holder_stays_on_gatt "--ble-mode peripheral --ble-l2cap" "" g
 session reader_refuses_a_mode_not_offered "--ble-mode peripheral" "--ble-mode central" \
 	"does not offer BLE central client mode"
 # The holder dies once its QR code is out: the reader reports it, no hang.
+# Either it finds nothing, or (the advertisement still in bluetoothd's
+# cache) a device without the service: "the peer went away".
 session holder_gone_reader_gives_up "--ble-mode peripheral" "--timeout 15" \
-	"timed out\|timeout" 0
+	"timed out\|timeout\|went away" 0
 
 echo "1..$n" >> "$out/tap"
 grep -q '^not ok' "$out/tap" && exit 1

@@ -331,6 +331,14 @@ client_start_gatt(tsr_transport_t *t)
 	    TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_S2C);
 	int r;
 
+	/* No service at all: the server advertised it moments ago, so it has
+	 * gone (a holder that quit leaves its advertisement in the reader's
+	 * discovery cache); part of one is a broken server. */
+	if (b->peer_chars == 0) {
+		tsr_debug("ble: the peer no longer serves the service");
+		ble_fail(t, TSR_ERR_TRANSPORT_CLOSED);
+		return;
+	}
 	if ((b->peer_chars & need) != need) {
 		tsr_debug("ble: the service lacks State, Client2Server or Server2Client");
 		ble_fail(t, TSR_ERR_TRANSPORT_PROTOCOL);
