@@ -19,7 +19,11 @@
  *   recorded key signs through its secure area; no key is left
  *   on the PKCS#11 token that the store does not record once the store has
  *   been unlocked (the store's pending-key clean-up, store.c), and the TPM
- *   holds no persistent object the wallet made.
+ *   holds no persistent object the wallet made;
+ * - a TPM used without a resource manager (swtpm here, like /dev/tpm0):
+ *   a child signing in a loop is killed, and the transient objects and
+ *   sessions it leaves loaded are not flushed by the test; the next open
+ *   must still unlock and sign, and leave nothing loaded once closed.
  *
  * The child tells the parent when it is about to start writing (one byte)
  * and the id of each committed row (8 bytes); the kill comes a random
@@ -527,11 +531,11 @@ key_check(const wallet_t *w, GArray *ids, void *user)
 		unsigned persistent = 0, flushed = 0;
 
 		/* The transient objects and sessions that a killed process left
-		 * loaded: swtpm is used without a resource manager, and
-		 * /dev/tpmrm0 (the default TCTI) flushes a process's objects when
-		 * it dies, so the test does the same and counts them. Without
-		 * that, three kills fill the TPM's object slots and the next
-		 * unlock fails with TSR_ERR_SA_DEVICE. */
+		 * loaded (swtpm is used without a resource manager): counted,
+		 * and flushed as /dev/tpmrm0 would, so that this case is about
+		 * key creation alone. The library's own clean-up of them
+		 * (tpm2.c, flush_stale()) is what tpm2_without_resource_manager
+		 * tests. */
 		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), TRUE, &persistent, &flushed);
 		/* The wallet never makes a key persistent. */
 		g_assert_cmpuint(persistent, ==, w->tpm_persistent);
@@ -668,6 +672,99 @@ test_delete_kill(void)
 	wallet_clear(&w);
 }
 
+/* --- TPM without a resource manager --- */
+
+/* Signs with the wallet's first key in a loop: most of the time a key, the
+ * storage primary or a session is loaded in the TPM. */
+static void
+sign_child(const wallet_t *w, int fd)
+{
+	static const uint8_t msg[] = "held in the TPM";
+	tsr_store_t *store = wallet_open(w);
+	tsr_secure_area_t *sa = NULL;
+	uint8_t *ref = NULL, sig[64];
+	size_t ref_len = 0;
+
+	if (tsr_store_secure_area(store, &sa) != TSR_OK ||
+	    tsr_store_key_get(store, 1, &ref, &ref_len, NULL, NULL) != TSR_OK)
+		_exit(4);
+	if (write(fd, "R", 1) != 1)
+		_exit(3);
+	for (;;) {
+		if (tsr_secure_area_sign(sa, ref, ref_len, NULL, msg, sizeof(msg), sig) != TSR_OK)
+			_exit(5);
+		child_report(fd, -1);
+	}
+}
+
+typedef struct tpm_acc {
+	unsigned kills_leaving_objects; /* kills after which something stayed loaded */
+	unsigned max_loaded;            /* most handles found loaded after a kill */
+	unsigned signatures;
+} tpm_acc_t;
+
+/* After each kill, nothing is flushed by the test: whatever the child left
+ * loaded stays, as it would on swtpm or /dev/tpm0 used directly. The next
+ * open must still unlock and sign, and once it is closed the TPM must hold
+ * nothing: the library flushed what the dead child left. */
+static void
+tpm_direct_check(const wallet_t *w, GArray *ids, void *user)
+{
+	static const uint8_t msg[] = "after the kill";
+	tpm_acc_t *acc = user;
+	tsr_store_t *store;
+	tsr_secure_area_t *sa = NULL;
+	uint8_t *ref = NULL, sig[64];
+	size_t ref_len = 0;
+	unsigned persistent = 0, loaded = 0;
+
+	acc->signatures += ids->len;
+	tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), FALSE, &persistent, &loaded);
+	g_assert_cmpuint(persistent, ==, w->tpm_persistent);
+	if (loaded > 0)
+		acc->kills_leaving_objects++;
+	acc->max_loaded = MAX(acc->max_loaded, loaded);
+	store = wallet_open(w);
+	g_assert_cmpint(tsr_store_secure_area(store, &sa), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, 1, &ref, &ref_len, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, NULL, msg, sizeof(msg), sig), ==,
+	    TSR_OK);
+	tsr_free(ref);
+	tsr_store_free(store);
+	tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), FALSE, &persistent, &loaded);
+	g_assert_cmpuint(loaded, ==, 0);
+}
+
+static void
+test_tpm_direct_kill(void)
+{
+	tpm_acc_t acc = { 0 };
+	tsr_store_t *store;
+	wallet_t w;
+	gint64 us = 0;
+	int64_t id = 0;
+	unsigned kills;
+
+	if (!tsr_test_swtpm_available()) {
+		g_test_skip("swtpm is not installed");
+		return;
+	}
+	wallet_init(&w, TSR_SA_TPM2);
+	store = wallet_open(&w);
+	g_assert_cmpint(tsr_store_create_key(store, NULL, &id, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(id, ==, 1);
+	tsr_store_free(store);
+	kills = kill_many(&w, sign_child, 40, tpm_direct_check, &acc, &us);
+	g_test_message("tpm2 without a resource manager: %u kills while signing in %.1f s, %u "
+	    "signatures; %u kills left objects or sessions loaded (up to %u at once), every "
+	    "next open unlocked and signed and left nothing loaded", kills,
+	    (double)us / G_USEC_PER_SEC, acc.signatures, acc.kills_leaving_objects,
+	    acc.max_loaded);
+	/* The TPM's slots (3 objects, 3 sessions on swtpm) were overrun. */
+	g_assert_cmpuint(acc.kills_leaving_objects, >, 3);
+	wallet_clear(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -682,5 +779,6 @@ main(int argc, char **argv)
 	g_test_add_data_func("/crash/key_create_killed/tpm2", GINT_TO_POINTER(TSR_SA_TPM2),
 	    test_key_kill);
 	g_test_add_func("/crash/delete_killed/pkcs11", test_delete_kill);
+	g_test_add_func("/crash/tpm2_without_resource_manager", test_tpm_direct_kill);
 	return g_test_run();
 }
