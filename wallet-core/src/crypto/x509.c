@@ -544,6 +544,13 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 	 * a CA without keyCertSign, a path too long... */
 	if (mflags != 0)
 		flags |= TSR_X509_UNTRUSTED;
+	/* The profile refused a key or a signature algorithm (an RSA IACA or
+	 * DS, SHA-1, brainpool): say so, so that a chain that is sound but
+	 * not 18013-5's is not reported as merely untrusted (Annex B: ECDSA
+	 * keys and signatures only). */
+	if (mflags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
+	    MBEDTLS_X509_BADCERT_BAD_KEY))
+		flags |= TSR_X509_UNSUPPORTED_ALG;
 	if (ctx.len == 0) {
 		ctx.path[0] = chain->head;
 		ctx.len = 1;
