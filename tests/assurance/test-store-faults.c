@@ -168,6 +168,11 @@ typedef struct world {
 	char *dir, *template_path, *path;
 	gchar *template_bytes;
 	gsize template_len;
+	/* PKCS#11: the template with a key left pending (see world_set_up()). */
+	gchar *pending_bytes;
+	gsize pending_len;
+	GHashTable *token_pending;
+	bool use_pending;
 	int64_t key1, key2, cred1, cred2;
 	uint8_t *cred3;
 	size_t cred3_len;
@@ -218,6 +223,38 @@ exited_pid(void)
 		_exit(0);
 	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
 	return pid;
+}
+
+static void reset_wallet(void);
+static tsr_store_t *open_unlocked(void);
+static void exec_sql(const char *sql);
+
+/* The template again, with a third key whose creation was cut short between
+ * steps 2 and 3 (store.c): the key is on the token, a pending row names it,
+ * and the process that made it is gone. The next unlock must destroy it. */
+static void
+pending_template(void)
+{
+	tsr_store_t *store;
+	g_autofree char *sql = NULL, *wal = NULL;
+	uint8_t *cose = NULL;
+	size_t cose_len = 0;
+	int64_t id = 0;
+
+	reset_wallet();
+	store = open_unlocked();
+	g_assert_cmpint(tsr_store_create_key(store, NULL, &id, &cose, &cose_len), ==, TSR_OK);
+	tsr_free(cose);
+	tsr_store_free(store);
+	sql = g_strdup_printf("INSERT INTO pending_keys (sa_kind, ref, pid, created)"
+	    " SELECT sa_kind, ref, %d, created FROM keys WHERE id = %" G_GINT64_FORMAT ";"
+	    " DELETE FROM keys WHERE id = %" G_GINT64_FORMAT ";", (int)world.dead_pid, id, id);
+	exec_sql(sql);
+	wal = g_strconcat(world.path, "-wal", NULL);
+	g_assert_false(g_file_test(wal, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_get_contents(world.path, &world.pending_bytes, &world.pending_len,
+	    NULL));
+	world.token_pending = tsr_test_softhsm_snapshot(world.hsm);
 }
 
 static void
@@ -280,8 +317,10 @@ world_set_up(tsr_sa_kind_t kind)
 	g_assert_true(g_file_get_contents(world.template_path, &world.template_bytes,
 	    &world.template_len, NULL));
 	/* The store closed the module (C_Finalize): the files are complete. */
-	if (kind == TSR_SA_PKCS11)
+	if (kind == TSR_SA_PKCS11) {
 		world.token_template = tsr_test_softhsm_snapshot(world.hsm);
+		pending_template();
+	}
 }
 
 static void
@@ -295,6 +334,9 @@ world_tear_down(void)
 	g_free(world.cred3);
 	if (world.token_template != NULL)
 		g_hash_table_unref(world.token_template);
+	if (world.token_pending != NULL)
+		g_hash_table_unref(world.token_pending);
+	g_free(world.pending_bytes);
 	tsr_test_softhsm_free(world.hsm);
 	tsr_test_swtpm_free(world.tpm);
 	memset(&world, 0, sizeof(world));
@@ -310,6 +352,12 @@ reset_wallet(void)
 		g_autofree char *p = g_strconcat(world.path, suffixes[i], NULL);
 
 		(void)unlink(p);
+	}
+	if (world.use_pending) {
+		g_assert_true(g_file_set_contents(world.path, world.pending_bytes,
+		    (gssize)world.pending_len, NULL));
+		tsr_test_softhsm_restore(world.hsm, world.token_pending);
+		return;
 	}
 	g_assert_true(g_file_set_contents(world.path, world.template_bytes,
 	    (gssize)world.template_len, NULL));
@@ -554,6 +602,7 @@ typedef struct op {
 	const char *name;
 	bool needs_store; /* run on an open, unlocked store; else opens itself */
 	int (*run)(tsr_store_t *store);
+	bool pending;     /* on the template with a key left pending (PKCS#11) */
 } op_t;
 
 static int
@@ -637,14 +686,17 @@ op_list(tsr_store_t *store)
 }
 
 static const op_t ops[] = {
-	{ "open+unlock", false, op_open_unlock },
-	{ "import", true, op_import },
-	{ "delete (credential and its key)", true, op_delete },
-	{ "log append", true, op_log_append },
-	{ "create key", true, op_create_key },
-	{ "setting", true, op_setting },
-	{ "log list", true, op_log_list },
-	{ "list", true, op_list },
+	{ "open+unlock", false, op_open_unlock, false },
+	{ "import", true, op_import, false },
+	{ "delete (credential and its key)", true, op_delete, false },
+	{ "log append", true, op_log_append, false },
+	{ "create key", true, op_create_key, false },
+	{ "setting", true, op_setting, false },
+	{ "log list", true, op_log_list, false },
+	{ "list", true, op_list, false },
+	/* The recovery itself under I/O errors: a failed clean-up must leave
+	 * the row (and so the key's name) for the next unlock. */
+	{ "open+unlock with a key left pending", false, op_open_unlock, true },
 };
 
 static const struct {
@@ -699,6 +751,7 @@ test_sweep(gconstpointer data)
 
 	if (!world_for(sc->kind))
 		return;
+	world.use_pending = op->pending;
 
 	/* The unfailed run: how many calls, and what success leaves. */
 	reset_wallet();
@@ -769,6 +822,7 @@ test_sweep(gconstpointer data)
 	    "successes without the failed call, %lu left pending key rows (all removed by the "
 	    "next unlock); store unchanged after every error", op->name, kind_name(sc->kind),
 	    calls, G_N_ELEMENTS(codes), errors, ok_anyway, recovered);
+	world.use_pending = false;
 }
 
 /* The same failures while the operation's store stays open: the
@@ -825,8 +879,11 @@ main(int argc, char **argv)
 			g_autofree char *name = g_strdelimit(g_strdup(ops[i].name), " ()+", '_');
 			g_autofree char *path = g_strdup_printf("/store-faults/%s/sweep/%s",
 			    kind_name(kinds[k]), name);
-			sweep_case_t *sc = &cases[n_cases++];
+			sweep_case_t *sc;
 
+			if (ops[i].pending && kinds[k] != TSR_SA_PKCS11)
+				continue; /* only token keys are ever pending */
+			sc = &cases[n_cases++];
 			sc->kind = kinds[k];
 			sc->op = &ops[i];
 			g_test_add_data_func(path, sc, test_sweep);
