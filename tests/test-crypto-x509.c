@@ -433,9 +433,10 @@ bad_leaf_profile(void)
 	check_leaf("crypto/leaf_any_eku.der", TSR_OID_EKU_MDL_DS, TSR_X509_EXT_KEY_USAGE);
 	/* ...but is matched when asked for by its own OID, 2.5.29.37.0 */
 	check_leaf("crypto/leaf_any_eku.der", "2.5.29.37.0", 0);
-	/* mbedTLS's profile refuses the RSA key too, hence UNTRUSTED */
+	/* mbedTLS's profile refuses the RSA key too, hence UNTRUSTED, and
+	 * names the reason: the key type */
 	check_leaf("crypto/leaf_rsa.der", TSR_OID_EKU_MDL_DS,
-	    TSR_X509_BAD_LEAF | TSR_X509_UNTRUSTED);
+	    TSR_X509_BAD_LEAF | TSR_X509_UNTRUSTED | TSR_X509_UNSUPPORTED_ALG);
 	check_leaf("crypto/leaf_expired.der", TSR_OID_EKU_MDL_DS, TSR_X509_EXPIRED);
 	check_leaf("crypto/leaf_future.der", TSR_OID_EKU_MDL_DS, TSR_X509_NOT_YET_VALID);
 }

@@ -14,6 +14,7 @@
 #include "cbor/codec.h"
 #include "cose/cose.h"
 #include "crypto/crypto.h"
+#include "securearea/tpm2-private.h"
 #include "swtpm.h"
 #include "test-support.h"
 
@@ -322,6 +323,37 @@ test_bad_refs(void)
 	tsr_secure_area_free(sa);
 }
 
+/* Only TCTIs whose connection is ours alone get their stale handles
+ * flushed at open; behind a resource manager, or on a TCTI we do not know,
+ * nothing is flushed. */
+static void
+test_tcti_is_direct(void)
+{
+	static const struct {
+		const char *tcti;
+		bool direct;
+	} cases[] = {
+		{ "swtpm:host=127.0.0.1,port=2321", true },
+		{ "swtpm", true },
+		{ "mssim:host=localhost,port=2321", true },
+		{ "device:/dev/tpm0", true },
+		{ "device", true }, /* /dev/tpm0 is the device TCTI's default */
+		{ "device:/dev/tpmrm0", false },
+		{ "device:/dev/tpmrm1", false },
+		{ "tabrmd", false },
+		{ "tabrmd:bus_name=com.intel.tss2.Tabrmd", false },
+		{ "libtss2-tcti-swtpm.so.0:port=2321", false },
+		{ "cmd:tpm2_send", false },
+		{ "swtpmx:port=2321", false },
+		{ "", false },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_test_message("%s", cases[i].tcti);
+		g_assert_cmpint(tsr_tpm2_tcti_is_direct(cases[i].tcti), ==, cases[i].direct);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -330,6 +362,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	debug_log = g_string_new(NULL);
 	tsr_log_set_handler(log_handler, NULL);
+	g_test_add_func("/securearea/tpm2/tcti_is_direct", test_tcti_is_direct);
 	if (!tsr_test_swtpm_available()) {
 		/* ./run installs swtpm; without it there is nothing to test. */
 		g_test_message("swtpm is not installed");

@@ -19,7 +19,11 @@
  *   recorded key signs through its secure area; no key is left
  *   on the PKCS#11 token that the store does not record once the store has
  *   been unlocked (the store's pending-key clean-up, store.c), and the TPM
- *   holds no persistent object the wallet made.
+ *   holds no persistent object the wallet made;
+ * - a TPM used without a resource manager (swtpm here, like /dev/tpm0):
+ *   a child signing in a loop is killed, and the transient objects and
+ *   sessions it leaves loaded are not flushed by the test; the next open
+ *   must still unlock and sign, and leave nothing loaded once closed.
  *
  * The child tells the parent when it is about to start writing (one byte)
  * and the id of each committed row (8 bytes); the kill comes a random
@@ -32,17 +36,13 @@
  * delays come from GTest's seeded generator (--seed to replay a run).
  */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <p11-kit/pkcs11.h>
 #include <sqlite3.h>
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_tctildr.h>
 
 #include <tessera/store.h>
 #include <tessera/tessera.h>
@@ -86,8 +86,6 @@ wallet_secret(const wallet_t *w)
 	return w->kind == TSR_SA_PKCS11 ? TSR_TEST_SOFTHSM_PIN : PASSPHRASE;
 }
 
-static void tpm_handles(const char *tcti, unsigned *ret_persistent, unsigned *ret_flushed);
-
 static void
 wallet_init(wallet_t *w, tsr_sa_kind_t kind)
 {
@@ -111,7 +109,7 @@ wallet_init(wallet_t *w, tsr_sa_kind_t kind)
 
 		w->tpm = tsr_test_swtpm_new(NULL);
 		config.tpm_tcti = tsr_test_swtpm_tcti(w->tpm);
-		tpm_handles(config.tpm_tcti, &w->tpm_persistent, &flushed);
+		tsr_test_swtpm_handles(config.tpm_tcti, TRUE, &w->tpm_persistent, &flushed);
 	}
 	g_assert_cmpint(tsr_store_create(w->path, &config, &store), ==, TSR_OK);
 	/* Freeing closes the PKCS#11 module (C_Finalize) before any fork. */
@@ -478,16 +476,6 @@ key_child(const wallet_t *w, int fd)
 	}
 }
 
-static char *
-hex_lower(const uint8_t *p, size_t len)
-{
-	GString *s = g_string_new(NULL);
-
-	for (size_t i = 0; i < len; i++)
-		g_string_append_printf(s, "%02x", p[i]);
-	return g_string_free(s, FALSE);
-}
-
 /* Creates a key, imports a credential bound to it and deletes the
  * credential, which deletes the key too (tsr_store_delete()); reports -1
  * after each round. */
@@ -519,111 +507,6 @@ delete_child(const wallet_t *w, int fd)
 	}
 }
 
-/* The token's objects labelled label (both classes), as hex CKA_IDs; the
- * token is read straight through the module, not through libtessera. */
-static GHashTable *
-token_ids(const char *label, unsigned *ret_objects)
-{
-	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	CK_RV (*get_list)(CK_FUNCTION_LIST_PTR_PTR);
-	CK_FUNCTION_LIST_PTR fl = NULL;
-	CK_SLOT_ID slots[16];
-	CK_ULONG n_slots = 16, count = 0;
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE objs[4096];
-	CK_ATTRIBUTE tmpl = { CKA_LABEL, (void *)(uintptr_t)label, strlen(label) };
-	CK_SLOT_ID slot = 0;
-	bool found = false;
-	void *dl;
-
-	dl = dlopen(tsr_test_softhsm_module(), RTLD_NOW);
-	g_assert_nonnull(dl);
-	*(void **)&get_list = dlsym(dl, "C_GetFunctionList");
-	g_assert_nonnull(get_list);
-	g_assert_cmpuint(get_list(&fl), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_Initialize(NULL), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_GetSlotList(CK_TRUE, slots, &n_slots), ==, CKR_OK);
-	for (CK_ULONG i = 0; i < n_slots && !found; i++) {
-		CK_TOKEN_INFO info;
-
-		g_assert_cmpuint(fl->C_GetTokenInfo(slots[i], &info), ==, CKR_OK);
-		if (memcmp(info.label, TSR_TEST_SOFTHSM_LABEL,
-		    strlen(TSR_TEST_SOFTHSM_LABEL)) == 0 &&
-		    info.label[strlen(TSR_TEST_SOFTHSM_LABEL)] == ' ') {
-			slot = slots[i];
-			found = true;
-		}
-	}
-	g_assert_true(found);
-	g_assert_cmpuint(fl->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)TSR_TEST_SOFTHSM_PIN,
-	    strlen(TSR_TEST_SOFTHSM_PIN)), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_FindObjectsInit(s, &tmpl, 1), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_FindObjects(s, objs, G_N_ELEMENTS(objs), &count), ==, CKR_OK);
-	g_assert_cmpuint(fl->C_FindObjectsFinal(s), ==, CKR_OK);
-	g_assert_cmpuint(count, <, G_N_ELEMENTS(objs));
-	for (CK_ULONG i = 0; i < count; i++) {
-		uint8_t id[64];
-		CK_ATTRIBUTE a = { CKA_ID, id, sizeof(id) };
-
-		g_assert_cmpuint(fl->C_GetAttributeValue(s, objs[i], &a, 1), ==, CKR_OK);
-		g_hash_table_add(set, hex_lower(id, a.ulValueLen));
-	}
-	*ret_objects = (unsigned)count;
-	(void)fl->C_Logout(s);
-	(void)fl->C_CloseSession(s);
-	g_assert_cmpuint(fl->C_Finalize(NULL), ==, CKR_OK);
-	dlclose(dl);
-	return set;
-}
-
-/* What the TPM holds: persistent objects (the wallet makes none; swtpm_setup
- * made the EKs), and the transient objects and sessions a killed process
- * left loaded. swtpm is used without a resource manager; /dev/tpmrm0 (the
- * default TCTI) flushes a process's objects when it dies, so the test does
- * the same and counts them. Without that, three kills fill the TPM's object
- * slots and the next unlock fails with TSR_ERR_SA_DEVICE. */
-static void
-tpm_handles(const char *tcti, unsigned *ret_persistent, unsigned *ret_flushed)
-{
-	/* TPM2_TRANSIENT_FIRST and TPM2_LOADED_SESSION_FIRST, written out: the
-	 * tss2 macros shift a promoted int into its sign bit (UBSan). */
-	const TPM2_HANDLE ranges[] = { 0x80000000u, 0x02000000u };
-	TSS2_TCTI_CONTEXT *tctx = NULL;
-	ESYS_CONTEXT *esys = NULL;
-	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more;
-
-	g_assert_cmpuint(Tss2_TctiLdr_Initialize(tcti, &tctx), ==, TSS2_RC_SUCCESS);
-	g_assert_cmpuint(Esys_Initialize(&esys, tctx, NULL), ==, TSS2_RC_SUCCESS);
-	g_assert_cmpuint(Esys_GetCapability(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-	    TPM2_CAP_HANDLES, 0x81000000u /* TPM2_PERSISTENT_FIRST */, 64, &more, &cap), ==,
-	    TSS2_RC_SUCCESS);
-	*ret_persistent = cap->data.handles.count;
-	Esys_Free(cap);
-	*ret_flushed = 0;
-	for (size_t r = 0; r < G_N_ELEMENTS(ranges); r++) {
-		cap = NULL;
-		g_assert_cmpuint(Esys_GetCapability(esys, ESYS_TR_NONE, ESYS_TR_NONE,
-		    ESYS_TR_NONE, TPM2_CAP_HANDLES, ranges[r], 64, &more, &cap), ==,
-		    TSS2_RC_SUCCESS);
-		for (UINT32 i = 0; i < cap->data.handles.count; i++) {
-			TPM2_HANDLE h = cap->data.handles.handle[i];
-			ESYS_TR tr = ESYS_TR_NONE;
-
-			if ((h >> 24) != (ranges[r] >> 24))
-				continue;
-			g_assert_cmpuint(Esys_TR_FromTPMPublic(esys, h, ESYS_TR_NONE,
-			    ESYS_TR_NONE, ESYS_TR_NONE, &tr), ==, TSS2_RC_SUCCESS);
-			g_assert_cmpuint(Esys_FlushContext(esys, tr), ==, TSS2_RC_SUCCESS);
-			(*ret_flushed)++;
-		}
-		Esys_Free(cap);
-	}
-	Esys_Finalize(&esys);
-	Tss2_TctiLdr_Finalize(&tctx);
-}
-
 typedef struct key_acc {
 	GHashTable *committed;
 	int64_t keys;
@@ -647,7 +530,13 @@ key_check(const wallet_t *w, GArray *ids, void *user)
 	if (w->kind == TSR_SA_TPM2) {
 		unsigned persistent = 0, flushed = 0;
 
-		tpm_handles(tsr_test_swtpm_tcti(w->tpm), &persistent, &flushed);
+		/* The transient objects and sessions that a killed process left
+		 * loaded (swtpm is used without a resource manager): counted,
+		 * and flushed as /dev/tpmrm0 would, so that this case is about
+		 * key creation alone. The library's own clean-up of them
+		 * (tpm2.c, flush_stale()) is what tpm2_without_resource_manager
+		 * tests. */
+		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), TRUE, &persistent, &flushed);
 		/* The wallet never makes a key persistent. */
 		g_assert_cmpuint(persistent, ==, w->tpm_persistent);
 		acc->tpm_flushed += flushed;
@@ -673,7 +562,7 @@ key_check(const wallet_t *w, GArray *ids, void *user)
 		g_assert_cmpuint(g_hash_table_size(pending), ==, 0);
 	if (w->kind == TSR_SA_PKCS11) {
 		unsigned objects = 0;
-		g_autoptr(GHashTable) before = token_ids(KEY_LABEL, &objects);
+		g_autoptr(GHashTable) before = tsr_test_softhsm_ids(KEY_LABEL, &objects);
 
 		rows = sql_refs(w->path, "keys");
 		g_hash_table_iter_init(&it, before);
@@ -718,8 +607,8 @@ key_check(const wallet_t *w, GArray *ids, void *user)
 
 	if (w->kind == TSR_SA_PKCS11) {
 		unsigned objects = 0, data_objects = 0;
-		g_autoptr(GHashTable) after = token_ids(KEY_LABEL, &objects);
-		g_autoptr(GHashTable) data = token_ids(DATA_KEY_LABEL, &data_objects);
+		g_autoptr(GHashTable) after = tsr_test_softhsm_ids(KEY_LABEL, &objects);
+		g_autoptr(GHashTable) data = tsr_test_softhsm_ids(DATA_KEY_LABEL, &data_objects);
 
 		rows = sql_refs(w->path, "keys");
 		/* The token and the store agree exactly: a private and a public
@@ -783,6 +672,99 @@ test_delete_kill(void)
 	wallet_clear(&w);
 }
 
+/* --- TPM without a resource manager --- */
+
+/* Signs with the wallet's first key in a loop: most of the time a key, the
+ * storage primary or a session is loaded in the TPM. */
+static void
+sign_child(const wallet_t *w, int fd)
+{
+	static const uint8_t msg[] = "held in the TPM";
+	tsr_store_t *store = wallet_open(w);
+	tsr_secure_area_t *sa = NULL;
+	uint8_t *ref = NULL, sig[64];
+	size_t ref_len = 0;
+
+	if (tsr_store_secure_area(store, &sa) != TSR_OK ||
+	    tsr_store_key_get(store, 1, &ref, &ref_len, NULL, NULL) != TSR_OK)
+		_exit(4);
+	if (write(fd, "R", 1) != 1)
+		_exit(3);
+	for (;;) {
+		if (tsr_secure_area_sign(sa, ref, ref_len, NULL, msg, sizeof(msg), sig) != TSR_OK)
+			_exit(5);
+		child_report(fd, -1);
+	}
+}
+
+typedef struct tpm_acc {
+	unsigned kills_leaving_objects; /* kills after which something stayed loaded */
+	unsigned max_loaded;            /* most handles found loaded after a kill */
+	unsigned signatures;
+} tpm_acc_t;
+
+/* After each kill, nothing is flushed by the test: whatever the child left
+ * loaded stays, as it would on swtpm or /dev/tpm0 used directly. The next
+ * open must still unlock and sign, and once it is closed the TPM must hold
+ * nothing: the library flushed what the dead child left. */
+static void
+tpm_direct_check(const wallet_t *w, GArray *ids, void *user)
+{
+	static const uint8_t msg[] = "after the kill";
+	tpm_acc_t *acc = user;
+	tsr_store_t *store;
+	tsr_secure_area_t *sa = NULL;
+	uint8_t *ref = NULL, sig[64];
+	size_t ref_len = 0;
+	unsigned persistent = 0, loaded = 0;
+
+	acc->signatures += ids->len;
+	tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), FALSE, &persistent, &loaded);
+	g_assert_cmpuint(persistent, ==, w->tpm_persistent);
+	if (loaded > 0)
+		acc->kills_leaving_objects++;
+	acc->max_loaded = MAX(acc->max_loaded, loaded);
+	store = wallet_open(w);
+	g_assert_cmpint(tsr_store_secure_area(store, &sa), ==, TSR_OK);
+	g_assert_cmpint(tsr_store_key_get(store, 1, &ref, &ref_len, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(tsr_secure_area_sign(sa, ref, ref_len, NULL, msg, sizeof(msg), sig), ==,
+	    TSR_OK);
+	tsr_free(ref);
+	tsr_store_free(store);
+	tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), FALSE, &persistent, &loaded);
+	g_assert_cmpuint(loaded, ==, 0);
+}
+
+static void
+test_tpm_direct_kill(void)
+{
+	tpm_acc_t acc = { 0 };
+	tsr_store_t *store;
+	wallet_t w;
+	gint64 us = 0;
+	int64_t id = 0;
+	unsigned kills;
+
+	if (!tsr_test_swtpm_available()) {
+		g_test_skip("swtpm is not installed");
+		return;
+	}
+	wallet_init(&w, TSR_SA_TPM2);
+	store = wallet_open(&w);
+	g_assert_cmpint(tsr_store_create_key(store, NULL, &id, NULL, NULL), ==, TSR_OK);
+	g_assert_cmpint(id, ==, 1);
+	tsr_store_free(store);
+	kills = kill_many(&w, sign_child, 40, tpm_direct_check, &acc, &us);
+	g_test_message("tpm2 without a resource manager: %u kills while signing in %.1f s, %u "
+	    "signatures; %u kills left objects or sessions loaded (up to %u at once), every "
+	    "next open unlocked and signed and left nothing loaded", kills,
+	    (double)us / G_USEC_PER_SEC, acc.signatures, acc.kills_leaving_objects,
+	    acc.max_loaded);
+	/* The TPM's slots (3 objects, 3 sessions on swtpm) were overrun. */
+	g_assert_cmpuint(acc.kills_leaving_objects, >, 3);
+	wallet_clear(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -797,5 +779,6 @@ main(int argc, char **argv)
 	g_test_add_data_func("/crash/key_create_killed/tpm2", GINT_TO_POINTER(TSR_SA_TPM2),
 	    test_key_kill);
 	g_test_add_func("/crash/delete_killed/pkcs11", test_delete_kill);
+	g_test_add_func("/crash/tpm2_without_resource_manager", test_tpm_direct_kill);
 	return g_test_run();
 }

@@ -19,6 +19,12 @@
 
 #include <string.h>
 
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+
 #include <tessera/issuer.h>
 #include <tessera/tessera.h>
 
@@ -31,6 +37,9 @@
 #define DAY ((int64_t)86400)
 #define NS_MDL "org.iso.18013.5.1"
 #define EKU_MDL_DS "1.0.18013.5.1.2"
+#define RSA_DS_EXPECTED (TSR_REASON_UNTRUSTED_ISSUER | TSR_REASON_DS_CERT_PROFILE | \
+	TSR_REASON_ISSUER_SIGNATURE | TSR_REASON_UNSUPPORTED_ALG)
+#define RSA_IACA_EXPECTED (TSR_REASON_UNTRUSTED_ISSUER | TSR_REASON_UNSUPPORTED_ALG)
 
 typedef struct bytes {
 	uint8_t *ptr;
@@ -88,6 +97,8 @@ static struct world {
 	session_t s1, s2;
 	/* A's, B's and S's honest answers to s1, MAC and signature. */
 	bytes_t a_mac, a_sig, b_mac, b_sig, s_mac;
+	/* One more trust anchor (DER), for the RSA IACA case only. */
+	tsr_span_t extra_anchor;
 } W;
 
 /* --- small utilities --- */
@@ -418,7 +429,8 @@ present(session_t *s, const bytes_t *cred, const device_t *dev, tsr_device_auth_
 
 /* --- verification --- */
 
-/* The reader's verifier for session s, trusting the test IACA, at time now. */
+/* The reader's verifier for session s, trusting the test IACA (and
+ * W.extra_anchor when a case sets one), at time now. */
 static tsr_verifier_t *
 verifier_for(const session_t *s, int64_t now)
 {
@@ -427,6 +439,9 @@ verifier_for(const session_t *s, int64_t now)
 	g_assert_cmpint(tsr_verifier_new(&v), ==, TSR_OK);
 	g_assert_cmpint(tsr_verifier_add_trust_anchor(v, (const uint8_t *)W.iaca_pem,
 	    strlen(W.iaca_pem)), ==, TSR_OK);
+	if (W.extra_anchor.ptr != NULL)
+		g_assert_cmpint(tsr_verifier_add_trust_anchor(v, W.extra_anchor.ptr,
+		    W.extra_anchor.len), ==, TSR_OK);
 	g_assert_cmpint(tsr_reader_session_prepare_verifier(s->reader, v), ==, TSR_OK);
 	tsr_verifier_set_time(v, now);
 	return v;
@@ -2298,6 +2313,211 @@ oversize_x5chain_many_documents(void)
 	bytes_clear(&one);
 }
 
+/* ======================================================================
+ * 11. RSA certificates (18013-5 Annex B: IACA and DS keys are EC)
+ * ====================================================================== */
+
+static int
+rsa_rng(void *ctx, unsigned char *out, size_t len)
+{
+	(void)ctx;
+	return tsr_random_bytes(out, len) == TSR_OK ? 0 : MBEDTLS_ERR_RSA_RNG_FAILED;
+}
+
+static void
+rsa_key(mbedtls_pk_context *pk)
+{
+	mbedtls_pk_init(pk);
+	g_assert_cmpint(mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)), ==, 0);
+	g_assert_cmpint(mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), rsa_rng, NULL, 2048, 65537), ==,
+	    0);
+}
+
+/* The name tsr_x509_cert_create() gives params from cert_params(). */
+static char *
+dn(const char *cn)
+{
+	return g_strdup_printf("C=UT,O=Tessera forgery test,CN=%s", cn);
+}
+
+/*
+ * A certificate written with mbedTLS itself, since the project's writer
+ * makes EC keys only: subject's key, signed by issuer (SHA-256; RSA or
+ * ECDSA by the issuer's key), with the DS profile (digitalSignature, EKU
+ * mdlDS) or the IACA's (CA, keyCertSign and cRLSign), valid as the DS is.
+ */
+static bytes_t
+mbedtls_cert(mbedtls_pk_context *subject, const char *subject_cn, mbedtls_pk_context *issuer,
+    const char *issuer_cn, bool is_ca)
+{
+	/* SEQUENCE { OID 1.0.18013.5.1.2 } */
+	static const uint8_t eku_ds[] = { 0x30, 0x09, 0x06, 0x07, 0x28, 0x81, 0x8c, 0x5d, 0x05,
+		0x01, 0x02 };
+	g_autofree char *subject_name = dn(subject_cn), *issuer_name = dn(issuer_cn);
+	mbedtls_x509write_cert crt;
+	mbedtls_mpi serial;
+	unsigned char buf[4096];
+	bytes_t der;
+	int n;
+
+	mbedtls_x509write_crt_init(&crt);
+	mbedtls_mpi_init(&serial);
+	g_assert_cmpint(mbedtls_mpi_lset(&serial, g_test_rand_int_range(1, 1 << 30)), ==, 0);
+	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
+	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_subject_key(&crt, subject);
+	mbedtls_x509write_crt_set_issuer_key(&crt, issuer);
+	g_assert_cmpint(mbedtls_x509write_crt_set_subject_name(&crt, subject_name), ==, 0);
+	g_assert_cmpint(mbedtls_x509write_crt_set_issuer_name(&crt, issuer_name), ==, 0);
+	g_assert_cmpint(mbedtls_x509write_crt_set_serial(&crt, &serial), ==, 0);
+	g_assert_cmpint(mbedtls_x509write_crt_set_validity(&crt, "20250101000000",
+	    "20400101000000"), ==, 0);
+	g_assert_cmpint(mbedtls_x509write_crt_set_basic_constraints(&crt, is_ca, is_ca ? 0 : -1),
+	    ==, 0);
+	if (is_ca) {
+		g_assert_cmpint(mbedtls_x509write_crt_set_key_usage(&crt,
+		    MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN), ==, 0);
+	} else {
+		g_assert_cmpint(mbedtls_x509write_crt_set_key_usage(&crt,
+		    MBEDTLS_X509_KU_DIGITAL_SIGNATURE), ==, 0);
+		g_assert_cmpint(mbedtls_x509write_crt_set_extension(&crt,
+		    MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
+		    1, eku_ds, sizeof(eku_ds)), ==, 0);
+	}
+	n = mbedtls_x509write_crt_der(&crt, buf, sizeof(buf), rsa_rng, NULL);
+	g_assert_cmpint(n, >, 0);
+	der.len = (size_t)n;
+	der.ptr = g_memdup2(buf + sizeof(buf) - der.len, der.len);
+	mbedtls_x509write_crt_free(&crt);
+	mbedtls_mpi_free(&serial);
+	return der;
+}
+
+/* The control: mbedTLS's default profile, which allows RSA-2048, accepts
+ * leaf under root (at the system clock, inside both validities). So what
+ * the verifier refuses is the key type and nothing else. */
+static void
+assert_chain_fine_but_for_rsa(const bytes_t *leaf, const tsr_span_t *root)
+{
+	mbedtls_x509_crt l, r;
+	uint32_t flags = 0;
+
+	mbedtls_x509_crt_init(&l);
+	mbedtls_x509_crt_init(&r);
+	g_assert_cmpint(mbedtls_x509_crt_parse_der(&l, leaf->ptr, leaf->len), ==, 0);
+	g_assert_cmpint(mbedtls_x509_crt_parse_der(&r, root->ptr, root->len), ==, 0);
+	g_assert_cmpint(mbedtls_x509_crt_verify(&l, &r, NULL, NULL, &flags, NULL, NULL), ==, 0);
+	g_assert_cmpuint(flags, ==, 0);
+	mbedtls_x509_crt_free(&l);
+	mbedtls_x509_crt_free(&r);
+}
+
+static void
+ec_key_from_pem(mbedtls_pk_context *pk, const char *pem)
+{
+	mbedtls_pk_init(pk);
+	g_assert_cmpint(mbedtls_pk_parse_key(pk, (const unsigned char *)pem, strlen(pem) + 1, NULL,
+	    0), ==, 0);
+}
+
+/*
+ * A's response with issuerAuth = COSE_Sign1 over its own MSO, signed with
+ * RSASSA-PSS SHA-256 (COSE PS256, -37) by key, x5chain = [cert]: what an
+ * issuer with an RSA Document Signer would send.
+ */
+static bytes_t
+resigned_rsa(const bytes_t *honest, mbedtls_pk_context *key, const bytes_t *cert)
+{
+	static const uint8_t protected_ps256[] = { 0xa1, 0x01, 0x38, 0x24 }; /* {1: -37} */
+	tsr_cbor_enc_t enc;
+	bytes_t tbs, out;
+	uint8_t hash[32], sig[256];
+	tsr_span_t payload;
+	forge_t f;
+
+	forge_begin(&f, honest);
+	payload = f.doc.issuer_signed.issuer_auth.payload;
+	/* Sig_structure = ["Signature1", protected, external_aad, payload] */
+	tsr_cbor_enc_init(&enc);
+	tsr_cbor_put_array(&enc, 4);
+	tsr_cbor_put_tstr(&enc, "Signature1");
+	tsr_cbor_put_bstr(&enc, protected_ps256, sizeof(protected_ps256));
+	tsr_cbor_put_bstr(&enc, NULL, 0);
+	tsr_cbor_put_bstr(&enc, payload.ptr, payload.len);
+	tbs = enc_finish(&enc);
+	g_assert_cmpint(mbedtls_sha256_ret(tbs.ptr, tbs.len, hash, 0), ==, 0);
+	mbedtls_rsa_set_padding(mbedtls_pk_rsa(*key), MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	g_assert_cmpint(mbedtls_rsa_rsassa_pss_sign(mbedtls_pk_rsa(*key), rsa_rng, NULL,
+	    MBEDTLS_RSA_PRIVATE, MBEDTLS_MD_SHA256, 32, hash, sig), ==, 0);
+	tsr_cbor_enc_init(&enc);
+	tsr_cbor_put_array(&enc, 4);
+	tsr_cbor_put_bstr(&enc, protected_ps256, sizeof(protected_ps256));
+	tsr_cbor_put_map(&enc, 1);
+	tsr_cbor_put_int(&enc, TSR_COSE_HDR_X5CHAIN);
+	tsr_cbor_put_bstr(&enc, cert->ptr, cert->len);
+	tsr_cbor_put_bstr(&enc, payload.ptr, payload.len);
+	tsr_cbor_put_bstr(&enc, sig, sizeof(sig));
+	f.doc.issuer_signed.issuer_auth = forge_msg(&f, enc_finish(&enc), false);
+	out = forge_end(&f);
+	bytes_clear(&tbs);
+	return out;
+}
+
+/* A Document Signer with an RSA-2048 key, certified by the real IACA with
+ * the DS profile, signs A's MSO with PS256. Its signature is sound and its
+ * chain reaches the trust anchor: only the key type is wrong. */
+static void
+rsa_ds_under_real_iaca(void)
+{
+	mbedtls_pk_context rsa, iaca;
+	bytes_t cert, out;
+
+	rsa_key(&rsa);
+	ec_key_from_pem(&iaca, W.iaca_key_pem);
+	cert = mbedtls_cert(&rsa, "Forgery test RSA DS", &iaca, "Forgery test IACA", false);
+	assert_chain_fine_but_for_rsa(&cert, &W.iaca_der);
+	out = resigned_rsa(&W.a_mac, &rsa, &cert);
+	expect_doc("RSA DS under the real IACA, PS256", &out, RSA_DS_EXPECTED);
+	bytes_clear(&out);
+	bytes_clear(&cert);
+	mbedtls_pk_free(&rsa);
+	mbedtls_pk_free(&iaca);
+}
+
+/* An IACA with an RSA-2048 key, trusted by the reader, certifies an EC
+ * Document Signer (sha256WithRSAEncryption) that signs A's MSO with ES256:
+ * everything is EC but the IACA's key and its signature on the DS. */
+static void
+rsa_iaca_trusted(void)
+{
+	mbedtls_pk_context rsa, ds_pk;
+	tsr_ec_key_t *ds = NULL;
+	char *ds_pem = NULL;
+	bytes_t root, cert, out;
+	tsr_span_t chain;
+
+	rsa_key(&rsa);
+	root = mbedtls_cert(&rsa, "Forgery test RSA IACA", &rsa, "Forgery test RSA IACA", true);
+	g_assert_cmpint(tsr_ec_key_generate(TSR_CURVE_P256, &ds), ==, TSR_OK);
+	g_assert_cmpint(tsr_ec_key_to_pem(ds, &ds_pem), ==, TSR_OK);
+	ec_key_from_pem(&ds_pk, ds_pem);
+	cert = mbedtls_cert(&ds_pk, "Forgery test DS under RSA", &rsa, "Forgery test RSA IACA",
+	    false);
+	chain = (tsr_span_t){ cert.ptr, cert.len };
+	W.extra_anchor = (tsr_span_t){ root.ptr, root.len };
+	assert_chain_fine_but_for_rsa(&cert, &W.extra_anchor);
+	out = resigned(&W.a_mac, ds, 0, &chain, 1);
+	expect_doc("EC DS under a trusted RSA IACA", &out, RSA_IACA_EXPECTED);
+	W.extra_anchor = (tsr_span_t){ NULL, 0 };
+	bytes_clear(&out);
+	bytes_clear(&cert);
+	bytes_clear(&root);
+	tsr_free_secret(ds_pem, strlen(ds_pem));
+	tsr_ec_key_free(ds);
+	mbedtls_pk_free(&ds_pk);
+	mbedtls_pk_free(&rsa);
+}
+
 /* ====================================================================== */
 
 static void
@@ -2431,6 +2651,8 @@ main(int argc, char **argv)
 	g_test_add_func("/forgery/oversize/item_count", oversize_item_count);
 	g_test_add_func("/forgery/oversize/digest_count", oversize_digest_count);
 	g_test_add_func("/forgery/oversize/x5chain", oversize_x5chain);
+	g_test_add_func("/forgery/rsa/ds_under_real_iaca", rsa_ds_under_real_iaca);
+	g_test_add_func("/forgery/rsa/iaca_trusted", rsa_iaca_trusted);
 	g_test_add_func("/forgery/oversize/x5chain_many_documents",
 	    oversize_x5chain_many_documents);
 	r = g_test_run();

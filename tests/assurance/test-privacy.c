@@ -15,21 +15,33 @@
  *  - no element value of the credential, shared or not, occurs in plaintext
  *    in the store's files (sealed at rest);
  *  - a log handler installed for the whole run (every debug message) never
- *    receives an element value, a salt, the device key's public point, or
- *    SKDevice, SKReader or the wallet's data key, in any encoding (raw, hex,
- *    base64); those three are not in the store's files either.
+ *    receives an element value, a salt, the device key's public point, or a
+ *    key: SKDevice, SKReader, the EMacKey of the deviceMac, the EDeviceKey
+ *    and EReaderKey private scalars, the two ECDH secrets they come from, or
+ *    the wallet's data key, in any encoding (raw, hex, base64); no key is in
+ *    the store's files either;
+ *  - nothing of the above reaches the process's stdout or stderr (both are
+ *    redirected to files for the run and searched like the log).
+ * The EMacKey and the ECDH secrets are recomputed (session-secrets.c); the
+ * EMacKey is checked against the deviceMac of the response first, so the
+ * search looks for the key the holder really used.
  */
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include <tessera/tessera.h>
 
+#include "cose/cose.h"
 #include "mdoc/mdoc.h"
 #include "session/session.h"
 #include "store/store-private.h"
 #include "credential-builder.h"
+#include "session-secrets.h"
 #include "test-support.h"
 
 #define PASSPHRASE "correct horse battery staple"
@@ -116,12 +128,14 @@ assert_absent_any_form(const char *where, const char *text, const secret_t *s)
 			b64[--n] = '\0';
 		if (n > 8)
 			b64[n - 4] = '\0'; /* the tail depends on what follows */
-		g_assert_null(strstr(text, hex));
-		g_assert_null(strstr(text, upper));
-		g_assert_null(strstr(text, b64));
+		if (strstr(text, hex) != NULL || strstr(text, upper) != NULL)
+			g_error("%s found in hex in %s", s->what, where);
+		if (strstr(text, b64) != NULL)
+			g_error("%s found in base64 in %s", s->what, where);
 		g_strdelimit(b64, "+", '-');
 		g_strdelimit(b64, "/", '_');
-		g_assert_null(strstr(text, b64));
+		if (strstr(text, b64) != NULL)
+			g_error("%s found in base64url in %s", s->what, where);
 	}
 }
 
@@ -156,6 +170,71 @@ rm_rf(const char *path)
 	}
 }
 
+/* stdout or stderr sent to a file for the run, then put back. */
+typedef struct captured_fd {
+	int fd, saved;
+	char *path;
+} captured_fd_t;
+
+static void
+capture_fd_start(captured_fd_t *c, int fd, const char *dir, const char *name)
+{
+	int file;
+
+	c->fd = fd;
+	c->path = g_build_filename(dir, name, NULL);
+	fflush(NULL);
+	file = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	g_assert_cmpint(file, >=, 0);
+	c->saved = dup(fd);
+	g_assert_cmpint(c->saved, >=, 0);
+	g_assert_cmpint(dup2(file, fd), ==, fd);
+	close(file);
+}
+
+/* Restores the descriptor; returns what was written to it, NUL-terminated. */
+static char *
+capture_fd_end(captured_fd_t *c)
+{
+	char *text = NULL;
+
+	fflush(NULL);
+	g_assert_cmpint(dup2(c->saved, c->fd), ==, c->fd);
+	close(c->saved);
+	g_assert_true(g_file_get_contents(c->path, &text, NULL, NULL));
+	g_free(c->path);
+	return text;
+}
+
+/* The deviceMac tag that the EMacKey gives over this session's
+ * DeviceAuthenticationBytes must be in the response: then the recomputed
+ * key is the one the holder used, and searching for it means something. */
+static void
+assert_emac_key_is_the_holders(const tsr_holder_session_t *holder, const uint8_t emac[32],
+    const uint8_t *response, size_t response_len)
+{
+	static const uint8_t empty_device_ns[] = { 0xd8, 0x18, 0x41, 0xa0 };
+	static const char doc_type[] = "org.iso.18013.5.1.mDL";
+	const uint8_t *st = NULL;
+	size_t st_len = 0, dab_len = 0, mac_len = 0;
+	uint8_t *dab = NULL, *mac = NULL;
+	tsr_transcript_t t;
+
+	g_assert_cmpint(tsr_holder_session_transcript(holder, &st, &st_len), ==, TSR_OK);
+	g_assert_cmpint(tsr_transcript_decode(st, st_len, &t), ==, TSR_OK);
+	g_assert_cmpint(tsr_device_authentication_bytes(&t,
+	    (tsr_span_t){ (const uint8_t *)doc_type, strlen(doc_type) },
+	    (tsr_span_t){ empty_device_ns, sizeof(empty_device_ns) }, &dab, &dab_len), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_cose_mac0_create(emac, dab, dab_len, true, &mac, &mac_len), ==,
+	    TSR_OK);
+	g_assert_cmpuint(mac_len, >, 32);
+	g_assert_nonnull(memmem(response, response_len, mac + mac_len - 32, 32));
+	tsr_transcript_clear(&t);
+	tsr_free(dab);
+	tsr_free(mac);
+}
+
 static void
 consented_presentation(void)
 {
@@ -178,6 +257,9 @@ consented_presentation(void)
 	tsr_store_log_t *log = NULL;
 	tsr_cbor_doc_t *doc = NULL;
 	tsr_issuer_signed_t is;
+	tsr_test_session_secrets_t keys;
+	captured_fd_t out_capture, err_capture;
+	g_autofree char *out_text = NULL, *err_text = NULL;
 	tsr_store_item_t requested[64], shared[64];
 	size_t n_requested = 0, n_shared = 0;
 	uint8_t *cose = NULL, *cred = NULL, *request = NULL, *est = NULL, *dev_request = NULL,
@@ -196,6 +278,14 @@ consented_presentation(void)
 	g_assert_nonnull(data_dir);
 	logged = g_string_new(NULL);
 	tsr_log_set_handler(capture, NULL);
+	/* If an assertion fails while these are redirected, its message is in
+	 * the files named here. */
+	g_test_message("stdout and stderr of the run go to %s/{stdout,stderr}.txt", dir);
+	capture_fd_start(&out_capture, STDOUT_FILENO, dir, "stdout.txt");
+	capture_fd_start(&err_capture, STDERR_FILENO, dir, "stderr.txt");
+	/* The controls: what is written to either is found where searched. */
+	printf("capture control: stdout\n");
+	fprintf(stderr, "capture control: stderr\n");
 
 	/* The wallet and its credential. */
 	g_assert_cmpint(tsr_store_create(path, &config, &store), ==, TSR_OK);
@@ -255,6 +345,14 @@ consented_presentation(void)
 	add_secret(everything, "SKDevice", tsr_holder_session_keys(holder)->sk_device, 32);
 	add_secret(everything, "SKReader", tsr_holder_session_keys(holder)->sk_reader, 32);
 	add_secret(everything, "the data key", store->data_key, 32);
+	/* The deviceMac's key and the ephemeral keys it and SK come from. */
+	tsr_test_session_secrets(reader, holder, cose, cose_len, &keys);
+	assert_emac_key_is_the_holders(holder, keys.emac_key, received, received_len);
+	add_secret(everything, "the EMacKey", keys.emac_key, 32);
+	add_secret(everything, "the EDeviceKey private scalar", keys.e_device_d, 32);
+	add_secret(everything, "the EReaderKey private scalar", keys.e_reader_d, 32);
+	add_secret(everything, "the session's ECDH secret", keys.z_session, 32);
+	add_secret(everything, "the deviceMac's ECDH secret", keys.z_auth, 32);
 
 	/* The reader's verdict, with its logging: the two shared elements. */
 	iaca = tsr_test_load("store/iaca.pem", &iaca_len);
@@ -379,10 +477,20 @@ consented_presentation(void)
 		}
 	}
 
-	/* The log handler's text, every message of the run. */
-	g_test_message("%zu bytes of debug log captured", logged->len);
-	for (guint i = 0; i < everything->len; i++)
+	/* The log handler's text, every message of the run; what the run
+	 * wrote to stdout and stderr. */
+	err_text = capture_fd_end(&err_capture);
+	out_text = capture_fd_end(&out_capture);
+	g_assert_nonnull(strstr(out_text, "capture control: stdout\n"));
+	g_assert_nonnull(strstr(err_text, "capture control: stderr\n"));
+	g_test_message("%zu bytes of debug log, %zu of stdout and %zu of stderr captured; "
+	    "%u secrets searched for", logged->len, strlen(out_text), strlen(err_text),
+	    everything->len);
+	for (guint i = 0; i < everything->len; i++) {
 		assert_absent_any_form("the debug log", logged->str, everything->pdata[i]);
+		assert_absent_any_form("stdout", out_text, everything->pdata[i]);
+		assert_absent_any_form("stderr", err_text, everything->pdata[i]);
+	}
 
 	tsr_log_set_handler(NULL, NULL);
 	tsr_issuer_signed_clear(&is);

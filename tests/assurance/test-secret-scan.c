@@ -45,6 +45,7 @@
 
 #include "cose/cose.h"
 #include "credential-builder.h"
+#include "session-secrets.h"
 #include "crypto/crypto-internal.h"
 #include "mdoc/mdoc.h"
 #include "session/session.h"
@@ -321,35 +322,20 @@ add_software_secrets(const tsr_store_t *store, const uint8_t *ref, size_t ref_le
 	    false);
 }
 
-/* The session's ECDH secret, the device-auth one and the EMacKey, from the
- * reader's side (18013-5 §9.1.1.5, §9.1.3.5). */
+/* The session's ECDH secret, the device-auth one and the EMacKey
+ * (session-secrets.c), computed straight into the vault. */
 static void
 add_derived_secrets(const tsr_reader_session_t *reader, const tsr_holder_session_t *holder,
     const uint8_t *device_cose, size_t device_cose_len)
 {
-	const uint8_t *st = NULL;
-	size_t st_len = 0, z_len = 0;
-	tsr_ec_pub_t pub;
-	tsr_transcript_t t;
-	secret_t *z, *zab, *emac;
-	uint8_t *salt = vault->scratch;
+	tsr_test_session_secrets_t *k = (tsr_test_session_secrets_t *)(void *)vault->scratch;
 
-	z = secret_add("the session's ECDH secret", NULL, 32, true);
-	g_assert_cmpint(tsr_ec_key_public(tsr_holder_session_key(holder), &pub), ==, TSR_OK);
-	g_assert_cmpint(tsr_ecdh(tsr_reader_session_key(reader), &pub, z->bytes, &z_len), ==,
-	    TSR_OK);
-	g_assert_cmpuint(z_len, ==, 32);
-	zab = secret_add("the device-auth ECDH secret", NULL, 32, true);
-	g_assert_cmpint(tsr_cose_key_from_bytes(device_cose, device_cose_len, &pub), ==, TSR_OK);
-	g_assert_cmpint(tsr_ecdh(tsr_reader_session_key(reader), &pub, zab->bytes, &z_len), ==,
-	    TSR_OK);
-	tsr_reader_session_transcript(reader, &st, &st_len);
-	g_assert_cmpint(tsr_transcript_decode(st, st_len, &t), ==, TSR_OK);
-	g_assert_cmpint(tsr_transcript_salt(&t, salt), ==, TSR_OK);
-	tsr_transcript_clear(&t);
-	emac = secret_add("the EMacKey", NULL, 32, true);
-	g_assert_cmpint(tsr_hkdf_sha256(salt, 32, zab->bytes, 32, (const uint8_t *)"EMacKey", 7,
-	    emac->bytes, 32), ==, TSR_OK);
+	G_STATIC_ASSERT(sizeof(*k) <= sizeof(vault->scratch));
+	tsr_test_session_secrets(reader, holder, device_cose, device_cose_len, k);
+	secret_add("the session's ECDH secret", k->z_session, 32, true);
+	secret_add("the device-auth ECDH secret", k->z_auth, 32, true);
+	secret_add("the EMacKey", k->emac_key, 32, true);
+	memset(k, 0, sizeof(*k));
 }
 
 /* --- The test --- */

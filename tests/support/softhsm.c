@@ -5,9 +5,13 @@
 
 #include "softhsm.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <stdint.h>
 #include <string.h>
+
+#include <p11-kit/pkcs11.h>
 
 const char *
 tsr_test_softhsm_module(void)
@@ -125,4 +129,146 @@ tsr_test_softhsm_free(tsr_test_softhsm_t *hsm)
 	g_free(hsm->module);
 	g_free(hsm->old_conf);
 	g_free(hsm);
+}
+
+static char *
+hex_lower(const uint8_t *p, size_t len)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < len; i++)
+		g_string_append_printf(s, "%02x", p[i]);
+	return g_string_free(s, FALSE);
+}
+
+GHashTable *
+tsr_test_softhsm_ids(const char *label, unsigned *ret_objects)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	CK_RV (*get_list)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR fl = NULL;
+	CK_SLOT_ID slots[16];
+	CK_ULONG n_slots = 16, count = 0;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE objs[4096];
+	CK_ATTRIBUTE tmpl = { CKA_LABEL, (void *)(uintptr_t)label, strlen(label) };
+	CK_SLOT_ID slot = 0;
+	gboolean found = FALSE;
+	void *dl;
+
+	dl = dlopen(tsr_test_softhsm_module(), RTLD_NOW);
+	g_assert_nonnull(dl);
+	*(void **)&get_list = dlsym(dl, "C_GetFunctionList");
+	g_assert_nonnull(get_list);
+	g_assert_cmpuint(get_list(&fl), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_Initialize(NULL), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_GetSlotList(CK_TRUE, slots, &n_slots), ==, CKR_OK);
+	for (CK_ULONG i = 0; i < n_slots && !found; i++) {
+		CK_TOKEN_INFO info;
+
+		g_assert_cmpuint(fl->C_GetTokenInfo(slots[i], &info), ==, CKR_OK);
+		/* Token labels are blank-padded to 32 bytes. */
+		if (memcmp(info.label, TSR_TEST_SOFTHSM_LABEL,
+		    strlen(TSR_TEST_SOFTHSM_LABEL)) == 0 &&
+		    info.label[strlen(TSR_TEST_SOFTHSM_LABEL)] == ' ') {
+			slot = slots[i];
+			found = TRUE;
+		}
+	}
+	g_assert_true(found);
+	g_assert_cmpuint(fl->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)TSR_TEST_SOFTHSM_PIN,
+	    strlen(TSR_TEST_SOFTHSM_PIN)), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_FindObjectsInit(s, &tmpl, 1), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_FindObjects(s, objs, G_N_ELEMENTS(objs), &count), ==, CKR_OK);
+	g_assert_cmpuint(fl->C_FindObjectsFinal(s), ==, CKR_OK);
+	g_assert_cmpuint(count, <, G_N_ELEMENTS(objs));
+	for (CK_ULONG i = 0; i < count; i++) {
+		uint8_t id[64];
+		CK_ATTRIBUTE a = { CKA_ID, id, sizeof(id) };
+
+		g_assert_cmpuint(fl->C_GetAttributeValue(s, objs[i], &a, 1), ==, CKR_OK);
+		g_hash_table_add(set, hex_lower(id, a.ulValueLen));
+	}
+	*ret_objects = (unsigned)count;
+	(void)fl->C_Logout(s);
+	(void)fl->C_CloseSession(s);
+	g_assert_cmpuint(fl->C_Finalize(NULL), ==, CKR_OK);
+	dlclose(dl);
+	return set;
+}
+
+/* path -> GBytes of every regular file under dir. */
+static void
+snapshot_dir(GHashTable *snap, const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, name, NULL);
+		char *data = NULL;
+		gsize len = 0;
+
+		if (g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+			g_free(path);
+		} else if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+			snapshot_dir(snap, path);
+			g_free(path);
+		} else {
+			g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+			g_hash_table_insert(snap, path, g_bytes_new_take(data, len));
+		}
+	}
+	g_dir_close(d);
+}
+
+GHashTable *
+tsr_test_softhsm_snapshot(const tsr_test_softhsm_t *hsm)
+{
+	GHashTable *snap = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    (GDestroyNotify)g_bytes_unref);
+	g_autofree char *tokens = g_build_filename(hsm->dir, "tokens", NULL);
+
+	snapshot_dir(snap, tokens);
+	return snap;
+}
+
+/* Removes the files under dir that snap does not have. */
+static void
+prune_dir(GHashTable *snap, const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+
+		if (g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+			continue;
+		if (g_file_test(path, G_FILE_TEST_IS_DIR))
+			prune_dir(snap, path);
+		else if (!g_hash_table_contains(snap, path))
+			g_assert_cmpint(g_unlink(path), ==, 0);
+	}
+	g_dir_close(d);
+}
+
+void
+tsr_test_softhsm_restore(const tsr_test_softhsm_t *hsm, GHashTable *snapshot)
+{
+	g_autofree char *tokens = g_build_filename(hsm->dir, "tokens", NULL);
+	GHashTableIter it;
+	gpointer path, bytes;
+
+	prune_dir(snapshot, tokens);
+	g_hash_table_iter_init(&it, snapshot);
+	while (g_hash_table_iter_next(&it, &path, &bytes)) {
+		gsize len = 0;
+		const char *data = g_bytes_get_data(bytes, &len);
+
+		g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+	}
 }

@@ -41,6 +41,22 @@ tsr_test_softhsm_t *tsr_test_softhsm_new(void);
 void tsr_test_softhsm_init_token(tsr_test_softhsm_t *hsm, const char *label,
     const char *pin, const char *so_pin);
 
+/*
+ * The objects of token TSR_TEST_SOFTHSM_LABEL labelled label (private and
+ * public keys alike), read straight through the module, not through
+ * libtessera: a set of their CKA_IDs as lower-case hex strings (free with
+ * g_hash_table_unref()); *ret_objects is the number of objects. It calls
+ * C_Initialize and C_Finalize itself, so no one else in the process may
+ * have the module open at the time.
+ */
+GHashTable *tsr_test_softhsm_ids(const char *label, unsigned *ret_objects);
+
+/* Every file of the token store, by path (free with g_hash_table_unref()),
+ * and putting exactly those files back, so that a test can undo what an
+ * operation did to the token. The module must not be open in the process. */
+GHashTable *tsr_test_softhsm_snapshot(const tsr_test_softhsm_t *hsm);
+void tsr_test_softhsm_restore(const tsr_test_softhsm_t *hsm, GHashTable *snapshot);
+
 /* Restores SOFTHSM2_CONF and removes the directory. NULL is fine. */
 void tsr_test_softhsm_free(tsr_test_softhsm_t *hsm);
 

@@ -18,6 +18,9 @@
 
 #include <glib/gstdio.h>
 
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_tctildr.h>
+
 struct tsr_test_swtpm {
 	char *dir;      /* temporary: state/, config files, maybe ca/ */
 	char *ca_dir;
@@ -314,4 +317,50 @@ tsr_test_swtpm_free(tsr_test_swtpm_t *tpm)
 	g_free(tpm->ca_issuer);
 	g_free(tpm->ca_root);
 	g_free(tpm);
+}
+
+void
+tsr_test_swtpm_handles(const char *tcti, gboolean flush, unsigned *ret_persistent,
+    unsigned *ret_loaded)
+{
+	/* TPM2_TRANSIENT_FIRST and TPM2_LOADED_SESSION_FIRST, written out: the
+	 * tss2 macros shift a promoted int into its sign bit (UBSan). */
+	const TPM2_HANDLE ranges[] = { 0x80000000u, 0x02000000u };
+	TSS2_TCTI_CONTEXT *tctx = NULL;
+	ESYS_CONTEXT *esys = NULL;
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+
+	g_assert_cmpuint(Tss2_TctiLdr_Initialize(tcti, &tctx), ==, TSS2_RC_SUCCESS);
+	g_assert_cmpuint(Esys_Initialize(&esys, tctx, NULL), ==, TSS2_RC_SUCCESS);
+	g_assert_cmpuint(Esys_GetCapability(esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+	    TPM2_CAP_HANDLES, 0x81000000u /* TPM2_PERSISTENT_FIRST */, 64, &more, &cap), ==,
+	    TSS2_RC_SUCCESS);
+	*ret_persistent = cap->data.handles.count;
+	Esys_Free(cap);
+	*ret_loaded = 0;
+	for (size_t r = 0; r < G_N_ELEMENTS(ranges); r++) {
+		cap = NULL;
+		g_assert_cmpuint(Esys_GetCapability(esys, ESYS_TR_NONE, ESYS_TR_NONE,
+		    ESYS_TR_NONE, TPM2_CAP_HANDLES, ranges[r], 64, &more, &cap), ==,
+		    TSS2_RC_SUCCESS);
+		for (UINT32 i = 0; i < cap->data.handles.count; i++) {
+			TPM2_HANDLE h = cap->data.handles.handle[i];
+			ESYS_TR tr = ESYS_TR_NONE;
+
+			/* Loaded sessions keep their own handles: HMAC (0x02)
+			 * and policy (0x03) sessions alike. */
+			if (r == 0 ? (h >> 24) != 0x80 : (h >> 24) != 0x02 && (h >> 24) != 0x03)
+				continue;
+			(*ret_loaded)++;
+			if (!flush)
+				continue;
+			g_assert_cmpuint(Esys_TR_FromTPMPublic(esys, h, ESYS_TR_NONE,
+			    ESYS_TR_NONE, ESYS_TR_NONE, &tr), ==, TSS2_RC_SUCCESS);
+			g_assert_cmpuint(Esys_FlushContext(esys, tr), ==, TSS2_RC_SUCCESS);
+		}
+		Esys_Free(cap);
+	}
+	Esys_Finalize(&esys);
+	Tss2_TctiLdr_Finalize(&tctx);
 }

@@ -39,6 +39,15 @@ void tsr_test_swtpm_restart(tsr_test_swtpm_t *tpm);
 /* Stops the TPM and deletes its state (and its private CA). NULL is fine. */
 void tsr_test_swtpm_free(tsr_test_swtpm_t *tpm);
 
+/*
+ * What the TPM at tcti holds: *ret_persistent persistent objects, and
+ * *ret_loaded transient objects and loaded sessions. With flush, the latter
+ * are flushed, as a resource manager (/dev/tpmrm0, tpm2-abrmd) does when a
+ * client goes away; swtpm used directly has none.
+ */
+void tsr_test_swtpm_handles(const char *tcti, gboolean flush, unsigned *ret_persistent,
+    unsigned *ret_loaded);
+
 /* rm -r */
 void tsr_test_rmrf(const char *path);
 

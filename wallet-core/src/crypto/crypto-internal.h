@@ -22,6 +22,25 @@ struct tsr_ec_key {
 	mbedtls_ecp_keypair kp;
 };
 
+/*
+ * TSR_ERR_NO_MEMORY when the mbedTLS error mr says that an allocation
+ * failed, else otherwise. mbedTLS 2.28 adds a low-level code (MPI, ASN.1)
+ * to a high-level one (ECP, PK, X.509, MD, cipher), so both parts are
+ * looked at. A verification that ran out of memory must not be reported as
+ * a bad signature or a bad key: a genuine document would be called forged.
+ */
+static inline int
+tsr_mbedtls_error(int mr, int otherwise)
+{
+	int high = (-mr) & 0xFF80, low = (-mr) & 0x007F;
+
+	if (mr < 0 && (low == 0x0010 /* MPI */ || low == 0x006A /* ASN1 */ ||
+	    high == 0x4D80 /* ECP */ || high == 0x3F80 /* PK */ || high == 0x2880 /* X509 */ ||
+	    high == 0x5180 /* MD */ || high == 0x6180 /* CIPHER */ || high == 0x1180 /* PEM */))
+		return TSR_ERR_NO_MEMORY;
+	return otherwise;
+}
+
 /* mbedTLS f_rng backed by tsr_random_bytes() (ctx is unused). */
 int tsr_crypto_rng(void *ctx, unsigned char *out, size_t len);
 

@@ -173,6 +173,9 @@ int tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before
 #define TSR_X509_KEY_USAGE (1u << 3)       /* leaf lacks digitalSignature */
 #define TSR_X509_EXT_KEY_USAGE (1u << 4)   /* leaf lacks the required EKU */
 #define TSR_X509_BAD_LEAF (1u << 5)        /* leaf is a CA or its key is not a supported EC key */
+#define TSR_X509_UNSUPPORTED_ALG (1u << 6) /* a key or signature on the path is outside the
+                                            * profile: RSA, SHA-1, a curve we do not take
+                                            * (always with TSR_X509_UNTRUSTED) */
 
 /* 18013-5 extended key usages. */
 #define TSR_OID_EKU_MDL_DS "1.0.18013.5.1.2"

@@ -162,18 +162,19 @@ tsr_ec_pub_to_point(const tsr_ec_pub_t *pub, mbedtls_ecp_group *grp, mbedtls_ecp
 	uint8_t buf[1 + 2 * TSR_EC_COORD_MAX];
 	mbedtls_ecp_group_id id;
 	size_t clen;
+	int mr;
 
 	if ((id = tsr_curve_to_group(pub->curve)) == MBEDTLS_ECP_DP_NONE)
 		return TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
 	clen = tsr_curve_coord_len(pub->curve);
-	if (mbedtls_ecp_group_load(grp, id) != 0)
-		return TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_ecp_group_load(grp, id)) != 0)
+		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 	buf[0] = 0x04;
 	memcpy(buf + 1, pub->x, clen);
 	memcpy(buf + 1 + clen, pub->y, clen);
-	if (mbedtls_ecp_point_read_binary(grp, Q, buf, 1 + 2 * clen) != 0 ||
-	    mbedtls_ecp_check_pubkey(grp, Q) != 0)
-		return TSR_ERR_CRYPTO_BAD_KEY;
+	if ((mr = mbedtls_ecp_point_read_binary(grp, Q, buf, 1 + 2 * clen)) != 0 ||
+	    (mr = mbedtls_ecp_check_pubkey(grp, Q)) != 0)
+		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO_BAD_KEY);
 	return TSR_OK;
 }
 
@@ -411,7 +412,8 @@ tsr_ec_key_generate(tsr_curve_t curve, tsr_ec_key_t **ret_key)
 		goto out;
 	}
 	if ((mr = mbedtls_ecp_gen_key(id, &key->kp, tsr_crypto_rng, NULL)) != 0) {
-		r = mr == MBEDTLS_ERR_ENTROPY_SOURCE_FAILED ? TSR_ERR_RANDOM : TSR_ERR_CRYPTO;
+		r = mr == MBEDTLS_ERR_ENTROPY_SOURCE_FAILED ? TSR_ERR_RANDOM :
+			tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	*ret_key = key;

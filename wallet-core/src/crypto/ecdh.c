@@ -19,7 +19,7 @@ tsr_ecdh(const tsr_ec_key_t *key, const tsr_ec_pub_t *peer, uint8_t *z, size_t *
 	mbedtls_ecp_point Q;
 	mbedtls_mpi zz;
 	size_t clen;
-	int r = TSR_ERR_INTERNAL;
+	int r = TSR_ERR_INTERNAL, mr;
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&Q);
@@ -36,8 +36,9 @@ tsr_ecdh(const tsr_ec_key_t *key, const tsr_ec_pub_t *peer, uint8_t *z, size_t *
 	if ((r = tsr_ec_pub_to_point(peer, &grp, &Q)) != TSR_OK)
 		goto out;
 	clen = tsr_curve_coord_len(key->curve);
-	if (mbedtls_ecdh_compute_shared(&grp, &zz, &Q, &key->kp.d, tsr_crypto_rng, NULL) != 0) {
-		r = TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_ecdh_compute_shared(&grp, &zz, &Q, &key->kp.d, tsr_crypto_rng,
+	    NULL)) != 0) {
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	if (mbedtls_mpi_write_binary(&zz, z, clen) != 0) {

@@ -33,20 +33,20 @@ sign_digest(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *digest,
 	mbedtls_ecp_group grp;
 	mbedtls_mpi rr, ss;
 	size_t clen = tsr_curve_coord_len(key->curve);
-	int r = TSR_ERR_INTERNAL;
+	int r = TSR_ERR_INTERNAL, mr;
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&rr);
 	mbedtls_mpi_init(&ss);
 	/* A group of our own: the key stays untouched, so it may be shared. */
-	if (mbedtls_ecp_group_load(&grp, key->kp.grp.id) != 0) {
-		r = TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_ecp_group_load(&grp, key->kp.grp.id)) != 0) {
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	/* The RNG only blinds the scalar multiplication. */
-	if (mbedtls_ecdsa_sign_det_ext(&grp, &rr, &ss, &key->kp.d, digest, hlen, md_type(hash),
-	    tsr_crypto_rng, NULL) != 0) {
-		r = TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_ecdsa_sign_det_ext(&grp, &rr, &ss, &key->kp.d, digest, hlen,
+	    md_type(hash), tsr_crypto_rng, NULL)) != 0) {
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	if (mbedtls_mpi_write_binary(&rr, sig, clen) != 0 ||
@@ -107,7 +107,7 @@ tsr_ecdsa_verify_digest(const tsr_ec_pub_t *pub, const uint8_t *digest, size_t d
 	mbedtls_ecp_point Q;
 	mbedtls_mpi rr, ss;
 	size_t clen;
-	int r = TSR_ERR_INTERNAL;
+	int r = TSR_ERR_INTERNAL, mr;
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&Q);
@@ -131,8 +131,8 @@ tsr_ecdsa_verify_digest(const tsr_ec_pub_t *pub, const uint8_t *digest, size_t d
 		goto out;
 	}
 	/* Also rejects r or s outside [1, n-1]. */
-	if (mbedtls_ecdsa_verify(&grp, digest, digest_len, &Q, &rr, &ss) != 0) {
-		r = TSR_ERR_CRYPTO_BAD_SIGNATURE;
+	if ((mr = mbedtls_ecdsa_verify(&grp, digest, digest_len, &Q, &rr, &ss)) != 0) {
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO_BAD_SIGNATURE);
 		goto out;
 	}
 	r = TSR_OK;

@@ -103,11 +103,14 @@ tsr_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t l
     uint8_t out[32])
 {
 	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	int mr;
 
 	if ((key == NULL && key_len > 0) || (msg == NULL && len > 0) || out == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	if (md == NULL || mbedtls_md_hmac(md, key, key_len, msg, len, out) != 0)
+	if (md == NULL)
 		return TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_md_hmac(md, key, key_len, msg, len, out)) != 0)
+		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 	return TSR_OK;
 }
 
@@ -116,6 +119,7 @@ tsr_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t
     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
 	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	int mr = 0;
 
 	if ((salt == NULL && salt_len > 0) || (ikm == NULL && ikm_len > 0) ||
 	    (info == NULL && info_len > 0) || out == NULL)
@@ -124,9 +128,10 @@ tsr_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t
 	if (out_len == 0 || out_len > 255 * 32)
 		return TSR_ERR_INVALID_ARGUMENT;
 	if (md == NULL ||
-	    mbedtls_hkdf(md, salt, salt_len, ikm, ikm_len, info, info_len, out, out_len) != 0) {
+	    (mr = mbedtls_hkdf(md, salt, salt_len, ikm, ikm_len, info, info_len, out, out_len)) !=
+	    0) {
 		mbedtls_platform_zeroize(out, out_len);
-		return TSR_ERR_CRYPTO;
+		return md == NULL ? TSR_ERR_CRYPTO : tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 	}
 	return TSR_OK;
 }
@@ -139,7 +144,7 @@ tsr_aes256gcm_encrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t
     size_t len, uint8_t *out)
 {
 	mbedtls_gcm_context gcm;
-	int r = TSR_ERR_INTERNAL;
+	int r = TSR_ERR_INTERNAL, mr;
 
 	mbedtls_gcm_init(&gcm);
 	if (key == NULL || iv == NULL || (pt == NULL && len > 0) || out == NULL) {
@@ -150,11 +155,11 @@ tsr_aes256gcm_encrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t
 		r = TSR_ERR_LIMIT;
 		goto out;
 	}
-	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0 ||
-	    mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, iv, TSR_GCM_IV_LEN, NULL, 0,
-	    pt, out, TSR_GCM_TAG_LEN, out + len) != 0) {
+	if ((mr = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256)) != 0 ||
+	    (mr = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, iv, TSR_GCM_IV_LEN,
+	    NULL, 0, pt, out, TSR_GCM_TAG_LEN, out + len)) != 0) {
 		mbedtls_platform_zeroize(out, len + TSR_GCM_TAG_LEN);
-		r = TSR_ERR_CRYPTO;
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	r = TSR_OK;
@@ -182,8 +187,8 @@ tsr_aes256gcm_decrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t
 		goto out;
 	}
 	ct_len = len - TSR_GCM_TAG_LEN;
-	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0) {
-		r = TSR_ERR_CRYPTO;
+	if ((mr = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256)) != 0) {
+		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	mr = mbedtls_gcm_auth_decrypt(&gcm, ct_len, iv, TSR_GCM_IV_LEN, NULL, 0, in + ct_len,
@@ -192,7 +197,8 @@ tsr_aes256gcm_decrypt(const uint8_t key[32], const uint8_t iv[12], const uint8_t
 		/* mbedTLS wipes the output on a bad tag too; do it whatever failed. */
 		if (out != NULL)
 			mbedtls_platform_zeroize(out, ct_len);
-		r = mr == MBEDTLS_ERR_GCM_AUTH_FAILED ? TSR_ERR_CRYPTO_DECRYPT : TSR_ERR_CRYPTO;
+		r = mr == MBEDTLS_ERR_GCM_AUTH_FAILED ? TSR_ERR_CRYPTO_DECRYPT :
+			tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	r = TSR_OK;

@@ -95,7 +95,7 @@ parse_one(const uint8_t *der, size_t len, mbedtls_x509_crt **ret_node)
 		 * known but unsupported critical one. */
 		tsr_debug("x509: mbedTLS parse error -0x%04x", (unsigned)-mr);
 		nodes_free(n);
-		return mr == MBEDTLS_ERR_X509_ALLOC_FAILED ? TSR_ERR_NO_MEMORY : TSR_ERR_CERT_PARSE;
+		return tsr_mbedtls_error(mr, TSR_ERR_CERT_PARSE);
 	}
 	*ret_node = n;
 	return TSR_OK;
@@ -227,6 +227,7 @@ static int
 crt_ec_pub(const mbedtls_x509_crt *crt, tsr_ec_pub_t *ret_pub)
 {
 	const mbedtls_ecp_keypair *ec;
+	int mr;
 
 	if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
 		return TSR_ERR_CRYPTO_BAD_KEY;
@@ -234,8 +235,8 @@ crt_ec_pub(const mbedtls_x509_crt *crt, tsr_ec_pub_t *ret_pub)
 		return TSR_ERR_CRYPTO_BAD_KEY;
 	if (tsr_curve_from_group(ec->grp.id) == 0)
 		return TSR_ERR_CRYPTO_UNSUPPORTED_ALG;
-	if (mbedtls_ecp_check_pubkey(&ec->grp, &ec->Q) != 0)
-		return TSR_ERR_CRYPTO_BAD_KEY;
+	if ((mr = mbedtls_ecp_check_pubkey(&ec->grp, &ec->Q)) != 0)
+		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO_BAD_KEY);
 	return tsr_ec_pub_from_point(&ec->grp, &ec->Q, ret_pub);
 }
 
@@ -458,13 +459,17 @@ has_eku(const mbedtls_x509_crt *crt, const uint8_t *oid, size_t oid_len)
 	return false;
 }
 
-static uint32_t
-leaf_flags(const mbedtls_x509_crt *leaf, const uint8_t *eku, size_t eku_len)
+/* The leaf's TSR_X509_* flags, or TSR_ERR_NO_MEMORY (no verdict). */
+static int
+leaf_flags(const mbedtls_x509_crt *leaf, const uint8_t *eku, size_t eku_len, uint32_t *ret_f)
 {
 	tsr_ec_pub_t pub;
 	uint32_t f = 0;
+	int r = leaf->ca_istrue ? TSR_OK : crt_ec_pub(leaf, &pub);
 
-	if (leaf->ca_istrue || crt_ec_pub(leaf, &pub) != TSR_OK)
+	if (r == TSR_ERR_NO_MEMORY)
+		return r;
+	if (leaf->ca_istrue || r != TSR_OK)
 		f |= TSR_X509_BAD_LEAF;
 	/* 18013-5 Annex B: DS and reader certificates carry keyUsage digitalSignature. */
 	if (!(leaf->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) ||
@@ -472,7 +477,8 @@ leaf_flags(const mbedtls_x509_crt *leaf, const uint8_t *eku, size_t eku_len)
 		f |= TSR_X509_KEY_USAGE;
 	if (eku != NULL && !has_eku(leaf, eku, eku_len))
 		f |= TSR_X509_EXT_KEY_USAGE;
-	return f;
+	*ret_f |= f;
+	return TSR_OK;
 }
 
 static uint32_t
@@ -544,6 +550,13 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 	 * a CA without keyCertSign, a path too long... */
 	if (mflags != 0)
 		flags |= TSR_X509_UNTRUSTED;
+	/* The profile refused a key or a signature algorithm (an RSA IACA or
+	 * DS, SHA-1, brainpool): say so, so that a chain that is sound but
+	 * not 18013-5's is not reported as merely untrusted (Annex B: ECDSA
+	 * keys and signatures only). */
+	if (mflags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
+	    MBEDTLS_X509_BADCERT_BAD_KEY))
+		flags |= TSR_X509_UNSUPPORTED_ALG;
 	if (ctx.len == 0) {
 		ctx.path[0] = chain->head;
 		ctx.len = 1;
@@ -554,7 +567,9 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 		if (ctx.path[i] != NULL)
 			flags |= time_flags(ctx.path[i], now);
 	}
-	flags |= leaf_flags(chain->head, eku_oid != NULL ? eku : NULL, eku_len);
+	if ((r = leaf_flags(chain->head, eku_oid != NULL ? eku : NULL, eku_len, &flags)) !=
+	    TSR_OK)
+		goto out;
 	if (!(flags & TSR_X509_UNTRUSTED) && ctx.path[ctx.len - 1] != NULL)
 		reached = anchor_index(anchors, ctx.path[ctx.len - 1], &idx);
 	if (!reached)

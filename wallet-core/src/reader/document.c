@@ -136,6 +136,8 @@ check_issuer_chain(const tsr_verify_ctx_t *ctx, const tsr_cose_msg_t *auth,
 		out->reasons |= TSR_REASON_DS_CERT_NOT_YET_VALID;
 	if (flags & (TSR_X509_KEY_USAGE | TSR_X509_EXT_KEY_USAGE | TSR_X509_BAD_LEAF))
 		out->reasons |= TSR_REASON_DS_CERT_PROFILE;
+	if (flags & TSR_X509_UNSUPPORTED_ALG)
+		out->reasons |= TSR_REASON_UNSUPPORTED_ALG;
 	return TSR_OK;
 }
 

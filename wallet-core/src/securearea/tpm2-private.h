@@ -27,6 +27,12 @@ ESYS_CONTEXT *tsr_tpm2_esys(tsr_tpm2_t *t);
 /* The TCTI string the TPM was reached through (for messages). */
 const char *tsr_tpm2_tcti(const tsr_tpm2_t *t);
 
+/* Whether a TCTI string reaches the TPM without a resource manager, on a
+ * connection that is the caller's alone while it is open ("swtpm",
+ * "mssim", "device" other than /dev/tpmrm*): the secure area then flushes
+ * at open what clients that died left loaded. */
+bool tsr_tpm2_tcti_is_direct(const char *tcti);
+
 /* Logs what failed and maps a TSS return code to a TSR_ERR_SA_* code. */
 int tsr_tpm2_rc(const tsr_tpm2_t *t, TSS2_RC rc, const char *what);
 

@@ -475,6 +475,88 @@ ecc_param_copy(const TPM2B_ECC_PARAMETER *p, uint8_t *out, size_t width)
 	return TSR_OK;
 }
 
+/* --- Objects left by clients that died --- */
+
+/* Whether the TCTI reaches the TPM without a resource manager (tpm2-private.h), on a
+ * connection no one else can use while we hold it: the kernel lets only one
+ * process open /dev/tpmN at a time (a second open() gets EBUSY), and swtpm
+ * and mssim do not read a second client's commands until the first one has
+ * closed its connection. "device" with no path is /dev/tpm0. Behind
+ * /dev/tpmrm0 or tpm2-abrmd ("tabrmd") each connection sees only its own
+ * objects, and any other TCTI is left alone. */
+bool
+tsr_tpm2_tcti_is_direct(const char *tcti)
+{
+	size_t n = strcspn(tcti, ":");
+	const char *conf = tcti[n] == ':' ? tcti + n + 1 : "";
+
+	if (n == 5 && (strncmp(tcti, "swtpm", 5) == 0 || strncmp(tcti, "mssim", 5) == 0))
+		return true;
+	return n == 6 && strncmp(tcti, "device", 6) == 0 && strstr(conf, "tpmrm") == NULL;
+}
+
+/*
+ * Flushes the transient objects and loaded sessions of clients that died
+ * without flushing them (kill -9 between a Load and its FlushContext, say).
+ * A TPM used directly keeps them until it restarts, and it has only a few
+ * slots (swtpm: 3 objects, 3 sessions; the PC Client profile's minimum is 3
+ * objects): without this, two or three such deaths made every later unlock
+ * fail with TPM_RC_OBJECT_MEMORY. On a direct connection, which is ours
+ * alone from now until tpm2_close() (tsr_tpm2_tcti_is_direct()), nothing loaded can
+ * belong to a live client: this is what a resource manager does when a
+ * client goes away. Best effort: what cannot be flushed is left, and the
+ * operation that needs the room then fails with its own error.
+ */
+static void
+flush_stale(tsr_tpm2_t *t)
+{
+	/* TPM2_TRANSIENT_FIRST and TPM2_LOADED_SESSION_FIRST, written out: the
+	 * tss2 macros shift a promoted int into its sign bit. */
+	static const TPM2_HANDLE ranges[] = { 0x80000000u, 0x02000000u };
+	unsigned flushed = 0;
+
+	if (!tsr_tpm2_tcti_is_direct(t->tcti))
+		return;
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		TPMS_CAPABILITY_DATA *cap = NULL;
+		TPMI_YES_NO more = TPM2_NO;
+		TSS2_RC rc;
+
+		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+		    TPM2_CAP_HANDLES, ranges[i], TPM2_MAX_CAP_HANDLES, &more, &cap);
+		if (rc != TSS2_RC_SUCCESS) {
+			/* TPM_RC_INITIALIZE: not started, so nothing is loaded. */
+			(void)tsr_tpm2_rc(t, rc, "GetCapability (handles)");
+			return;
+		}
+		for (UINT32 k = 0; k < cap->data.handles.count; k++) {
+			TPM2_HANDLE h = cap->data.handles.handle[k];
+			ESYS_TR tr = ESYS_TR_NONE;
+
+			/* Loaded sessions are listed with their own handles:
+			 * HMAC (0x02) and policy (0x03) sessions alike. */
+			if (i == 0 ? (h >> 24) != 0x80 : (h >> 24) != 0x02 && (h >> 24) != 0x03)
+				continue;
+			rc = Esys_TR_FromTPMPublic(t->esys, h, ESYS_TR_NONE, ESYS_TR_NONE,
+			    ESYS_TR_NONE, &tr);
+			if (rc != TSS2_RC_SUCCESS) {
+				(void)tsr_tpm2_rc(t, rc, "TR_FromTPMPublic (stale handle)");
+				continue;
+			}
+			if ((rc = Esys_FlushContext(t->esys, tr)) != TSS2_RC_SUCCESS) {
+				(void)tsr_tpm2_rc(t, rc, "FlushContext (stale handle)");
+				(void)Esys_TR_Close(t->esys, &tr);
+				continue;
+			}
+			flushed++;
+		}
+		Esys_Free(cap);
+	}
+	if (flushed > 0)
+		tsr_debug("tpm2: flushed %u objects and sessions left by clients that died",
+		    flushed);
+}
+
 /* --- Operations --- */
 
 static int
@@ -510,6 +592,7 @@ tpm2_open(const tsr_sa_config_t *config, void **ret_state)
 		r = tsr_tpm2_rc(t, rc, "Esys_Initialize");
 		goto out;
 	}
+	flush_stale(t);
 	if ((r = create_primary(t, &primary, &t->primary_name)) != TSR_OK)
 		goto out;
 	/* Keep only its context: no object slot is held between operations. */
