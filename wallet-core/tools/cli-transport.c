@@ -237,7 +237,11 @@ cli_connection_reader(const cli_transport_spec_t *spec, const tsr_reader_session
 void
 cli_connection_close(cli_connection_t *c)
 {
-	/* The transport borrows the link: free it first. */
+	/* An orderly end first: over GATT, State 0x02 and the peer's
+	 * disconnect (18013-5 §8.3.3.1.1.7); freeing alone only drops the
+	 * link. The transport borrows the link: free it first. */
+	if (c->transport != NULL)
+		(void)tsr_transport_close(c->transport);
 	tsr_transport_free(c->transport);
 	tsr_ble_link_free(c->link);
 	c->transport = NULL;
