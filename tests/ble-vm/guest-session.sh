@@ -164,14 +164,17 @@ session reader_names_the_offered_mode "--ble-mode peripheral" "--ble-mode periph
 session multi_chunk_request "--ble-mode peripheral" \
 	"--template mdl-full --template pid-basic" valid
 # L2CAP: the holder listens, the reader reads the PSM and connects; the
-# request and SessionData end (2 SDUs at least) and the response.
+# request (1 SDU at least) and the response. The reader's closing
+# SessionData (status 20) is not counted: it is sometimes lost when the
+# reader closes the channel (docs/ble.md), which ends the session all the
+# same.
 session peripheral_server_l2cap_session "--ble-mode peripheral --ble-l2cap" "--ble-l2cap" \
-	l2cap2
+	l2cap1
 # The reader listens (GATT server) and the holder connects.
-session central_client_l2cap_session "--ble-mode central --ble-l2cap" "--ble-l2cap" l2cap2
-# A request larger than one SDU (512 bytes): 2 + 1 SDUs at least.
+session central_client_l2cap_session "--ble-mode central --ble-l2cap" "--ble-l2cap" l2cap1
+# A request larger than one SDU (512 bytes): 2 SDUs at least.
 session multi_chunk_request_l2cap "--ble-mode peripheral --ble-l2cap" \
-	"--ble-l2cap --template mdl-full --template pid-basic" l2cap3
+	"--ble-l2cap --template mdl-full --template pid-basic" l2cap2
 # Only one side asks for L2CAP: the session keeps to GATT (the holder
 # listening on a PSM the reader never reads does not disturb it).
 session l2cap_only_reader_stays_on_gatt "--ble-mode peripheral" "--ble-l2cap" gatt
