@@ -133,19 +133,33 @@ attempt() {
 	esac
 }
 
-# session NAME ...: attempt, reported as TAP. bluetoothd 5.66 has died
-# under this test (once, on a loaded machine, right after logging "Device
-# ... is already connected": both controllers are on one daemon here,
-# unlike two real machines). A case during which it died says so, and runs
-# once more on a fresh bluetoothd; nothing else is retried.
+# session NAME ...: attempt, reported as TAP. Two failures of the test
+# bed, not of the session, get the case run once more, said in the TAP
+# output (the first attempt's log is kept as NAME.first-attempt.*):
+# - bluetoothd 5.66 has died under this test (once, on a loaded machine,
+#   right after logging "Device ... is already connected": both
+#   controllers are on one daemon here, unlike two real machines); it is
+#   started again;
+# - the reader's scan found no holder at all in its 60 s (about one case in
+#   twenty, mostly right after a central client mode session, even with
+#   discovery restarted every 8 s: docs/ble.md).
+# Nothing else is retried.
 session() {
 	attempt "$@"
+	why=
 	if ! kill -0 "$bluetoothd" 2>/dev/null; then
 		wait "$bluetoothd"
-		echo "# bluetoothd exited (status $?) during $1: restarted, case run again" \
-			>> "$out/tap"
-		mv "$out/$1.reader.err" "$out/$1.first-attempt.reader.err"
+		why="bluetoothd exited (status $?) during $1: restarted"
 		start_bluetoothd
+	elif [ "$verdict" = FAIL ] && grep -q 'bluez: discovering' "$out/$1.reader.err" &&
+	    ! grep -q 'bluez: connecting to' "$out/$1.reader.err"; then
+		why="the reader's scan found no holder in $1 (docs/ble.md)"
+	fi
+	if [ -n "$why" ]; then
+		echo "# $why: case run again" >> "$out/tap"
+		for side in reader holder; do
+			mv "$out/$1.$side.err" "$out/$1.first-attempt.$side.err"
+		done
 		attempt "$@"
 	fi
 	result "$verdict" "$1" "$out/$1.reader.err"
