@@ -182,21 +182,33 @@ holder_terminates(fixture_t *f, gconstpointer user)
 	tsr_free(response);
 }
 
+/* The reader's age-over-18 request, answered by the holder and read by the
+ * reader: returns the holder's SessionData (tsr_free()). */
+static uint8_t *
+first_exchange(fixture_t *f, size_t *ret_len)
+{
+	uint8_t *est, *data, *response = NULL;
+	size_t est_len = 0, response_len = 0;
+
+	est = reader_establish(f, "age-over-18", &est_len);
+	data = holder_answer(f, est, est_len, ret_len);
+	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, *ret_len, &response,
+	    &response_len, NULL), ==, TSR_OK);
+	tsr_free(response);
+	tsr_free(est);
+	return data;
+}
+
 /* Between requests the holder ends the session: the reader reads that
  * status; a response nobody asked for ends the session as out of order. */
 static void
 holder_ends_between_requests(fixture_t *f, gconstpointer user)
 {
-	uint8_t *est, *data, *response = NULL, *end = NULL, *req2 = NULL;
-	size_t est_len = 0, data_len = 0, response_len = 0, end_len = 0, req2_len = 0;
+	uint8_t *data, *response = NULL, *end = NULL, *req2 = NULL;
+	size_t data_len = 0, response_len = 0, end_len = 0, req2_len = 0;
 
 	(void)user;
-	est = reader_establish(f, "age-over-18", &est_len);
-	data = holder_answer(f, est, est_len, &data_len);
-	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
-	    &response_len, NULL), ==, TSR_OK);
-	tsr_free(response);
-	response = NULL;
+	data = first_exchange(f, &data_len);
 	g_assert_cmpint(tsr_holder_session_error(f->holder, TSR_SESSION_STATUS_TERMINATION, &end,
 	    &end_len), ==, TSR_OK);
 	g_assert_cmpint(tsr_reader_session_receive(f->reader, end, end_len, &response,
@@ -206,25 +218,18 @@ holder_ends_between_requests(fixture_t *f, gconstpointer user)
 	    &req2_len), ==, TSR_ERR_SESSION_STATE);
 	tsr_free(end);
 	tsr_free(data);
-	tsr_free(est);
 
 	/* A fresh session: the first response arrives a second time while no
 	 * request is out. */
 	fixture_tear_down(f, NULL);
 	fixture_set_up(f, NULL);
-	est = reader_establish(f, "age-over-18", &est_len);
-	data = holder_answer(f, est, est_len, &data_len);
-	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
-	    &response_len, NULL), ==, TSR_OK);
-	tsr_free(response);
-	response = NULL;
+	data = first_exchange(f, &data_len);
 	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
 	    &response_len, NULL), ==, TSR_ERR_SESSION_STATE);
 	g_assert_null(response);
 	g_assert_cmpint(tsr_reader_session_request(f->reader, (const uint8_t *)"\xa0", 1, &req2,
 	    &req2_len), ==, TSR_ERR_SESSION_STATE);
 	tsr_free(data);
-	tsr_free(est);
 }
 
 static void
@@ -254,22 +259,17 @@ tampered_ciphertext(fixture_t *f, gconstpointer user)
 static void
 replayed_response(fixture_t *f, gconstpointer user)
 {
-	uint8_t *est, *data, *response = NULL, *again = NULL, *req2 = NULL;
-	size_t est_len = 0, data_len = 0, response_len = 0, again_len = 0, req2_len = 0;
+	uint8_t *data, *again = NULL, *req2 = NULL;
+	size_t data_len = 0, again_len = 0, req2_len = 0;
 
 	(void)user;
-	est = reader_establish(f, "age-over-18", &est_len);
-	data = holder_answer(f, est, est_len, &data_len);
-	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &response,
-	    &response_len, NULL), ==, TSR_OK);
-	tsr_free(response);
+	data = first_exchange(f, &data_len);
 	/* A second request, answered by the replay of the first response:
 	 * counter 2 is expected, the replay carries counter 1. */
 	g_assert_cmpint(tsr_reader_session_request(f->reader, (const uint8_t *)"\xa0", 1, &req2,
 	    &req2_len), ==, TSR_OK);
 	g_assert_cmpint(tsr_reader_session_receive(f->reader, data, data_len, &again, &again_len,
 	    NULL), ==, TSR_ERR_CRYPTO_DECRYPT);
-	tsr_free(est);
 	tsr_free(data);
 	tsr_free(req2);
 }

@@ -322,20 +322,20 @@ import_items(tsr_store_t *store, const tsr_cbor_item_t *items, size_t n,
 	tsr_verifier_t *verifier = NULL;
 	checked_credential_t *checked;
 	uint32_t ignored = 0;
-	size_t i, n_checked = 0;
+	size_t i;
 	int64_t key_id = 0;
 	int r;
 
 	*ret_failed = SIZE_MAX;
 	*ret_reasons = 0;
+	/* Zeroed: the ones never checked clear as empty. */
 	if ((checked = calloc(n, sizeof(*checked))) == NULL)
 		return TSR_ERR_NO_MEMORY;
 	if ((r = import_verifier_new(store, &verifier, &ignored)) != TSR_OK)
 		goto out;
-	for (i = 0; i < n; i++, n_checked++) {
+	for (i = 0; i < n; i++) {
 		if ((r = check_credential(verifier, ignored, &items[i], &checked[i],
 		    ret_reasons)) != TSR_OK) {
-			n_checked++; /* partly filled: clear it too */
 			*ret_failed = i;
 			goto out;
 		}
@@ -357,7 +357,7 @@ import_items(tsr_store_t *store, const tsr_cbor_item_t *items, size_t n,
 	r = tsr_store_commit(store);
 out:
 	tsr_store_rollback(store);
-	for (i = 0; i < n_checked; i++)
+	for (i = 0; i < n; i++)
 		checked_credential_clear(&checked[i]);
 	free(checked);
 	tsr_verifier_free(verifier);
