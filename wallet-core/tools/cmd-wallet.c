@@ -720,13 +720,17 @@ run_import(const wallet_opts_t *o)
 		goto out;
 	}
 	if (err != TSR_OK) {
-		if (err <= TSR_ERR_CBOR_TRUNCATED && err >= TSR_ERR_MDOC_VERSION)
+		bool malformed = err <= TSR_ERR_CBOR_TRUNCATED && err >= TSR_ERR_MDOC_VERSION;
+
+		/* A batch's failing credential first: the array itself was fine. */
+		if (batch && failed != SIZE_MAX)
+			cli_error(o->args[0], "%s%s: %s; nothing was imported", what,
+			    malformed ? " is not an IssuerSigned or Document" : "",
+			    tsr_strerror(err));
+		else if (malformed)
 			cli_error(o->args[0], "%s: %s",
 			    batch ? "not an array of IssuerSigned or Document" :
 				    "not an IssuerSigned or Document",
-			    tsr_strerror(err));
-		else if (batch && failed != SIZE_MAX)
-			cli_error(o->args[0], "%s: %s; nothing was imported", what,
 			    tsr_strerror(err));
 		else
 			wallet_report(path, store, o, err);
