@@ -883,7 +883,13 @@ session_answered (gpointer data)
 static gboolean
 session_ended (gpointer data)
 {
-  return session_in_state (data, WALLET_SESSION_ENDED);
+  E2E *t = data;
+  GtkWidget *done = wallet_test_find (GTK_WIDGET (t->present), GTK_TYPE_BUTTON, "done_button");
+
+  /* The session's state changes first; the page follows when its own
+   * wait for the next request returns. */
+  return session_in_state (t, WALLET_SESSION_ENDED) && done != NULL &&
+         gtk_widget_get_visible (done);
 }
 
 static GtkWidget *
