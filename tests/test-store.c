@@ -1340,7 +1340,7 @@ static void
 valid_batch(fixture_t *f, gconstpointer data)
 {
 	tsr_store_t *store = create_wallet(f);
-	tsr_store_import_options_t options = { .uses = 1 };
+	tsr_store_import_options_t options = { 0 }; /* a batch's default: single-use */
 	tsr_store_list_t *list = NULL;
 	uint8_t *creds[3], *batch;
 	size_t lens[3], len = 0, n = 0, failed = 0;
@@ -1351,6 +1351,9 @@ valid_batch(fixture_t *f, gconstpointer data)
 	for (size_t i = 0; i < 3; i++)
 		creds[i] = new_key_credential(f, store, &key_ids[i], &lens[i]);
 	batch = batch_of(creds, lens, 3, &len);
+	g_assert_true(tsr_store_is_batch(batch, len));
+	g_assert_false(tsr_store_is_batch(creds[0], lens[0]));
+	g_assert_false(tsr_store_is_batch(batch, 0));
 	g_assert_cmpint(tsr_store_import_batch(store, batch, len, &options, &ids, &n, &failed,
 	    &reasons), ==, TSR_OK);
 	g_assert_cmpuint(n, ==, 3);
@@ -1385,6 +1388,7 @@ static void
 batch_all_or_nothing(fixture_t *f, gconstpointer data)
 {
 	tsr_store_t *store = create_wallet(f);
+	tsr_store_list_t *list = NULL;
 	tsr_ec_key_t *other = NULL;
 	tsr_ec_pub_t pub;
 	uint8_t *good[2], *foreign = NULL, *batch, *p, big[3 + TSR_STORE_BATCH_MAX + 1];
@@ -1442,12 +1446,17 @@ batch_all_or_nothing(fixture_t *f, gconstpointer data)
 	    &failed, NULL), ==, TSR_ERR_LIMIT);
 	g_assert_cmpint(count_rows(f->path, "credentials"), ==, 0);
 
-	/* The good ones go in together. */
+	/* The good ones go in together, here without a limit on their uses. */
 	batch = batch_of(good, good_len, 2, &len);
-	g_assert_cmpint(tsr_store_import_batch(store, batch, len, NULL, NULL, &n, NULL, NULL), ==,
-	    TSR_OK);
+	g_assert_cmpint(tsr_store_import_batch(store, batch, len,
+	    &(tsr_store_import_options_t){ .uses = TSR_STORE_USES_UNLIMITED }, NULL, &n, NULL,
+	    NULL), ==, TSR_OK);
 	g_assert_cmpuint(n, ==, 2);
 	g_assert_cmpint(count_rows(f->path, "credentials"), ==, 2);
+	g_assert_cmpint(tsr_store_list(store, &list), ==, TSR_OK);
+	for (size_t i = 0; i < 2; i++)
+		g_assert_cmpint(tsr_store_list_get(list, i)->uses_remaining, ==, -1);
+	tsr_store_list_free(list);
 	g_free(batch);
 	free(good[0]);
 	free(good[1]);

@@ -488,22 +488,19 @@ run_add_op (GTask       *task,
     {
     case OP_IMPORT:
       {
-        tsr_store_import_options_t options = { 0 };
         int64_t id = 0, *batch_ids = NULL;
         size_t n = 0, failed = SIZE_MAX;
         uint32_t reasons = 0;
 
-        /* A CBOR array is a batch from the issuer: single-use credentials,
-         * all added or none. */
-        if (len > 0 && (data[0] & 0xe0) == 0x80)
+        /* A batch from the issuer: single-use credentials, all added or none. */
+        if (tsr_store_is_batch (data, len))
           {
-            options.uses = 1;
-            r = tsr_store_import_batch (store, data, len, &options, &batch_ids, &n, &failed,
+            r = tsr_store_import_batch (store, data, len, NULL, &batch_ids, &n, &failed,
                                         &reasons);
             g_array_append_vals (ids, batch_ids, n);
             tsr_free (batch_ids);
           }
-        else if ((r = tsr_store_import (store, data, len, &options, &id, &reasons)) == TSR_OK)
+        else if ((r = tsr_store_import (store, data, len, NULL, &id, &reasons)) == TSR_OK)
           g_array_append_val (ids, id);
         if (r != TSR_OK)
           error = import_error (r, reasons, failed);

@@ -628,13 +628,6 @@ put_reasons(FILE *f, uint32_t reasons, bool json)
 	}
 }
 
-/* A CBOR array (major type 4): a batch from `tessera-issuer issue --batch`. */
-static bool
-is_batch(const uint8_t *data, size_t len)
-{
-	return len > 0 && (data[0] & 0xe0) == 0x80;
-}
-
 /* Prints what was imported as id, read back from the store: a line, or
  * the members of a JSON object. */
 static int
@@ -688,9 +681,7 @@ run_import(const wallet_opts_t *o)
 	}
 	if (cli_read_file(o->args[0], CLI_MAX_INPUT, &data, &len) < 0)
 		return CLI_EXIT_USAGE;
-	/* The credentials of a batch are single-use unless --uses says. */
-	if ((batch = is_batch(data, len)) && o->uses == NULL)
-		options.uses = 1;
+	batch = tsr_store_is_batch(data, len);
 	if (wallet_open(o, &secret, &store, &path) < 0)
 		goto out;
 	if (batch) {

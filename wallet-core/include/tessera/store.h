@@ -269,12 +269,27 @@ TSR_EXPORT TSR_WUR int tsr_store_device_key(tsr_store_t *store, int64_t key_id, 
 TSR_EXPORT TSR_WUR int tsr_store_key_set_attested(tsr_store_t *store, int64_t key_id,
     const uint8_t *evidence, size_t len);
 
-/** Options for tsr_store_import(). Zero-initialise. */
+/** tsr_store_import_options_t::uses: no limit, even for a batch. */
+#define TSR_STORE_USES_UNLIMITED UINT32_MAX
+
+/** Options for tsr_store_import() and tsr_store_import_batch(). Zero-initialise. */
 typedef struct tsr_store_import_options {
-	/** For a credential of a batch that may be presented a limited number
-	 *  of times (usually 1); 0 means no limit. */
+	/** How many times each credential may be presented. 0 is the default:
+	 *  no limit for tsr_store_import(), once for each credential of
+	 *  tsr_store_import_batch() (issuers batch single-use credentials, one
+	 *  per device key, so that presentations cannot be linked);
+	 *  #TSR_STORE_USES_UNLIMITED for no limit in either. */
 	uint32_t uses;
 } tsr_store_import_options_t;
+
+/**
+ * @brief Whether issued bytes are a batch for tsr_store_import_batch() (a
+ *        CBOR array, as `tessera-issuer issue --batch` writes) rather than
+ *        one credential for tsr_store_import().
+ *
+ * Only the first byte is looked at: the import checks the rest.
+ */
+TSR_EXPORT bool tsr_store_is_batch(const uint8_t *data, size_t len);
 
 /**
  * @brief Checks a credential and stores it, bound to the wallet key its
@@ -316,7 +331,8 @@ TSR_EXPORT TSR_WUR int tsr_store_import(tsr_store_t *store, const uint8_t *cred,
  * tsr_store_import() checks one (a credential twice in the batch is a
  * duplicate), then all are stored in one transaction.
  *
- * @param options may be NULL; applies to every credential.
+ * @param options may be NULL; applies to every credential. Unless it says
+ *        otherwise, each credential may be presented once.
  * @param[out] ret_ids the ids, in the order of the array (owned,
  *        tsr_free()); may be NULL.
  * @param[out] ret_n how many were stored; may be NULL.

@@ -228,7 +228,7 @@ insert_credential(tsr_store_t *store, int64_t key_id, const tsr_mso_t *mso,
 	sqlite3_bind_int64(st, 7, mso->valid_until);
 	if (mso->has_expected_update)
 		sqlite3_bind_int64(st, 8, mso->expected_update);
-	if (options != NULL && options->uses > 0)
+	if (options != NULL && options->uses > 0 && options->uses != TSR_STORE_USES_UNLIMITED)
 		sqlite3_bind_int64(st, 9, options->uses);
 	sqlite3_bind_int64(st, 10, tsr_clock_now());
 	sqlite3_bind_blob(st, 11, fingerprint, sizeof(fingerprint), SQLITE_STATIC);
@@ -389,11 +389,18 @@ tsr_store_import(tsr_store_t *store, const uint8_t *cred, size_t len,
 	return r;
 }
 
+bool
+tsr_store_is_batch(const uint8_t *data, size_t len)
+{
+	return data != NULL && len > 0 && (data[0] & 0xe0) == 0x80; /* major type 4 */
+}
+
 int
 tsr_store_import_batch(tsr_store_t *store, const uint8_t *batch, size_t len,
     const tsr_store_import_options_t *options, int64_t **ret_ids, size_t *ret_n,
     size_t *ret_failed, uint32_t *ret_reasons)
 {
+	tsr_store_import_options_t batch_options = { .uses = 1 }; /* single-use by default */
 	tsr_cbor_doc_t *cbor = NULL;
 	const tsr_cbor_item_t *root;
 	int64_t *ids = NULL;
@@ -421,7 +428,9 @@ tsr_store_import_batch(tsr_store_t *store, const uint8_t *batch, size_t len,
 		r = TSR_ERR_NO_MEMORY;
 		goto out;
 	}
-	if ((r = import_items(store, root->u.list.items, root->u.list.count, options, ids,
+	if (options != NULL && options->uses != 0)
+		batch_options.uses = options->uses;
+	if ((r = import_items(store, root->u.list.items, root->u.list.count, &batch_options, ids,
 	    &failed, &reasons)) != TSR_OK)
 		goto out;
 	n = root->u.list.count;
