@@ -208,6 +208,19 @@ def missing_file():
 
 
 @test
+def empty_file():
+    # Named as empty, not as a CBOR or argument error; the same for a key
+    # file given to `tessera present`.
+    with tempfile.NamedTemporaryFile(suffix=".cbor") as t:
+        code, out, err = verify(response=t.name)
+        assert code == 2, f"exit {code}"
+        assert err == f"tessera: {t.name}: is empty\n", err
+        code, out, err = tessera("present", "-i", path("issuer_signed.cbor"), "-k", t.name,
+                                 "-T", "local:" + t.name + ".sock")
+        assert code != 0 and err == f"tessera: {t.name}: is empty\n", (code, err)
+
+
+@test
 def bad_now():
     for now in ("yesterday", "2021-01-01", "2021-13-01T00:00:00Z"):
         code, out, err = verify(now=now)

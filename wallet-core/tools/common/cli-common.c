@@ -103,6 +103,12 @@ cli_read_file(const char *path, size_t limit, uint8_t **ret_data, size_t *ret_le
 		cli_error(name, "%s", strerror(errno ? errno : EIO));
 		goto fail;
 	}
+	/* No input of ours is empty; said here, not as the library's "NULL or
+	 * out-of-range argument" or a CBOR error. */
+	if (len == 0) {
+		cli_error(name, "is empty");
+		goto fail;
+	}
 	if (!is_stdin)
 		fclose(f);
 	buf[len] = 0;

@@ -42,7 +42,7 @@ void cli_error(const char *what, const char *fmt, ...) CLI_PRINTF(2, 3);
  * returned '?' or ':' (opterr must be 0). */
 void cli_bad_option(char *const *argv, int c);
 
-/* Reads a whole file ("-" is stdin) of at most `limit` bytes; prints why
+/* Reads a whole non-empty file ("-" is stdin) of at most `limit` bytes; prints why
  * and returns -1 on failure (*ret_data untouched). The buffer is
  * NUL-terminated one byte past *ret_len (PEM parsers like that) and freed
  * with cli_free_data(). */
