@@ -45,6 +45,7 @@ static const conv_t conversions[] = {
 	{ "{\"$bytes\": \"00FFab\"}", "4300ffab" },
 	{ "{\"$b64\": \"AP+r\"}", "4300ffab" },
 	{ "{\"$b64\": \"AA==\"}", "4100" },
+	{ "{\"$b64\": \"AA\"}", "4100" },        /* padding is optional */
 	{ "{\"$b64\": \"\"}", "40" },
 };
 
@@ -99,6 +100,7 @@ static const bad_t bad_json[] = {
 	{ "{\"a\": {\"$bytes\": \"abc\"}}", "$bytes needs an even number" },
 	{ "{\"a\": {\"$bytes\": \"zz\"}}", "$bytes needs" },
 	{ "{\"a\": {\"$b64\": \"A===\"}}", "$b64 needs base64" },
+	{ "{\"a\": {\"$b64\": \"AA=\"}}", "$b64 needs base64" },     /* padding not to 4 */
 	{ "{\"a\": {\"$b64\": \"AB\"}}", "$b64 needs base64" },     /* non-zero trailing bits */
 	{ "{\"a\": {\"$b64\": \"AP-r\"}}", "$b64 needs base64" },   /* url alphabet */
 	{ "{\"a\": {\"$date\": \"2024-01-01\"}}", "unknown typed value \"$date\"" },

@@ -45,8 +45,9 @@ tsr_base64url_encode(const uint8_t *ptr, size_t len, char **ret_text)
 	return TSR_OK;
 }
 
+/* c's value in the alphabet whose last two characters are c62 and c63. */
 static int
-sextet(char c)
+sextet(char c, char c62, char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -54,22 +55,24 @@ sextet(char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '-')
+	if (c == c62)
 		return 62;
-	if (c == '_')
+	if (c == c63)
 		return 63;
 	return -1;
 }
 
-int
-tsr_base64url_decode(const char *text, size_t text_len, uint8_t **ret_ptr, size_t *ret_len)
+/* Unpadded base64 in either alphabet: what both variants share. */
+static int
+decode_unpadded(const char *text, size_t text_len, char c62, char c63, uint8_t **ret_ptr,
+    size_t *ret_len)
 {
 	size_t out_len, o = 0;
 	uint32_t acc = 0;
 	unsigned bits = 0;
 	uint8_t *out;
 
-	if (text_len % 4 == 1)
+	if (text == NULL || ret_ptr == NULL || ret_len == NULL || text_len % 4 == 1)
 		return TSR_ERR_INVALID_ARGUMENT;
 	if (text_len > TSR_BUF_MAX)
 		return TSR_ERR_LIMIT;
@@ -77,7 +80,7 @@ tsr_base64url_decode(const char *text, size_t text_len, uint8_t **ret_ptr, size_
 	if ((out = malloc(out_len ? out_len : 1)) == NULL)
 		return TSR_ERR_NO_MEMORY;
 	for (size_t i = 0; i < text_len; i++) {
-		int v = sextet(text[i]);
+		int v = sextet(text[i], c62, c63);
 
 		if (v < 0) {
 			free(out);
@@ -99,4 +102,24 @@ tsr_base64url_decode(const char *text, size_t text_len, uint8_t **ret_ptr, size_
 	*ret_ptr = out;
 	*ret_len = o;
 	return TSR_OK;
+}
+
+int
+tsr_base64url_decode(const char *text, size_t text_len, uint8_t **ret_ptr, size_t *ret_len)
+{
+	return decode_unpadded(text, text_len, '-', '_', ret_ptr, ret_len);
+}
+
+int
+tsr_base64_decode(const char *text, size_t len, uint8_t **ret_ptr, size_t *ret_len)
+{
+	size_t pad = 0;
+
+	if (text == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	while (pad < 2 && len > pad && text[len - 1 - pad] == '=')
+		pad++;
+	if (pad > 0 && len % 4 != 0)
+		return TSR_ERR_INVALID_ARGUMENT;
+	return decode_unpadded(text, len - pad, '+', '/', ret_ptr, ret_len);
 }

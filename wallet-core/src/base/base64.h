@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* base64url without padding (RFC 4648 §5), as the "mdoc:" QR URI uses. */
+/* base64url without padding (RFC 4648 §5), as the "mdoc:" QR URI uses, and
+ * standard base64 (§4), as JSON claims carry binary values. */
 #ifndef TSR_BASE_BASE64_H
 #define TSR_BASE_BASE64_H
 
@@ -15,5 +16,8 @@ int tsr_base64url_encode(const uint8_t *ptr, size_t len, char **ret_text);
 /* Rejects padding, whitespace, characters outside the URL alphabet and
  * non-canonical trailing bits (TSR_ERR_INVALID_ARGUMENT). */
 int tsr_base64url_decode(const char *text, size_t text_len, uint8_t **ret_ptr, size_t *ret_len);
+/* Padding optional but exact when present; otherwise as strict as
+ * tsr_base64url_decode(). */
+int tsr_base64_decode(const char *text, size_t len, uint8_t **ret_ptr, size_t *ret_len);
 
 #endif /* TSR_BASE_BASE64_H */

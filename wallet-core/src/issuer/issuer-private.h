@@ -87,9 +87,6 @@ bool tsr_full_date_parse(const uint8_t *p, size_t len, int *ret_y, int *ret_m, i
 /* "YYYY-MM-DDThh:mm:ssZ" exactly (no fraction, UTC). */
 bool tsr_tdate_parse(const uint8_t *p, size_t len, int64_t *ret_time);
 
-/* Standard base64 (RFC 4648 §4), padding optional but exact when present. */
-int tsr_base64_decode(const char *text, size_t len, uint8_t **ret_ptr, size_t *ret_len);
-
 /* JSON string (with quotes) of UTF-8 text; control characters escaped. */
 void tsr_json_put_string(tsr_buf_t *out, const char *s, size_t len);
 

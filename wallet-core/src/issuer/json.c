@@ -16,6 +16,7 @@
 
 #include <tessera/tessera.h>
 
+#include "base/base64.h"
 #include "issuer/issuer-private.h"
 
 #define NUMBER_MAX_LEN 64
@@ -709,65 +710,6 @@ tsr_tdate_parse(const uint8_t *p, size_t len, int64_t *ret_time)
 		return false;
 	*ret_time = t;
 	return true;
-}
-
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int
-tsr_base64_decode(const char *text, size_t len, uint8_t **ret_ptr, size_t *ret_len)
-{
-	uint8_t *out;
-	size_t pad = 0, n = 0, data_len;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	if (text == NULL || ret_ptr == NULL || ret_len == NULL)
-		return TSR_ERR_INVALID_ARGUMENT;
-	while (pad < 2 && len > pad && text[len - 1 - pad] == '=')
-		pad++;
-	if (pad > 0 && len % 4 != 0)
-		return TSR_ERR_INVALID_ARGUMENT;
-	data_len = len - pad;
-	if (data_len % 4 == 1)
-		return TSR_ERR_INVALID_ARGUMENT;
-	if ((out = malloc(data_len / 4 * 3 + 3)) == NULL)
-		return TSR_ERR_NO_MEMORY;
-	for (size_t i = 0; i < data_len; i++) {
-		int v = b64_value(text[i]);
-
-		if (v < 0) {
-			free(out);
-			return TSR_ERR_INVALID_ARGUMENT;
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	/* Leftover bits must be zero (canonical encoding). */
-	if (bits > 0 && (acc & ((1u << bits) - 1u)) != 0) {
-		free(out);
-		return TSR_ERR_INVALID_ARGUMENT;
-	}
-	*ret_ptr = out;
-	*ret_len = n;
-	return TSR_OK;
 }
 
 void
