@@ -34,6 +34,9 @@
 #define REF_MAX 64
 #define P11_FILE_MAX 8192
 
+/* The DS key pair is told apart from wallets' device keys on a shared token. */
+static const tsr_sa_key_options_t DS_KEY_OPTIONS = { .label = "tessera-document-signer" };
+
 struct cli_ds {
 	tsr_issuer_t *issuer;
 	tsr_secure_area_t *sa; /* PKCS#11 only */
@@ -424,8 +427,8 @@ cli_p11_key_create(const char *module, const char *token, const char *pin_file,
 	}
 	if (pin_load(pin_file, &pin) < 0 || open_token(module, token, &pin, &k->sa) < 0)
 		goto out;
-	if ((err = tsr_secure_area_create_key(k->sa, NULL, &k->ref, &k->ref_len, &cose,
-	    &cose_len)) != TSR_OK) {
+	if ((err = tsr_secure_area_create_key(k->sa, &DS_KEY_OPTIONS, &k->ref, &k->ref_len,
+	    &cose, &cose_len)) != TSR_OK) {
 		cli_error(token, "cannot generate a P-256 key pair on the token: %s",
 		    tsr_strerror(err));
 		goto out;

@@ -12,7 +12,8 @@
  *
  * prints one "name=value" per line: count (private keys with that CKA_ID),
  * token, private, sensitive, extractable, always_sensitive,
- * never_extractable, sign (0 or 1) and value (readable or refused).
+ * never_extractable, sign (0 or 1), label (CKA_LABEL) and value
+ * (readable or refused).
  * Exit status 0, or 2 when the module or token cannot be used.
  */
 
@@ -138,9 +139,14 @@ main(int argc, char **argv)
 	printf("count=%lu\n", (unsigned long)count);
 	if (count >= 1) {
 		CK_ATTRIBUTE a = { CKA_VALUE, value, sizeof(value) };
+		char label[65] = "";
+		CK_ATTRIBUTE l = { CKA_LABEL, label, sizeof(label) - 1 };
 
 		for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
 			printf("%s=%d\n", bools[i].name, attr_bool(fl, s, objs[0], bools[i].type));
+		if (fl->C_GetAttributeValue(s, objs[0], &l, 1) == CKR_OK)
+			label[l.ulValueLen] = '\0';
+		printf("label=%s\n", label);
 		rv = fl->C_GetAttributeValue(s, objs[0], &a, 1);
 		printf("value=%s\n", rv == CKR_OK ? "readable" : "refused");
 	}

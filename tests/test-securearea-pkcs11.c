@@ -326,8 +326,8 @@ test_key_attributes(void)
 {
 	g_autoptr(tsr_test_softhsm_t) hsm = tsr_test_softhsm_new();
 	tsr_secure_area_t *sa = open_p11(hsm);
-	uint8_t *ref = NULL, *blob = NULL, key[32], value[128];
-	size_t ref_len = 0, blob_len = 0;
+	uint8_t *ref = NULL, *ds_ref = NULL, *cose = NULL, *blob = NULL, key[32], value[128];
+	size_t ref_len = 0, ds_ref_len = 0, cose_len = 0, blob_len = 0;
 	tsr_ec_pub_t pub;
 	raw_p11_t raw;
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
@@ -336,6 +336,19 @@ test_key_attributes(void)
 	CK_ATTRIBUTE la = { CKA_LABEL, label, sizeof(label) };
 
 	create_key(sa, &ref, &ref_len, &pub);
+	/* A label of the creator's: 1 to TSR_SA_KEY_LABEL_MAX bytes. */
+	for (size_t i = 0; i < 2; i++) {
+		char too_long[TSR_SA_KEY_LABEL_MAX + 2];
+
+		memset(too_long, 'x', sizeof(too_long) - 1);
+		too_long[sizeof(too_long) - 1] = '\0';
+		g_assert_cmpint(tsr_secure_area_create_key(sa,
+		    &(tsr_sa_key_options_t){ .label = i == 0 ? "" : too_long }, &ds_ref, &ds_ref_len,
+		    &cose, &cose_len), ==, TSR_ERR_INVALID_ARGUMENT);
+	}
+	g_assert_cmpint(tsr_secure_area_create_key(sa,
+	    &(tsr_sa_key_options_t){ .label = "tessera-document-signer" }, &ds_ref, &ds_ref_len,
+	    &cose, &cose_len), ==, TSR_OK);
 	memset(key, 7, sizeof(key));
 	g_assert_cmpint(tsr_secure_area_seal(sa, key, &blob, &blob_len), ==, TSR_OK);
 	tsr_secure_area_free(sa);
@@ -352,6 +365,14 @@ test_key_attributes(void)
 	g_assert_true(raw_bool(&raw, h, CKA_DERIVE));
 	g_assert_cmpuint(raw.fl->C_GetAttributeValue(raw.session, h, &la, 1), ==, CKR_OK);
 	g_assert_cmpmem(label, la.ulValueLen, "tessera-device-key", 18);
+	for (CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY; cls <= CKO_PRIVATE_KEY; cls++) {
+		CK_OBJECT_HANDLE ds = CK_INVALID_HANDLE;
+
+		g_assert_cmpuint(raw_find(&raw, cls, ds_ref, ds_ref_len, NULL, &ds), ==, 1);
+		la.ulValueLen = sizeof(label);
+		g_assert_cmpuint(raw.fl->C_GetAttributeValue(raw.session, ds, &la, 1), ==, CKR_OK);
+		g_assert_cmpmem(label, la.ulValueLen, "tessera-document-signer", 23);
+	}
 	/* The private value cannot be read. */
 	g_assert_cmpuint(raw.fl->C_GetAttributeValue(raw.session, h, &a, 1), ==,
 	    CKR_ATTRIBUTE_SENSITIVE);
@@ -372,6 +393,8 @@ test_key_attributes(void)
 	raw_close(&raw);
 
 	free(ref);
+	tsr_free(ds_ref);
+	tsr_free(cose);
 	free(blob);
 }
 

@@ -114,7 +114,8 @@ def the_private_key_is_sensitive_and_not_extractable():
     attrs = dict(line.split("=", 1) for line in out.split())
     assert attrs == {"count": "1", "token": "1", "private": "1", "sensitive": "1",
                      "extractable": "0", "always_sensitive": "1", "never_extractable": "1",
-                     "sign": "1", "value": "refused"}, attrs
+                     "sign": "1", "label": "tessera-document-signer",
+                     "value": "refused"}, attrs
 
 
 @test

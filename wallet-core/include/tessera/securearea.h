@@ -129,6 +129,9 @@ TSR_EXPORT const char *tsr_secure_area_describe(const tsr_secure_area_t *sa);
 TSR_EXPORT TSR_WUR int tsr_secure_area_software_params(const tsr_secure_area_t *sa,
     uint8_t **ret_params, size_t *ret_len);
 
+/** The longest tsr_sa_key_options_t::label. */
+#define TSR_SA_KEY_LABEL_MAX 64
+
 /** Options for a new key. Zero-initialise. */
 typedef struct tsr_sa_key_options {
 	/** Require this PIN for every use of the key (TPM authValue; for
@@ -136,6 +139,11 @@ typedef struct tsr_sa_key_options {
 	 *  PIN and refuse a per-key PIN with #TSR_ERR_SA_NOT_SUPPORTED). NULL
 	 *  for none. */
 	const char *pin;
+	/** On a PKCS#11 token, the key objects' CKA_LABEL, 1 to
+	 *  #TSR_SA_KEY_LABEL_MAX bytes (e.g. an issuer's Document Signer key);
+	 *  NULL for "tessera-device-key". The other back-ends keep no label
+	 *  and ignore it. */
+	const char *label;
 } tsr_sa_key_options_t;
 
 /**

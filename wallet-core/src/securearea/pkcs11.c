@@ -16,7 +16,8 @@
  *   key reference: the 16 random bytes that are the key pair's CKA_ID,
  *     exactly 16 bytes. Private key: CKA_TOKEN, CKA_PRIVATE,
  *     CKA_SENSITIVE, !CKA_EXTRACTABLE, CKA_SIGN, CKA_DERIVE; public key:
- *     CKA_TOKEN, CKA_VERIFY; both CKA_LABEL "tessera-device-key" and
+ *     CKA_TOKEN, CKA_VERIFY; both CKA_LABEL "tessera-device-key" (or the
+ *     creator's tsr_sa_key_options_t::label) and
  *     CKA_EC_PARAMS prime256v1. A reference is only as good as the
  *     object: a deleted key or another token gives TSR_ERR_SA_KEY_INVALID.
  *
@@ -492,7 +493,10 @@ p11_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *
 	p11_state_t *st = state;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	uint8_t oid[] = P11_P256_OID, id[P11_ID_LEN];
-	char label[] = P11_KEY_LABEL;
+	const char *label_in = options != NULL && options->label != NULL ? options->label :
+	    P11_KEY_LABEL;
+	const size_t label_len = strnlen(label_in, TSR_SA_KEY_LABEL_MAX + 1);
+	char label[TSR_SA_KEY_LABEL_MAX]; /* a template's values are not const */
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	CK_ATTRIBUTE pub_tmpl[] = {
 		{ CKA_TOKEN, &yes, sizeof(yes) },
@@ -500,7 +504,7 @@ p11_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *
 		{ CKA_VERIFY, &yes, sizeof(yes) },
 		{ CKA_EC_PARAMS, oid, sizeof(oid) },
 		{ CKA_ID, id, sizeof(id) },
-		{ CKA_LABEL, label, sizeof(label) - 1 },
+		{ CKA_LABEL, label, label_len },
 	};
 	CK_ATTRIBUTE priv_tmpl[] = {
 		{ CKA_TOKEN, &yes, sizeof(yes) },
@@ -510,7 +514,7 @@ p11_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *
 		{ CKA_SIGN, &yes, sizeof(yes) },
 		{ CKA_DERIVE, &yes, sizeof(yes) },
 		{ CKA_ID, id, sizeof(id) },
-		{ CKA_LABEL, label, sizeof(label) - 1 },
+		{ CKA_LABEL, label, label_len },
 	};
 	CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
 	tsr_ec_pub_t pub;
@@ -522,6 +526,11 @@ p11_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t *
 		r = TSR_ERR_SA_NOT_SUPPORTED;
 		goto out;
 	}
+	if (label_len == 0 || label_len > TSR_SA_KEY_LABEL_MAX) {
+		r = TSR_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	memcpy(label, label_in, label_len);
 	if (!st->authed) {
 		r = TSR_ERR_SA_PIN_REQUIRED;
 		goto out;
