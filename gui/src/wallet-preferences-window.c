@@ -34,6 +34,8 @@ struct _WalletPreferencesWindow
   GtkSwitch *trusted_readers_switch;
   AdwComboRow *transport_row;
   AdwComboRow *ble_mode_row;
+  AdwActionRow *ble_l2cap_row;
+  GtkSwitch *ble_l2cap_switch;
   GtkListBox *roots_list;
 };
 
@@ -327,6 +329,8 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, trusted_readers_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, transport_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_l2cap_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_l2cap_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, roots_list);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_import_clicked);
@@ -509,9 +513,11 @@ static const char *ble_mode_choices[] = { "peripheral", "central", NULL };
 static void
 on_transport_changed (WalletPreferencesWindow *self)
 {
-  /* The mode matters only for Bluetooth. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_mode_row),
-                            adw_combo_row_get_selected (self->transport_row) == 0);
+  gboolean ble = adw_combo_row_get_selected (self->transport_row) == 0;
+
+  /* The mode and the L2CAP channel matter only for Bluetooth. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_mode_row), ble);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_l2cap_row), ble);
 }
 
 WalletPreferencesWindow *
@@ -534,6 +540,8 @@ wallet_preferences_window_new (GtkWindow   *parent,
   g_settings_bind_with_mapping (settings, "ble-mode", self->ble_mode_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_to_selected, selected_to_choice,
                                 ble_mode_choices, NULL);
+  g_settings_bind (settings, "ble-l2cap", self->ble_l2cap_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->transport_row, "notify::selected",
                            G_CALLBACK (on_transport_changed), self, G_CONNECT_SWAPPED);
   on_transport_changed (self);

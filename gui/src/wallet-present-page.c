@@ -615,6 +615,7 @@ wallet_present_page_start (WalletPresentPage *self)
                                               g_strcmp0 (mode, "central") == 0 ?
                                               TSR_BLE_MODE_CENTRAL_CLIENT :
                                               TSR_BLE_MODE_PERIPHERAL_SERVER,
+                                              g_settings_get_boolean (self->settings, "ble-l2cap"),
                                               chosen == NULL, &error);
     }
   else

@@ -30,6 +30,7 @@ struct _WalletSession
   char *uri;
   WalletTransport kind;
   tsr_ble_mode_t ble_mode;
+  gboolean ble_l2cap;      /* offer (peripheral) or use (central) an L2CAP channel */
   gboolean fallback_local;
   char *description;  /* set by the open thread, read after open_finish */
   uint8_t ble_uuid[16];
@@ -228,6 +229,7 @@ make_ble_engagement (tsr_ble_mode_t         mode,
 WalletSession *
 wallet_session_new_ble (WalletStore     *store,
                         tsr_ble_mode_t   ble_mode,
+                        gboolean         ble_l2cap,
                         gboolean         fallback_local,
                         GError         **error)
 {
@@ -242,6 +244,7 @@ wallet_session_new_ble (WalletStore     *store,
   self->store = g_object_ref (store);
   self->kind = WALLET_TRANSPORT_BLE;
   self->ble_mode = ble_mode;
+  self->ble_l2cap = ble_l2cap;
   self->fallback_local = fallback_local;
   /* Only used when BLE falls back to the local transport. */
   self->socket_path = default_socket_path ();
@@ -339,6 +342,8 @@ open_thread (GTask        *task,
   /* Central client: scan for the reader as long as the QR code is shown
    * (cancel ends it), as the CLI does. */
   cfg.connect_timeout_ms = -1;
+  /* As the CLI's --ble-l2cap: GATT stays the fallback. */
+  cfg.l2cap = self->ble_l2cap;
   if (self->ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       /* The holder checks the reader's Ident before it sends anything. */

@@ -48,11 +48,15 @@ WalletSession      *wallet_session_new                 (WalletStore   *store,
                                                         GError       **error);
 /* A session over BLE in @ble_mode (peripheral server or central client):
  * the engagement offers that mode with a fresh random service UUID. With
+ * @ble_l2cap the messages move over an L2CAP channel when the reader
+ * offers (central) or uses (peripheral) one, as `tessera wallet present
+ * --ble-l2cap`; GATT is the fallback (tsr_ble_config_t::l2cap). With
  * @fallback_local, a machine without a Bluetooth adapter or bluetoothd
  * uses the local transport instead (the engagement then offers no BLE).
  * The QR code is valid only after wallet_session_open_finish(). */
 WalletSession      *wallet_session_new_ble             (WalletStore     *store,
                                                         tsr_ble_mode_t   ble_mode,
+                                                        gboolean         ble_l2cap,
                                                         gboolean         fallback_local,
                                                         GError         **error);
 

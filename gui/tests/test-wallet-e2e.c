@@ -538,6 +538,8 @@ typedef struct {
   char *socket_path;
   char *uri;
   tsr_ble_mode_t mode;
+  gboolean l2cap;               /* the reader offers or uses an L2CAP channel */
+  gboolean used_l2cap;          /* the messages went over L2CAP (tsr_ble_info_t) */
   SimRequest requests[SIM_MAX_REQUESTS]; /* up to the first without a template */
   gboolean holder_ends;
   gboolean done;
@@ -575,6 +577,7 @@ sim_connect (SimReader             *r,
   if (r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client)
     return TSR_ERR_NOT_FOUND;
   tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
+  cfg.l2cap = r->l2cap;
   if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       const uint8_t *engagement;
@@ -586,9 +589,17 @@ sim_connect (SimReader             *r,
         return err;
       cfg.has_ident = true;
     }
-  if ((err = tsr_transport_ble_new (&cfg, r->reader_link, ret_t)) != TSR_OK)
+  if ((err = tsr_transport_ble_new (&cfg, r->reader_link, ret_t)) != TSR_OK ||
+      (err = tsr_transport_ble_connect (*ret_t, 10000)) != TSR_OK)
     return err;
-  return tsr_transport_ble_connect (*ret_t, 10000);
+  {
+    tsr_ble_info_t info;
+
+    if ((err = tsr_transport_ble_info (*ret_t, &info)) != TSR_OK)
+      return err;
+    r->used_l2cap = info.l2cap;
+  }
+  return TSR_OK;
 }
 
 static int
@@ -719,16 +730,51 @@ sim_reader_done (gpointer data)
   return g_atomic_int_get (&((SimReader *) data)->done);
 }
 
+/* How test_present_ble_simulated runs: the BLE mode, and whether the
+ * Preferences switch "Use an L2CAP channel" is turned on (the reader
+ * always offers or uses one). */
+typedef struct {
+  gboolean central;
+  gboolean l2cap_switch;
+} BleCase;
+
+static const BleCase ble_peripheral = { FALSE, FALSE };
+static const BleCase ble_central = { TRUE, FALSE };
+static const BleCase ble_peripheral_l2cap = { FALSE, TRUE };
+static const BleCase ble_central_l2cap = { TRUE, TRUE };
+
+/* Turns Preferences → Presenting → "Use an L2CAP channel" on or off
+ * through its switch, as the holder does. */
+static void
+set_l2cap_switch (E2E      *t,
+                  gboolean  active)
+{
+  GSettings *settings = wallet_window_get_settings (t->window);
+  WalletPreferencesWindow *prefs;
+  GtkWidget *sw;
+
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t->window), wallet_window_get_store (t->window),
+                                         settings);
+  sw = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "ble_l2cap_switch");
+  g_assert_nonnull (sw);
+  g_assert_true (gtk_widget_is_sensitive (sw));
+  gtk_switch_set_active (GTK_SWITCH (sw), active);
+  g_assert_true (g_settings_get_boolean (settings, "ble-l2cap") == active);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 /* The app's BLE path end to end on a simulated radio: transport opened
- * before the QR code, the row shows it, a reader connects over GATT, the
- * consent sheet, the answer, "Shared". */
+ * before the QR code, the row shows it, a reader connects, the consent
+ * sheet, the answer, "Shared". The reader always wants an L2CAP channel:
+ * the messages take it exactly when the Preferences switch is on, so the
+ * switch reaches the transport's options (tsr_ble_config_t::l2cap). */
 static void
 test_present_ble_simulated (gconstpointer data)
 {
-  gboolean central = GPOINTER_TO_INT (data);
+  const BleCase *c = data;
   E2E t;
-  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER,
-                  .requests = { { "driving-licence" } } };
+  SimReader r = { .mode = c->central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER,
+                  .l2cap = TRUE, .requests = { { "driving-licence" } } };
   WalletConsentDialog *dialog;
   GThread *thread;
   GtkWidget *row;
@@ -738,13 +784,14 @@ test_present_ble_simulated (gconstpointer data)
   wallet_session_set_ble_link_func (sim_link_func, &r);
   g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
   g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode",
-                         central ? "central" : "peripheral");
+                         c->central ? "central" : "peripheral");
+  set_l2cap_switch (&t, c->l2cap_switch);
   g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
   g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
   g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
                    WALLET_TRANSPORT_BLE);
   row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW,
-                          central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
+                          c->central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "BLE transport"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "simulated link"));
@@ -766,6 +813,7 @@ test_present_ble_simulated (gconstpointer data)
   g_thread_join (thread);
   g_assert_cmpint (r.result, ==, TSR_OK);
   g_assert_cmpuint (r.response_len, >, 0);
+  g_assert_true (r.used_l2cap == c->l2cap_switch);
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
 
@@ -1192,6 +1240,8 @@ test_transport_choice_persisted (void)
   g_assert_cmpstr (value, ==, "local");
   g_clear_pointer (&value, g_free);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  g_assert_false (gtk_widget_get_sensitive (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW,
+                                                              "ble_l2cap_row")));
   adw_combo_row_set_selected (transport, 0);
   value = g_settings_get_string (settings, "transport");
   g_assert_cmpstr (value, ==, "ble");
@@ -1237,9 +1287,13 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-cancel-waiting", test_present_ble_cancel_waiting);
-  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", GINT_TO_POINTER (FALSE),
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", &ble_peripheral,
                         test_present_ble_simulated);
-  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", GINT_TO_POINTER (TRUE),
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", &ble_central,
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral-l2cap", &ble_peripheral_l2cap,
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central-l2cap", &ble_central_l2cap,
                         test_present_ble_simulated);
   g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
   g_test_add_data_func ("/wallet/e2e/present-several/local", GINT_TO_POINTER (FALSE),
