@@ -25,11 +25,18 @@
  * transport with an engagement that offers no BLE. The choice is kept in
  * GSettings through the Preferences rows.
  *
+ * /wallet/e2e/present-share/ja runs the same presentation in Japanese (a
+ * child process with LANGUAGE=ja and the built catalogue, as main.c binds
+ * it): the texts it looks for are the catalogue's translations.
+ *
  * With WALLET_SCREENSHOT_DIR set, every page is also saved there at
- * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png).
+ * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png; in
+ * Japanese holder-<page>-ja-<size>.png).
  */
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
 #include "wallet-preferences-window.h"
@@ -37,6 +44,9 @@
 #include "wallet-window.h"
 
 #define TIMEOUT_MS 30000
+
+/* The page names of screenshots get this after them: "-ja" in Japanese. */
+static const char *shot_language = "";
 
 typedef struct {
   WalletTestWallet *wallet;
@@ -63,7 +73,8 @@ shoot_full (GtkWindow  *window,
     return;
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      g_autofree char *name = g_strdup_printf ("holder-%s-%dx%d.png", page, sizes[i][0], sizes[i][1]);
+      g_autofree char *name = g_strdup_printf ("holder-%s%s-%dx%d.png", page, shot_language,
+                                               sizes[i][0], sizes[i][1]);
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       wallet_test_resize (window, sizes[i][0], sizes[i][1]);
@@ -282,8 +293,8 @@ present_until_consent (E2E *t)
   g_action_group_activate_action (G_ACTION_GROUP (t->window), "present", NULL);
   g_assert_true (wallet_test_wait (session_waiting, t, TIMEOUT_MS));
   wallet_test_spin (300);
-  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Waiting for a reader"));
-  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Local transport (testing)"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Waiting for a reader…")));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Local transport (testing)")));
 
   uri = decode_screen (t);
   g_assert_true (g_str_has_prefix (uri, "mdoc:"));
@@ -303,9 +314,9 @@ present_until_consent (E2E *t)
   dialog = wallet_present_page_get_consent_dialog (t->present);
   /* What the holder sees: who asks, and for what. */
   g_assert_cmpint (wallet_consent_dialog_get_trust (dialog), ==, TSR_READER_ANONYMOUS);
-  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Unidentified reader"));
-  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Mobile driving licence"));
-  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, "Family name"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), _("Unidentified reader")));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), _("Mobile driving licence")));
+  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, _("Family name")));
   return dialog;
 }
 
@@ -366,7 +377,7 @@ test_present_share (void)
   g_assert_nonnull (strstr (t.reader_out, "123456789"));
 
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
-  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, _("Shared"));
   shoot (GTK_WINDOW (t.window), "result");
 
   /* Done: home, and the history has the presentation. */
@@ -408,6 +419,36 @@ test_present_share (void)
       gtk_window_destroy (GTK_WINDOW (prefs));
     }
   e2e_teardown (&t);
+}
+
+/* The presentation of test_present_share in Japanese, in a child process
+ * (gettext caches translations across a change of LANGUAGE): the pages
+ * show the catalogue's texts, and the screenshots get "-ja". */
+static void
+test_present_share_ja (void)
+{
+  const char *localedir = g_getenv ("WALLET_TEST_LOCALEDIR");
+
+  if (localedir == NULL)
+    {
+      g_test_skip ("WALLET_TEST_LOCALEDIR is not set");
+      return;
+    }
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT |
+                                       G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_setenv ("LANGUAGE", "ja", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* The .ui templates are translated in the default domain, as in main.c. */
+  textdomain (GETTEXT_PACKAGE);
+  g_assert_cmpstr (_("Shared"), ==, "共有しました");
+  shot_language = "-ja";
+  test_present_share ();
 }
 
 static void
@@ -1282,6 +1323,7 @@ main (int   argc,
   wallet_test_init (&argc, &argv);
 
   g_test_add_func ("/wallet/e2e/present-share", test_present_share);
+  g_test_add_func ("/wallet/e2e/present-share/ja", test_present_share_ja);
   g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
