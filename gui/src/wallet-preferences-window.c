@@ -145,8 +145,13 @@ update_pin_row (WalletPreferencesWindow *self,
       break;
     case TSR_SA_TPM2:
       title = _("PIN");
-      subtitle = _("None: the TPM keeps the keys on this computer without a PIN");
-      changeable = FALSE;
+      if (wallet_store_get_keys_have_pin (self->store))
+        subtitle = _("The TPM uses the keys only with this PIN");
+      else
+        {
+          subtitle = _("None: the TPM keeps the keys on this computer without a PIN");
+          changeable = FALSE;
+        }
       break;
     default:
       gtk_widget_set_visible (GTK_WIDGET (self->pin_row), FALSE);
@@ -245,6 +250,8 @@ wallet_preferences_window_change_pin (WalletPreferencesWindow *self)
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
                                                        software ? _("Change Passphrase") : _("Change PIN"),
                                                        software ? _("The keys are encrypted again under the new passphrase.") :
+                                                       wallet_store_get_sa_kind (self->store) == TSR_SA_TPM2 ?
+                                                                  _("The TPM counts wrong PINs and locks itself for a while after too many.") :
                                                                   _("The token counts wrong PINs and locks itself after too many.")));
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);

@@ -128,9 +128,16 @@ tsr_reader_trust_t  wallet_session_get_reader_trust    (WalletSession *self,
 
 /* Answers the request with the consented elements (@share FALSE:
  * declines, nothing is disclosed) and writes the log; the session stays
- * open for the reader's next request (wait_request again). */
+ * open for the reader's next request (wait_request again). @pin (NULL for
+ * none) is for device keys that have one (a TPM wallet made with a PIN).
+ * When a key needs its PIN and none or a wrong one was given, the finish
+ * function fails with WALLET_ERROR TSR_ERR_SA_PIN_REQUIRED or
+ * TSR_ERR_SA_PIN_INCORRECT, nothing is sent nor logged, and the request
+ * waits for another respond (with the PIN, or declining); the TPM's
+ * lockout (TSR_ERR_SA_PIN_LOCKED) ends the request as any failure. */
 void                wallet_session_respond_async       (WalletSession       *self,
                                                         gboolean             share,
+                                                        const char          *pin,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);

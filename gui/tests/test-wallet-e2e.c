@@ -25,6 +25,10 @@
  * transport with an engagement that offers no BLE. The choice is kept in
  * GSettings through the Preferences rows.
  *
+ * /wallet/e2e/present-tpm-pin: a TPM wallet (real swtpm) whose key has a
+ * PIN: asked after the consent sheet, a wrong one asked again, changed in
+ * Preferences, and the TPM's lockout after too many wrong ones.
+ *
  * /wallet/e2e/present-share/ja runs the same presentation in Japanese (a
  * child process with LANGUAGE=ja and the built catalogue, as main.c binds
  * it): the texts it looks for are the catalogue's translations.
@@ -39,6 +43,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "swtpm.h"
 #include "wallet-preferences-window.h"
 #include "wallet-test-support.h"
 #include "wallet-window.h"
@@ -57,6 +62,7 @@ typedef struct {
   gboolean reader_done;
   char *reader_out;
   char *reader_err;
+  char *trust;          /* the reader's IACA; NULL: tests/data/store/iaca.pem */
 } E2E;
 
 /* Saves @window at each size; @prepare (may be NULL) runs after each resize. */
@@ -144,18 +150,14 @@ reader_finished (gpointer data)
   return ((E2E *) data)->reader_done;
 }
 
+/* The window on @store, at phone size, its credentials loaded. */
 static void
-e2e_setup (E2E *t)
+e2e_setup_store (E2E         *t,
+                 WalletStore *store)
 {
-  g_autoptr(WalletStore) store = NULL;
   g_autoptr(GSettings) settings = g_settings_new ("org.tessera.Wallet");
   g_autoptr(GError) error = NULL;
 
-  memset (t, 0, sizeof *t);
-  t->wallet = wallet_test_wallet_new (1);
-  store = wallet_store_new (t->wallet->path);
-  /* The passphrase a user would type in the unlock dialog. */
-  wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
   /* The memory backend lives as long as the process: the default here,
    * the transport each test asks for below. */
@@ -167,6 +169,20 @@ e2e_setup (E2E *t)
   g_assert_no_error (error);
   wallet_test_resize (GTK_WINDOW (t->window), 360, 720);
   g_assert_true (wallet_test_wait (credentials_loaded, t, TIMEOUT_MS));
+}
+
+/* The software test wallet with one mDL. */
+static void
+e2e_setup (E2E *t)
+{
+  g_autoptr(WalletStore) store = NULL;
+
+  memset (t, 0, sizeof *t);
+  t->wallet = wallet_test_wallet_new (1);
+  store = wallet_store_new (t->wallet->path);
+  /* The passphrase a user would type in the unlock dialog. */
+  wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
+  e2e_setup_store (t, store);
 }
 
 static void
@@ -183,6 +199,7 @@ e2e_teardown (E2E *t)
   g_free (t->dir);
   g_free (t->reader_out);
   g_free (t->reader_err);
+  g_free (t->trust);
   wallet_test_wallet_free (t->wallet);
 }
 
@@ -267,7 +284,8 @@ start_reader (E2E        *t,
               const char *uri)
 {
   g_autofree char *file = g_build_filename (t->dir, "uri", NULL);
-  g_autofree char *trust = g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
+  g_autofree char *trust = t->trust != NULL ? g_strdup (t->trust) :
+                           g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
   g_autofree char *transport = g_strdup_printf ("local:%s",
     wallet_session_get_socket_path (wallet_present_page_get_session (t->present)));
   g_autoptr(GError) error = NULL;
@@ -1316,6 +1334,235 @@ test_transport_choice_persisted (void)
   e2e_teardown (&t);
 }
 
+/* ---- A TPM wallet made with a PIN, on a real swtpm ---- */
+
+#define TPM_PIN "2468"
+#define TPM_NEW_PIN "1357"
+
+static gboolean
+pin_dialog_open (gpointer data)
+{
+  E2E *t = data;
+  AdwMessageDialog *d = wallet_present_page_get_pin_dialog (t->present);
+
+  return d != NULL && gtk_widget_get_mapped (GTK_WIDGET (d));
+}
+
+static gboolean
+store_created (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+static void
+on_store_created (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wallet_store_create_finish (WALLET_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(int *) user_data = 1;
+}
+
+/* Types @pin into the open PIN prompt and confirms it; returns its body. */
+static char *
+answer_pin (E2E        *t,
+            const char *pin)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  char *body;
+
+  g_assert_true (wallet_test_wait (pin_dialog_open, t, TIMEOUT_MS));
+  dialog = wallet_present_page_get_pin_dialog (t->present);
+  body = g_strdup (adw_message_dialog_get_body (dialog));
+  entry = wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, "PIN");
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), pin);
+  /* What a click on Share does: the response, then the dialog goes. */
+  adw_message_dialog_response (dialog, "share");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  return body;
+}
+
+/* Presents until the consent sheet, turns every switch on and shares. */
+static void
+share_all (E2E *t)
+{
+  WalletConsentDialog *dialog = present_until_consent (t);
+
+  for (gsize e = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+      if (sw != NULL)
+        gtk_switch_set_active (sw, TRUE);
+    }
+  wallet_consent_dialog_share (dialog);
+}
+
+/* The change is done and its toast shown (a new toast each time: the
+ * window keeps only the last one, so the caller compares it). */
+static gboolean
+prefs_answered (gpointer data)
+{
+  return !wallet_preferences_window_get_busy (data) &&
+         wallet_preferences_window_get_last_toast (data) != NULL;
+}
+
+static gboolean
+pin_dialog_or_result (gpointer data)
+{
+  return pin_dialog_open (data) || result_shown (data);
+}
+
+static const char *
+change_tpm_pin (WalletPreferencesWindow *prefs,
+                const char              *old_pin,
+                const char              *new_pin)
+{
+  GtkWidget *button = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "pin_button");
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  g_assert_true (gtk_widget_get_visible (button) && gtk_widget_get_sensitive (button));
+  wallet_preferences_window_change_pin (prefs);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) o = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (o) && gtk_widget_get_visible (GTK_WIDGET (o)) &&
+          gtk_window_get_transient_for (GTK_WINDOW (o)) == GTK_WINDOW (prefs))
+        dialog = ADW_MESSAGE_DIALOG (o);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Change PIN");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "TPM"));
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Current PIN")), old_pin);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "New PIN")), new_pin);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Repeat new PIN")), new_pin);
+  adw_message_dialog_response (dialog, "change");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wallet_test_wait (prefs_answered, prefs, TIMEOUT_MS));
+  return wallet_preferences_window_get_last_toast (prefs);
+}
+
+/* A TPM wallet created with a PIN (what the create dialog does): its key
+ * has the PIN as its authValue. Sharing asks for it after the consent
+ * sheet; a wrong one is said so and asked again, the right one signs and
+ * the reader verifies. Preferences changes it (TPM2_ObjectChangeAuth: a
+ * wrong current PIN is refused), and the new one works. Wrong PINs until
+ * the TPM's dictionary-attack lockout end the request with that reason. */
+static void
+test_present_tpm_pin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletStore) store = NULL;
+  g_autofree char *dir = NULL, *ca_dir = NULL, *path = NULL, *body = NULL;
+  tsr_sa_key_options_t options = { .pin = TPM_PIN };
+  WalletPreferencesWindow *prefs;
+  tsr_test_swtpm_t *tpm;
+  tsr_store_t *ts;
+  int created = 0;
+  gboolean locked = FALSE;
+  E2E t;
+
+  if (!tsr_test_swtpm_available () || g_getenv ("WALLET_TEST_TESSERA_ISSUER") == NULL)
+    {
+      g_test_skip ("swtpm or tessera-issuer is not available");
+      return;
+    }
+  memset (&t, 0, sizeof t);
+  dir = g_dir_make_tmp ("tsr-gui-tpm-pin-XXXXXX", &error);
+  g_assert_no_error (error);
+  ca_dir = tsr_test_swtpm_ca_dir_new ();
+  tpm = tsr_test_swtpm_new (ca_dir);
+  path = g_build_filename (dir, "wallet.db", NULL);
+  store = wallet_store_new (path);
+  wallet_store_create_async (store, TSR_SA_TPM2, tsr_test_swtpm_tcti (tpm), NULL, NULL, TPM_PIN,
+                             NULL, on_store_created, &created);
+  g_assert_true (wallet_test_wait (store_created, &created, TIMEOUT_MS));
+  ts = wallet_store_acquire (store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (wallet_store_get_keys_have_pin (store));
+  wallet_test_issue_full (ts, dir, &options, "org.iso.18013.5.1.mDL", "mdl.json");
+  wallet_store_release (store);
+  /* As after a restart: the PIN is not kept, the holder types it. */
+  wallet_store_set_passphrase (store, NULL);
+  e2e_setup_store (&t, store);
+  t.trust = g_build_filename (dir, "pki", "iaca.pem", NULL);
+
+  /* Share: the PIN is asked; a wrong one first. */
+  share_all (&t);
+  body = answer_pin (&t, "0000");
+  g_assert_nonnull (strstr (body, "needs its PIN"));
+  g_clear_pointer (&body, g_free);
+  body = answer_pin (&t, TPM_PIN);
+  g_assert_nonnull (strstr (body, "not right"));
+  g_clear_pointer (&body, g_free);
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  if (g_subprocess_get_exit_status (t.reader) != 0)
+    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 0);
+  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_nonnull (strstr (t.reader_out, "Lindqvist"));
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
+
+  /* Preferences: the PIN row says so and changes it. */
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), store,
+                                         wallet_window_get_settings (t.window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  wallet_test_spin (500);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (prefs), "The TPM uses the keys only with this PIN"));
+  g_assert_cmpstr (change_tpm_pin (prefs, "9999", TPM_NEW_PIN), ==, "The current passphrase or PIN is wrong");
+  g_assert_cmpstr (change_tpm_pin (prefs, TPM_PIN, TPM_NEW_PIN), ==, "PIN changed");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* The new PIN shares. (Each wrong PIN counts towards the TPM's lockout,
+   * two so far: the old PIN is not tried here; test-store checks it.) */
+  g_clear_object (&t.reader);
+  g_clear_pointer (&t.reader_out, g_free);
+  g_clear_pointer (&t.reader_err, g_free);
+  t.reader_done = FALSE;
+  share_all (&t);
+  g_free (answer_pin (&t, TPM_NEW_PIN));
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  if (!g_str_has_prefix (t.reader_out, "VALID"))
+    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
+  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
+
+  /* Wrong PINs until the TPM locks itself: the request fails, saying why. */
+  g_clear_object (&t.reader);
+  g_clear_pointer (&t.reader_out, g_free);
+  g_clear_pointer (&t.reader_err, g_free);
+  t.reader_done = FALSE;
+  share_all (&t);
+  for (guint attempt = 0; attempt < 32 && !locked; attempt++)
+    {
+      g_free (answer_pin (&t, "0000"));
+      g_assert_true (wallet_test_wait (pin_dialog_or_result, &t, TIMEOUT_MS));
+      locked = result_shown (&t);
+    }
+  g_assert_true (locked);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Presentation Failed");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present),
+                                    "The PIN is locked after too many wrong attempts"));
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), !=, 0);
+
+  e2e_teardown (&t);
+  g_clear_object (&store);
+  tsr_test_swtpm_free (tpm);
+  tsr_test_rmrf (ca_dir);
+  tsr_test_rmrf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1325,6 +1572,7 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-share", test_present_share);
   g_test_add_func ("/wallet/e2e/present-share/ja", test_present_share_ja);
   g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
+  g_test_add_func ("/wallet/e2e/present-tpm-pin", test_present_tpm_pin);
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
