@@ -25,6 +25,8 @@ struct _WalletCreateDialog
   GtkWidget *pkcs11_group;
   GtkWidget *software_group;
   GtkWidget *tcti_row;
+  GtkWidget *tpm_pin_row;
+  GtkWidget *tpm_again_row;
   GtkWidget *module_row;
   GtkWidget *token_row;
   GtkWidget *pin_row;
@@ -98,6 +100,16 @@ wallet_create_dialog_set_passphrase (WalletCreateDialog *self,
   g_return_if_fail (WALLET_IS_CREATE_DIALOG (self));
   gtk_editable_set_text (GTK_EDITABLE (self->pass_row), passphrase);
   gtk_editable_set_text (GTK_EDITABLE (self->again_row), again);
+}
+
+void
+wallet_create_dialog_set_tpm_pin (WalletCreateDialog *self,
+                                  const char         *pin,
+                                  const char         *again)
+{
+  g_return_if_fail (WALLET_IS_CREATE_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->tpm_pin_row), pin);
+  gtk_editable_set_text (GTK_EDITABLE (self->tpm_again_row), again);
 }
 
 void
@@ -203,6 +215,15 @@ wallet_create_dialog_create (WalletCreateDialog *self)
         }
       secret = text_of (self->pin_row);
       break;
+    case TSR_SA_TPM2:
+      /* Optional: without one the TPM keeps the keys without a PIN. */
+      if (strcmp (text_of (self->tpm_pin_row), text_of (self->tpm_again_row)) != 0)
+        {
+          set_status (self, _("The two PINs differ"), TRUE);
+          return FALSE;
+        }
+      secret = text_of (self->tpm_pin_row);
+      break;
     default:
       break;
     }
@@ -217,6 +238,8 @@ wallet_create_dialog_create (WalletCreateDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->pass_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->again_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->tpm_pin_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->tpm_again_row), "");
   return TRUE;
 }
 
@@ -340,8 +363,13 @@ wallet_create_dialog_init (WalletCreateDialog *self)
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     g_signal_connect_swapped (self->kind_check[i], "toggled", G_CALLBACK (update_groups), self);
 
-  self->tpm_group = add_group (page, _("TPM 2.0"), NULL);
+  self->tpm_group = add_group (page, _("TPM 2.0"),
+                              _("With a PIN, the TPM uses the keys only after you enter it, and locks itself for a while after too many wrong PINs."));
   self->tcti_row = add_entry (self->tpm_group, _("TCTI (empty for this computer’s TPM)"), FALSE);
+  self->tpm_pin_row = add_entry (self->tpm_group, _("PIN (optional)"), TRUE);
+  self->tpm_again_row = add_entry (self->tpm_group, _("PIN again"), TRUE);
+  g_signal_connect_swapped (self->tpm_pin_row, "changed", G_CALLBACK (on_form_changed), self);
+  g_signal_connect_swapped (self->tpm_again_row, "changed", G_CALLBACK (on_form_changed), self);
 
   self->pkcs11_group = add_group (page, _("Security Token"), NULL);
   self->module_row = add_entry (self->pkcs11_group, _("PKCS#11 module"), FALSE);

@@ -24,6 +24,10 @@ void                wallet_create_dialog_set_kind   (WalletCreateDialog *self,
 void                wallet_create_dialog_set_passphrase (WalletCreateDialog *self,
                                                          const char         *passphrase,
                                                          const char         *again);
+/* For tests: fill the TPM PIN fields (empty: keys without a PIN). */
+void                wallet_create_dialog_set_tpm_pin (WalletCreateDialog *self,
+                                                      const char         *pin,
+                                                      const char         *again);
 void                wallet_create_dialog_set_token  (WalletCreateDialog *self,
                                                      const char         *module,
                                                      const char         *label,

@@ -34,6 +34,8 @@ struct _WalletPreferencesWindow
   GtkSwitch *trusted_readers_switch;
   AdwComboRow *transport_row;
   AdwComboRow *ble_mode_row;
+  AdwActionRow *ble_l2cap_row;
+  GtkSwitch *ble_l2cap_switch;
   GtkListBox *roots_list;
 };
 
@@ -143,8 +145,13 @@ update_pin_row (WalletPreferencesWindow *self,
       break;
     case TSR_SA_TPM2:
       title = _("PIN");
-      subtitle = _("None: the TPM keeps the keys on this computer without a PIN");
-      changeable = FALSE;
+      if (wallet_store_get_keys_have_pin (self->store))
+        subtitle = _("The TPM uses the keys only with this PIN");
+      else
+        {
+          subtitle = _("None: the TPM keeps the keys on this computer without a PIN");
+          changeable = FALSE;
+        }
       break;
     default:
       gtk_widget_set_visible (GTK_WIDGET (self->pin_row), FALSE);
@@ -243,6 +250,8 @@ wallet_preferences_window_change_pin (WalletPreferencesWindow *self)
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
                                                        software ? _("Change Passphrase") : _("Change PIN"),
                                                        software ? _("The keys are encrypted again under the new passphrase.") :
+                                                       wallet_store_get_sa_kind (self->store) == TSR_SA_TPM2 ?
+                                                                  _("The TPM counts wrong PINs and locks itself for a while after too many.") :
                                                                   _("The token counts wrong PINs and locks itself after too many.")));
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
@@ -327,6 +336,8 @@ wallet_preferences_window_class_init (WalletPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, trusted_readers_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, transport_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_l2cap_row);
+  gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, ble_l2cap_switch);
   gtk_widget_class_bind_template_child (widget_class, WalletPreferencesWindow, roots_list);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_import_clicked);
@@ -509,9 +520,11 @@ static const char *ble_mode_choices[] = { "peripheral", "central", NULL };
 static void
 on_transport_changed (WalletPreferencesWindow *self)
 {
-  /* The mode matters only for Bluetooth. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_mode_row),
-                            adw_combo_row_get_selected (self->transport_row) == 0);
+  gboolean ble = adw_combo_row_get_selected (self->transport_row) == 0;
+
+  /* The mode and the L2CAP channel matter only for Bluetooth. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_mode_row), ble);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->ble_l2cap_row), ble);
 }
 
 WalletPreferencesWindow *
@@ -534,6 +547,8 @@ wallet_preferences_window_new (GtkWindow   *parent,
   g_settings_bind_with_mapping (settings, "ble-mode", self->ble_mode_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_to_selected, selected_to_choice,
                                 ble_mode_choices, NULL);
+  g_settings_bind (settings, "ble-l2cap", self->ble_l2cap_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->transport_row, "notify::selected",
                            G_CALLBACK (on_transport_changed), self, G_CONNECT_SWAPPED);
   on_transport_changed (self);

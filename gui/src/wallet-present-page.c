@@ -18,6 +18,7 @@ struct _WalletPresentPage
   WalletSession *session;
   GCancellable *cancellable;
   WalletConsentDialog *consent;
+  AdwMessageDialog *pin_dialog; /* asking for the PIN of a TPM key */
   guint inhibit_cookie;
   guint n_answered;       /* requests answered in this session */
 
@@ -426,6 +427,60 @@ typedef struct {
   gboolean refused;
 } RespondData;
 
+static void respond (WalletPresentPage *self,
+                     gboolean           share,
+                     gboolean           refused,
+                     const char        *pin);
+
+/* ---- The PIN of a TPM key, asked when sharing needs it ---- */
+
+static void
+on_pin_response (AdwMessageDialog  *dialog,
+                 const char        *response,
+                 WalletPresentPage *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+
+  if (self->pin_dialog != dialog)
+    return;
+  self->pin_dialog = NULL;
+  /* Without a PIN nothing can be signed: declining answers the reader. */
+  if (g_str_equal (response, "share") && *gtk_editable_get_text (entry) != '\0')
+    respond (self, TRUE, FALSE, gtk_editable_get_text (entry));
+  else
+    respond (self, FALSE, FALSE, NULL);
+  gtk_editable_set_text (entry, "");
+}
+
+static void
+ask_pin (WalletPresentPage *self,
+         gboolean           wrong)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *entry = adw_password_entry_row_new ();
+
+  self->pin_dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                                 _("Enter PIN"), NULL));
+  adw_message_dialog_set_body (self->pin_dialog,
+                               wrong ? _("That PIN is not right. Enter it again; the TPM locks itself for a while after too many wrong PINs.") :
+                                       _("The key of your credential is in the TPM and needs its PIN to share."));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _("PIN"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (entry), TRUE);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), entry);
+  g_object_set_data (G_OBJECT (self->pin_dialog), "entry", entry);
+  adw_message_dialog_set_extra_child (self->pin_dialog, list);
+  adw_message_dialog_add_responses (self->pin_dialog, "decline", _("_Decline"), "share", _("_Share"), NULL);
+  adw_message_dialog_set_response_appearance (self->pin_dialog, "share", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (self->pin_dialog, "share");
+  adw_message_dialog_set_close_response (self->pin_dialog, "decline");
+  g_signal_connect_object (self->pin_dialog, "response", G_CALLBACK (on_pin_response), self, 0);
+  gtk_window_present (GTK_WINDOW (self->pin_dialog));
+  gtk_widget_grab_focus (entry);
+}
+
 static void
 on_responded (GObject      *source,
               GAsyncResult *result,
@@ -436,7 +491,12 @@ on_responded (GObject      *source,
 
   if (!wallet_session_respond_finish (WALLET_SESSION (source), result, &error))
     {
-      if (r->session == r->self->session)
+      gboolean pin_wanted = g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_REQUIRED) ||
+                            g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_INCORRECT);
+
+      if (r->session == r->self->session && pin_wanted)
+        ask_pin (r->self, g_error_matches (error, WALLET_ERROR, TSR_ERR_SA_PIN_INCORRECT));
+      else if (r->session == r->self->session)
         show_failure (r->self, error->message);
     }
   else if (r->session == r->self->session)
@@ -451,10 +511,12 @@ on_responded (GObject      *source,
   g_free (r);
 }
 
+/* @pin: for a device key that has one, NULL until the holder was asked. */
 static void
 respond (WalletPresentPage *self,
          gboolean           share,
-         gboolean           refused)
+         gboolean           refused,
+         const char        *pin)
 {
   RespondData *r = g_new0 (RespondData, 1);
 
@@ -462,7 +524,7 @@ respond (WalletPresentPage *self,
   r->session = g_object_ref (self->session);
   r->share = share;
   r->refused = refused;
-  wallet_session_respond_async (self->session, share, NULL, on_responded, r);
+  wallet_session_respond_async (self->session, share, pin, NULL, on_responded, r);
 }
 
 static void
@@ -472,7 +534,7 @@ on_consent_decided (WalletPresentPage   *self,
 {
   if (self->consent == dialog)
     self->consent = NULL;
-  respond (self, share, FALSE);
+  respond (self, share, FALSE, NULL);
 }
 
 static void
@@ -503,7 +565,7 @@ on_request (GObject      *source,
    * nothing, and the page says why. */
   if (tsr_presentation_refused (wallet_session_get_presentation (session)))
     {
-      respond (self, FALSE, TRUE);
+      respond (self, FALSE, TRUE, NULL);
       return;
     }
   root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -615,6 +677,7 @@ wallet_present_page_start (WalletPresentPage *self)
                                               g_strcmp0 (mode, "central") == 0 ?
                                               TSR_BLE_MODE_CENTRAL_CLIENT :
                                               TSR_BLE_MODE_PERIPHERAL_SERVER,
+                                              g_settings_get_boolean (self->settings, "ble-l2cap"),
                                               chosen == NULL, &error);
     }
   else
@@ -654,6 +717,9 @@ wallet_present_page_stop (WalletPresentPage *self)
       WalletConsentDialog *consent = g_steal_pointer (&self->consent);
       wallet_consent_dialog_decline (consent);
     }
+  if (self->pin_dialog != NULL)
+    /* Its response declines, as the consent sheet's. */
+    gtk_window_close (GTK_WINDOW (self->pin_dialog));
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
@@ -672,6 +738,13 @@ wallet_present_page_get_session (WalletPresentPage *self)
 {
   g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
   return self->session;
+}
+
+AdwMessageDialog *
+wallet_present_page_get_pin_dialog (WalletPresentPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_PRESENT_PAGE (self), NULL);
+  return self->pin_dialog;
 }
 
 WalletConsentDialog *

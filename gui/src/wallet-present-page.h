@@ -28,6 +28,10 @@ const char          *wallet_present_page_get_view           (WalletPresentPage *
 WalletSession       *wallet_present_page_get_session        (WalletPresentPage *self);
 /* The consent sheet while it is open, else NULL. */
 WalletConsentDialog *wallet_present_page_get_consent_dialog (WalletPresentPage *self);
+/* The PIN prompt while it is open (sharing with a TPM key that has a
+ * PIN), else NULL. Its responses are "share" and "decline"; the PIN goes
+ * in its AdwPasswordEntryRow. */
+AdwMessageDialog    *wallet_present_page_get_pin_dialog     (WalletPresentPage *self);
 /* The result page's title ("Shared", "Declined", ...). */
 const char          *wallet_present_page_get_result_title   (WalletPresentPage *self);
 

@@ -181,7 +181,7 @@ wallet_provision_dialog_create_request (WalletProvisionDialog *self,
   g_return_if_fail (WALLET_IS_PROVISION_DIALOG (self));
   g_object_set_data_full (G_OBJECT (self), "request-out", g_object_ref (out), g_object_unref);
   set_step (self, WALLET_STEP_REQUEST, WALLET_STEP_BUSY, _("Creating a key in the TPM…"));
-  wallet_window_ensure_unlocked (self->window, request_unlocked,
+  wallet_window_ensure_key_pin (self->window, request_unlocked,
                                  unlock_step_new (self, WALLET_STEP_REQUEST),
                                  (GDestroyNotify) unlock_step_free);
 }
@@ -275,7 +275,7 @@ wallet_provision_dialog_respond (WalletProvisionDialog *self,
   g_set_object (&self->response_out, out);
   g_object_set_data_full (G_OBJECT (self), "challenge", g_object_ref (challenge), g_object_unref);
   set_step (self, WALLET_STEP_CHALLENGE, WALLET_STEP_BUSY, _("Reading the challenge…"));
-  wallet_window_ensure_unlocked (self->window, respond_unlocked,
+  wallet_window_ensure_key_pin (self->window, respond_unlocked,
                                  unlock_step_new (self, WALLET_STEP_CHALLENGE),
                                  (GDestroyNotify) unlock_step_free);
 }

@@ -30,6 +30,7 @@ struct _WalletSession
   char *uri;
   WalletTransport kind;
   tsr_ble_mode_t ble_mode;
+  gboolean ble_l2cap;      /* offer (peripheral) or use (central) an L2CAP channel */
   gboolean fallback_local;
   char *description;  /* set by the open thread, read after open_finish */
   uint8_t ble_uuid[16];
@@ -40,6 +41,7 @@ struct _WalletSession
   /* Used only by one task thread at a time. */
   tsr_holder_session_t *hs;
   gboolean established;    /* the reader's SessionEstablishment was read */
+  GBytes *request;         /* the DeviceRequest being answered */
   tsr_transport_t *transport;
   tsr_ble_link_t *link;    /* BLE: the radio, borrowed by transport */
   tsr_presentation_t *presentation;
@@ -74,6 +76,7 @@ wallet_session_finalize (GObject *object)
   WalletSession *self = WALLET_SESSION (object);
 
   tsr_presentation_free (self->presentation);
+  g_clear_pointer (&self->request, g_bytes_unref);
   /* Device keys borrow the store's secure area: free them first. */
   g_clear_pointer (&self->device_keys, g_ptr_array_unref);
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
@@ -228,6 +231,7 @@ make_ble_engagement (tsr_ble_mode_t         mode,
 WalletSession *
 wallet_session_new_ble (WalletStore     *store,
                         tsr_ble_mode_t   ble_mode,
+                        gboolean         ble_l2cap,
                         gboolean         fallback_local,
                         GError         **error)
 {
@@ -242,6 +246,7 @@ wallet_session_new_ble (WalletStore     *store,
   self->store = g_object_ref (store);
   self->kind = WALLET_TRANSPORT_BLE;
   self->ble_mode = ble_mode;
+  self->ble_l2cap = ble_l2cap;
   self->fallback_local = fallback_local;
   /* Only used when BLE falls back to the local transport. */
   self->socket_path = default_socket_path ();
@@ -339,6 +344,8 @@ open_thread (GTask        *task,
   /* Central client: scan for the reader as long as the QR code is shown
    * (cancel ends it), as the CLI does. */
   cfg.connect_timeout_ms = -1;
+  /* As the CLI's --ble-l2cap: GATT stays the fallback. */
+  cfg.l2cap = self->ble_l2cap;
   if (self->ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       /* The holder checks the reader's Ident before it sends anything. */
@@ -546,6 +553,7 @@ static void
 clear_request (WalletSession *self)
 {
   g_clear_pointer (&self->presentation, tsr_presentation_free);
+  g_clear_pointer (&self->request, g_bytes_unref);
   g_ptr_array_set_size (self->device_keys, 0);
   g_ptr_array_set_size (self->credentials, 0);
   g_array_set_size (self->credential_ids, 0);
@@ -553,11 +561,31 @@ clear_request (WalletSession *self)
   g_hash_table_remove_all (self->values);
 }
 
-/* Offers every credential (the DocRequests are matched in analyze), with its device key and
- * the trusted reader roots. Store lock held by the caller. */
+/* A new presentation of self->request, under the strict reader policy
+ * when it is on. */
+static int
+new_presentation (WalletSession *self)
+{
+  const uint8_t *transcript;
+  size_t transcript_len;
+  int r;
+
+  if ((r = tsr_holder_session_transcript (self->hs, &transcript, &transcript_len)) != TSR_OK ||
+      (r = tsr_presentation_new (g_bytes_get_data (self->request, NULL),
+                                 g_bytes_get_size (self->request), transcript, transcript_len,
+                                 &self->presentation)) != TSR_OK)
+    return r;
+  tsr_presentation_require_trusted_reader (self->presentation,
+                                           g_atomic_int_get (&self->trusted_only));
+  return TSR_OK;
+}
+
+/* Offers every credential (the DocRequests are matched in analyze), with its device key
+ * (using @pin, NULL for none) and the trusted reader roots. Store lock held by the caller. */
 static int
 offer_credentials (WalletSession *self,
-                   tsr_store_t   *store)
+                   tsr_store_t   *store,
+                   const char    *pin)
 {
   tsr_store_list_t *list = NULL;
   tsr_store_roots_t *roots = NULL;
@@ -580,7 +608,7 @@ offer_credentials (WalletSession *self,
         continue;
       if ((r = tsr_store_show (store, s->id, &cred)) != TSR_OK)
         goto out;
-      if ((r = tsr_store_device_key (store, s->key_id, NULL, &key)) != TSR_OK)
+      if ((r = tsr_store_device_key (store, s->key_id, pin, &key)) != TSR_OK)
         {
           tsr_store_credential_free (cred);
           goto out;
@@ -660,8 +688,6 @@ wait_request_thread (GTask        *task,
   WalletSession *self = source_object;
   uint8_t *msg = NULL, *request = NULL;
   size_t msg_len = 0, request_len = 0;
-  const uint8_t *transcript;
-  size_t transcript_len;
   GError *error = NULL;
   tsr_store_t *store;
   int r;
@@ -710,21 +736,18 @@ wait_request_thread (GTask        *task,
     }
   self->established = TRUE;
   post_state (self, WALLET_SESSION_REQUEST_RECEIVED);
-  if ((r = tsr_holder_session_transcript (self->hs, &transcript, &transcript_len)) != TSR_OK ||
-      (r = tsr_presentation_new (request, request_len, transcript, transcript_len,
-                                 &self->presentation)) != TSR_OK)
+  self->request = g_bytes_new (request, request_len);
+  if ((r = new_presentation (self)) != TSR_OK)
     {
       send_status (self, TSR_SESSION_STATUS_DECODING_ERROR);
       goto fail;
     }
-  tsr_presentation_require_trusted_reader (self->presentation,
-                                           g_atomic_int_get (&self->trusted_only));
   if ((store = wallet_store_acquire (self->store, TRUE, &error)) == NULL)
     {
       send_status (self, TSR_SESSION_STATUS_TERMINATION);
       goto out;
     }
-  r = offer_credentials (self, store);
+  r = offer_credentials (self, store, NULL);
   wallet_store_release (self->store);
   if (r != TSR_OK || (r = tsr_presentation_analyze (self->presentation)) != TSR_OK)
     {
@@ -836,6 +859,73 @@ write_log (WalletSession              *self,
     }
 }
 
+typedef struct {
+  gboolean share;
+  char *pin;
+} RespondTask;
+
+static void
+respond_task_free (RespondTask *t)
+{
+  if (t->pin != NULL)
+    explicit_bzero (t->pin, strlen (t->pin));
+  g_free (t->pin);
+  g_free (t);
+}
+
+/* The holder's choices, element by element, in the presentation's order. */
+static GArray *
+get_consents (tsr_presentation_t *p)
+{
+  GArray *consents = g_array_new (FALSE, FALSE, sizeof (gboolean));
+
+  for (size_t d = 0; d < tsr_presentation_doc_count (p); d++)
+    for (size_t e = 0; e < tsr_presentation_element_count (p, d); e++)
+      {
+        tsr_requested_element_t el;
+        gboolean consented = tsr_presentation_element (p, d, e, &el) == TSR_OK && el.consented;
+
+        g_array_append_val (consents, consented);
+      }
+  return consents;
+}
+
+static int
+set_consents (tsr_presentation_t *p,
+              GArray             *consents)
+{
+  guint i = 0;
+  int r;
+
+  for (size_t d = 0; d < tsr_presentation_doc_count (p); d++)
+    for (size_t e = 0; e < tsr_presentation_element_count (p, d); e++, i++)
+      if ((r = tsr_presentation_consent (p, d, e, i < consents->len &&
+                                         g_array_index (consents, gboolean, i))) != TSR_OK)
+        return r;
+  return TSR_OK;
+}
+
+/* The request analysed again with device keys that carry @pin (a key
+ * takes its PIN when it is made), keeping what the holder consented to.
+ * Store lock held by the caller. */
+static int
+offer_again_with_pin (WalletSession *self,
+                      tsr_store_t   *store,
+                      const char    *pin)
+{
+  g_autoptr(GArray) consents = get_consents (self->presentation);
+  GBytes *request = g_bytes_ref (self->request);
+  int r;
+
+  clear_request (self);
+  self->request = request;
+  if ((r = new_presentation (self)) != TSR_OK ||
+      (r = offer_credentials (self, store, pin)) != TSR_OK ||
+      (r = tsr_presentation_analyze (self->presentation)) != TSR_OK)
+    return r;
+  return set_consents (self->presentation, consents);
+}
+
 static void
 respond_thread (GTask        *task,
                 gpointer      source_object,
@@ -843,7 +933,8 @@ respond_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   WalletSession *self = source_object;
-  gboolean share = GPOINTER_TO_INT (task_data);
+  RespondTask *t = task_data;
+  gboolean share = t->share;
   uint8_t *response = NULL, *msg = NULL;
   size_t response_len = 0, msg_len = 0;
   GError *error = NULL;
@@ -859,11 +950,24 @@ respond_thread (GTask        *task,
       send_status (self, TSR_SESSION_STATUS_TERMINATION);
       goto out;
     }
-  r = tsr_presentation_respond (self->presentation, TSR_DEVICE_AUTH_MAC, &response,
-                                &response_len);
+  r = share && t->pin != NULL ? offer_again_with_pin (self, store, t->pin) : TSR_OK;
+  if (r == TSR_OK)
+    r = tsr_presentation_respond (self->presentation, TSR_DEVICE_AUTH_MAC, &response,
+                                  &response_len);
+  if (r == TSR_ERR_SA_PIN_REQUIRED || r == TSR_ERR_SA_PIN_INCORRECT)
+    {
+      /* The key wants its PIN (again): the holder is asked, the request
+       * stays open and nothing was sent. */
+      wallet_store_release (self->store);
+      post_state (self, WALLET_SESSION_REQUEST_RECEIVED);
+      g_task_return_error (task, wallet_error_new (r));
+      return;
+    }
   if (r != TSR_OK)
     {
-      write_log (self, store, TSR_PRESENTATION_FAILED);
+      /* Analysing again with the PIN may have failed before a presentation. */
+      if (self->presentation != NULL)
+        write_log (self, store, TSR_PRESENTATION_FAILED);
       wallet_store_release (self->store);
       send_status (self, TSR_SESSION_STATUS_TERMINATION);
       goto fail;
@@ -894,16 +998,21 @@ out:
 void
 wallet_session_respond_async (WalletSession       *self,
                               gboolean             share,
+                              const char          *pin,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  RespondTask *t;
 
   g_return_if_fail (self->presentation != NULL);
 
+  t = g_new0 (RespondTask, 1);
+  t->share = share;
+  t->pin = g_strdup (pin);
   g_task_set_source_tag (task, &respond_tag);
-  g_task_set_task_data (task, GINT_TO_POINTER (share), NULL);
+  g_task_set_task_data (task, t, (GDestroyNotify) respond_task_free);
   g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, respond_thread);
 }

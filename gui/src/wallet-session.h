@@ -48,11 +48,15 @@ WalletSession      *wallet_session_new                 (WalletStore   *store,
                                                         GError       **error);
 /* A session over BLE in @ble_mode (peripheral server or central client):
  * the engagement offers that mode with a fresh random service UUID. With
+ * @ble_l2cap the messages move over an L2CAP channel when the reader
+ * offers (central) or uses (peripheral) one, as `tessera wallet present
+ * --ble-l2cap`; GATT is the fallback (tsr_ble_config_t::l2cap). With
  * @fallback_local, a machine without a Bluetooth adapter or bluetoothd
  * uses the local transport instead (the engagement then offers no BLE).
  * The QR code is valid only after wallet_session_open_finish(). */
 WalletSession      *wallet_session_new_ble             (WalletStore     *store,
                                                         tsr_ble_mode_t   ble_mode,
+                                                        gboolean         ble_l2cap,
                                                         gboolean         fallback_local,
                                                         GError         **error);
 
@@ -124,9 +128,16 @@ tsr_reader_trust_t  wallet_session_get_reader_trust    (WalletSession *self,
 
 /* Answers the request with the consented elements (@share FALSE:
  * declines, nothing is disclosed) and writes the log; the session stays
- * open for the reader's next request (wait_request again). */
+ * open for the reader's next request (wait_request again). @pin (NULL for
+ * none) is for device keys that have one (a TPM wallet made with a PIN).
+ * When a key needs its PIN and none or a wrong one was given, the finish
+ * function fails with WALLET_ERROR TSR_ERR_SA_PIN_REQUIRED or
+ * TSR_ERR_SA_PIN_INCORRECT, nothing is sent nor logged, and the request
+ * waits for another respond (with the PIN, or declining); the TPM's
+ * lockout (TSR_ERR_SA_PIN_LOCKED) ends the request as any failure. */
 void                wallet_session_respond_async       (WalletSession       *self,
                                                         gboolean             share,
+                                                        const char          *pin,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);

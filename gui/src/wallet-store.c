@@ -4,6 +4,7 @@
  */
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "wallet-labels.h"
@@ -19,8 +20,9 @@ struct _WalletStore
   tsr_store_t *store;
 
   GMutex secret_lock;     /* guards the fields below; never held while blocking */
-  char *passphrase;
+  char *passphrase;       /* software passphrase, token PIN, or the TPM keys' PIN */
   tsr_sa_kind_t sa_kind;
+  gboolean keys_have_pin; /* TPM: device keys are made with the PIN (KEY_PIN_SETTING) */
   char *sa_location;
   gboolean unlocked;
 };
@@ -71,6 +73,10 @@ wallet_error_new (int tsr_err)
 {
   return g_error_new_literal (WALLET_ERROR, tsr_err, wallet_error_message (tsr_err));
 }
+
+/* Set ("1") in a TPM wallet created with a PIN: each device key gets it as
+ * its authValue, and presenting or attesting with the key needs it. */
+#define KEY_PIN_SETTING "keys.pin"
 
 static int
 secret_cb (void       *user,
@@ -191,6 +197,46 @@ wallet_store_get_sa_kind (WalletStore *self)
   return kind;
 }
 
+gboolean
+wallet_store_get_keys_have_pin (WalletStore *self)
+{
+  gboolean has;
+
+  g_mutex_lock (&self->secret_lock);
+  has = self->keys_have_pin;
+  g_mutex_unlock (&self->secret_lock);
+  return has;
+}
+
+/* The PIN for a new or attested TPM key: NULL for a wallet without key
+ * PINs, else a copy of the one kept (wipe and free), or NULL and
+ * *ret_err = TSR_ERR_SA_PIN_REQUIRED when none is kept. */
+static char *
+dup_key_pin (WalletStore *self,
+             int         *ret_err)
+{
+  char *pin = NULL;
+
+  *ret_err = TSR_OK;
+  g_mutex_lock (&self->secret_lock);
+  if (self->keys_have_pin)
+    {
+      pin = g_strdup (self->passphrase);
+      if (pin == NULL)
+        *ret_err = TSR_ERR_SA_PIN_REQUIRED;
+    }
+  g_mutex_unlock (&self->secret_lock);
+  return pin;
+}
+
+static void
+free_key_pin (char *pin)
+{
+  if (pin != NULL)
+    explicit_bzero (pin, strlen (pin));
+  g_free (pin);
+}
+
 char *
 wallet_store_dup_sa_location (WalletStore *self)
 {
@@ -211,6 +257,17 @@ wallet_store_is_unlocked (WalletStore *self)
   unlocked = self->unlocked;
   g_mutex_unlock (&self->secret_lock);
   return unlocked;
+}
+
+gboolean
+wallet_store_needs_key_pin (WalletStore *self)
+{
+  gboolean needs;
+
+  g_mutex_lock (&self->secret_lock);
+  needs = self->keys_have_pin && self->passphrase == NULL;
+  g_mutex_unlock (&self->secret_lock);
+  return needs;
 }
 
 static void
@@ -239,6 +296,15 @@ wallet_store_acquire (WalletStore  *self,
       options.secret_user = self;
       if ((r = tsr_store_open (self->path, &options, &self->store)) != TSR_OK)
         goto fail;
+      {
+        char *value = NULL;
+
+        g_mutex_lock (&self->secret_lock);
+        self->keys_have_pin = tsr_store_setting_get (self->store, KEY_PIN_SETTING, &value) == TSR_OK &&
+                              g_strcmp0 (value, "1") == 0;
+        g_mutex_unlock (&self->secret_lock);
+        tsr_free (value);
+      }
       g_mutex_lock (&self->secret_lock);
       self->sa_kind = tsr_store_sa_kind (self->store);
       g_free (self->sa_location);
@@ -482,6 +548,7 @@ run_add_op (GTask       *task,
   guint8 *out = NULL;
   size_t out_len = 0;
   char *pending = NULL;
+  char *key_pin = NULL;
   int r;
 
   switch (op->kind)
@@ -519,11 +586,19 @@ run_add_op (GTask       *task,
                                          _("Attested provisioning needs a wallet in a TPM 2.0; this wallet uses another secure area"));
             break;
           }
-        if ((r = tsr_store_create_key (store, NULL, &id, NULL, NULL)) != TSR_OK)
-          {
-            error = wallet_error_new (r);
-            break;
-          }
+        {
+          tsr_sa_key_options_t options = { 0 };
+
+          /* A wallet created with a PIN gives it to each key (authValue). */
+          key_pin = dup_key_pin (self, &r);
+          options.pin = key_pin;
+          if (r != TSR_OK ||
+              (r = tsr_store_create_key (store, &options, &id, NULL, NULL)) != TSR_OK)
+            {
+              error = wallet_error_new (r);
+              break;
+            }
+        }
         g_array_append_val (ids, id);
         if ((r = load_refs (store, ids, refs, lens)) != TSR_OK ||
             (r = tsr_store_secure_area (store, &sa)) != TSR_OK ||
@@ -558,14 +633,24 @@ run_add_op (GTask       *task,
                                          _("No key request is waiting for a challenge; create a key request first"));
             break;
           }
+        /* TPM2_Certify uses the key: its PIN, when it has one. */
+        key_pin = dup_key_pin (self, &r);
+        pins[0] = key_pin;
+        if (r != TSR_OK)
+          {
+            error = wallet_error_new (r);
+            break;
+          }
         if ((r = load_refs (store, ids, refs, lens)) != TSR_OK ||
             (r = tsr_store_secure_area (store, &sa)) != TSR_OK ||
             (r = tsr_attest_respond (sa, data, len, (const uint8_t *const *) refs->pdata,
                                      (const size_t *) (gpointer) lens->data, pins, ids->len,
                                      &out, &out_len)) != TSR_OK)
           {
+            if (r == TSR_ERR_SA_PIN_INCORRECT)
+              forget_passphrase (self);
             error = g_error_new (WALLET_ERROR, r, _("Cannot answer the challenge: %s"),
-                                 tsr_strerror (r));
+                                 wallet_error_message (r));
             break;
           }
         if ((r = tsr_store_key_set_attested (store, g_array_index (ids, gint64, 0), out,
@@ -588,9 +673,59 @@ run_add_op (GTask       *task,
     g_task_return_error (task, error);
   tsr_free (out);
   tsr_free (pending);
+  free_key_pin (key_pin);
   free_refs (refs);
   g_array_unref (ids);
   g_array_unref (lens);
+}
+
+/* A key of the wallet: a credential's, else one of the request in flight;
+ * 0 when there is none yet. */
+static gint64
+any_key_id (tsr_store_t *store)
+{
+  g_autoptr(GArray) pending_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tsr_store_list_t *list = NULL;
+  char *pending = NULL;
+  gint64 id = 0;
+
+  if (tsr_store_list (store, &list) == TSR_OK && tsr_store_list_count (list) > 0)
+    id = tsr_store_list_get (list, 0)->key_id;
+  else if (tsr_store_setting_get (store, PENDING_SETTING, &pending) == TSR_OK &&
+           parse_pending (pending, pending_ids))
+    id = g_array_index (pending_ids, gint64, 0);
+  tsr_store_list_free (list);
+  tsr_free (pending);
+  return id;
+}
+
+/* A TPM wallet with key PINs: the PIN kept (what the holder typed to
+ * unlock) must be there, and open a key of the wallet, when there is one
+ * yet (a wrong one counts towards the TPM's lockout, as any wrong PIN). */
+static int
+check_key_pin (WalletStore *self,
+               tsr_store_t *store)
+{
+  static const guint8 probe[] = "tessera key PIN check";
+  tsr_secure_area_t *sa = NULL;
+  guint8 *ref = NULL, sig[64];
+  size_t ref_len = 0;
+  gint64 key_id;
+  char *pin;
+  int r;
+
+  pin = dup_key_pin (self, &r);
+  if (r != TSR_OK || pin == NULL)
+    return r;
+  if ((key_id = any_key_id (store)) != 0 &&
+      (r = tsr_store_key_get (store, key_id, &ref, &ref_len, NULL, NULL)) == TSR_OK &&
+      (r = tsr_store_secure_area (store, &sa)) == TSR_OK)
+    r = tsr_secure_area_sign (sa, ref, ref_len, pin, probe, sizeof probe, sig);
+  if (r == TSR_ERR_SA_PIN_INCORRECT || r == TSR_ERR_SA_PIN_LOCKED)
+    forget_passphrase (self);
+  tsr_free (ref);
+  free_key_pin (pin);
+  return r;
 }
 
 static void
@@ -677,6 +812,7 @@ run_op (GTask        *task,
       break;
 
     case OP_UNLOCK:
+      r = check_key_pin (self, store);
       break;
 
     case OP_REMOVE_ROOT:
@@ -945,6 +1081,15 @@ change_secret_thread (GTask        *task,
       return;
     }
   r = tsr_store_change_secret (store, c->old_secret, c->new_secret);
+  if (r == TSR_ERR_SA_NOT_SUPPORTED && tsr_store_sa_kind (store) == TSR_SA_TPM2 &&
+      wallet_store_get_keys_have_pin (self))
+    {
+      /* No key yet: the PIN exists only here, for the keys to come. */
+      g_mutex_lock (&self->secret_lock);
+      r = self->passphrase == NULL || g_str_equal (self->passphrase, c->old_secret) ?
+          TSR_OK : TSR_ERR_SA_PIN_INCORRECT;
+      g_mutex_unlock (&self->secret_lock);
+    }
   wallet_store_release (self);
   if (r != TSR_OK)
     {
@@ -1059,6 +1204,9 @@ create_secret_cb (void       *user,
   return 0;
 }
 
+/* The wallet file and SQLite's files beside it. */
+static const char *const sqlite_suffixes[] = { "", "-wal", "-shm", "-journal" };
+
 static void
 run_create (GTask        *task,
             gpointer      source_object,
@@ -1083,6 +1231,19 @@ run_create (GTask        *task,
 
   g_mutex_lock (&self->lock);
   r = tsr_store_create (self->path, &config, &store);
+  /* TPM: the wallet itself has no secret; a PIN is for its keys. */
+  if (r == TSR_OK && c->kind == TSR_SA_TPM2 && c->secret != NULL &&
+      (r = tsr_store_setting_set (store, KEY_PIN_SETTING, "1")) != TSR_OK)
+    {
+      /* Nothing half made: a wallet whose keys would lack the PIN asked for. */
+      tsr_store_free (store);
+      store = NULL;
+      for (guint i = 0; i < G_N_ELEMENTS (sqlite_suffixes); i++)
+        {
+          g_autofree char *file = g_strconcat (self->path, sqlite_suffixes[i], NULL);
+          g_unlink (file);
+        }
+    }
   if (r == TSR_OK)
     {
       /* Reopened (through the secret callback) by the next operation. */

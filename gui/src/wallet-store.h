@@ -29,12 +29,23 @@ G_DECLARE_FINAL_TYPE (WalletStore, wallet_store, WALLET, STORE, GObject)
 /* path NULL: the default wallet ($XDG_DATA_HOME/tessera/wallet.db). */
 WalletStore   *wallet_store_new               (const char   *path);
 const char    *wallet_store_get_path          (WalletStore  *self);
-/* Kept in memory (wiped when replaced or freed) to unlock the wallet. */
+/* Kept in memory (wiped when replaced or freed) to unlock the wallet; in
+ * a TPM wallet with key PINs, the PIN its new keys get and attestation
+ * uses (presentations ask the holder each time instead). */
 void           wallet_store_set_passphrase    (WalletStore  *self,
                                                const char   *passphrase);
 gboolean       wallet_store_has_passphrase    (WalletStore  *self);
 /* Known after the first successful call (0 before). */
 tsr_sa_kind_t  wallet_store_get_sa_kind       (WalletStore  *self);
+/* A TPM wallet created with a PIN: every device key has it as its
+ * authValue (signing, key agreement and attestation need it). Known after
+ * the first successful call (FALSE before). */
+gboolean       wallet_store_get_keys_have_pin (WalletStore  *self);
+/* Whether new keys and attestation wait for the keys' PIN: a wallet with
+ * key PINs whose PIN was not entered in this run. wallet_store_unlock_async()
+ * then checks the one given with wallet_store_set_passphrase() on a key
+ * that has it (when there is one), and forgets a wrong one. */
+gboolean       wallet_store_needs_key_pin     (WalletStore  *self);
 /* TCTI or token label; NULL when none. Owned copy. */
 char          *wallet_store_dup_sa_location   (WalletStore  *self);
 gboolean       wallet_store_is_unlocked       (WalletStore  *self);
@@ -124,7 +135,8 @@ gboolean       wallet_store_remove_root_finish (WalletStore   *self,
 /* Changes the secret that unlocks the wallet (software passphrase or
  * PKCS#11 user PIN; tsr_store_change_secret) and keeps the new one. Errors
  * say what is wrong: the current secret, a locked token, a new PIN the
- * token refuses, a TPM wallet without a PIN. */
+ * token refuses, a TPM wallet without a PIN. In a TPM wallet it is the PIN
+ * of its keys (TPM2_ObjectChangeAuth on each, new blobs stored at once). */
 void           wallet_store_change_secret_async  (WalletStore         *self,
                                                   const char          *old_secret,
                                                   const char          *new_secret,
@@ -136,7 +148,9 @@ gboolean       wallet_store_change_secret_finish (WalletStore   *self,
                                                   GError       **error);
 
 /* Creates the wallet at the store's path (tsr_store_create), then keeps
- * @secret (software passphrase or PKCS#11 PIN; may be NULL) to unlock it. */
+ * @secret (software passphrase or PKCS#11 PIN; may be NULL) to unlock it.
+ * For a TPM wallet a @secret is the PIN of its keys: the wallet records
+ * that its keys have one (wallet_store_get_keys_have_pin()). */
 void           wallet_store_create_async      (WalletStore         *self,
                                                tsr_sa_kind_t        kind,
                                                const char          *tcti,

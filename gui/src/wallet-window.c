@@ -422,6 +422,7 @@ ask_passphrase (UnlockData *u,
                 gboolean    wrong)
 {
   AdwMessageDialog *dialog;
+  GtkWidget *list;
   tsr_sa_kind_t kind = wallet_store_get_sa_kind (u->self->store);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (u->self),
@@ -429,13 +430,18 @@ ask_passphrase (UnlockData *u,
   adw_message_dialog_set_body (dialog,
                                wrong ? _("That was not right. Enter the passphrase or PIN again.") :
                                kind == TSR_SA_PKCS11 ? _("Enter the PIN of your security token.") :
+                               kind == TSR_SA_TPM2 ? _("Enter the PIN of your keys in the TPM.") :
                                _("Enter the wallet passphrase."));
-  u->entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (u->entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (u->entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Passphrase or PIN"), -1);
-  g_object_set (u->entry, "activates-default", TRUE, NULL);
-  adw_message_dialog_set_extra_child (dialog, u->entry);
+  /* An entry row rather than a GtkPasswordEntry: GTK 4.8's warns ("invalid
+   * unclassed pointer in cast") when its dialog goes while it has the focus. */
+  u->entry = adw_password_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (u->entry), _("Passphrase or PIN"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (u->entry), TRUE);
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), u->entry);
+  adw_message_dialog_set_extra_child (dialog, list);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "unlock", _("_Unlock"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "unlock", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "unlock");
@@ -499,6 +505,29 @@ wallet_window_ensure_unlocked (WalletWindow       *self,
   u->user_data = user_data;
   u->destroy = destroy;
   try_unlock (u);
+}
+
+void
+wallet_window_ensure_key_pin (WalletWindow       *self,
+                              WalletUnlockedFunc  func,
+                              gpointer            user_data,
+                              GDestroyNotify      destroy)
+{
+  UnlockData *u;
+
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+
+  if (!wallet_store_needs_key_pin (self->store))
+    {
+      wallet_window_ensure_unlocked (self, func, user_data, destroy);
+      return;
+    }
+  u = g_new0 (UnlockData, 1);
+  u->self = g_object_ref (self);
+  u->func = func;
+  u->user_data = user_data;
+  u->destroy = destroy;
+  ask_passphrase (u, FALSE);
 }
 
 WalletCredentialsPage *

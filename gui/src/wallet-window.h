@@ -45,6 +45,13 @@ void                   wallet_window_ensure_unlocked      (WalletWindow      *se
                                                            WalletUnlockedFunc func,
                                                            gpointer           user_data,
                                                            GDestroyNotify     destroy);
+/* As wallet_window_ensure_unlocked(), and in a TPM wallet with key PINs
+ * also asks for the PIN (checked on a key) when it was not entered yet:
+ * for what makes or attests keys (wallet_store_needs_key_pin()). */
+void                   wallet_window_ensure_key_pin       (WalletWindow      *self,
+                                                           WalletUnlockedFunc func,
+                                                           gpointer           user_data,
+                                                           GDestroyNotify     destroy);
 
 /* The import the file chooser, drag-and-drop and provisioning share: reads
  * @file, unlocks, imports, shows the outcome in a toast and reloads. */

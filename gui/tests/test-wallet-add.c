@@ -10,7 +10,9 @@
  * another wallet's key), and the provisioning steps: on a real swtpm when
  * it is installed (a TPM wallet made in the create dialog, the key request,
  * tessera-issuer's challenge, the response, the credential issued to the
- * attested key), and on a software wallet, which refuses with the reason.
+ * attested key; also with a PIN chosen in the create dialog, which the key
+ * gets and which is asked again, and checked on the key, when it is not
+ * kept), and on a software wallet, which refuses with the reason.
  *
  * With WALLET_SCREENSHOT_DIR set, the create dialog, the empty wallet and
  * the provisioning steps are saved there at 360x720 and 1280x800. */
@@ -514,9 +516,77 @@ run_issuer (const char *first,
     g_error ("tessera-issuer %s: %s", first, err);
 }
 
-static void
-test_provision_swtpm (void)
+static gboolean
+unlock_dialog_open (gpointer data)
 {
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) o = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (o) && gtk_widget_get_visible (GTK_WIDGET (o)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (o)), "Unlock Wallet") == 0)
+        {
+          *(AdwMessageDialog **) data = ADW_MESSAGE_DIALOG (o);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Answers the window's unlock dialog, which says @body, with @secret. */
+static void
+answer_unlock (WalletWindow *window,
+               const char   *secret,
+               const char   *body)
+{
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *entry;
+
+  g_assert_true (wallet_test_wait (unlock_dialog_open, &dialog, 20000));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, body);
+  entry = wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, "Passphrase or PIN");
+  gtk_editable_set_text (GTK_EDITABLE (entry), secret);
+  /* What a click on Unlock does: the response, then the dialog goes. */
+  adw_message_dialog_response (dialog, "unlock");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Signs with the wallet's only key, with @pin (NULL: none). */
+static int
+sign_with_key (WalletWindow *window,
+               const char   *pin)
+{
+  static const guint8 msg[] = "tessera";
+  WalletStore *store = wallet_window_get_store (window);
+  g_autoptr(GError) error = NULL;
+  tsr_store_t *ts = wallet_store_acquire (store, TRUE, &error);
+  tsr_store_list_t *list = NULL;
+  tsr_secure_area_t *sa = NULL;
+  guint8 *ref = NULL, sig[64];
+  size_t ref_len = 0;
+  int r;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (tsr_store_list (ts, &list), ==, TSR_OK);
+  g_assert_cmpuint (tsr_store_list_count (list), ==, 1);
+  g_assert_cmpint (tsr_store_key_get (ts, tsr_store_list_get (list, 0)->key_id, &ref, &ref_len,
+                                      NULL, NULL), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_secure_area (ts, &sa), ==, TSR_OK);
+  r = tsr_secure_area_sign (sa, ref, ref_len, pin, msg, sizeof msg, sig);
+  tsr_free (ref);
+  tsr_store_list_free (list);
+  wallet_store_release (store);
+  return r;
+}
+
+/* @data: the PIN given in the create dialog, or NULL for none. */
+static void
+test_provision_swtpm (gconstpointer data)
+{
+  const char *pin = data;
   const char *issuer = g_getenv ("WALLET_TEST_TESSERA_ISSUER");
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *path = NULL, *ca_dir = NULL;
@@ -552,6 +622,13 @@ test_provision_swtpm (void)
   create = g_object_ref_sink (wallet_create_dialog_new (GTK_WINDOW (window),
                                                         wallet_window_get_store (window)));
   g_assert_cmpint (wallet_create_dialog_get_kind (create), ==, TSR_SA_TPM2);
+  if (pin != NULL)
+    {
+      wallet_create_dialog_set_tpm_pin (create, pin, "1111");
+      g_assert_false (wallet_create_dialog_create (create));
+      g_assert_cmpstr (wallet_create_dialog_get_status (create), ==, "The two PINs differ");
+      wallet_create_dialog_set_tpm_pin (create, pin, pin);
+    }
   g_assert_true (wallet_create_dialog_create (create));
   g_assert_true (wallet_test_wait (dialog_idle, create, 60000));
   g_assert_cmpstr (wallet_create_dialog_get_status (create), ==, "The wallet is ready");
@@ -585,7 +662,17 @@ test_provision_swtpm (void)
   resp = g_build_filename (dir, "response.cbor", NULL);
   chal_file = g_file_new_for_path (chal);
   resp_file = g_file_new_for_path (resp);
-  wallet_provision_dialog_respond (dialog, chal_file, resp_file);
+  if (pin != NULL)
+    {
+      /* As after a restart: the PIN is not kept, so the step asks for it
+       * and checks it on the key in flight; a wrong one is asked again. */
+      wallet_store_set_passphrase (wallet_window_get_store (window), NULL);
+      wallet_provision_dialog_respond (dialog, chal_file, resp_file);
+      answer_unlock (window, "0000", "Enter the PIN of your keys in the TPM.");
+      answer_unlock (window, pin, "That was not right. Enter the passphrase or PIN again.");
+    }
+  else
+    wallet_provision_dialog_respond (dialog, chal_file, resp_file);
   wait_step (dialog, WALLET_STEP_CHALLENGE);
   g_assert_cmpstr (wallet_provision_dialog_get_status (dialog, WALLET_STEP_CHALLENGE), ==,
                    "Answered; the response is saved as response.cbor. Give it to the issuer.");
@@ -617,7 +704,19 @@ test_provision_swtpm (void)
     g_assert_true (wallet_credential_get_key_attested (c));
   }
   g_assert_true (wallet_test_shows (GTK_WIDGET (window), "TPM 2.0 (attested)"));
-  shoot (GTK_WINDOW (dialog), "add-provision");
+  /* The key got the PIN from the create dialog (its authValue), and
+   * TPM2_Certify used it. */
+  g_assert_true (wallet_store_get_keys_have_pin (wallet_window_get_store (window)) == (pin != NULL));
+  if (pin != NULL)
+    {
+      g_assert_cmpint (sign_with_key (window, NULL), ==, TSR_ERR_SA_PIN_REQUIRED);
+      g_assert_cmpint (sign_with_key (window, pin), ==, TSR_OK);
+    }
+  else
+    {
+      g_assert_cmpint (sign_with_key (window, NULL), ==, TSR_OK);
+      shoot (GTK_WINDOW (dialog), "add-provision");
+    }
 
   /* A replayed challenge finds no request in flight. */
   wallet_provision_dialog_respond (dialog, chal_file, resp_file);
@@ -644,6 +743,7 @@ main (int   argc,
   g_test_add_func ("/wallet/add/import-batch", test_import_batch);
   g_test_add_func ("/wallet/add/drop", test_drop);
   g_test_add_func ("/wallet/add/provision-software-refused", test_provision_software);
-  g_test_add_func ("/wallet/add/provision-swtpm", test_provision_swtpm);
+  g_test_add_data_func ("/wallet/add/provision-swtpm", NULL, test_provision_swtpm);
+  g_test_add_data_func ("/wallet/add/provision-swtpm-pin", "2468", test_provision_swtpm);
   return g_test_run ();
 }

@@ -25,18 +25,33 @@
  * transport with an engagement that offers no BLE. The choice is kept in
  * GSettings through the Preferences rows.
  *
+ * /wallet/e2e/present-tpm-pin: a TPM wallet (real swtpm) whose key has a
+ * PIN: asked after the consent sheet, a wrong one asked again, changed in
+ * Preferences, and the TPM's lockout after too many wrong ones.
+ *
+ * /wallet/e2e/present-share/ja runs the same presentation in Japanese (a
+ * child process with LANGUAGE=ja and the built catalogue, as main.c binds
+ * it): the texts it looks for are the catalogue's translations.
+ *
  * With WALLET_SCREENSHOT_DIR set, every page is also saved there at
- * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png).
+ * 360x720 and 1280x800 (docs/screenshots/holder-<page>-<size>.png; in
+ * Japanese holder-<page>-ja-<size>.png).
  */
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 
+#include "swtpm.h"
 #include "wallet-preferences-window.h"
 #include "wallet-test-support.h"
 #include "wallet-window.h"
 
 #define TIMEOUT_MS 30000
+
+/* The page names of screenshots get this after them: "-ja" in Japanese. */
+static const char *shot_language = "";
 
 typedef struct {
   WalletTestWallet *wallet;
@@ -47,6 +62,7 @@ typedef struct {
   gboolean reader_done;
   char *reader_out;
   char *reader_err;
+  char *trust;          /* the reader's IACA; NULL: tests/data/store/iaca.pem */
 } E2E;
 
 /* Saves @window at each size; @prepare (may be NULL) runs after each resize. */
@@ -63,7 +79,8 @@ shoot_full (GtkWindow  *window,
     return;
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      g_autofree char *name = g_strdup_printf ("holder-%s-%dx%d.png", page, sizes[i][0], sizes[i][1]);
+      g_autofree char *name = g_strdup_printf ("holder-%s%s-%dx%d.png", page, shot_language,
+                                               sizes[i][0], sizes[i][1]);
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       wallet_test_resize (window, sizes[i][0], sizes[i][1]);
@@ -133,18 +150,14 @@ reader_finished (gpointer data)
   return ((E2E *) data)->reader_done;
 }
 
+/* The window on @store, at phone size, its credentials loaded. */
 static void
-e2e_setup (E2E *t)
+e2e_setup_store (E2E         *t,
+                 WalletStore *store)
 {
-  g_autoptr(WalletStore) store = NULL;
   g_autoptr(GSettings) settings = g_settings_new ("org.tessera.Wallet");
   g_autoptr(GError) error = NULL;
 
-  memset (t, 0, sizeof *t);
-  t->wallet = wallet_test_wallet_new (1);
-  store = wallet_store_new (t->wallet->path);
-  /* The passphrase a user would type in the unlock dialog. */
-  wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
   /* The memory backend lives as long as the process: the default here,
    * the transport each test asks for below. */
@@ -156,6 +169,20 @@ e2e_setup (E2E *t)
   g_assert_no_error (error);
   wallet_test_resize (GTK_WINDOW (t->window), 360, 720);
   g_assert_true (wallet_test_wait (credentials_loaded, t, TIMEOUT_MS));
+}
+
+/* The software test wallet with one mDL. */
+static void
+e2e_setup (E2E *t)
+{
+  g_autoptr(WalletStore) store = NULL;
+
+  memset (t, 0, sizeof *t);
+  t->wallet = wallet_test_wallet_new (1);
+  store = wallet_store_new (t->wallet->path);
+  /* The passphrase a user would type in the unlock dialog. */
+  wallet_store_set_passphrase (store, WALLET_TEST_PASSPHRASE);
+  e2e_setup_store (t, store);
 }
 
 static void
@@ -172,6 +199,7 @@ e2e_teardown (E2E *t)
   g_free (t->dir);
   g_free (t->reader_out);
   g_free (t->reader_err);
+  g_free (t->trust);
   wallet_test_wallet_free (t->wallet);
 }
 
@@ -256,7 +284,8 @@ start_reader (E2E        *t,
               const char *uri)
 {
   g_autofree char *file = g_build_filename (t->dir, "uri", NULL);
-  g_autofree char *trust = g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
+  g_autofree char *trust = t->trust != NULL ? g_strdup (t->trust) :
+                           g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
   g_autofree char *transport = g_strdup_printf ("local:%s",
     wallet_session_get_socket_path (wallet_present_page_get_session (t->present)));
   g_autoptr(GError) error = NULL;
@@ -282,8 +311,8 @@ present_until_consent (E2E *t)
   g_action_group_activate_action (G_ACTION_GROUP (t->window), "present", NULL);
   g_assert_true (wallet_test_wait (session_waiting, t, TIMEOUT_MS));
   wallet_test_spin (300);
-  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Waiting for a reader"));
-  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), "Local transport (testing)"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Waiting for a reader…")));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Local transport (testing)")));
 
   uri = decode_screen (t);
   g_assert_true (g_str_has_prefix (uri, "mdoc:"));
@@ -303,9 +332,9 @@ present_until_consent (E2E *t)
   dialog = wallet_present_page_get_consent_dialog (t->present);
   /* What the holder sees: who asks, and for what. */
   g_assert_cmpint (wallet_consent_dialog_get_trust (dialog), ==, TSR_READER_ANONYMOUS);
-  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Unidentified reader"));
-  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), "Mobile driving licence"));
-  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, "Family name"));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), _("Unidentified reader")));
+  g_assert_true (wallet_test_shows (GTK_WIDGET (dialog), _("Mobile driving licence")));
+  g_assert_nonnull (wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, _("Family name")));
   return dialog;
 }
 
@@ -366,7 +395,7 @@ test_present_share (void)
   g_assert_nonnull (strstr (t.reader_out, "123456789"));
 
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
-  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, _("Shared"));
   shoot (GTK_WINDOW (t.window), "result");
 
   /* Done: home, and the history has the presentation. */
@@ -408,6 +437,36 @@ test_present_share (void)
       gtk_window_destroy (GTK_WINDOW (prefs));
     }
   e2e_teardown (&t);
+}
+
+/* The presentation of test_present_share in Japanese, in a child process
+ * (gettext caches translations across a change of LANGUAGE): the pages
+ * show the catalogue's texts, and the screenshots get "-ja". */
+static void
+test_present_share_ja (void)
+{
+  const char *localedir = g_getenv ("WALLET_TEST_LOCALEDIR");
+
+  if (localedir == NULL)
+    {
+      g_test_skip ("WALLET_TEST_LOCALEDIR is not set");
+      return;
+    }
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT |
+                                       G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_setenv ("LANGUAGE", "ja", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* The .ui templates are translated in the default domain, as in main.c. */
+  textdomain (GETTEXT_PACKAGE);
+  g_assert_cmpstr (_("Shared"), ==, "共有しました");
+  shot_language = "-ja";
+  test_present_share ();
 }
 
 static void
@@ -538,6 +597,8 @@ typedef struct {
   char *socket_path;
   char *uri;
   tsr_ble_mode_t mode;
+  gboolean l2cap;               /* the reader offers or uses an L2CAP channel */
+  gboolean used_l2cap;          /* the messages went over L2CAP (tsr_ble_info_t) */
   SimRequest requests[SIM_MAX_REQUESTS]; /* up to the first without a template */
   gboolean holder_ends;
   gboolean done;
@@ -575,6 +636,7 @@ sim_connect (SimReader             *r,
   if (r->mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? !ble.peripheral_server : !ble.central_client)
     return TSR_ERR_NOT_FOUND;
   tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
+  cfg.l2cap = r->l2cap;
   if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       const uint8_t *engagement;
@@ -586,9 +648,17 @@ sim_connect (SimReader             *r,
         return err;
       cfg.has_ident = true;
     }
-  if ((err = tsr_transport_ble_new (&cfg, r->reader_link, ret_t)) != TSR_OK)
+  if ((err = tsr_transport_ble_new (&cfg, r->reader_link, ret_t)) != TSR_OK ||
+      (err = tsr_transport_ble_connect (*ret_t, 10000)) != TSR_OK)
     return err;
-  return tsr_transport_ble_connect (*ret_t, 10000);
+  {
+    tsr_ble_info_t info;
+
+    if ((err = tsr_transport_ble_info (*ret_t, &info)) != TSR_OK)
+      return err;
+    r->used_l2cap = info.l2cap;
+  }
+  return TSR_OK;
 }
 
 static int
@@ -719,16 +789,51 @@ sim_reader_done (gpointer data)
   return g_atomic_int_get (&((SimReader *) data)->done);
 }
 
+/* How test_present_ble_simulated runs: the BLE mode, and whether the
+ * Preferences switch "Use an L2CAP channel" is turned on (the reader
+ * always offers or uses one). */
+typedef struct {
+  gboolean central;
+  gboolean l2cap_switch;
+} BleCase;
+
+static const BleCase ble_peripheral = { FALSE, FALSE };
+static const BleCase ble_central = { TRUE, FALSE };
+static const BleCase ble_peripheral_l2cap = { FALSE, TRUE };
+static const BleCase ble_central_l2cap = { TRUE, TRUE };
+
+/* Turns Preferences → Presenting → "Use an L2CAP channel" on or off
+ * through its switch, as the holder does. */
+static void
+set_l2cap_switch (E2E      *t,
+                  gboolean  active)
+{
+  GSettings *settings = wallet_window_get_settings (t->window);
+  WalletPreferencesWindow *prefs;
+  GtkWidget *sw;
+
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t->window), wallet_window_get_store (t->window),
+                                         settings);
+  sw = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "ble_l2cap_switch");
+  g_assert_nonnull (sw);
+  g_assert_true (gtk_widget_is_sensitive (sw));
+  gtk_switch_set_active (GTK_SWITCH (sw), active);
+  g_assert_true (g_settings_get_boolean (settings, "ble-l2cap") == active);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 /* The app's BLE path end to end on a simulated radio: transport opened
- * before the QR code, the row shows it, a reader connects over GATT, the
- * consent sheet, the answer, "Shared". */
+ * before the QR code, the row shows it, a reader connects, the consent
+ * sheet, the answer, "Shared". The reader always wants an L2CAP channel:
+ * the messages take it exactly when the Preferences switch is on, so the
+ * switch reaches the transport's options (tsr_ble_config_t::l2cap). */
 static void
 test_present_ble_simulated (gconstpointer data)
 {
-  gboolean central = GPOINTER_TO_INT (data);
+  const BleCase *c = data;
   E2E t;
-  SimReader r = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER,
-                  .requests = { { "driving-licence" } } };
+  SimReader r = { .mode = c->central ? TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER,
+                  .l2cap = TRUE, .requests = { { "driving-licence" } } };
   WalletConsentDialog *dialog;
   GThread *thread;
   GtkWidget *row;
@@ -738,13 +843,14 @@ test_present_ble_simulated (gconstpointer data)
   wallet_session_set_ble_link_func (sim_link_func, &r);
   g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
   g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode",
-                         central ? "central" : "peripheral");
+                         c->central ? "central" : "peripheral");
+  set_l2cap_switch (&t, c->l2cap_switch);
   g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
   g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
   g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
                    WALLET_TRANSPORT_BLE);
   row = wallet_test_find (GTK_WIDGET (t.present), ADW_TYPE_ACTION_ROW,
-                          central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
+                          c->central ? "Bluetooth LE, central mode" : "Bluetooth LE, peripheral mode");
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "BLE transport"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "simulated link"));
@@ -766,6 +872,7 @@ test_present_ble_simulated (gconstpointer data)
   g_thread_join (thread);
   g_assert_cmpint (r.result, ==, TSR_OK);
   g_assert_cmpuint (r.response_len, >, 0);
+  g_assert_true (r.used_l2cap == c->l2cap_switch);
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
 
@@ -1192,6 +1299,8 @@ test_transport_choice_persisted (void)
   g_assert_cmpstr (value, ==, "local");
   g_clear_pointer (&value, g_free);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (mode)));
+  g_assert_false (gtk_widget_get_sensitive (wallet_test_find (GTK_WIDGET (prefs), ADW_TYPE_ACTION_ROW,
+                                                              "ble_l2cap_row")));
   adw_combo_row_set_selected (transport, 0);
   value = g_settings_get_string (settings, "transport");
   g_assert_cmpstr (value, ==, "ble");
@@ -1225,6 +1334,235 @@ test_transport_choice_persisted (void)
   e2e_teardown (&t);
 }
 
+/* ---- A TPM wallet made with a PIN, on a real swtpm ---- */
+
+#define TPM_PIN "2468"
+#define TPM_NEW_PIN "1357"
+
+static gboolean
+pin_dialog_open (gpointer data)
+{
+  E2E *t = data;
+  AdwMessageDialog *d = wallet_present_page_get_pin_dialog (t->present);
+
+  return d != NULL && gtk_widget_get_mapped (GTK_WIDGET (d));
+}
+
+static gboolean
+store_created (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+static void
+on_store_created (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wallet_store_create_finish (WALLET_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(int *) user_data = 1;
+}
+
+/* Types @pin into the open PIN prompt and confirms it; returns its body. */
+static char *
+answer_pin (E2E        *t,
+            const char *pin)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  char *body;
+
+  g_assert_true (wallet_test_wait (pin_dialog_open, t, TIMEOUT_MS));
+  dialog = wallet_present_page_get_pin_dialog (t->present);
+  body = g_strdup (adw_message_dialog_get_body (dialog));
+  entry = wallet_test_find (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, "PIN");
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), pin);
+  /* What a click on Share does: the response, then the dialog goes. */
+  adw_message_dialog_response (dialog, "share");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  return body;
+}
+
+/* Presents until the consent sheet, turns every switch on and shares. */
+static void
+share_all (E2E *t)
+{
+  WalletConsentDialog *dialog = present_until_consent (t);
+
+  for (gsize e = 0; e < 64; e++)
+    {
+      GtkSwitch *sw = wallet_consent_dialog_get_switch (dialog, 0, e);
+      if (sw != NULL)
+        gtk_switch_set_active (sw, TRUE);
+    }
+  wallet_consent_dialog_share (dialog);
+}
+
+/* The change is done and its toast shown (a new toast each time: the
+ * window keeps only the last one, so the caller compares it). */
+static gboolean
+prefs_answered (gpointer data)
+{
+  return !wallet_preferences_window_get_busy (data) &&
+         wallet_preferences_window_get_last_toast (data) != NULL;
+}
+
+static gboolean
+pin_dialog_or_result (gpointer data)
+{
+  return pin_dialog_open (data) || result_shown (data);
+}
+
+static const char *
+change_tpm_pin (WalletPreferencesWindow *prefs,
+                const char              *old_pin,
+                const char              *new_pin)
+{
+  GtkWidget *button = wallet_test_find (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "pin_button");
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  g_assert_true (gtk_widget_get_visible (button) && gtk_widget_get_sensitive (button));
+  wallet_preferences_window_change_pin (prefs);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) o = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (o) && gtk_widget_get_visible (GTK_WIDGET (o)) &&
+          gtk_window_get_transient_for (GTK_WINDOW (o)) == GTK_WINDOW (prefs))
+        dialog = ADW_MESSAGE_DIALOG (o);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Change PIN");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "TPM"));
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Current PIN")), old_pin);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "New PIN")), new_pin);
+  gtk_editable_set_text (GTK_EDITABLE (wallet_test_find (GTK_WIDGET (dialog), 0, "Repeat new PIN")), new_pin);
+  adw_message_dialog_response (dialog, "change");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wallet_test_wait (prefs_answered, prefs, TIMEOUT_MS));
+  return wallet_preferences_window_get_last_toast (prefs);
+}
+
+/* A TPM wallet created with a PIN (what the create dialog does): its key
+ * has the PIN as its authValue. Sharing asks for it after the consent
+ * sheet; a wrong one is said so and asked again, the right one signs and
+ * the reader verifies. Preferences changes it (TPM2_ObjectChangeAuth: a
+ * wrong current PIN is refused), and the new one works. Wrong PINs until
+ * the TPM's dictionary-attack lockout end the request with that reason. */
+static void
+test_present_tpm_pin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WalletStore) store = NULL;
+  g_autofree char *dir = NULL, *ca_dir = NULL, *path = NULL, *body = NULL;
+  tsr_sa_key_options_t options = { .pin = TPM_PIN };
+  WalletPreferencesWindow *prefs;
+  tsr_test_swtpm_t *tpm;
+  tsr_store_t *ts;
+  int created = 0;
+  gboolean locked = FALSE;
+  E2E t;
+
+  if (!tsr_test_swtpm_available () || g_getenv ("WALLET_TEST_TESSERA_ISSUER") == NULL)
+    {
+      g_test_skip ("swtpm or tessera-issuer is not available");
+      return;
+    }
+  memset (&t, 0, sizeof t);
+  dir = g_dir_make_tmp ("tsr-gui-tpm-pin-XXXXXX", &error);
+  g_assert_no_error (error);
+  ca_dir = tsr_test_swtpm_ca_dir_new ();
+  tpm = tsr_test_swtpm_new (ca_dir);
+  path = g_build_filename (dir, "wallet.db", NULL);
+  store = wallet_store_new (path);
+  wallet_store_create_async (store, TSR_SA_TPM2, tsr_test_swtpm_tcti (tpm), NULL, NULL, TPM_PIN,
+                             NULL, on_store_created, &created);
+  g_assert_true (wallet_test_wait (store_created, &created, TIMEOUT_MS));
+  ts = wallet_store_acquire (store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (wallet_store_get_keys_have_pin (store));
+  wallet_test_issue_full (ts, dir, &options, "org.iso.18013.5.1.mDL", "mdl.json");
+  wallet_store_release (store);
+  /* As after a restart: the PIN is not kept, the holder types it. */
+  wallet_store_set_passphrase (store, NULL);
+  e2e_setup_store (&t, store);
+  t.trust = g_build_filename (dir, "pki", "iaca.pem", NULL);
+
+  /* Share: the PIN is asked; a wrong one first. */
+  share_all (&t);
+  body = answer_pin (&t, "0000");
+  g_assert_nonnull (strstr (body, "needs its PIN"));
+  g_clear_pointer (&body, g_free);
+  body = answer_pin (&t, TPM_PIN);
+  g_assert_nonnull (strstr (body, "not right"));
+  g_clear_pointer (&body, g_free);
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  if (g_subprocess_get_exit_status (t.reader) != 0)
+    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 0);
+  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_nonnull (strstr (t.reader_out, "Lindqvist"));
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
+
+  /* Preferences: the PIN row says so and changes it. */
+  prefs = wallet_preferences_window_new (GTK_WINDOW (t.window), store,
+                                         wallet_window_get_settings (t.window));
+  gtk_window_present (GTK_WINDOW (prefs));
+  wallet_test_spin (500);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (prefs), "The TPM uses the keys only with this PIN"));
+  g_assert_cmpstr (change_tpm_pin (prefs, "9999", TPM_NEW_PIN), ==, "The current passphrase or PIN is wrong");
+  g_assert_cmpstr (change_tpm_pin (prefs, TPM_PIN, TPM_NEW_PIN), ==, "PIN changed");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  /* The new PIN shares. (Each wrong PIN counts towards the TPM's lockout,
+   * two so far: the old PIN is not tried here; test-store checks it.) */
+  g_clear_object (&t.reader);
+  g_clear_pointer (&t.reader_out, g_free);
+  g_clear_pointer (&t.reader_err, g_free);
+  t.reader_done = FALSE;
+  share_all (&t);
+  g_free (answer_pin (&t, TPM_NEW_PIN));
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  if (!g_str_has_prefix (t.reader_out, "VALID"))
+    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
+  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
+  g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
+
+  /* Wrong PINs until the TPM locks itself: the request fails, saying why. */
+  g_clear_object (&t.reader);
+  g_clear_pointer (&t.reader_out, g_free);
+  g_clear_pointer (&t.reader_err, g_free);
+  t.reader_done = FALSE;
+  share_all (&t);
+  for (guint attempt = 0; attempt < 32 && !locked; attempt++)
+    {
+      g_free (answer_pin (&t, "0000"));
+      g_assert_true (wallet_test_wait (pin_dialog_or_result, &t, TIMEOUT_MS));
+      locked = result_shown (&t);
+    }
+  g_assert_true (locked);
+  g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Presentation Failed");
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present),
+                                    "The PIN is locked after too many wrong attempts"));
+  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), !=, 0);
+
+  e2e_teardown (&t);
+  g_clear_object (&store);
+  tsr_test_swtpm_free (tpm);
+  tsr_test_rmrf (ca_dir);
+  tsr_test_rmrf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1232,14 +1570,20 @@ main (int   argc,
   wallet_test_init (&argc, &argv);
 
   g_test_add_func ("/wallet/e2e/present-share", test_present_share);
+  g_test_add_func ("/wallet/e2e/present-share/ja", test_present_share_ja);
   g_test_add_func ("/wallet/e2e/present-decline", test_present_decline);
+  g_test_add_func ("/wallet/e2e/present-tpm-pin", test_present_tpm_pin);
   g_test_add_func ("/wallet/e2e/present-cancel", test_present_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-cancel-waiting", test_present_ble_cancel_waiting);
-  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", GINT_TO_POINTER (FALSE),
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", &ble_peripheral,
                         test_present_ble_simulated);
-  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", GINT_TO_POINTER (TRUE),
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", &ble_central,
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral-l2cap", &ble_peripheral_l2cap,
+                        test_present_ble_simulated);
+  g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central-l2cap", &ble_central_l2cap,
                         test_present_ble_simulated);
   g_test_add_func ("/wallet/e2e/present-ble-default-fallback", test_present_ble_default_fallback);
   g_test_add_data_func ("/wallet/e2e/present-several/local", GINT_TO_POINTER (FALSE),

@@ -129,6 +129,16 @@ wallet_test_issue (tsr_store_t *store,
                    const char  *doc_type,
                    const char  *claims)
 {
+  return wallet_test_issue_full (store, dir, NULL, doc_type, claims);
+}
+
+gint64
+wallet_test_issue_full (tsr_store_t                *store,
+                        const char                 *dir,
+                        const tsr_sa_key_options_t *options,
+                        const char                 *doc_type,
+                        const char                 *claims)
+{
   g_autofree char *pki = g_build_filename (dir, "pki", NULL);
   g_autofree char *key_path = g_build_filename (dir, "device-key.cbor", NULL);
   g_autofree char *out = g_build_filename (dir, "issued.cbor", NULL);
@@ -140,7 +150,7 @@ wallet_test_issue (tsr_store_t *store,
   gsize len = 0;
   gint64 key_id = 0, id = 0;
 
-  g_assert_cmpint (tsr_store_create_key (store, NULL, &key_id, &cose, &cose_len), ==, TSR_OK);
+  g_assert_cmpint (tsr_store_create_key (store, options, &key_id, &cose, &cose_len), ==, TSR_OK);
   g_assert_true (g_file_set_contents (key_path, (const char *) cose, (gssize) cose_len, &error));
   g_assert_no_error (error);
   tsr_free (cose);

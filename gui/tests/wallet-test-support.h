@@ -38,6 +38,12 @@ gint64            wallet_test_issue         (tsr_store_t  *store,
                                              const char   *dir,
                                              const char   *doc_type,
                                              const char   *claims);
+/* As wallet_test_issue(), to a new key made with @options (e.g. a PIN). */
+gint64            wallet_test_issue_full    (tsr_store_t                *store,
+                                             const char                 *dir,
+                                             const tsr_sa_key_options_t *options,
+                                             const char                 *doc_type,
+                                             const char                 *claims);
 /* A tsr_secret_fn handing out @user (a string). */
 int               wallet_test_fixed_secret  (void         *user,
                                              const char   *purpose,

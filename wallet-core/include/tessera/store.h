@@ -195,8 +195,8 @@ TSR_EXPORT const char *tsr_store_sa_location(const tsr_store_t *store);
  *   transaction; the TPM checks @p old_secret (a wrong one counts towards
  *   its dictionary-attack lockout). A copy of an old reference kept
  *   elsewhere still works with the old PIN: a TPM cannot revoke a blob.
- *   A wallet without keys that have a PIN (what the CLI and the app make
- *   today): #TSR_ERR_SA_NOT_SUPPORTED.
+ *   A wallet without keys that have a PIN (what the CLI makes, and the
+ *   holder app unless the holder chose a PIN): #TSR_ERR_SA_NOT_SUPPORTED.
  *
  * The secret callback given to tsr_store_open() is not asked; the caller
  * gives it the new secret for later opens. On success the store stays
