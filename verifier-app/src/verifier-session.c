@@ -9,6 +9,7 @@
 #include <tessera/tessera.h>
 
 #include "verifier-catalog.h"
+#include "verifier-dispatch.h"
 #include "verifier-error.h"
 
 /* Blocking calls wait at most this long, so cancellation is prompt. */
@@ -247,8 +248,7 @@ report_stage (GTask *task, VerifierSessionStage stage)
 
 	u->self = g_object_ref (g_task_get_source_object (task));
 	u->stage = stage;
-	g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, apply_stage, u,
-	    stage_update_free);
+	verifier_dispatch_to_context (g_task_get_context (task), apply_stage, u, stage_update_free);
 }
 
 static int

@@ -587,6 +587,80 @@ test_holder_silent (Fixture *f, gconstpointer data)
 	    "did not answer within 5 seconds", NULL);
 }
 
+typedef struct {
+	GThread *main_thread;
+	gboolean waiting_seen;
+	gboolean done;
+} ThreadLog;
+
+static void
+on_stage_check_thread (VerifierSession *session, GParamSpec *pspec, ThreadLog *log)
+{
+	(void) pspec;
+	/* The progress page redraws on this: widgets belong to the main thread. */
+	if (g_thread_self () != log->main_thread)
+		g_error ("a stage of the session was reported on its worker thread");
+	log->waiting_seen = log->waiting_seen ||
+	    verifier_session_get_stage (session) == VERIFIER_SESSION_STAGE_WAITING;
+}
+
+static void
+on_session_done_check_thread (GObject *object, GAsyncResult *res, gpointer data)
+{
+	ThreadLog *log = data;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (VerifierResult) result = verifier_session_run_finish (VERIFIER_SESSION (object),
+	    res, &error);
+
+	g_assert_null (result);
+	g_assert_error (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE);
+	log->done = TRUE;
+}
+
+static gboolean
+thread_log_done (gpointer data)
+{
+	return ((ThreadLog *) data)->done;
+}
+
+/* The main thread busy (nobody iterates the main context) while the
+ * session's worker connects, sends and reports "Waiting for the Holder…":
+ * the report waits for the main thread. Before, g_main_context_invoke_full()
+ * ran it on the worker whenever the main context was free at that instant. */
+static void
+test_stages_on_main_thread (Fixture *f, gconstpointer data)
+{
+	FakeHolder h = { .socket = f->socket, .stop = g_cancellable_new () };
+	g_autoptr (VerifierRequest) request = NULL;
+	g_autoptr (VerifierSession) session = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL;
+	GThread *thread;
+	ThreadLog log = { .main_thread = g_thread_self () };
+
+	(void) data;
+	g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	request = verifier_request_new_from_settings (f->settings, &error);
+	g_assert_no_error (error);
+	session = verifier_session_new (uri, request);
+	verifier_session_set_transport (session, transport);
+	g_signal_connect (session, "notify::stage", G_CALLBACK (on_stage_check_thread), &log);
+	/* It takes the request, then goes away without a word. */
+	thread = g_thread_new ("fake-holder", fake_holder_thread, &h);
+	verifier_session_run_async (session, NULL, on_session_done_check_thread, &log);
+	g_usleep (G_USEC_PER_SEC);
+	g_assert_true (vt_wait_until (thread_log_done, &log, 20000));
+	g_assert_true (log.waiting_seen);
+	g_thread_join (thread);
+	g_signal_handlers_disconnect_by_data (session, &log);
+	g_object_unref (h.stop);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
+}
+
 /* "Scan Next" from a result goes back to scanning in one step. */
 static void
 test_scan_next (Fixture *f, gconstpointer data)
@@ -760,6 +834,8 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/holder_gone", Fixture, NULL, setup, test_holder_gone, teardown);
 	g_test_add ("/e2e/holder_silent", Fixture, NULL, setup, test_holder_silent, teardown);
 	g_test_add ("/e2e/scan_next", Fixture, NULL, setup, test_scan_next, teardown);
+	g_test_add ("/e2e/stages_on_main_thread", Fixture, NULL, setup, test_stages_on_main_thread,
+	    teardown);
 	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
