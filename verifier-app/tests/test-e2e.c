@@ -121,9 +121,11 @@ file_exists (gpointer data)
 	return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
-/* The holder, as the reference CLI: waits on the socket, consents to all. */
+/* The holder, as the reference CLI: waits on the socket, consents to all;
+ * gives up (closing the connection) after @timeout seconds without a
+ * request. */
 static void
-start_holder (Fixture *f, const char *issuer_signed)
+start_holder_with_timeout (Fixture *f, const char *issuer_signed, const char *timeout)
 {
 	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
 	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
@@ -134,10 +136,16 @@ start_holder (Fixture *f, const char *issuer_signed)
 	f->holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli, "present",
 	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
 	    "--qr-uri-file", f->uri_file, "--consent", "all", "--now", "2021-01-01T00:00:00Z",
-	    "--timeout", "30", NULL);
+	    "--timeout", timeout, NULL);
 	g_assert_no_error (error);
 	g_assert_true (vt_wait_until (file_exists, f->uri_file, 15000));
 	vt_iterate (50);  /* the URI file is written whole before the listen starts */
+}
+
+static void
+start_holder (Fixture *f, const char *issuer_signed)
+{
+	start_holder_with_timeout (f, issuer_signed, "30");
 }
 
 /* The QR code the holder shows, as a picture the verifier opens. */
@@ -697,9 +705,10 @@ ask_first_for_number (Fixture *f)
 	g_settings_set_strv (f->settings, "request-elements", number);
 }
 
-/* After a verdict: "Request More…", tick the family name, "Send". */
+/* After a verdict: "Request More…", tick the family name, "Send". With
+ * @shot, a screenshot of the choice (which runs the main loop). */
 static char *
-request_family_name (Fixture *f)
+request_family_name (Fixture *f, const char *shot)
 {
 	GtkWidget *window = GTK_WIDGET (f->window);
 
@@ -718,8 +727,8 @@ request_family_name (Fixture *f)
 		g_assert_cmpuint (g_strv_length (first), ==, 1);
 		g_assert_true (g_str_has_suffix (first[0], "/document_number"));
 	}
-	if (g_getenv ("VT_OUTPUT_DIR") != NULL) {
-		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), "e2e-more.png", NULL);
+	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
 
 		vt_screenshot (window, path, NULL);
 	}
@@ -750,7 +759,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (h.n_answered, ==, 1);
 
 	start = g_get_monotonic_time ();
-	second = request_family_name (f);
+	second = request_family_name (f, "e2e-more.png");
 	g_test_message ("request 2 answered and verified in %" G_GINT64_FORMAT " ms",
 	    (g_get_monotonic_time () - start) / 1000);
 	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
@@ -771,10 +780,12 @@ test_request_more (Fixture *f, gconstpointer data)
 	vt_holder_clear (&h);
 }
 
-/* The holder ends the session while the verifier reads the first verdict:
- * the second request ends at once with that in words. */
+/* The holder ends the session (status 20) just as the verifier asks for
+ * more, before the app has seen it: the second request ends at once with
+ * that in words. No main-loop iteration between the end and "Send", so the
+ * request is on its way when the watch finds the end. */
 static void
-test_holder_ended (Fixture *f, gconstpointer data)
+test_holder_ended_as_asked (Fixture *f, gconstpointer data)
 {
 	VtHolder h = { 0 };
 	g_autofree char *first = NULL;
@@ -793,7 +804,7 @@ test_holder_ended (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (h.n_answered, ==, 1);
 
 	start = g_get_monotonic_time ();
-	g_free (request_family_name (f));
+	g_free (request_family_name (f, NULL));
 	/* Not a wait for the 20-second timeout. */
 	g_test_message ("the second request failed after %" G_GINT64_FORMAT " ms",
 	    (g_get_monotonic_time () - start) / 1000);
@@ -817,11 +828,115 @@ test_holder_ends_with_answer (Fixture *f, gconstpointer data)
 	g_free (scan_and_wait (f, NULL));
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_true (verifier_result_page_get_holder_ended (page));
 	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
 	g_assert_cmpuint (h.n_answered, ==, 1);
-	/* Nothing to ask: the action leaves the verdict in place. */
+	/* Nothing to ask: the action is off and leaves the verdict in place. */
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
 	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
 	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	vt_holder_clear (&h);
+}
+
+/* ---- A holder that leaves while its verdict is shown ---- */
+
+static gboolean
+holder_ended_shown (gpointer data)
+{
+	Fixture *f = data;
+
+	return verifier_result_page_get_holder_ended (verifier_window_get_result_page (f->window));
+}
+
+#define HOLDER_ENDED_NOTE "The holder ended the session. This verdict stands; to ask for more, scan the wallet’s code again.\n"
+
+/* The page says the holder ended the session, and is otherwise as it was
+ * (@before: its text while the session was open); "Request More…" and
+ * "End Session" are gone and their actions off. */
+static void
+assert_holder_ended_shown (Fixture *f, const char *before, const char *shot)
+{
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	GtkWidget *window = GTK_WIDGET (f->window);
+	g_autofree char *after = vt_collect_text (GTK_WIDGET (page));
+	char *note = strstr (after, HOLDER_ENDED_NOTE);
+
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_true (verifier_result_page_get_holder_ended (page));
+	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "request-more"));
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "end-session"));
+	/* The verdict and the details untouched: only the note is new. */
+	g_assert_nonnull (note);
+	memmove (note, note + strlen (HOLDER_ENDED_NOTE), strlen (note + strlen (HOLDER_ENDED_NOTE)) + 1);
+	g_assert_cmpstr (after, ==, before);
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
+
+		vt_screenshot (window, path, NULL);
+	}
+}
+
+/* The reference CLI answers, then gives up waiting for a further request
+ * and closes the connection: the page says so at once, without a request
+ * being tried. */
+static void
+test_holder_left_while_shown (Fixture *f, gconstpointer data)
+{
+	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
+	g_autofree char *before = NULL;
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	gint64 exited;
+
+	(void) data;
+	start_holder_with_timeout (f, issuer_signed, "8");
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_true (verifier_result_page_get_session_open (page));
+	g_assert_false (verifier_result_page_get_holder_ended (page));
+	before = vt_collect_text (GTK_WIDGET (page));
+
+	/* The holder exits 8 s after its answer; the page follows. */
+	g_assert_true (vt_wait_until (holder_exited, f, 20000));
+	exited = g_get_monotonic_time ();
+	g_assert_true (vt_wait_until (holder_ended_shown, f, 5000));
+	g_test_message ("the note was up %" G_GINT64_FORMAT " ms after the test saw the holder exit",
+	    (g_get_monotonic_time () - exited) / 1000);
+	vt_iterate (100);
+	assert_holder_ended_shown (f, before, "e2e-holder-left.png");
+}
+
+/* A wallet ends the session with status 20 while the verifier reads the
+ * verdict, and the verifier had "Request More…" open: it goes back to the
+ * verdict, which says so. */
+static void
+test_holder_ended_while_shown (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { 0 };
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	g_autofree char *before = NULL;
+
+	(void) data;
+	ask_first_for_number (f);
+	write_uri (f, vt_holder_start (&h, f->socket, 1));
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	before = vt_collect_text (GTK_WIDGET (page));
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "more");
+
+	vt_holder_end (&h);
+	g_assert_cmpint (h.last, ==, TSR_OK);
+	g_assert_true (vt_wait_until (holder_ended_shown, f, 5000));
+	vt_iterate (100);
+	assert_holder_ended_shown (f, before, NULL);
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
+	/* "Scan Next" and a new scan still work as ever. */
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.scan-next", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "scan");
 	vt_holder_clear (&h);
 }
 
@@ -840,7 +955,12 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
 	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
-	g_test_add ("/e2e/holder_ended", Fixture, NULL, setup, test_holder_ended, teardown);
+	g_test_add ("/e2e/holder_ended_as_asked", Fixture, NULL, setup, test_holder_ended_as_asked,
+	    teardown);
+	g_test_add ("/e2e/holder_ended_while_shown", Fixture, NULL, setup,
+	    test_holder_ended_while_shown, teardown);
+	g_test_add ("/e2e/holder_left_while_shown", Fixture, NULL, setup,
+	    test_holder_left_while_shown, teardown);
 	g_test_add ("/e2e/holder_ends_with_answer", Fixture, NULL, setup,
 	    test_holder_ends_with_answer, teardown);
 	return g_test_run ();
