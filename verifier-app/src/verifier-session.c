@@ -21,6 +21,7 @@ struct _VerifierSession {
 	char *uri;
 	VerifierRequest *request;  /* the first one; later ones are signed as it was */
 	char *transport_spec;
+	gboolean ble_l2cap;
 	guint timeout_s;
 	gint64 now;
 
@@ -169,6 +170,13 @@ verifier_session_set_transport (VerifierSession *self, const char *spec)
 	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running && spec != NULL);
 	g_free (self->transport_spec);
 	self->transport_spec = g_strdup (spec);
+}
+
+void
+verifier_session_set_ble_l2cap (VerifierSession *self, gboolean l2cap)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	self->ble_l2cap = l2cap;
 }
 
 void
@@ -345,10 +353,11 @@ set_ble_error (GError **error, int err)
 
 /* The reader's side of 18013-5 BLE: the mode the wallet offers (peripheral
  * server first), its service UUID, and in central client mode the Ident
- * the reader serves for the wallet to check. */
+ * the reader serves for the wallet to check; L2CAP as the CLI's
+ * --ble-l2cap. */
 static gboolean
-connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *cancellable,
-    tsr_ble_link_t **ret_link, tsr_transport_t **ret, GError **error)
+connect_ble (const tsr_reader_session_t *rs, gboolean l2cap, gint64 deadline,
+    GCancellable *cancellable, tsr_ble_link_t **ret_link, tsr_transport_t **ret, GError **error)
 {
 	tsr_engagement_ble_t ble;
 	tsr_ble_mode_t mode;
@@ -365,6 +374,7 @@ connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *canc
 	mode = ble.peripheral_server ? TSR_BLE_MODE_PERIPHERAL_SERVER : TSR_BLE_MODE_CENTRAL_CLIENT;
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, mode, ble.uuid);
 	cfg.connect_timeout_ms = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 1);
+	cfg.l2cap = l2cap;
 	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		tsr_reader_session_engagement (rs, &engagement, &engagement_len);
 		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK) {
@@ -642,7 +652,7 @@ open_and_exchange (GTask *task, VerifierSession *self, GCancellable *cancellable
 			goto out;
 	} else {
 		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING_BLE);
-		if (!connect_ble (self->rs, self->deadline, cancellable, &self->link,
+		if (!connect_ble (self->rs, self->ble_l2cap, self->deadline, cancellable, &self->link,
 		    &self->transport, error))
 			goto out;
 	}

@@ -44,6 +44,10 @@ VerifierSession *verifier_session_new (const char *uri, VerifierRequest *request
  * transport at PATH. BLE uses the mode the wallet offers, peripheral
  * server first, through BlueZ's first powered adapter. */
 void verifier_session_set_transport (VerifierSession *self, const char *spec);
+/* Over BLE, move the messages over an L2CAP channel: use the one the
+ * wallet publishes (GATT client) or offer one (GATT server), as the CLI's
+ * --ble-l2cap; GATT when the other side lacks it. Off by default. */
+void verifier_session_set_ble_l2cap (VerifierSession *self, gboolean l2cap);
 void verifier_session_set_timeout (VerifierSession *self, guint seconds);
 guint verifier_session_get_timeout (VerifierSession *self);
 /* Verify at @now (Unix seconds) instead of the system clock; 0 resets. */

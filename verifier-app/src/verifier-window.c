@@ -289,6 +289,8 @@ verifier_window_start_session (VerifierWindow *self, const char *uri)
 	g_signal_connect (self->session, "holder-ended", G_CALLBACK (on_holder_ended), self);
 	transport = transport_spec (self);
 	verifier_session_set_transport (self->session, transport);
+	verifier_session_set_ble_l2cap (self->session,
+	    g_settings_get_boolean (self->settings, "ble-l2cap"));
 	verifier_session_set_timeout (self->session,
 	    g_settings_get_uint (self->settings, "session-timeout"));
 	verifier_session_set_time (self->session, self->now);
@@ -471,6 +473,7 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self) { ret
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self) { return self->scan_page; }
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self) { return self->progress_page; }
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self) { return self->result_page; }
+VerifierRequestPage *verifier_window_get_request_page (VerifierWindow *self) { return self->request_page; }
 VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self) { return self->more_page; }
 
 static void

@@ -463,6 +463,8 @@ typedef struct {
 	tsr_ble_link_t *holder_link;
 	tsr_holder_session_t *hs;
 	tsr_ble_mode_t mode;
+	gboolean l2cap;       /* offer (GATT server) or use (GATT client) L2CAP */
+	gboolean used_l2cap;  /* the request came over an L2CAP channel */
 	int result;
 	gboolean done;
 } SimHolder;
@@ -482,6 +484,7 @@ sim_holder_thread (gpointer data)
 	SimHolder *h = data;
 	tsr_transport_t *t = NULL;
 	tsr_ble_config_t cfg;
+	tsr_ble_info_t info;
 	tsr_engagement_ble_t ble;
 	const uint8_t *engagement;
 	size_t engagement_len, msg_len = 0, request_len = 0, reply_len = 0;
@@ -496,6 +499,7 @@ sim_holder_thread (gpointer data)
 	    (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
 		goto out;
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, h->mode, ble.uuid);
+	cfg.l2cap = h->l2cap;
 	if (h->mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		tsr_holder_session_engagement (h->hs, &engagement, &engagement_len);
 		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
@@ -505,11 +509,13 @@ sim_holder_thread (gpointer data)
 	if ((err = tsr_transport_ble_new (&cfg, h->holder_link, &t)) != TSR_OK ||
 	    (err = tsr_transport_ble_connect (t, 15000)) != TSR_OK ||
 	    (err = tsr_transport_receive (t, 15000, &msg, &msg_len)) != TSR_OK ||
+	    (err = tsr_transport_ble_info (t, &info)) != TSR_OK ||
 	    (err = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len)) != TSR_OK ||
 	    (err = tsr_holder_session_error (h->hs, TSR_SESSION_STATUS_TERMINATION, &reply,
 	    &reply_len)) != TSR_OK ||
 	    (err = tsr_transport_send (t, reply, reply_len, 5000)) != TSR_OK)
 		goto out;
+	h->used_l2cap = info.l2cap;
 	tsr_transport_close (t);
 out:
 	h->result = err;
@@ -523,45 +529,116 @@ out:
 	return NULL;
 }
 
+/* One session of the window with a simulated holder offering BLE in
+ * @central or peripheral mode, @l2cap on its side. The holder declines;
+ * returns whether the request came over an L2CAP channel. */
+static gboolean
+run_sim_holder (Fixture *f, gboolean central, gboolean l2cap)
+{
+	static const char *const words[] = { "declined", NULL };
+	SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
+	    TSR_BLE_MODE_PERIPHERAL_SERVER, .l2cap = l2cap };
+	tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
+	char *uri = NULL;
+	GThread *thread;
+	g_autoptr (GError) error = NULL;
+
+	for (guint i = 0; i < sizeof ble.uuid; i++)
+		ble.uuid[i] = (uint8_t) (0x60 + i);
+	g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	verifier_session_set_ble_link_func (sim_link_func, &h);
+	thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_thread_join (thread);
+	verifier_session_set_ble_link_func (NULL, NULL);
+	g_assert_cmpint (h.result, ==, TSR_OK);
+	assert_progress_error (f, "The Holder Declined", words);
+	/* The window's session, and with it the link, is gone. */
+	tsr_ble_link_free (h.reader_link);
+	tsr_ble_link_free (h.holder_link);
+	tsr_holder_session_free (h.hs);
+	tsr_free (uri);
+	return h.used_l2cap;
+}
+
 /* The app's BLE path on a simulated radio, in both modes: it connects,
  * sends the request over GATT and reads the holder's answer (here: the
  * end of the session, "The Holder Declined"). */
 static void
 test_ble_simulated (Fixture *f, gconstpointer data)
 {
-	static const char *const words[] = { "declined", NULL };
-
 	(void) data;
 	g_settings_set_string (f->settings, "transport", "auto");
-	for (int central = 0; central <= 1; central++) {
-		SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
-		    TSR_BLE_MODE_PERIPHERAL_SERVER };
-		tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
-		char *uri = NULL;
-		GThread *thread;
-		g_autoptr (GError) error = NULL;
+	for (int central = 0; central <= 1; central++)
+		g_assert_false (run_sim_holder (f, central, FALSE));
+}
 
-		for (guint i = 0; i < sizeof ble.uuid; i++)
-			ble.uuid[i] = (uint8_t) (0x60 + i);
-		g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
-		g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
-		g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
-		g_file_set_contents (f->uri_file, uri, -1, &error);
-		g_assert_no_error (error);
-		verifier_session_set_ble_link_func (sim_link_func, &h);
-		thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
-		render_qr (f);
-		g_free (scan_and_wait (f, NULL));
-		g_thread_join (thread);
-		verifier_session_set_ble_link_func (NULL, NULL);
-		g_assert_cmpint (h.result, ==, TSR_OK);
-		assert_progress_error (f, "The Holder Declined", words);
-		/* The window's session, and with it the link, is gone. */
-		tsr_ble_link_free (h.reader_link);
-		tsr_ble_link_free (h.holder_link);
-		tsr_holder_session_free (h.hs);
-		tsr_free (uri);
+/* Finds the preferences row titled @title under @widget. */
+static AdwActionRow *
+find_row (GtkWidget *widget, const char *title)
+{
+	if (ADW_IS_ACTION_ROW (widget) &&
+	    g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+		return ADW_ACTION_ROW (widget);
+	for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+	    c = gtk_widget_get_next_sibling (c)) {
+		AdwActionRow *row = find_row (c, title);
+
+		if (row != NULL)
+			return row;
 	}
+	return NULL;
+}
+
+static gboolean
+l2cap_setting_on (gpointer data)
+{
+	return g_settings_get_boolean (((Fixture *) data)->settings, "ble-l2cap");
+}
+
+/* "Use L2CAP Channel" in Request reaches the transport: with a wallet that
+ * offers (peripheral server) or uses (central client) L2CAP, the request
+ * travels over the channel exactly when the switch is on; with it off,
+ * over GATT. The switch is kept in GSettings and only shown where
+ * Bluetooth may be used. */
+static void
+test_ble_l2cap_switch (Fixture *f, gconstpointer data)
+{
+	GtkWidget *page;
+	AdwActionRow *row;
+	g_autofree char *transport = NULL;
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "local");
+	verifier_window_show_page (f->window, "request");
+	vt_iterate (50);
+	page = GTK_WIDGET (verifier_window_get_request_page (f->window));
+	row = find_row (page, "Use L2CAP Channel");
+	g_assert_nonnull (row);
+	g_assert_false (g_settings_get_boolean (f->settings, "ble-l2cap"));
+	/* Only where Bluetooth may be used: not for the local socket alone. */
+	g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row)));
+	adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (page, "Transport")), 0);
+	transport = g_settings_get_string (f->settings, "transport");
+	g_assert_cmpstr (transport, ==, "auto");
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
+
+	for (int central = 0; central <= 1; central++)
+		g_assert_false (run_sim_holder (f, central, TRUE));
+	/* The switch, as a person turns it on (it flips at the end of its
+	 * animation). */
+	verifier_window_show_page (f->window, "request");
+	vt_iterate (50);
+	g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
+	g_assert_true (vt_wait_until (l2cap_setting_on, f, 5000));
+	for (int central = 0; central <= 1; central++)
+		g_assert_true (run_sim_holder (f, central, TRUE));
+	g_settings_reset (f->settings, "ble-l2cap");
 }
 
 /* Bluetooth only, and the wallet offers none: said so, nothing tried. */
@@ -954,6 +1031,7 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
+	g_test_add ("/e2e/ble_l2cap_switch", Fixture, NULL, setup, test_ble_l2cap_switch, teardown);
 	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
 	g_test_add ("/e2e/holder_ended_as_asked", Fixture, NULL, setup, test_holder_ended_as_asked,
 	    teardown);
