@@ -443,6 +443,8 @@ verifier_result_page_set_holder_ended (VerifierResultPage *self, gboolean ended)
 {
 	g_return_if_fail (VERIFIER_IS_RESULT_PAGE (self));
 	gtk_widget_set_visible (self->holder_ended_bar, ended);
+	/* In the buttons' place at once, not under them as they slide away. */
+	gtk_widget_set_visible (GTK_WIDGET (self->session_bar), !ended);
 }
 
 gboolean
