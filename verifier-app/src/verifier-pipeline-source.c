@@ -11,6 +11,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 
+#include "verifier-dispatch.h"
 #include "verifier-error.h"
 
 /* Frames larger than this are scaled down: enough for a QR code held at
@@ -86,7 +87,7 @@ post_event (VerifierPipelineSource *self, VerifierFrame *frame)
 	ev->self = g_object_ref (self);
 	ev->generation = g_atomic_int_get (&self->generation);
 	ev->frame = frame;
-	g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, dispatch_event, ev, event_free);
+	verifier_dispatch_to_context (self->context, dispatch_event, ev, event_free);
 }
 
 static GstFlowReturn

@@ -22,6 +22,8 @@ struct _VerifierRequestPage {
 	AdwActionRow *reader_auth_row;
 	GtkSwitch *reader_auth_switch;
 	AdwComboRow *transport_row;
+	AdwActionRow *ble_l2cap_row;
+	GtkSwitch *ble_l2cap_switch;
 	AdwEntryRow *socket_row;
 	GtkSpinButton *timeout_spin;
 
@@ -235,6 +237,15 @@ show_selection (VerifierRequestPage *self, const char *template_name, const char
 	}
 }
 
+/* The socket is for the local transport, also Automatic's fallback; the
+ * L2CAP switch for Bluetooth, also Automatic's first choice. */
+static void
+show_transport_rows (VerifierRequestPage *self, const char *transport)
+{
+	gtk_widget_set_visible (GTK_WIDGET (self->socket_row), g_strcmp0 (transport, "ble") != 0);
+	gtk_widget_set_visible (GTK_WIDGET (self->ble_l2cap_row), g_strcmp0 (transport, "local") != 0);
+}
+
 static void
 load_settings (VerifierRequestPage *self)
 {
@@ -251,7 +262,7 @@ load_settings (VerifierRequestPage *self)
 		socket = verifier_session_default_socket ();
 	}
 	gtk_editable_set_text (GTK_EDITABLE (self->socket_row), socket);
-	gtk_widget_set_visible (GTK_WIDGET (self->socket_row), g_strcmp0 (transport, "ble") != 0);
+	show_transport_rows (self, transport);
 	gtk_spin_button_set_value (self->timeout_spin,
 	    g_settings_get_uint (self->settings, "session-timeout"));
 	self->loading = FALSE;
@@ -264,9 +275,7 @@ on_transport_selected (VerifierRequestPage *self)
 
 	if (selected >= G_N_ELEMENTS (transport_values))
 		return;
-	/* The socket is for the local transport, also Automatic's fallback. */
-	gtk_widget_set_visible (GTK_WIDGET (self->socket_row),
-	    g_strcmp0 (transport_values[selected], "ble") != 0);
+	show_transport_rows (self, transport_values[selected]);
 	if (!self->loading)
 		g_settings_set_string (self->settings, "transport", transport_values[selected]);
 }
@@ -383,6 +392,8 @@ verifier_request_page_constructed (GObject *object)
 	load_settings (self);
 	g_settings_bind (self->settings, "reader-auth", self->reader_auth_switch, "active",
 	    G_SETTINGS_BIND_DEFAULT);
+	g_settings_bind (self->settings, "ble-l2cap", self->ble_l2cap_switch, "active",
+	    G_SETTINGS_BIND_DEFAULT);
 	g_signal_connect_swapped (self->transport_row, "notify::selected",
 	    G_CALLBACK (on_transport_selected), self);
 	g_signal_connect_swapped (self->socket_row, "changed", G_CALLBACK (on_socket_changed), self);
@@ -429,6 +440,8 @@ verifier_request_page_class_init (VerifierRequestPageClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, reader_auth_row);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, reader_auth_switch);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, transport_row);
+	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, ble_l2cap_row);
+	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, ble_l2cap_switch);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, socket_row);
 	gtk_widget_class_bind_template_child (widget_class, VerifierRequestPage, timeout_spin);
 }

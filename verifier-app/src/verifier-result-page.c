@@ -25,6 +25,7 @@ struct _VerifierResultPage {
 	AdwPreferencesGroup *reasons_group;
 	GtkBox *documents_box;
 	GtkActionBar *session_bar;
+	GtkWidget *holder_ended_bar;
 
 	VerifierResult *result;
 	GPtrArray *reason_rows;
@@ -438,6 +439,22 @@ verifier_result_page_get_session_open (VerifierResultPage *self)
 }
 
 void
+verifier_result_page_set_holder_ended (VerifierResultPage *self, gboolean ended)
+{
+	g_return_if_fail (VERIFIER_IS_RESULT_PAGE (self));
+	gtk_widget_set_visible (self->holder_ended_bar, ended);
+	/* In the buttons' place at once, not under them as they slide away. */
+	gtk_widget_set_visible (GTK_WIDGET (self->session_bar), !ended);
+}
+
+gboolean
+verifier_result_page_get_holder_ended (VerifierResultPage *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_RESULT_PAGE (self), FALSE);
+	return gtk_widget_get_visible (self->holder_ended_bar);
+}
+
+void
 verifier_result_page_expand_details (VerifierResultPage *self, gboolean expanded)
 {
 	g_return_if_fail (VERIFIER_IS_RESULT_PAGE (self));
@@ -478,6 +495,7 @@ verifier_result_page_class_init (VerifierResultPageClass *klass)
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, reasons_group);
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, documents_box);
 	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, session_bar);
+	gtk_widget_class_bind_template_child (widget_class, VerifierResultPage, holder_ended_bar);
 }
 
 static void

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * with their labels, the issuer, validity and the wallet's proof, and the
  * technical details behind an expander. "Scan Next" goes back in one tap.
  * While the wallet is still connected, "Request More…" and "End Session"
- * (win.request-more, win.end-session) are at the bottom.
+ * (win.request-more, win.end-session) are at the bottom; once the holder
+ * has ended the session, a note in their place says so.
  */
 #define VERIFIER_TYPE_RESULT_PAGE (verifier_result_page_get_type ())
 G_DECLARE_FINAL_TYPE (VerifierResultPage, verifier_result_page, VERIFIER, RESULT_PAGE, AdwBin)
@@ -30,6 +31,10 @@ const char *verifier_result_page_get_verdict_text (VerifierResultPage *self);
 void verifier_result_page_set_session_info (VerifierResultPage *self, guint request_number,
     gboolean open);
 gboolean verifier_result_page_get_session_open (VerifierResultPage *self);
+/* Says at the bottom that the holder ended the session (with this answer
+ * or since); the verdict is left as it is. */
+void verifier_result_page_set_holder_ended (VerifierResultPage *self, gboolean ended);
+gboolean verifier_result_page_get_holder_ended (VerifierResultPage *self);
 /* Whether a portrait is shown. */
 gboolean verifier_result_page_has_portrait (VerifierResultPage *self);
 /* Expands the technical details (for screenshots and tests). */

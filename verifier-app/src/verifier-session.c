@@ -9,6 +9,7 @@
 #include <tessera/tessera.h>
 
 #include "verifier-catalog.h"
+#include "verifier-dispatch.h"
 #include "verifier-error.h"
 
 /* Blocking calls wait at most this long, so cancellation is prompt. */
@@ -20,6 +21,7 @@ struct _VerifierSession {
 	char *uri;
 	VerifierRequest *request;  /* the first one; later ones are signed as it was */
 	char *transport_spec;
+	gboolean ble_l2cap;
 	guint timeout_s;
 	gint64 now;
 
@@ -43,6 +45,14 @@ struct _VerifierSession {
 	tsr_ble_link_t *link;
 	guint n_requests;
 	gboolean open;
+	gboolean holder_ended;  /* the holder ended it (status 20 or gone) */
+
+	/* While the session is open and no request runs, a worker watches the
+	 * transport for the holder leaving; a request or the end waits for it
+	 * to let go of the transport (main thread only). */
+	GCancellable *watch_cancellable;
+	GTask *deferred;
+	GTaskThreadFunc deferred_func;
 };
 
 enum {
@@ -53,6 +63,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+	SIGNAL_HOLDER_ENDED,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VerifierSession, verifier_session, G_TYPE_OBJECT)
 
@@ -107,6 +124,9 @@ verifier_session_class_init (VerifierSessionClass *klass)
 	properties[PROP_OPEN] = g_param_spec_boolean ("open", NULL, NULL, FALSE,
 	    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, N_PROPS, properties);
+
+	signals[SIGNAL_HOLDER_ENDED] = g_signal_new ("holder-ended", G_TYPE_FROM_CLASS (klass),
+	    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -150,6 +170,13 @@ verifier_session_set_transport (VerifierSession *self, const char *spec)
 	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running && spec != NULL);
 	g_free (self->transport_spec);
 	self->transport_spec = g_strdup (spec);
+}
+
+void
+verifier_session_set_ble_l2cap (VerifierSession *self, gboolean l2cap)
+{
+	g_return_if_fail (VERIFIER_IS_SESSION (self) && !self->running);
+	self->ble_l2cap = l2cap;
 }
 
 void
@@ -247,8 +274,7 @@ report_stage (GTask *task, VerifierSessionStage stage)
 
 	u->self = g_object_ref (g_task_get_source_object (task));
 	u->stage = stage;
-	g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, apply_stage, u,
-	    stage_update_free);
+	verifier_dispatch_to_context (g_task_get_context (task), apply_stage, u, stage_update_free);
 }
 
 static int
@@ -327,10 +353,11 @@ set_ble_error (GError **error, int err)
 
 /* The reader's side of 18013-5 BLE: the mode the wallet offers (peripheral
  * server first), its service UUID, and in central client mode the Ident
- * the reader serves for the wallet to check. */
+ * the reader serves for the wallet to check; L2CAP as the CLI's
+ * --ble-l2cap. */
 static gboolean
-connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *cancellable,
-    tsr_ble_link_t **ret_link, tsr_transport_t **ret, GError **error)
+connect_ble (const tsr_reader_session_t *rs, gboolean l2cap, gint64 deadline,
+    GCancellable *cancellable, tsr_ble_link_t **ret_link, tsr_transport_t **ret, GError **error)
 {
 	tsr_engagement_ble_t ble;
 	tsr_ble_mode_t mode;
@@ -347,6 +374,7 @@ connect_ble (const tsr_reader_session_t *rs, gint64 deadline, GCancellable *canc
 	mode = ble.peripheral_server ? TSR_BLE_MODE_PERIPHERAL_SERVER : TSR_BLE_MODE_CENTRAL_CLIENT;
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, mode, ble.uuid);
 	cfg.connect_timeout_ms = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 1);
+	cfg.l2cap = l2cap;
 	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		tsr_reader_session_engagement (rs, &engagement, &engagement_len);
 		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK) {
@@ -421,14 +449,21 @@ receive_message (tsr_transport_t *t, gint64 deadline, guint timeout_s, GCancella
 	return FALSE;
 }
 
-/* Frees the open session: what a failed exchange or the end leaves. */
+/* Frees the connection and the session keys. */
 static void
-close_session (VerifierSession *self)
+free_connection (VerifierSession *self)
 {
 	/* The transport borrows the link. */
 	g_clear_pointer (&self->transport, tsr_transport_free);
 	g_clear_pointer (&self->link, tsr_ble_link_free);
 	g_clear_pointer (&self->rs, tsr_reader_session_free);
+}
+
+/* Frees the open session: what a failed exchange or the end leaves. */
+static void
+close_session (VerifierSession *self)
+{
+	free_connection (self);
 	self->open = FALSE;
 }
 
@@ -480,6 +515,7 @@ receive_response (VerifierSession *self, GCancellable *cancellable, GBytes **ret
 	/* The holder may end the session with its answer (status 20 in the
 	 * same message): then no further request can follow. */
 	self->open = !ended;
+	self->holder_ended = ended;
 	*ret_response = g_bytes_new (response, response_len);
 	tsr_free (response);
 	return TRUE;
@@ -616,7 +652,7 @@ open_and_exchange (GTask *task, VerifierSession *self, GCancellable *cancellable
 			goto out;
 	} else {
 		report_stage (task, VERIFIER_SESSION_STAGE_CONNECTING_BLE);
-		if (!connect_ble (self->rs, self->deadline, cancellable, &self->link,
+		if (!connect_ble (self->rs, self->ble_l2cap, self->deadline, cancellable, &self->link,
 		    &self->transport, error))
 			goto out;
 	}
@@ -674,6 +710,21 @@ request_thread (GTask *task, gpointer source_object, gpointer task_data,
 		g_task_return_pointer (task, result, g_object_unref);
 }
 
+/* Runs @task in a worker now, or once the watch has let go of the
+ * transport (at most a quarter of a second). */
+static void
+run_when_transport_free (VerifierSession *self, GTask *task, GTaskThreadFunc func)
+{
+	if (self->watch_cancellable == NULL) {
+		g_task_run_in_thread (task, func);
+		return;
+	}
+	g_assert (self->deferred == NULL);
+	self->deferred = g_object_ref (task);
+	self->deferred_func = func;
+	g_cancellable_cancel (self->watch_cancellable);
+}
+
 static void
 start (VerifierSession *self, VerifierRequest *request, GCancellable *cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
@@ -687,7 +738,7 @@ start (VerifierSession *self, VerifierRequest *request, GCancellable *cancellabl
 	self->stage = self->rs == NULL ? VERIFIER_SESSION_STAGE_CONNECTING :
 	    VERIFIER_SESSION_STAGE_WAITING;
 	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
-	g_task_run_in_thread (task, request_thread);
+	run_when_transport_free (self, task, request_thread);
 }
 
 void
@@ -713,6 +764,90 @@ verifier_session_request_async (VerifierSession *self, VerifierRequest *request,
 	start (self, signed_request, cancellable, callback, user_data);
 }
 
+/* ---- Between requests: the watch ---- */
+
+static void end_thread (GTask *task, gpointer source_object, gpointer task_data,
+    GCancellable *cancellable);
+
+/* Waits, in 250 ms slices until cancelled, for the holder to end the
+ * session: status 20, or the connection closing (the app quit, the phone
+ * went out of range, the wallet gave up waiting). Returns TRUE when it
+ * did; the connection is freed then. */
+static void
+watch_thread (GTask *task, gpointer source_object, gpointer task_data,
+    GCancellable *cancellable)
+{
+	VerifierSession *self = source_object;
+	uint8_t *msg = NULL, *response = NULL;
+	size_t msg_len = 0, response_len = 0;
+	int err;
+
+	(void) task_data;
+	do {
+		if (g_cancellable_is_cancelled (cancellable)) {
+			g_task_return_boolean (task, FALSE);
+			return;
+		}
+		err = tsr_transport_receive (self->transport, SLICE_MS, &msg, &msg_len);
+	} while (err == TSR_ERR_TRANSPORT_TIMEOUT);
+	if (err == TSR_OK) {
+		/* With no request out, the holder may only end the session;
+		 * anything else leaves the two sides out of step, which ends it
+		 * as well. */
+		err = tsr_reader_session_receive (self->rs, msg, msg_len, &response, &response_len,
+		    NULL);
+		if (err != TSR_ERR_SESSION_TERMINATED)
+			g_debug ("the holder sent something unexpected between requests: %s",
+			    tsr_strerror (err));
+		tsr_free (response);
+		tsr_free (msg);
+	}
+	free_connection (self);
+	g_task_return_boolean (task, TRUE);
+}
+
+static void
+watch_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+	VerifierSession *self = VERIFIER_SESSION (object);
+	gboolean ended = g_task_propagate_boolean (G_TASK (result), NULL);
+	g_autoptr (GTask) deferred = g_steal_pointer (&self->deferred);
+
+	(void) user_data;
+	g_clear_object (&self->watch_cancellable);
+	if (ended) {
+		self->open = FALSE;
+		self->holder_ended = TRUE;
+		g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
+		g_signal_emit (self, signals[SIGNAL_HOLDER_ENDED], 0);
+	}
+	if (deferred == NULL)
+		return;
+	if (!ended)
+		g_task_run_in_thread (deferred, self->deferred_func);
+	else if (self->deferred_func == end_thread)
+		g_task_return_boolean (deferred, TRUE);  /* nothing left to end */
+	else {
+		GError *error = NULL;
+
+		set_session_ended (&error);
+		g_task_return_error (deferred, error);
+	}
+}
+
+/* The session is open and nothing runs: watch for the holder leaving. */
+static void
+start_watch (VerifierSession *self)
+{
+	g_autoptr (GTask) task = NULL;
+
+	self->watch_cancellable = g_cancellable_new ();
+	task = g_task_new (self, self->watch_cancellable, watch_done, NULL);
+	/* Its answer counts even when a request cancelled it meanwhile. */
+	g_task_set_check_cancellable (task, FALSE);
+	g_task_run_in_thread (task, watch_thread);
+}
+
 VerifierResult *
 verifier_session_run_finish (VerifierSession *self, GAsyncResult *result, GError **error)
 {
@@ -722,9 +857,18 @@ verifier_session_run_finish (VerifierSession *self, GAsyncResult *result, GError
 	ret = g_task_propagate_pointer (G_TASK (result), error);
 	self->running = FALSE;
 	self->stage = VERIFIER_SESSION_STAGE_DONE;
+	if (self->open)
+		start_watch (self);
 	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
 	g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN]);
 	return ret;
+}
+
+gboolean
+verifier_session_get_holder_ended (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), FALSE);
+	return self->holder_ended;
 }
 
 gboolean
@@ -779,7 +923,7 @@ verifier_session_end_async (VerifierSession *self, GCancellable *cancellable,
 		return;
 	}
 	self->running = TRUE;
-	g_task_run_in_thread (task, end_thread);
+	run_when_transport_free (self, task, end_thread);
 }
 
 gboolean

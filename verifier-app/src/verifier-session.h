@@ -44,6 +44,10 @@ VerifierSession *verifier_session_new (const char *uri, VerifierRequest *request
  * transport at PATH. BLE uses the mode the wallet offers, peripheral
  * server first, through BlueZ's first powered adapter. */
 void verifier_session_set_transport (VerifierSession *self, const char *spec);
+/* Over BLE, move the messages over an L2CAP channel: use the one the
+ * wallet publishes (GATT client) or offer one (GATT server), as the CLI's
+ * --ble-l2cap; GATT when the other side lacks it. Off by default. */
+void verifier_session_set_ble_l2cap (VerifierSession *self, gboolean l2cap);
 void verifier_session_set_timeout (VerifierSession *self, guint seconds);
 guint verifier_session_get_timeout (VerifierSession *self);
 /* Verify at @now (Unix seconds) instead of the system clock; 0 resets. */
@@ -72,8 +76,15 @@ void verifier_session_request_async (VerifierSession *self, VerifierRequest *req
 VerifierResult *verifier_session_run_finish (VerifierSession *self, GAsyncResult *result,
     GError **error);
 
-/* ::open: an answer arrived, and neither side has ended the session. */
+/* ::open: an answer arrived, and neither side has ended the session.
+ * While it is open and no request runs, a worker watches the transport:
+ * when the holder ends the session (status 20) or the connection closes,
+ * ::open turns FALSE and ::holder-ended is emitted on the main context,
+ * within a quarter of a second. A request or the end started meanwhile
+ * waits that long for the watch to let go of the transport. */
 gboolean verifier_session_get_open (VerifierSession *self);
+/* The holder ended the session: with its answer, or later (see above). */
+gboolean verifier_session_get_holder_ended (VerifierSession *self);
 /* How many requests were answered. */
 guint verifier_session_get_n_requests (VerifierSession *self);
 /* Tells the holder the session ends (status 20) and closes the transport.

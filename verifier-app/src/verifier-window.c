@@ -116,6 +116,24 @@ transport_spec (VerifierWindow *self)
 	return g_strconcat (g_strcmp0 (transport, "local") == 0 ? "local:" : "auto:", path, NULL);
 }
 
+/* The session's part of the result page and of the actions: "Request
+ * More…" and "End Session" while it is open, the note once the holder
+ * ended it. */
+static void
+update_session_state (VerifierWindow *self)
+{
+	gboolean open = self->session != NULL && verifier_session_get_open (self->session);
+
+	verifier_result_page_set_session_info (self->result_page,
+	    self->session != NULL ? verifier_session_get_n_requests (self->session) : 0, open);
+	verifier_result_page_set_holder_ended (self->result_page,
+	    self->session != NULL && verifier_session_get_holder_ended (self->session));
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+	    "request-more")), open);
+	g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+	    "end-session")), open);
+}
+
 static void
 ended_in_background (GObject *object, GAsyncResult *result, gpointer user_data)
 {
@@ -147,10 +165,27 @@ drop_session (VerifierWindow *self)
 	if (self->cancellable != NULL)
 		g_cancellable_cancel (self->cancellable);
 	g_clear_object (&self->cancellable);
-	if (self->session != NULL && verifier_session_get_open (self->session))
-		end_in_background (self->session);
+	if (self->session != NULL) {
+		g_signal_handlers_disconnect_by_data (self->session, self);
+		if (verifier_session_get_open (self->session))
+			end_in_background (self->session);
+	}
 	g_clear_object (&self->session);
 	self->session_needs_trust = FALSE;
+}
+
+/* The holder ended the session between two requests. A request on its
+ * way gets its own error; otherwise the verdict stays and says so, and a
+ * choice of more details (which can no longer be sent) goes back to it. */
+static void
+on_holder_ended (VerifierSession *session, VerifierWindow *self)
+{
+	(void) session;
+	if (self->cancellable != NULL)
+		return;
+	update_session_state (self);
+	if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "more") == 0)
+		gtk_stack_set_visible_child_name (self->main_stack, "result");
 }
 
 static void
@@ -210,7 +245,9 @@ session_done (GObject *object, GAsyncResult *res, gpointer user_data)
 		verifier_window_show_result (self, result);
 		return;
 	}
+	g_signal_handlers_disconnect_by_data (session, self);
 	g_clear_object (&self->session);
+	update_session_state (self);
 	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		verifier_window_scan_next (self);
 	} else {
@@ -249,8 +286,11 @@ verifier_window_start_session (VerifierWindow *self, const char *uri)
 	}
 
 	self->session = verifier_session_new (uri, request);
+	g_signal_connect (self->session, "holder-ended", G_CALLBACK (on_holder_ended), self);
 	transport = transport_spec (self);
 	verifier_session_set_transport (self->session, transport);
+	verifier_session_set_ble_l2cap (self->session,
+	    g_settings_get_boolean (self->settings, "ble-l2cap"));
 	verifier_session_set_timeout (self->session,
 	    g_settings_get_uint (self->settings, "session-timeout"));
 	verifier_session_set_time (self->session, self->now);
@@ -280,6 +320,7 @@ verifier_window_cancel_session (VerifierWindow *self)
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
 	drop_session (self);
 	verifier_progress_page_set_session (self->progress_page, NULL);
+	update_session_state (self);
 }
 
 void
@@ -335,8 +376,7 @@ session_ended (GObject *object, GAsyncResult *res, gpointer user_data)
 	verifier_session_end_finish (VERIFIER_SESSION (object), res, NULL);
 	if (VERIFIER_SESSION (object) != self->session)
 		return;
-	verifier_result_page_set_session_info (self->result_page,
-	    verifier_session_get_n_requests (self->session), FALSE);
+	update_session_state (self);
 	verifier_window_show_toast (self, _("Session ended. The wallet is free."));
 }
 
@@ -346,10 +386,9 @@ verifier_window_end_session (VerifierWindow *self)
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
 	if (self->session == NULL || !verifier_session_get_open (self->session))
 		return;
-	/* Hidden at once: the end cannot be taken back. */
-	verifier_result_page_set_session_info (self->result_page,
-	    verifier_session_get_n_requests (self->session), FALSE);
 	verifier_session_end_async (self->session, NULL, session_ended, g_object_ref (self));
+	/* Hidden at once: the end cannot be taken back. */
+	update_session_state (self);
 }
 
 VerifierSession *
@@ -374,9 +413,7 @@ verifier_window_show_result (VerifierWindow *self, VerifierResult *result)
 {
 	g_return_if_fail (VERIFIER_IS_WINDOW (self));
 	verifier_result_page_set_result (self->result_page, result);
-	verifier_result_page_set_session_info (self->result_page,
-	    self->session != NULL ? verifier_session_get_n_requests (self->session) : 0,
-	    self->session != NULL && verifier_session_get_open (self->session));
+	update_session_state (self);
 	gtk_stack_set_visible_child_name (self->main_stack, "result");
 }
 
@@ -436,6 +473,7 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self) { ret
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self) { return self->scan_page; }
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self) { return self->progress_page; }
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self) { return self->result_page; }
+VerifierRequestPage *verifier_window_get_request_page (VerifierWindow *self) { return self->request_page; }
 VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self) { return self->more_page; }
 
 static void
@@ -527,6 +565,7 @@ verifier_window_init (VerifierWindow *self)
 	update_reader_subject (self);
 
 	verifier_actions_install_window (self);
+	update_session_state (self);
 	g_signal_connect_swapped (self->more_page, "changed", G_CALLBACK (update_send_more), self);
 	update_send_more (self);
 }

@@ -54,6 +54,8 @@ VerifierTrustStore *verifier_window_get_trust_store (VerifierWindow *self);
 VerifierScanPage *verifier_window_get_scan_page (VerifierWindow *self);
 VerifierProgressPage *verifier_window_get_progress_page (VerifierWindow *self);
 VerifierResultPage *verifier_window_get_result_page (VerifierWindow *self);
+/* The Request page (what every session asks first, and the connection). */
+VerifierRequestPage *verifier_window_get_request_page (VerifierWindow *self);
 /* The Request page of "Request More". */
 VerifierRequestPage *verifier_window_get_more_page (VerifierWindow *self);
 

@@ -121,9 +121,11 @@ file_exists (gpointer data)
 	return g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
-/* The holder, as the reference CLI: waits on the socket, consents to all. */
+/* The holder, as the reference CLI: waits on the socket, consents to all;
+ * gives up (closing the connection) after @timeout seconds without a
+ * request. */
 static void
-start_holder (Fixture *f, const char *issuer_signed)
+start_holder_with_timeout (Fixture *f, const char *issuer_signed, const char *timeout)
 {
 	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
 	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
@@ -134,10 +136,16 @@ start_holder (Fixture *f, const char *issuer_signed)
 	f->holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli, "present",
 	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
 	    "--qr-uri-file", f->uri_file, "--consent", "all", "--now", "2021-01-01T00:00:00Z",
-	    "--timeout", "30", NULL);
+	    "--timeout", timeout, NULL);
 	g_assert_no_error (error);
 	g_assert_true (vt_wait_until (file_exists, f->uri_file, 15000));
 	vt_iterate (50);  /* the URI file is written whole before the listen starts */
+}
+
+static void
+start_holder (Fixture *f, const char *issuer_signed)
+{
+	start_holder_with_timeout (f, issuer_signed, "30");
 }
 
 /* The QR code the holder shows, as a picture the verifier opens. */
@@ -455,6 +463,8 @@ typedef struct {
 	tsr_ble_link_t *holder_link;
 	tsr_holder_session_t *hs;
 	tsr_ble_mode_t mode;
+	gboolean l2cap;       /* offer (GATT server) or use (GATT client) L2CAP */
+	gboolean used_l2cap;  /* the request came over an L2CAP channel */
 	int result;
 	gboolean done;
 } SimHolder;
@@ -474,6 +484,7 @@ sim_holder_thread (gpointer data)
 	SimHolder *h = data;
 	tsr_transport_t *t = NULL;
 	tsr_ble_config_t cfg;
+	tsr_ble_info_t info;
 	tsr_engagement_ble_t ble;
 	const uint8_t *engagement;
 	size_t engagement_len, msg_len = 0, request_len = 0, reply_len = 0;
@@ -488,6 +499,7 @@ sim_holder_thread (gpointer data)
 	    (err = tsr_reader_session_ble (rs, &ble)) != TSR_OK)
 		goto out;
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_HOLDER, h->mode, ble.uuid);
+	cfg.l2cap = h->l2cap;
 	if (h->mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		tsr_holder_session_engagement (h->hs, &engagement, &engagement_len);
 		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK)
@@ -497,11 +509,13 @@ sim_holder_thread (gpointer data)
 	if ((err = tsr_transport_ble_new (&cfg, h->holder_link, &t)) != TSR_OK ||
 	    (err = tsr_transport_ble_connect (t, 15000)) != TSR_OK ||
 	    (err = tsr_transport_receive (t, 15000, &msg, &msg_len)) != TSR_OK ||
+	    (err = tsr_transport_ble_info (t, &info)) != TSR_OK ||
 	    (err = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len)) != TSR_OK ||
 	    (err = tsr_holder_session_error (h->hs, TSR_SESSION_STATUS_TERMINATION, &reply,
 	    &reply_len)) != TSR_OK ||
 	    (err = tsr_transport_send (t, reply, reply_len, 5000)) != TSR_OK)
 		goto out;
+	h->used_l2cap = info.l2cap;
 	tsr_transport_close (t);
 out:
 	h->result = err;
@@ -515,45 +529,116 @@ out:
 	return NULL;
 }
 
+/* One session of the window with a simulated holder offering BLE in
+ * @central or peripheral mode, @l2cap on its side. The holder declines;
+ * returns whether the request came over an L2CAP channel. */
+static gboolean
+run_sim_holder (Fixture *f, gboolean central, gboolean l2cap)
+{
+	static const char *const words[] = { "declined", NULL };
+	SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
+	    TSR_BLE_MODE_PERIPHERAL_SERVER, .l2cap = l2cap };
+	tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
+	char *uri = NULL;
+	GThread *thread;
+	g_autoptr (GError) error = NULL;
+
+	for (guint i = 0; i < sizeof ble.uuid; i++)
+		ble.uuid[i] = (uint8_t) (0x60 + i);
+	g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
+	g_file_set_contents (f->uri_file, uri, -1, &error);
+	g_assert_no_error (error);
+	verifier_session_set_ble_link_func (sim_link_func, &h);
+	thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_thread_join (thread);
+	verifier_session_set_ble_link_func (NULL, NULL);
+	g_assert_cmpint (h.result, ==, TSR_OK);
+	assert_progress_error (f, "The Holder Declined", words);
+	/* The window's session, and with it the link, is gone. */
+	tsr_ble_link_free (h.reader_link);
+	tsr_ble_link_free (h.holder_link);
+	tsr_holder_session_free (h.hs);
+	tsr_free (uri);
+	return h.used_l2cap;
+}
+
 /* The app's BLE path on a simulated radio, in both modes: it connects,
  * sends the request over GATT and reads the holder's answer (here: the
  * end of the session, "The Holder Declined"). */
 static void
 test_ble_simulated (Fixture *f, gconstpointer data)
 {
-	static const char *const words[] = { "declined", NULL };
-
 	(void) data;
 	g_settings_set_string (f->settings, "transport", "auto");
-	for (int central = 0; central <= 1; central++) {
-		SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
-		    TSR_BLE_MODE_PERIPHERAL_SERVER };
-		tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
-		char *uri = NULL;
-		GThread *thread;
-		g_autoptr (GError) error = NULL;
+	for (int central = 0; central <= 1; central++)
+		g_assert_false (run_sim_holder (f, central, FALSE));
+}
 
-		for (guint i = 0; i < sizeof ble.uuid; i++)
-			ble.uuid[i] = (uint8_t) (0x60 + i);
-		g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
-		g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
-		g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
-		g_file_set_contents (f->uri_file, uri, -1, &error);
-		g_assert_no_error (error);
-		verifier_session_set_ble_link_func (sim_link_func, &h);
-		thread = g_thread_new ("sim-holder", sim_holder_thread, &h);
-		render_qr (f);
-		g_free (scan_and_wait (f, NULL));
-		g_thread_join (thread);
-		verifier_session_set_ble_link_func (NULL, NULL);
-		g_assert_cmpint (h.result, ==, TSR_OK);
-		assert_progress_error (f, "The Holder Declined", words);
-		/* The window's session, and with it the link, is gone. */
-		tsr_ble_link_free (h.reader_link);
-		tsr_ble_link_free (h.holder_link);
-		tsr_holder_session_free (h.hs);
-		tsr_free (uri);
+/* Finds the preferences row titled @title under @widget. */
+static AdwActionRow *
+find_row (GtkWidget *widget, const char *title)
+{
+	if (ADW_IS_ACTION_ROW (widget) &&
+	    g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+		return ADW_ACTION_ROW (widget);
+	for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+	    c = gtk_widget_get_next_sibling (c)) {
+		AdwActionRow *row = find_row (c, title);
+
+		if (row != NULL)
+			return row;
 	}
+	return NULL;
+}
+
+static gboolean
+l2cap_setting_on (gpointer data)
+{
+	return g_settings_get_boolean (((Fixture *) data)->settings, "ble-l2cap");
+}
+
+/* "Use L2CAP Channel" in Request reaches the transport: with a wallet that
+ * offers (peripheral server) or uses (central client) L2CAP, the request
+ * travels over the channel exactly when the switch is on; with it off,
+ * over GATT. The switch is kept in GSettings and only shown where
+ * Bluetooth may be used. */
+static void
+test_ble_l2cap_switch (Fixture *f, gconstpointer data)
+{
+	GtkWidget *page;
+	AdwActionRow *row;
+	g_autofree char *transport = NULL;
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "local");
+	verifier_window_show_page (f->window, "request");
+	vt_iterate (50);
+	page = GTK_WIDGET (verifier_window_get_request_page (f->window));
+	row = find_row (page, "Use L2CAP Channel");
+	g_assert_nonnull (row);
+	g_assert_false (g_settings_get_boolean (f->settings, "ble-l2cap"));
+	/* Only where Bluetooth may be used: not for the local socket alone. */
+	g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row)));
+	adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (page, "Transport")), 0);
+	transport = g_settings_get_string (f->settings, "transport");
+	g_assert_cmpstr (transport, ==, "auto");
+	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
+
+	for (int central = 0; central <= 1; central++)
+		g_assert_false (run_sim_holder (f, central, TRUE));
+	/* The switch, as a person turns it on (it flips at the end of its
+	 * animation). */
+	verifier_window_show_page (f->window, "request");
+	vt_iterate (50);
+	g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
+	g_assert_true (vt_wait_until (l2cap_setting_on, f, 5000));
+	for (int central = 0; central <= 1; central++)
+		g_assert_true (run_sim_holder (f, central, TRUE));
+	g_settings_reset (f->settings, "ble-l2cap");
 }
 
 /* Bluetooth only, and the wallet offers none: said so, nothing tried. */
@@ -585,6 +670,80 @@ test_holder_silent (Fixture *f, gconstpointer data)
 	g_settings_set_uint (f->settings, "session-timeout", 5);
 	run_fake_holder (f, TRUE, "The Wallet Did Not Answer in Time",
 	    "did not answer within 5 seconds", NULL);
+}
+
+typedef struct {
+	GThread *main_thread;
+	gboolean waiting_seen;
+	gboolean done;
+} ThreadLog;
+
+static void
+on_stage_check_thread (VerifierSession *session, GParamSpec *pspec, ThreadLog *log)
+{
+	(void) pspec;
+	/* The progress page redraws on this: widgets belong to the main thread. */
+	if (g_thread_self () != log->main_thread)
+		g_error ("a stage of the session was reported on its worker thread");
+	log->waiting_seen = log->waiting_seen ||
+	    verifier_session_get_stage (session) == VERIFIER_SESSION_STAGE_WAITING;
+}
+
+static void
+on_session_done_check_thread (GObject *object, GAsyncResult *res, gpointer data)
+{
+	ThreadLog *log = data;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (VerifierResult) result = verifier_session_run_finish (VERIFIER_SESSION (object),
+	    res, &error);
+
+	g_assert_null (result);
+	g_assert_error (error, VERIFIER_ERROR, VERIFIER_ERROR_HOLDER_GONE);
+	log->done = TRUE;
+}
+
+static gboolean
+thread_log_done (gpointer data)
+{
+	return ((ThreadLog *) data)->done;
+}
+
+/* The main thread busy (nobody iterates the main context) while the
+ * session's worker connects, sends and reports "Waiting for the Holder…":
+ * the report waits for the main thread. Before, g_main_context_invoke_full()
+ * ran it on the worker whenever the main context was free at that instant. */
+static void
+test_stages_on_main_thread (Fixture *f, gconstpointer data)
+{
+	FakeHolder h = { .socket = f->socket, .stop = g_cancellable_new () };
+	g_autoptr (VerifierRequest) request = NULL;
+	g_autoptr (VerifierSession) session = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
+	tsr_holder_session_t *hs = NULL;
+	char *uri = NULL;
+	GThread *thread;
+	ThreadLog log = { .main_thread = g_thread_self () };
+
+	(void) data;
+	g_assert_cmpint (tsr_holder_session_new (NULL, &hs), ==, TSR_OK);
+	g_assert_cmpint (tsr_holder_session_qr_uri (hs, &uri), ==, TSR_OK);
+	request = verifier_request_new_from_settings (f->settings, &error);
+	g_assert_no_error (error);
+	session = verifier_session_new (uri, request);
+	verifier_session_set_transport (session, transport);
+	g_signal_connect (session, "notify::stage", G_CALLBACK (on_stage_check_thread), &log);
+	/* It takes the request, then goes away without a word. */
+	thread = g_thread_new ("fake-holder", fake_holder_thread, &h);
+	verifier_session_run_async (session, NULL, on_session_done_check_thread, &log);
+	g_usleep (G_USEC_PER_SEC);
+	g_assert_true (vt_wait_until (thread_log_done, &log, 20000));
+	g_assert_true (log.waiting_seen);
+	g_thread_join (thread);
+	g_signal_handlers_disconnect_by_data (session, &log);
+	g_object_unref (h.stop);
+	tsr_free (uri);
+	tsr_holder_session_free (hs);
 }
 
 /* "Scan Next" from a result goes back to scanning in one step. */
@@ -623,9 +782,10 @@ ask_first_for_number (Fixture *f)
 	g_settings_set_strv (f->settings, "request-elements", number);
 }
 
-/* After a verdict: "Request More…", tick the family name, "Send". */
+/* After a verdict: "Request More…", tick the family name, "Send". With
+ * @shot, a screenshot of the choice (which runs the main loop). */
 static char *
-request_family_name (Fixture *f)
+request_family_name (Fixture *f, const char *shot)
 {
 	GtkWidget *window = GTK_WIDGET (f->window);
 
@@ -644,8 +804,8 @@ request_family_name (Fixture *f)
 		g_assert_cmpuint (g_strv_length (first), ==, 1);
 		g_assert_true (g_str_has_suffix (first[0], "/document_number"));
 	}
-	if (g_getenv ("VT_OUTPUT_DIR") != NULL) {
-		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), "e2e-more.png", NULL);
+	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
 
 		vt_screenshot (window, path, NULL);
 	}
@@ -676,7 +836,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (h.n_answered, ==, 1);
 
 	start = g_get_monotonic_time ();
-	second = request_family_name (f);
+	second = request_family_name (f, "e2e-more.png");
 	g_test_message ("request 2 answered and verified in %" G_GINT64_FORMAT " ms",
 	    (g_get_monotonic_time () - start) / 1000);
 	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
@@ -697,10 +857,12 @@ test_request_more (Fixture *f, gconstpointer data)
 	vt_holder_clear (&h);
 }
 
-/* The holder ends the session while the verifier reads the first verdict:
- * the second request ends at once with that in words. */
+/* The holder ends the session (status 20) just as the verifier asks for
+ * more, before the app has seen it: the second request ends at once with
+ * that in words. No main-loop iteration between the end and "Send", so the
+ * request is on its way when the watch finds the end. */
 static void
-test_holder_ended (Fixture *f, gconstpointer data)
+test_holder_ended_as_asked (Fixture *f, gconstpointer data)
 {
 	VtHolder h = { 0 };
 	g_autofree char *first = NULL;
@@ -719,7 +881,7 @@ test_holder_ended (Fixture *f, gconstpointer data)
 	g_assert_cmpuint (h.n_answered, ==, 1);
 
 	start = g_get_monotonic_time ();
-	g_free (request_family_name (f));
+	g_free (request_family_name (f, NULL));
 	/* Not a wait for the 20-second timeout. */
 	g_test_message ("the second request failed after %" G_GINT64_FORMAT " ms",
 	    (g_get_monotonic_time () - start) / 1000);
@@ -743,11 +905,118 @@ test_holder_ends_with_answer (Fixture *f, gconstpointer data)
 	g_free (scan_and_wait (f, NULL));
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_true (verifier_result_page_get_holder_ended (page));
 	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
 	g_assert_cmpuint (h.n_answered, ==, 1);
-	/* Nothing to ask: the action leaves the verdict in place. */
+	/* Nothing to ask: the action is off and leaves the verdict in place. */
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
 	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
 	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	vt_holder_clear (&h);
+}
+
+/* ---- A holder that leaves while its verdict is shown ---- */
+
+static gboolean
+holder_ended_shown (gpointer data)
+{
+	Fixture *f = data;
+
+	return verifier_result_page_get_holder_ended (verifier_window_get_result_page (f->window));
+}
+
+#define HOLDER_ENDED_NOTE "The holder ended the session. This verdict stands; to ask for more, scan the wallet’s code again.\n"
+#define SESSION_BUTTONS "End Session\nRequest More…\n"
+
+/* The page says the holder ended the session, and is otherwise as it was
+ * (@before: its text while the session was open); "Request More…" and
+ * "End Session" are gone and their actions off. */
+static void
+assert_holder_ended_shown (Fixture *f, const char *before, const char *shot)
+{
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	GtkWidget *window = GTK_WIDGET (f->window);
+	g_autofree char *after = vt_collect_text (GTK_WIDGET (page));
+
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "result");
+	g_assert_true (verifier_result_page_get_holder_ended (page));
+	g_assert_false (verifier_result_page_get_session_open (page));
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "request-more"));
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "end-session"));
+	/* The verdict and the details untouched: the note took the place of
+	 * the session's buttons, which came last. */
+	g_assert_true (g_str_has_suffix (after, HOLDER_ENDED_NOTE));
+	g_assert_true (g_str_has_suffix (before, SESSION_BUTTONS));
+	g_assert_cmpint (strlen (after) - strlen (HOLDER_ENDED_NOTE), ==,
+	    strlen (before) - strlen (SESSION_BUTTONS));
+	g_assert_cmpint (strncmp (after, before, strlen (after) - strlen (HOLDER_ENDED_NOTE)), ==, 0);
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
+		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
+
+		vt_screenshot (window, path, NULL);
+	}
+}
+
+/* The reference CLI answers, then gives up waiting for a further request
+ * and closes the connection: the page says so at once, without a request
+ * being tried. */
+static void
+test_holder_left_while_shown (Fixture *f, gconstpointer data)
+{
+	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
+	g_autofree char *before = NULL;
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	gint64 exited;
+
+	(void) data;
+	start_holder_with_timeout (f, issuer_signed, "8");
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	g_assert_true (verifier_result_page_get_session_open (page));
+	g_assert_false (verifier_result_page_get_holder_ended (page));
+	before = vt_collect_text (GTK_WIDGET (page));
+
+	/* The holder exits 8 s after its answer; the page follows. */
+	g_assert_true (vt_wait_until (holder_exited, f, 20000));
+	exited = g_get_monotonic_time ();
+	g_assert_true (vt_wait_until (holder_ended_shown, f, 5000));
+	g_test_message ("the note was up %" G_GINT64_FORMAT " ms after the test saw the holder exit",
+	    (g_get_monotonic_time () - exited) / 1000);
+	vt_iterate (100);
+	assert_holder_ended_shown (f, before, "e2e-holder-left.png");
+}
+
+/* A wallet ends the session with status 20 while the verifier reads the
+ * verdict, and the verifier had "Request More…" open: it goes back to the
+ * verdict, which says so. */
+static void
+test_holder_ended_while_shown (Fixture *f, gconstpointer data)
+{
+	VtHolder h = { 0 };
+	VerifierResultPage *page = verifier_window_get_result_page (f->window);
+	g_autofree char *before = NULL;
+
+	(void) data;
+	ask_first_for_number (f);
+	write_uri (f, vt_holder_start (&h, f->socket, 1));
+	render_qr (f);
+	g_free (scan_and_wait (f, NULL));
+	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
+	before = vt_collect_text (GTK_WIDGET (page));
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "more");
+
+	vt_holder_end (&h);
+	g_assert_cmpint (h.last, ==, TSR_OK);
+	g_assert_true (vt_wait_until (holder_ended_shown, f, 5000));
+	vt_iterate (100);
+	assert_holder_ended_shown (f, before, NULL);
+	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
+	/* "Scan Next" and a new scan still work as ever. */
+	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.scan-next", NULL));
+	g_assert_cmpstr (verifier_window_get_visible_page (f->window), ==, "scan");
 	vt_holder_clear (&h);
 }
 
@@ -760,11 +1029,19 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/holder_gone", Fixture, NULL, setup, test_holder_gone, teardown);
 	g_test_add ("/e2e/holder_silent", Fixture, NULL, setup, test_holder_silent, teardown);
 	g_test_add ("/e2e/scan_next", Fixture, NULL, setup, test_scan_next, teardown);
+	g_test_add ("/e2e/stages_on_main_thread", Fixture, NULL, setup, test_stages_on_main_thread,
+	    teardown);
 	g_test_add ("/e2e/ble_unavailable", Fixture, NULL, setup, test_ble_unavailable, teardown);
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
+	g_test_add ("/e2e/ble_l2cap_switch", Fixture, NULL, setup, test_ble_l2cap_switch, teardown);
 	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
-	g_test_add ("/e2e/holder_ended", Fixture, NULL, setup, test_holder_ended, teardown);
+	g_test_add ("/e2e/holder_ended_as_asked", Fixture, NULL, setup, test_holder_ended_as_asked,
+	    teardown);
+	g_test_add ("/e2e/holder_ended_while_shown", Fixture, NULL, setup,
+	    test_holder_ended_while_shown, teardown);
+	g_test_add ("/e2e/holder_left_while_shown", Fixture, NULL, setup,
+	    test_holder_left_while_shown, teardown);
 	g_test_add ("/e2e/holder_ends_with_answer", Fixture, NULL, setup,
 	    test_holder_ends_with_answer, teardown);
 	return g_test_run ();

@@ -335,6 +335,67 @@ test_frame_source (Fixture *f, gconstpointer data)
 	g_clear_error (&o.error);
 }
 
+/* Where a frame source's signals run, while the main thread is busy. */
+typedef struct {
+	GThread *main_thread;
+	guint frames;
+	gboolean finished;
+} ThreadLog;
+
+static void
+on_frame_check_thread (VerifierFrameSource *source, VerifierFrame *frame, ThreadLog *log)
+{
+	(void) source;
+	(void) frame;
+	/* Fail at once: on a streaming thread the end of the stream would stop
+	 * the pipeline from that very thread, which never returns. */
+	if (g_thread_self () != log->main_thread)
+		g_error ("a frame was delivered on a GStreamer streaming thread");
+	log->frames++;
+}
+
+static void
+on_finished_check_thread (VerifierFrameSource *source, const GError *error, ThreadLog *log)
+{
+	(void) source;
+	g_assert_no_error (error);
+	if (g_thread_self () != log->main_thread)
+		g_error ("the end of the stream was delivered on a GStreamer streaming thread");
+	log->finished = TRUE;
+}
+
+static gboolean
+thread_log_finished (gpointer data)
+{
+	return ((ThreadLog *) data)->finished;
+}
+
+/* The main thread busy (a long layout, a slow disk) while the pipeline
+ * runs, so that nobody iterates the main context: the frames and the end
+ * of the stream must still wait for the main thread. Before the fix they
+ * ran on the streaming thread, and the end of the stream stopped the
+ * pipeline from inside itself, holding the main context: the app hung. */
+static void
+test_busy_main_thread (Fixture *f, gconstpointer data)
+{
+	g_autoptr (GFile) file = g_file_new_for_path (f->clean_png);
+	g_autoptr (VerifierFrameSource) source =
+	    VERIFIER_FRAME_SOURCE (verifier_pipeline_source_new_for_file (file, 3));
+	g_autoptr (GError) error = NULL;
+	ThreadLog log = { .main_thread = g_thread_self () };
+
+	(void) data;
+	g_signal_connect (source, "frame", G_CALLBACK (on_frame_check_thread), &log);
+	g_signal_connect (source, "finished", G_CALLBACK (on_finished_check_thread), &log);
+	g_assert_true (verifier_frame_source_start (source, &error));
+	g_assert_no_error (error);
+	g_usleep (G_USEC_PER_SEC);
+	g_assert_cmpuint (log.frames, ==, 0);
+	g_assert_true (vt_wait_until (thread_log_finished, &log, 20000));
+	g_assert_cmpuint (log.frames, >=, 1);
+	verifier_frame_source_stop (source);
+}
+
 static void
 on_uri_found (VerifierScanPage *page, const char *uri, Outcome *o)
 {
@@ -379,5 +440,6 @@ main (int argc, char *argv[])
 		g_test_add (scan_cases[i].path, Fixture, &scan_cases[i], setup, test_frame_source,
 		    teardown);
 	g_test_add ("/scan/scan_page", Fixture, NULL, setup, test_scan_page, teardown);
+	g_test_add ("/scan/busy_main_thread", Fixture, NULL, setup, test_busy_main_thread, teardown);
 	return g_test_run ();
 }

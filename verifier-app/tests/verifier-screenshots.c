@@ -75,6 +75,30 @@ showing_result (gpointer window)
 }
 
 static gboolean
+holder_ended_shown (gpointer window)
+{
+	return verifier_result_page_get_holder_ended (verifier_window_get_result_page (window));
+}
+
+/* Scrolls the first scrolled window under @widget to its end. */
+static gboolean
+scroll_to_end (GtkWidget *widget)
+{
+	if (GTK_IS_SCROLLED_WINDOW (widget)) {
+		GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (widget));
+
+		gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+		    gtk_adjustment_get_page_size (adj));
+		return TRUE;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+	    c = gtk_widget_get_next_sibling (c))
+		if (gtk_widget_get_visible (c) && scroll_to_end (c))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
 session_ended (gpointer data)
 {
 	return g_str_has_suffix (verifier_progress_page_get_title (data), "Session");
@@ -92,14 +116,28 @@ request_more (VerifierWindow *window, int w, int h, const char *shot)
 	verifier_window_send_more (window);
 }
 
-/* Two requests in one session; then a holder that ends the session
- * before the second. */
+/* A holder that ends the session while its verdict is shown; two
+ * requests in one session; a holder that ends the session before the
+ * second. */
 static void
 run_sessions (VerifierWindow *window, const char *socket, int w, int h)
 {
 	VtHolder holder = { 0 };
-	g_autofree char *uri = vt_holder_start (&holder, socket, 0);
+	g_autofree char *uri = vt_holder_start (&holder, socket, 1);
 
+	/* First, before any toast: it ends the session while its verdict is
+	 * shown. */
+	verifier_window_start_session (window, uri);
+	g_assert_true (vt_wait_until (showing_result, window, 20000));
+	vt_holder_end (&holder);
+	if (vt_wait_until (holder_ended_shown, window, 10000))
+		shoot (window, "result-holder-ended", w, h);
+	vt_holder_clear (&holder);
+	verifier_window_cancel_session (window);
+
+	memset (&holder, 0, sizeof holder);
+	g_free (uri);
+	uri = vt_holder_start (&holder, socket, 0);
 	verifier_window_start_session (window, uri);
 	g_assert_true (vt_wait_until (showing_result, window, 20000));
 	shoot (window, "result-session-open", w, h);
@@ -121,6 +159,7 @@ run_sessions (VerifierWindow *window, const char *socket, int w, int h)
 		shoot (window, "progress-session-ended", w, h);
 	vt_holder_clear (&holder);
 	verifier_window_cancel_session (window);
+
 }
 
 static void
@@ -165,6 +204,10 @@ run (int w, int h, const char *dir)
 	shoot (window, "scan", w, h);
 	verifier_window_show_page (window, "request");
 	shoot (window, "request", w, h);
+	/* The connection settings at the end of the page. */
+	vt_iterate (100);
+	g_assert_true (scroll_to_end (GTK_WIDGET (verifier_window_get_request_page (window))));
+	shoot (window, "request-connection", w, h);
 	verifier_window_show_page (window, "trust");
 	shoot (window, "trust", w, h);
 
