@@ -702,6 +702,107 @@ valid_l2cap_fallback(void)
 	g_free(resp);
 }
 
+/*
+ * Orderly close over L2CAP (no State characteristic there): the side that
+ * sent the session's last message (the reader's status 20) waits, within
+ * its close timeout, for the peer to close the channel first, so that
+ * message is read before the channel ends; the side that read it closes
+ * at once.
+ */
+typedef struct closer {
+	tsr_transport_t *t;
+	const uint8_t *last;
+	size_t last_len;
+	unsigned linger_ms;  /* between reading the last message and closing */
+	bool got_last;
+	gint64 close_us;     /* how long its close took */
+} closer_t;
+
+static gpointer
+closer_thread(gpointer data)
+{
+	closer_t *c = data;
+	uint8_t *m = NULL;
+	size_t len = 0;
+	gint64 t0;
+
+	if (tsr_transport_receive(c->t, LONG_MS, &m, &len) != TSR_OK)
+		return NULL;
+	if (tsr_transport_send(c->t, m, len, LONG_MS) != TSR_OK) {
+		tsr_free(m);
+		return NULL;
+	}
+	tsr_free(m);
+	if (tsr_transport_receive(c->t, LONG_MS, &m, &len) != TSR_OK)
+		return NULL;
+	c->got_last = same(m, len, c->last, c->last_len);
+	tsr_free(m);
+	g_usleep(c->linger_ms * 1000);
+	t0 = g_get_monotonic_time();
+	if (tsr_transport_close(c->t) == TSR_OK)
+		c->close_us = g_get_monotonic_time() - t0;
+	return NULL;
+}
+
+static void
+valid_l2cap_orderly_close(void)
+{
+	tsr_ble_sim_config_t sim = { .mtu = 185, .latency_us = 50 };
+	closer_t c = { 0 };
+	uint8_t *req, *last, *m = NULL;
+	size_t req_len = 0, last_len = 0, len = 0;
+	GThread *th;
+	gint64 t0, reader_close_us;
+	pair_t p;
+
+	req = make_message(300, 1, &req_len);
+	last = make_message(10, 9, &last_len);
+	for (int mode = 0; mode < 2; mode++) {
+		pair_configs(&p, mode == 0 ? TSR_BLE_MODE_PERIPHERAL_SERVER :
+		    TSR_BLE_MODE_CENTRAL_CLIENT);
+		p.hc.l2cap = p.rc.l2cap = true;
+		p.hc.close_timeout_ms = p.rc.close_timeout_ms = LONG_MS;
+		pair_start(&p, &sim);
+		c = (closer_t){ p.h, last, last_len, 150, false, -1 };
+		th = g_thread_new("holder", closer_thread, &c);
+		g_assert_cmpint(tsr_transport_send(p.r, req, req_len, LONG_MS), ==, TSR_OK);
+		g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &len), ==, TSR_OK);
+		tsr_free(m);
+		g_assert_true(info_of(p.r).l2cap);
+		g_assert_cmpint(tsr_transport_send(p.r, last, last_len, LONG_MS), ==, TSR_OK);
+		t0 = g_get_monotonic_time();
+		g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+		reader_close_us = g_get_monotonic_time() - t0;
+		g_thread_join(th);
+		g_assert_true(c.got_last);
+		/* The reader waited for the holder, which took its time, and
+		 * not for its own timeout; the holder did not wait at all. */
+		g_assert_cmpint(reader_close_us, >=, 100 * 1000);
+		g_assert_cmpint(reader_close_us, <, LONG_MS * 1000 / 2);
+		g_assert_cmpint(c.close_us, >=, 0);
+		g_assert_cmpint(c.close_us, <, LONG_MS * 1000 / 2);
+		pair_free(&p);
+	}
+
+	/* A peer that never closes: the close timeout bounds the wait. */
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = p.rc.l2cap = true;
+	p.rc.close_timeout_ms = 200;
+	pair_start(&p, &sim);
+	g_assert_cmpint(tsr_transport_send(p.r, req, req_len, LONG_MS), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_receive(p.h, LONG_MS, &m, &len), ==, TSR_OK);
+	tsr_free(m);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_assert_cmpint(g_get_monotonic_time() - t0, >=, 190 * 1000);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, LONG_MS * 1000 / 2);
+	g_assert_cmpint(tsr_transport_receive(p.h, LONG_MS, &m, &len), ==,
+	    TSR_ERR_TRANSPORT_CLOSED);
+	pair_free(&p);
+	g_free(req);
+	g_free(last);
+}
+
 /* ---- limits, timeouts, arguments ---- */
 
 static void
@@ -1328,6 +1429,7 @@ main(int argc, char **argv)
 	g_test_add_data_func("/transport/ble/valid_many_messages/l2cap",
 	    &exchange_cases[8], valid_many_messages);
 	g_test_add_func("/transport/ble/valid_l2cap_fallback", valid_l2cap_fallback);
+	g_test_add_func("/transport/ble/valid_l2cap_orderly_close", valid_l2cap_orderly_close);
 	g_test_add_func("/transport/ble/limit_message", limit_message);
 	g_test_add_func("/transport/ble/timeout_steps", timeout_steps);
 	g_test_add_func("/transport/ble/closed_peer_vanishes", closed_peer_vanishes);

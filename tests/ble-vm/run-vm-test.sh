@@ -9,6 +9,7 @@ mkdir -p "$work/out"
 rm -f "$work/out/"*
 cat > "$work/guest-env.sh" <<ENV
 export TESSERA='$(realpath "$2")' TSR_TEST_DATA='$(realpath "$3")' TSR_VM_OUT='$work/out'
+export TSR_VM_ONLY='${TSR_VM_ONLY:-}'
 ENV
 start=$(date +%s)
 # 12 sessions of at most 60 s each, and boot: a quiet machine needs about

@@ -248,7 +248,9 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 		cli_error("session", "did not end as expected: %s", tsr_strerror(err));
 		goto out;
 	}
-	fprintf(stderr, "Session ended. Requests answered: %zu.\n", n_answered);
+	fprintf(stderr, "Session ended. %s Requests answered: %zu.\n",
+	    err == TSR_ERR_SESSION_TERMINATED ? "The reader ended it (status 20)." :
+	    "The reader closed the connection.", n_answered);
 	status = refused ? CLI_EXIT_INVALID : CLI_EXIT_OK;
 out:
 	tsr_free(uri);

@@ -295,7 +295,9 @@ typedef struct tsr_ble_config {
 	 *  #TSR_ERR_TRANSPORT_TIMEOUT. */
 	int step_timeout_ms;
 	/** tsr_transport_close(): how long to wait, after sending State
-	 *  0x02, for the peer to disconnect as 18013-5 asks (default 500 ms). */
+	 *  0x02, for the peer to disconnect as 18013-5 asks; over L2CAP,
+	 *  when this side sent the session's last message, for the peer to
+	 *  close the channel first (default 500 ms). */
 	int close_timeout_ms;
 	/** Largest message accepted (0: #TSR_TRANSPORT_MAX_MESSAGE, also the
 	 *  ceiling); also bounds what is buffered but not yet received. */
@@ -333,7 +335,10 @@ TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
  * #TSR_ERR_TRANSPORT_PROTOCOL instead of a corrupted message; a send that
  * is not one is refused with #TSR_ERR_INVALID_ARGUMENT.
  *
- * tsr_transport_close() sends State 0x02 (GATT) and disconnects; a State
+ * tsr_transport_close() sends State 0x02 (GATT) and disconnects; over
+ * L2CAP, a side that sent the last message first waits (close timeout) for
+ * the peer to close the channel, so that message is read before the
+ * channel ends, and a side that received the last one closes at once. A State
  * 0x02 or a disconnection from the peer makes receive deliver what was
  * complete, then #TSR_ERR_TRANSPORT_CLOSED. A peer that stays silent ends
  * in #TSR_ERR_TRANSPORT_TIMEOUT, never a hang. An error that ends the

@@ -166,6 +166,7 @@ typedef struct bz {
 	size_t l2_rx_cap;
 	uint64_t l2_sent, l2_received, l2_sdus_sent, l2_sdus_received;
 	uint64_t l2_waits;     /* sends that had to wait for LE credits */
+	bool l2_end_seen;      /* recv() reported the channel's end once */
 } bz_t;
 
 static const tsr_ble_link_ops_t bz_ops;
@@ -1394,6 +1395,18 @@ l2_readable(gint fd, GIOCondition cond, gpointer user)
 	 * hold the peer back while the state machine is busy. MSG_TRUNC
 	 * gives the SDU's real length. */
 	n = recv(fd, bz->l2_rx, bz->l2_rx_cap, MSG_TRUNC);
+	if (n == 0 && !bz->l2_end_seen) {
+		/* When the peer's disconnect arrives before we read its last
+		 * SDUs, the kernel (6.1) reports the end first: the channel's
+		 * teardown sets the socket's error, skb_recv_datagram() returns
+		 * that before the receive queue, and bt_sock_recvmsg() makes it
+		 * 0 on a shut-down socket. That recv() consumed the error;
+		 * asking again gives what is still queued, then the end. */
+		bz->l2_end_seen = true;
+		n = recv(fd, bz->l2_rx, bz->l2_rx_cap, MSG_TRUNC);
+		if (n > 0)
+			tsr_debug("bluez: L2CAP: an SDU was still queued behind the channel's end");
+	}
 	if (n > 0 && (size_t)n <= bz->l2_rx_cap) {
 		bz->l2_received += (uint64_t)n;
 		bz->l2_sdus_received++;

@@ -67,6 +67,7 @@ typedef struct ble {
 	bool l2cap;
 	uint16_t l2cap_mtu;
 	bool peer_terminated;
+	bool sent_last;             /* the last message went from us (see ble_close()) */
 	int err;                    /* why ENDED */
 	bool err_reported;          /* then TSR_ERR_TRANSPORT_CLOSED */
 	tsr_ble_rx_t rx;            /* GATT reassembly */
@@ -741,6 +742,7 @@ ble_send(tsr_transport_t *t, const uint8_t *msg, size_t len, int timeout_ms)
 		goto out;
 	}
 	b->messages_sent++;
+	b->sent_last = true;
 	r = TSR_OK;
 out:
 	return r;
@@ -769,6 +771,7 @@ ble_receive(tsr_transport_t *t, int timeout_ms, uint8_t **ret_msg, size_t *ret_l
 	*ret_msg = n->msg;
 	*ret_len = n->len;
 	free(n);
+	b->sent_last = false;
 	r = TSR_OK;
 out:
 	return r;
@@ -784,11 +787,18 @@ ble_close(tsr_transport_t *t)
 	tsr_ble_event_t ev;
 	int r = TSR_ERR_TRANSPORT_TIMEOUT;
 
-	if (b->state == ST_OPEN && !b->l2cap) {
+	if (b->state == ST_OPEN) {
 		deadline = tsr_deadline_from_timeout(b->cfg.close_timeout_ms);
 		/* 18013-5 §8.3.3.1.1.7: State 0x02, then the receiver
-		 * disconnects. */
-		if (!b->server)
+		 * disconnects. L2CAP has no State: the side whose message
+		 * was the last (the reader's status 20, say) lets the other
+		 * hang up first, since a channel closed under an SDU the
+		 * peer has not read yet can lose it (the peer's kernel may
+		 * report the end before the SDU; docs/ble.md). The side
+		 * that read the last message hangs up at once. */
+		if (b->l2cap)
+			r = b->sent_last ? TSR_OK : TSR_ERR_TRANSPORT_CLOSED;
+		else if (!b->server)
 			r = ops->write(b->link->state, TSR_BLE_CHAR_STATE, &end, 1, deadline);
 		else if (b->subscribed & TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_STATE))
 			r = ops->notify(b->link->state, TSR_BLE_CHAR_STATE, &end, 1, deadline);
