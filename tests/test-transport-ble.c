@@ -702,6 +702,41 @@ valid_l2cap_fallback(void)
 	g_free(resp);
 }
 
+/* The engagement's PSM (tsr_ble_config_t.psm) spares the reader the read
+ * of the L2CAP characteristic: one radio operation less, same channel. */
+static void
+valid_l2cap_engagement_psm(void)
+{
+	tsr_ble_sim_config_t sim = { .mtu = 185 };
+	uint8_t *req, *resp;
+	size_t req_len = 0, resp_len = 0;
+	uint64_t ops[2];
+	script_t s;
+	pair_t p;
+
+	req = make_message(300, 1, &req_len);
+	resp = make_message(3000, 2, &resp_len);
+	for (int from_engagement = 0; from_engagement < 2; from_engagement++) {
+		pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+		p.hc.l2cap = p.rc.l2cap = true;
+		p.rc.psm = from_engagement ? 0x0081 : 0;
+		pair_start(&p, &sim);
+		/* The PSM the holder listens on, for its engagement. */
+		g_assert_cmpuint(info_of(p.h).psm, ==, 0x0081);
+		g_assert_cmpuint(info_of(p.r).psm, ==, 0);
+		script_init(&s, &p, req, req_len, resp, resp_len);
+		run_script(&s);
+		g_assert_false(s.corrupt);
+		g_assert_cmpint(s.r_recv, ==, TSR_OK);
+		g_assert_true(info_of(p.r).l2cap && info_of(p.h).l2cap);
+		ops[from_engagement] = s.reader_ops_done;
+		pair_free(&p);
+	}
+	g_assert_cmpuint(ops[1] + 1, ==, ops[0]);
+	g_free(req);
+	g_free(resp);
+}
+
 /*
  * Orderly close over L2CAP (no State characteristic there): the side that
  * sent the session's last message (the reader's status 20) waits, within
@@ -1430,6 +1465,7 @@ main(int argc, char **argv)
 	    &exchange_cases[8], valid_many_messages);
 	g_test_add_func("/transport/ble/valid_l2cap_fallback", valid_l2cap_fallback);
 	g_test_add_func("/transport/ble/valid_l2cap_orderly_close", valid_l2cap_orderly_close);
+	g_test_add_func("/transport/ble/valid_l2cap_engagement_psm", valid_l2cap_engagement_psm);
 	g_test_add_func("/transport/ble/limit_message", limit_message);
 	g_test_add_func("/transport/ble/timeout_steps", timeout_steps);
 	g_test_add_func("/transport/ble/closed_peer_vanishes", closed_peer_vanishes);

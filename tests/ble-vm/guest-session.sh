@@ -47,13 +47,20 @@ fi
 # over_l2cap NAME MIN_HOLDER_SDUS: the session's messages went over an
 # L2CAP channel, not GATT: both sides say so, the holder's GATT server saw
 # no write or subscription (State start, Client2Server, Server2Client),
-# and the holder received at least MIN_HOLDER_SDUS SDUs. Prints why not.
+# a holder listening on a PSM (peripheral server mode) named it in its
+# engagement and the reader took it from there, and the holder received
+# at least MIN_HOLDER_SDUS SDUs. Prints why not.
 over_l2cap() {
 	log=$out/$1
 	for side in holder reader; do
 		grep -q 'ble: open over L2CAP' "$log.$side.err" ||
 			{ echo "the $side did not open over L2CAP"; return 1; }
 	done
+	if grep -q 'bluez: L2CAP listening on PSM' "$log.holder.err" &&
+	    ! grep -q 'ble: L2CAP PSM 0x[0-9a-f]* from the engagement' "$log.reader.err"; then
+		echo "the reader did not take the PSM from the holder's engagement"
+		return 1
+	fi
 	if grep -q 'GattCharacteristic1\.\(WriteValue\|StartNotify\)' "$log.holder.err"; then
 		echo "the holder's GATT server carried data:"
 		grep 'GattCharacteristic1\.\(WriteValue\|StartNotify\)' "$log.holder.err"

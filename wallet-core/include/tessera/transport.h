@@ -281,8 +281,10 @@ typedef struct tsr_ble_config {
 	 *  client: when the server publishes one) an L2CAP channel; GATT is
 	 *  the fallback. */
 	bool l2cap;
-	/** GATT client: a PSM known from the engagement, tried when the
-	 *  server publishes none (0: none). */
+	/** GATT client (the reader in peripheral server mode): the PSM
+	 *  the engagement names (tsr_engagement_ble_t.psm; 0: none). With
+	 *  @c l2cap, the client connects to it at once instead of reading
+	 *  the L2CAP characteristic. */
 	uint16_t psm;
 	/** GATT client: the ATT_MTU to ask for (0: 515, as most wallets do). */
 	uint16_t mtu;
@@ -374,6 +376,11 @@ typedef struct tsr_ble_info {
 	bool gatt_server;         /**< this side is the GATT server */
 	bool open;                /**< State 0x01 went through or L2CAP is up */
 	bool l2cap;               /**< messages go over the L2CAP channel */
+	/** The PSM this side listens on (a GATT server offering L2CAP), 0
+	 *  when none; a holder in peripheral server mode names it in its
+	 *  engagement (tsr_engagement_ble_t.psm). Stays set after the
+	 *  session chose GATT and listening stopped. */
+	uint16_t psm;
 	bool peer_terminated;     /**< the peer ended the session with State 0x02 */
 	uint16_t mtu;             /**< the ATT_MTU in force (0 before the connection) */
 	size_t value_size;        /**< characteristic value size, min(mtu - 3, 512) */

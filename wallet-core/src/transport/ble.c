@@ -66,6 +66,7 @@ typedef struct ble {
 	uint32_t subscribed;        /* client: confirmed; server: by the client */
 	bool l2cap;
 	uint16_t l2cap_mtu;
+	uint16_t listen_psm;        /* server: the PSM published, 0 when none */
 	bool peer_terminated;
 	bool sent_last;             /* the last message went from us (see ble_close()) */
 	int err;                    /* why ENDED */
@@ -375,15 +376,17 @@ client_after_ident(tsr_transport_t *t)
 	int r;
 
 	if (b->cfg.l2cap && link_l2cap(b->link)) {
+		/* The engagement's PSM (BleOptions 21) saves the read. */
+		if (b->cfg.psm != 0) {
+			tsr_debug("ble: L2CAP PSM 0x%04x from the engagement", b->cfg.psm);
+			client_l2cap(t, b->cfg.psm);
+			return;
+		}
 		if (b->peer_chars & TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_L2CAP)) {
 			b->state = ST_READ_PSM;
 			step_start(b, b->cfg.step_timeout_ms);
 			if ((r = b->link->ops->read(b->link->state, TSR_BLE_CHAR_L2CAP)) != TSR_OK)
 				ble_fail(t, r);
-			return;
-		}
-		if (b->cfg.psm != 0) {
-			client_l2cap(t, b->cfg.psm);
 			return;
 		}
 	}
@@ -896,6 +899,7 @@ ble_start(ble_t *b)
 	}
 	if (b->cfg.l2cap && link_l2cap(b->link)) {
 		if (ops->l2cap_listen(b->link->state, &psm) == TSR_OK && psm != 0) {
+			b->listen_psm = psm;
 			b->svc.chars |= TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_L2CAP);
 			b->svc.psm_value[2] = (uint8_t)(psm >> 8);
 			b->svc.psm_value[3] = (uint8_t)psm;
@@ -981,6 +985,7 @@ tsr_transport_ble_info(const tsr_transport_t *t, tsr_ble_info_t *ret)
 	ret->gatt_server = b->server;
 	ret->open = b->state == ST_OPEN;
 	ret->l2cap = b->l2cap;
+	ret->psm = b->listen_psm;
 	ret->peer_terminated = b->peer_terminated;
 	ret->mtu = b->mtu;
 	ret->value_size = tsr_ble_value_size(b->mtu);
