@@ -737,6 +737,105 @@ valid_l2cap_engagement_psm(void)
 	g_free(resp);
 }
 
+/* Counts l2cap_stop() per link: the simulated link's ops with that one
+ * wrapped (the transport only sees the ops table). */
+static const tsr_ble_link_ops_t *sim_ops_seen;
+static tsr_ble_link_ops_t counting_ops;
+static void *counted_state[2];
+static unsigned stops[2];
+
+static void
+counting_l2cap_stop(void *state)
+{
+	for (int i = 0; i < 2; i++)
+		if (state == counted_state[i])
+			stops[i]++;
+	sim_ops_seen->l2cap_stop(state);
+}
+
+static void
+count_stops(tsr_ble_link_t *link, int i)
+{
+	sim_ops_seen = link->ops;
+	counting_ops = *link->ops;
+	counting_ops.l2cap_stop = counting_l2cap_stop;
+	counted_state[i] = link->state;
+	stops[i] = 0;
+	link->ops = &counting_ops;
+}
+
+/*
+ * GATT instead of L2CAP, quickly: a connect that gets no answer (the
+ * radio drops it) is given up after 2 s, well within the 5 s step timeout,
+ * and the session runs over GATT; a holder whose reader chose GATT stops
+ * listening on its PSM.
+ */
+static void
+valid_l2cap_gatt_fallback(void)
+{
+	/* The reader's operations: 1 connect, 2 the L2CAP connect (to the
+	 * engagement's PSM), dropped. */
+	tsr_ble_sim_config_t silent = { .mtu = 185, .fault = TSR_BLE_SIM_FAULT_DROP,
+		.fault_end = READER_END, .fault_op = 2 };
+	tsr_ble_sim_config_t sim = { .mtu = 185 };
+	echo_t e = { NULL, 1, 1 };
+	uint8_t *msg, *m = NULL;
+	size_t len = 0, m_len = 0;
+	GThread *th;
+	gint64 t0, took;
+	pair_t p;
+
+	msg = make_message(700, 3, &len);
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = p.rc.l2cap = true;
+	p.rc.psm = 0x0081;
+	g_assert_cmpint(tsr_ble_sim_pair_new(&silent, &p.lh, &p.lr), ==, TSR_OK);
+	count_stops(p.lh, HOLDER_END);
+	count_stops(p.lr, READER_END);
+	g_assert_cmpint(tsr_transport_ble_new(&p.hc, p.lh, &p.h), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&p.rc, p.lr, &p.r), ==, TSR_OK);
+	e.t = p.h;
+	th = g_thread_new("echo", echo_thread, &e);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(tsr_transport_send(p.r, msg, len, LONG_MS), ==, TSR_OK);
+	took = g_get_monotonic_time() - t0;
+	g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &m_len), ==, TSR_OK);
+	g_assert_cmpmem(m, m_len, msg, len);
+	tsr_free(m);
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_thread_join(th);
+	g_assert_cmpint(e.r, ==, TSR_ERR_TRANSPORT_CLOSED);
+	g_assert_false(info_of(p.r).l2cap);
+	g_assert_false(info_of(p.h).l2cap);
+	g_assert_cmpint(took, >=, 1900 * 1000);
+	g_assert_cmpint(took, <, 4500 * 1000);
+	g_assert_cmpuint(stops[READER_END], ==, 1);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 1);
+	pair_free(&p);
+
+	/* A reader that does not ask for L2CAP: the holder stops listening
+	 * once the State start says GATT. */
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = true;
+	g_assert_cmpint(tsr_ble_sim_pair_new(&sim, &p.lh, &p.lr), ==, TSR_OK);
+	count_stops(p.lh, HOLDER_END);
+	g_assert_cmpint(tsr_transport_ble_new(&p.hc, p.lh, &p.h), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&p.rc, p.lr, &p.r), ==, TSR_OK);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 0);
+	e = (echo_t){ p.h, 1, 1 };
+	th = g_thread_new("echo", echo_thread, &e);
+	g_assert_cmpint(tsr_transport_send(p.r, msg, len, LONG_MS), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &m_len), ==, TSR_OK);
+	tsr_free(m);
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_thread_join(th);
+	g_assert_false(info_of(p.h).l2cap);
+	g_assert_cmpuint(info_of(p.h).psm, ==, 0x0081);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 1);
+	pair_free(&p);
+	g_free(msg);
+}
+
 /*
  * Orderly close over L2CAP (no State characteristic there): the side that
  * sent the session's last message (the reader's status 20) waits, within
@@ -1466,6 +1565,7 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/ble/valid_l2cap_fallback", valid_l2cap_fallback);
 	g_test_add_func("/transport/ble/valid_l2cap_orderly_close", valid_l2cap_orderly_close);
 	g_test_add_func("/transport/ble/valid_l2cap_engagement_psm", valid_l2cap_engagement_psm);
+	g_test_add_func("/transport/ble/valid_l2cap_gatt_fallback", valid_l2cap_gatt_fallback);
 	g_test_add_func("/transport/ble/limit_message", limit_message);
 	g_test_add_func("/transport/ble/timeout_steps", timeout_steps);
 	g_test_add_func("/transport/ble/closed_peer_vanishes", closed_peer_vanishes);

@@ -94,7 +94,13 @@ data_path() {
 	valid) ;;
 	gatt)
 		grep -q 'ble: open over GATT' "$out/$1.reader.err" ||
-			{ echo "the reader did not open over GATT"; return 1; } ;;
+			{ echo "the reader did not open over GATT"; return 1; }
+		# A holder that listened on a PSM stops once the reader chose GATT.
+		if grep -q 'bluez: L2CAP listening on PSM' "$out/$1.holder.err" &&
+		    ! grep -q 'no longer listening on PSM' "$out/$1.holder.err"; then
+			echo "the holder kept listening on its PSM"
+			return 1
+		fi ;;
 	l2cap*) over_l2cap "$1" "${2#l2cap}" ;;
 	esac
 }
@@ -206,6 +212,8 @@ session multi_chunk_request_l2cap "--ble-mode peripheral --ble-l2cap" \
 # Only one side asks for L2CAP: the session keeps to GATT (the holder
 # listening on a PSM the reader never reads does not disturb it).
 session l2cap_only_reader_stays_on_gatt "--ble-mode peripheral" "--ble-l2cap" gatt
+# (The holder names its PSM in its engagement too; the reader ignores it,
+# and the holder stops listening once the session is on GATT.)
 session l2cap_only_holder_stays_on_gatt "--ble-mode peripheral --ble-l2cap" "" gatt
 session reader_refuses_a_mode_not_offered "--ble-mode peripheral" "--ble-mode central" \
 	"does not offer BLE central client mode"

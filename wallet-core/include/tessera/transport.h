@@ -323,9 +323,13 @@ TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
  * tsr_transport_send() and tsr_transport_receive(), whichever comes first,
  * each bounded by its timeout and by the configured step timeouts: the
  * client connects, asks for the MTU, discovers the service, reads and
- * checks Ident (holder in central client mode), reads the PSM and opens
- * the L2CAP channel (when both sides offer it), or else subscribes to State
- * and Server2Client and writes State 0x01. The transport is connected
+ * checks Ident (holder in central client mode), takes the PSM from the
+ * engagement (tsr_ble_config_t.psm) or reads it and opens the L2CAP
+ * channel (when both sides offer it), or else subscribes to State and
+ * Server2Client and writes State 0x01. A refused L2CAP connect, or one
+ * left unanswered for 2 s (at most the step timeout), falls back to GATT;
+ * a server whose client chose GATT stops listening on its PSM. The
+ * transport is connected
  * (#TSR_TRANSPORT_EVENT_CONNECTED) once State 0x01 went through or the
  * L2CAP channel is open.
  *

@@ -1600,6 +1600,25 @@ bz_l2cap_connect(void *state, uint16_t psm)
 	return TSR_OK;
 }
 
+static void
+bz_l2cap_stop(void *state)
+{
+	bz_t *bz = state;
+
+	if (bz->l2_listen_fd >= 0) {
+		tsr_debug("bluez: L2CAP: the session keeps to GATT: no longer listening on "
+		    "PSM 0x%04x", bz->l2_psm);
+		l2_stop_listening(bz);
+	}
+	/* A connect still unanswered: closing the socket abandons it. */
+	if (bz->l2_connecting) {
+		l2_unwatch(&bz->l2_src);
+		close(bz->l2_fd);
+		bz->l2_fd = -1;
+		bz->l2_connecting = false;
+	}
+}
+
 static gboolean
 l2_writable(gint fd, GIOCondition cond, gpointer user)
 {
@@ -1906,6 +1925,7 @@ static const tsr_ble_link_ops_t bz_ops = {
 	.l2cap_listen = bz_l2cap_listen,
 	.l2cap_connect = bz_l2cap_connect,
 	.l2cap_send = bz_l2cap_send,
+	.l2cap_stop = bz_l2cap_stop,
 	.next_event = bz_next_event,
 	.disconnect = bz_disconnect,
 	.free_state = bz_free,

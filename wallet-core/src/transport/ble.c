@@ -35,6 +35,8 @@
 #define DEFAULT_STEP_MS 5000
 #define DEFAULT_CLOSE_MS 500
 #define L2CAP_MTU_MIN 23
+/* How long an L2CAP connect may go unanswered before GATT takes over. */
+#define L2CAP_CONNECT_MS 2000
 
 enum ble_state {
 	ST_ADVERTISING,      /* server: waiting for a client */
@@ -114,12 +116,12 @@ make_service(const tsr_ble_config_t *cfg, tsr_ble_service_t *svc)
 	}
 }
 
-/* A link does L2CAP with all three operations or not at all. */
+/* A link does L2CAP with all four operations or not at all. */
 static bool
 link_l2cap(const tsr_ble_link_t *link)
 {
 	return link->ops->l2cap_listen != NULL && link->ops->l2cap_connect != NULL &&
-	    link->ops->l2cap_send != NULL;
+	    link->ops->l2cap_send != NULL && link->ops->l2cap_stop != NULL;
 }
 
 static int64_t
@@ -365,7 +367,22 @@ client_l2cap(tsr_transport_t *t, uint16_t psm)
 		return;
 	}
 	b->state = ST_L2CAP_CONNECTING;
-	step_start(b, b->cfg.step_timeout_ms);
+	/* A server that answers does so at once; one that does not would
+	 * otherwise hold the session for the kernel's own connect timeout.
+	 * GATT is still there: give up on the channel early and use it. */
+	step_start(b, b->cfg.step_timeout_ms < L2CAP_CONNECT_MS ? b->cfg.step_timeout_ms :
+	    L2CAP_CONNECT_MS);
+}
+
+/* The L2CAP connect got no answer in time: abandon it, GATT instead. */
+static void
+client_l2cap_silent(tsr_transport_t *t)
+{
+	ble_t *b = t->state;
+
+	tsr_debug("ble: no answer to the L2CAP connect; using GATT");
+	b->link->ops->l2cap_stop(b->link->state);
+	client_start_gatt(t);
 }
 
 /* After the Ident check (or without one). */
@@ -480,6 +497,10 @@ server_write(tsr_transport_t *t, const tsr_ble_event_t *ev)
 
 	if (ev->ch == TSR_BLE_CHAR_STATE) {
 		if (ev->len == 1 && ev->data[0] == TSR_BLE_STATE_START && b->state == ST_WAIT_START) {
+			/* The client chose GATT: nobody is to connect to our
+			 * PSM any more. */
+			if (b->listen_psm != 0)
+				b->link->ops->l2cap_stop(b->link->state);
 			ble_open(t, false);
 		} else if (ev->len == 1 && ev->data[0] == TSR_BLE_STATE_END) {
 			on_end(t, true);
@@ -618,6 +639,10 @@ ble_pump(tsr_transport_t *t, int64_t deadline)
 	} else if (r != TSR_ERR_TRANSPORT_TIMEOUT) {
 		ble_fail(t, r);
 	} else if (b->step_deadline >= 0 && tsr_deadline_remaining(b->step_deadline) == 0) {
+		if (b->state == ST_L2CAP_CONNECTING) {
+			client_l2cap_silent(t);
+			return TSR_OK;
+		}
 		tsr_debug("ble: no progress within %d ms", b->cfg.step_timeout_ms);
 		ble_fail(t, TSR_ERR_TRANSPORT_TIMEOUT);
 	} else {
