@@ -271,6 +271,13 @@ tsr_bluez_map_errno(int e)
 	}
 }
 
+char *
+tsr_bluez_device_path(const char *adapter_path, const uint8_t bdaddr[6])
+{
+	return g_strdup_printf("%s/dev_%02X_%02X_%02X_%02X_%02X_%02X", adapter_path, bdaddr[5],
+	    bdaddr[4], bdaddr[3], bdaddr[2], bdaddr[1], bdaddr[0]);
+}
+
 int
 tsr_bluez_parse_address(const char *text, const char *type, uint8_t ret_addr[6],
     uint8_t *ret_type)
@@ -1476,10 +1483,14 @@ static gboolean
 l2_accept(gint fd, GIOCondition cond, gpointer user)
 {
 	bz_t *bz = user;
+	tsr_sockaddr_l2_t peer;
+	socklen_t peer_len = sizeof(peer);
 	int c, r;
 
 	(void)cond;
-	if ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+	memset(&peer, 0, sizeof(peer));
+	if ((c = accept4(fd, (struct sockaddr *)&peer, &peer_len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return G_SOURCE_CONTINUE;
 		/* The client finds no channel then, and keeps to GATT. */
@@ -1492,6 +1503,16 @@ l2_accept(gint fd, GIOCondition cond, gpointer user)
 	if (bz->down || bz->ended || bz->l2_fd >= 0) {
 		close(c);
 		return G_SOURCE_REMOVE;
+	}
+	/* A client that took our PSM from the engagement makes no GATT call
+	 * first: its channel is its arrival (note_client() otherwise), and
+	 * its device is the one to drop at the end. The ATT_MTU is unknown
+	 * and does not matter over L2CAP. */
+	if (bz->client == NULL) {
+		bz->client = tsr_bluez_device_path(bz->adapter_path, peer.l2_bdaddr);
+		bz->mtu = TSR_BLE_MTU_MIN;
+		tsr_debug("bluez: client %s, over L2CAP first", bz->client);
+		push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0);
 	}
 	if ((r = l2_up(bz, c)) != TSR_OK) {
 		tsr_debug("bluez: L2CAP: cannot use the accepted channel: %s", tsr_strerror(r));
