@@ -195,6 +195,98 @@ junk_ble_options(void)
 	g_assert_cmpint(tsr_engagement_decode(bytes, len, &de), ==, TSR_ERR_MDOC_MALFORMED);
 }
 
+/* An engagement offering peripheral server mode (and central client mode
+ * when both), its BleOptions ending with key 21 = 0x81 (15 18 81) when
+ * with_psm. */
+static uint8_t *
+build_ble_engagement(bool peripheral, bool central, bool with_psm, size_t *ret_len)
+{
+	tsr_ble_options_t ble = { 0 };
+	tsr_ec_key_t *key = NULL;
+	tsr_ec_pub_t pub;
+	uint8_t *bytes = NULL;
+
+	g_assert_cmpint(tsr_ec_key_generate(TSR_CURVE_P256, &key), ==, TSR_OK);
+	g_assert_cmpint(tsr_ec_key_public(key, &pub), ==, TSR_OK);
+	ble.peripheral_server = ble.has_peripheral_uuid = peripheral;
+	ble.central_client = ble.has_central_uuid = central;
+	memset(ble.peripheral_uuid, 0x11, 16);
+	memset(ble.central_uuid, 0x11, 16);
+	ble.has_psm = with_psm;
+	ble.psm = 0x81;
+	g_assert_cmpint(tsr_engagement_build(&pub, &ble, &bytes, ret_len), ==, TSR_OK);
+	tsr_ec_key_free(key);
+	return bytes;
+}
+
+/* Key 21 (the L2CAP PSM, 2nd-edition draft): a uint in the LE SPSM range
+ * 0x0001..0x00ff, in peripheral server mode only; anything else makes the
+ * engagement malformed. An engagement without it is unchanged. */
+static void
+valid_ble_psm(void)
+{
+	static const struct {
+		const char *value; /* key 21's CBOR value, in hex */
+		int want;
+		uint16_t psm;
+	} cases[] = {
+		{ "1881", TSR_OK, 0x81 },
+		{ "01", TSR_OK, 0x01 },
+		{ "18ff", TSR_OK, 0xff },
+		{ "00", TSR_ERR_MDOC_MALFORMED, 0 },         /* no PSM is 0 */
+		{ "190100", TSR_ERR_MDOC_MALFORMED, 0 },     /* above the LE range */
+		{ "1a00010081", TSR_ERR_MDOC_MALFORMED, 0 }, /* far above */
+		{ "20", TSR_ERR_MDOC_MALFORMED, 0 },         /* -1 */
+		{ "4181", TSR_ERR_MDOC_MALFORMED, 0 },       /* bstr */
+		{ "f6", TSR_ERR_MDOC_MALFORMED, 0 },         /* null */
+	};
+	tsr_engagement_t de;
+	uint8_t *bytes, *patched;
+	size_t len = 0, vlen = 0;
+
+	bytes = build_ble_engagement(true, false, true, &len);
+	g_assert_cmpmem(bytes + len - 3, 3, "\x15\x18\x81", 3);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree uint8_t *value = tsr_test_hex(cases[i].value, &vlen);
+
+		patched = g_malloc(len - 2 + vlen);
+		memcpy(patched, bytes, len - 2);
+		memcpy(patched + len - 2, value, vlen);
+		g_assert_cmpint(tsr_engagement_decode(patched, len - 2 + vlen, &de), ==,
+		    cases[i].want);
+		if (cases[i].want == TSR_OK) {
+			g_assert_true(de.ble.has_psm);
+			g_assert_cmpuint(de.ble.psm, ==, cases[i].psm);
+			tsr_engagement_clear(&de);
+		}
+		g_free(patched);
+	}
+	free(bytes);
+
+	/* Without key 21: no PSM. */
+	bytes = build_ble_engagement(true, false, false, &len);
+	g_assert_cmpint(tsr_engagement_decode(bytes, len, &de), ==, TSR_OK);
+	g_assert_false(de.ble.has_psm);
+	tsr_engagement_clear(&de);
+	free(bytes);
+
+	/* Central client mode only: the encoder leaves the PSM out, and a
+	 * decoder refuses one (add 21: 0x81 to the 3-entry BleOptions). */
+	bytes = build_ble_engagement(false, true, true, &len);
+	g_assert_cmpint(tsr_engagement_decode(bytes, len, &de), ==, TSR_OK);
+	g_assert_false(de.ble.has_psm);
+	tsr_engagement_clear(&de);
+	g_assert_cmpuint(bytes[len - 23], ==, 0xa3);
+	bytes[len - 23] = 0xa4;
+	patched = g_malloc(len + 3);
+	memcpy(patched, bytes, len);
+	memcpy(patched + len, "\x15\x18\x81", 3);
+	g_assert_cmpint(tsr_engagement_decode(patched, len + 3, &de), ==,
+	    TSR_ERR_MDOC_MALFORMED);
+	g_free(patched);
+	free(bytes);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -206,5 +298,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engagement/valid_build_roundtrip", valid_build_roundtrip);
 	g_test_add_func("/engagement/junk", junk_engagement);
 	g_test_add_func("/engagement/junk_ble_options", junk_ble_options);
+	g_test_add_func("/engagement/valid_ble_psm", valid_ble_psm);
 	return g_test_run();
 }

@@ -325,6 +325,46 @@ valid_ble_offer(void)
 	tsr_free(uri);
 	tsr_reader_session_free(r);
 	tsr_holder_session_free(h);
+	/* Without a PSM the engagement has no key 21, as before. */
+	ble.has_psm = false;
+	g_assert_cmpint(tsr_holder_session_new(&ble, &h), ==, TSR_OK);
+	g_assert_cmpint(tsr_holder_session_qr_uri(h, &uri), ==, TSR_OK);
+	g_assert_cmpint(tsr_reader_session_new(uri, &r), ==, TSR_OK);
+	g_assert_cmpint(tsr_reader_session_ble(r, &seen), ==, TSR_OK);
+	g_assert_false(seen.has_psm);
+	g_assert_cmpuint(seen.psm, ==, 0);
+	tsr_free(uri);
+	tsr_reader_session_free(r);
+	tsr_holder_session_free(h);
+}
+
+/* Key 21 names the holder's PSM in peripheral server mode only, and an LE
+ * SPSM (0x0001..0x00ff): the holder offers nothing else. */
+static void
+junk_ble_psm_offer(void)
+{
+	static const struct {
+		bool peripheral;
+		uint16_t psm;
+	} bad[] = { { true, 0 }, { true, 0x0100 }, { true, 0xffff }, { false, 0x0080 } };
+	tsr_engagement_ble_t ble;
+	tsr_holder_session_t *h = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		memset(&ble, 0, sizeof(ble));
+		ble.peripheral_server = bad[i].peripheral;
+		ble.central_client = !bad[i].peripheral;
+		ble.has_psm = true;
+		ble.psm = bad[i].psm;
+		g_assert_cmpint(tsr_holder_session_new(&ble, &h), ==, TSR_ERR_INVALID_ARGUMENT);
+		g_assert_null(h);
+	}
+	memset(&ble, 0, sizeof(ble));
+	ble.peripheral_server = true;
+	ble.has_psm = true;
+	ble.psm = TSR_BLE_PSM_MAX;
+	g_assert_cmpint(tsr_holder_session_new(&ble, &h), ==, TSR_OK);
+	tsr_holder_session_free(h);
 }
 
 #define ADD(path, fn) \
@@ -342,5 +382,6 @@ main(int argc, char **argv)
 	ADD("/session/flow/out_of_order_calls", out_of_order_calls);
 	g_test_add_func("/session/flow/junk_engagement_uri", junk_engagement_uri);
 	g_test_add_func("/session/flow/valid_ble_offer", valid_ble_offer);
+	g_test_add_func("/session/flow/junk_ble_psm_offer", junk_ble_psm_offer);
 	return g_test_run();
 }

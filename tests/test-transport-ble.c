@@ -702,6 +702,241 @@ valid_l2cap_fallback(void)
 	g_free(resp);
 }
 
+/* The engagement's PSM (tsr_ble_config_t.psm) spares the reader the read
+ * of the L2CAP characteristic: one radio operation less, same channel. */
+static void
+valid_l2cap_engagement_psm(void)
+{
+	tsr_ble_sim_config_t sim = { .mtu = 185 };
+	uint8_t *req, *resp;
+	size_t req_len = 0, resp_len = 0;
+	uint64_t ops[2];
+	script_t s;
+	pair_t p;
+
+	req = make_message(300, 1, &req_len);
+	resp = make_message(3000, 2, &resp_len);
+	for (int from_engagement = 0; from_engagement < 2; from_engagement++) {
+		pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+		p.hc.l2cap = p.rc.l2cap = true;
+		p.rc.psm = from_engagement ? 0x0081 : 0;
+		pair_start(&p, &sim);
+		/* The PSM the holder listens on, for its engagement. */
+		g_assert_cmpuint(info_of(p.h).psm, ==, 0x0081);
+		g_assert_cmpuint(info_of(p.r).psm, ==, 0);
+		script_init(&s, &p, req, req_len, resp, resp_len);
+		run_script(&s);
+		g_assert_false(s.corrupt);
+		g_assert_cmpint(s.r_recv, ==, TSR_OK);
+		g_assert_true(info_of(p.r).l2cap && info_of(p.h).l2cap);
+		ops[from_engagement] = s.reader_ops_done;
+		pair_free(&p);
+	}
+	g_assert_cmpuint(ops[1] + 1, ==, ops[0]);
+	g_free(req);
+	g_free(resp);
+}
+
+/* Counts l2cap_stop() per link: the simulated link's ops with that one
+ * wrapped (the transport only sees the ops table). */
+static const tsr_ble_link_ops_t *sim_ops_seen;
+static tsr_ble_link_ops_t counting_ops;
+static void *counted_state[2];
+static unsigned stops[2];
+
+static void
+counting_l2cap_stop(void *state)
+{
+	for (int i = 0; i < 2; i++)
+		if (state == counted_state[i])
+			stops[i]++;
+	sim_ops_seen->l2cap_stop(state);
+}
+
+static void
+count_stops(tsr_ble_link_t *link, int i)
+{
+	sim_ops_seen = link->ops;
+	counting_ops = *link->ops;
+	counting_ops.l2cap_stop = counting_l2cap_stop;
+	counted_state[i] = link->state;
+	stops[i] = 0;
+	link->ops = &counting_ops;
+}
+
+/*
+ * GATT instead of L2CAP, quickly: a connect that gets no answer (the
+ * radio drops it) is given up after 2 s, well within the 5 s step timeout,
+ * and the session runs over GATT; a holder whose reader chose GATT stops
+ * listening on its PSM.
+ */
+static void
+valid_l2cap_gatt_fallback(void)
+{
+	/* The reader's operations: 1 connect, 2 the L2CAP connect (to the
+	 * engagement's PSM), dropped. */
+	tsr_ble_sim_config_t silent = { .mtu = 185, .fault = TSR_BLE_SIM_FAULT_DROP,
+		.fault_end = READER_END, .fault_op = 2 };
+	tsr_ble_sim_config_t sim = { .mtu = 185 };
+	echo_t e = { NULL, 1, 1 };
+	uint8_t *msg, *m = NULL;
+	size_t len = 0, m_len = 0;
+	GThread *th;
+	gint64 t0, took;
+	pair_t p;
+
+	msg = make_message(700, 3, &len);
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = p.rc.l2cap = true;
+	p.rc.psm = 0x0081;
+	g_assert_cmpint(tsr_ble_sim_pair_new(&silent, &p.lh, &p.lr), ==, TSR_OK);
+	count_stops(p.lh, HOLDER_END);
+	count_stops(p.lr, READER_END);
+	g_assert_cmpint(tsr_transport_ble_new(&p.hc, p.lh, &p.h), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&p.rc, p.lr, &p.r), ==, TSR_OK);
+	e.t = p.h;
+	th = g_thread_new("echo", echo_thread, &e);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(tsr_transport_send(p.r, msg, len, LONG_MS), ==, TSR_OK);
+	took = g_get_monotonic_time() - t0;
+	g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &m_len), ==, TSR_OK);
+	g_assert_cmpmem(m, m_len, msg, len);
+	tsr_free(m);
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_thread_join(th);
+	g_assert_cmpint(e.r, ==, TSR_ERR_TRANSPORT_CLOSED);
+	g_assert_false(info_of(p.r).l2cap);
+	g_assert_false(info_of(p.h).l2cap);
+	g_assert_cmpint(took, >=, 1900 * 1000);
+	g_assert_cmpint(took, <, 4500 * 1000);
+	g_assert_cmpuint(stops[READER_END], ==, 1);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 1);
+	pair_free(&p);
+
+	/* A reader that does not ask for L2CAP: the holder stops listening
+	 * once the State start says GATT. */
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = true;
+	g_assert_cmpint(tsr_ble_sim_pair_new(&sim, &p.lh, &p.lr), ==, TSR_OK);
+	count_stops(p.lh, HOLDER_END);
+	g_assert_cmpint(tsr_transport_ble_new(&p.hc, p.lh, &p.h), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&p.rc, p.lr, &p.r), ==, TSR_OK);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 0);
+	e = (echo_t){ p.h, 1, 1 };
+	th = g_thread_new("echo", echo_thread, &e);
+	g_assert_cmpint(tsr_transport_send(p.r, msg, len, LONG_MS), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &m_len), ==, TSR_OK);
+	tsr_free(m);
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_thread_join(th);
+	g_assert_false(info_of(p.h).l2cap);
+	g_assert_cmpuint(info_of(p.h).psm, ==, 0x0081);
+	g_assert_cmpuint(stops[HOLDER_END], ==, 1);
+	pair_free(&p);
+	g_free(msg);
+}
+
+/*
+ * Orderly close over L2CAP (no State characteristic there): the side that
+ * sent the session's last message (the reader's status 20) waits, within
+ * its close timeout, for the peer to close the channel first, so that
+ * message is read before the channel ends; the side that read it closes
+ * at once.
+ */
+typedef struct closer {
+	tsr_transport_t *t;
+	const uint8_t *last;
+	size_t last_len;
+	unsigned linger_ms;  /* between reading the last message and closing */
+	bool got_last;
+	gint64 close_us;     /* how long its close took */
+} closer_t;
+
+static gpointer
+closer_thread(gpointer data)
+{
+	closer_t *c = data;
+	uint8_t *m = NULL;
+	size_t len = 0;
+	gint64 t0;
+
+	if (tsr_transport_receive(c->t, LONG_MS, &m, &len) != TSR_OK)
+		return NULL;
+	if (tsr_transport_send(c->t, m, len, LONG_MS) != TSR_OK) {
+		tsr_free(m);
+		return NULL;
+	}
+	tsr_free(m);
+	if (tsr_transport_receive(c->t, LONG_MS, &m, &len) != TSR_OK)
+		return NULL;
+	c->got_last = same(m, len, c->last, c->last_len);
+	tsr_free(m);
+	g_usleep(c->linger_ms * 1000);
+	t0 = g_get_monotonic_time();
+	if (tsr_transport_close(c->t) == TSR_OK)
+		c->close_us = g_get_monotonic_time() - t0;
+	return NULL;
+}
+
+static void
+valid_l2cap_orderly_close(void)
+{
+	tsr_ble_sim_config_t sim = { .mtu = 185, .latency_us = 50 };
+	closer_t c = { 0 };
+	uint8_t *req, *last, *m = NULL;
+	size_t req_len = 0, last_len = 0, len = 0;
+	GThread *th;
+	gint64 t0, reader_close_us;
+	pair_t p;
+
+	req = make_message(300, 1, &req_len);
+	last = make_message(10, 9, &last_len);
+	for (int mode = 0; mode < 2; mode++) {
+		pair_configs(&p, mode == 0 ? TSR_BLE_MODE_PERIPHERAL_SERVER :
+		    TSR_BLE_MODE_CENTRAL_CLIENT);
+		p.hc.l2cap = p.rc.l2cap = true;
+		p.hc.close_timeout_ms = p.rc.close_timeout_ms = LONG_MS;
+		pair_start(&p, &sim);
+		c = (closer_t){ p.h, last, last_len, 150, false, -1 };
+		th = g_thread_new("holder", closer_thread, &c);
+		g_assert_cmpint(tsr_transport_send(p.r, req, req_len, LONG_MS), ==, TSR_OK);
+		g_assert_cmpint(tsr_transport_receive(p.r, LONG_MS, &m, &len), ==, TSR_OK);
+		tsr_free(m);
+		g_assert_true(info_of(p.r).l2cap);
+		g_assert_cmpint(tsr_transport_send(p.r, last, last_len, LONG_MS), ==, TSR_OK);
+		t0 = g_get_monotonic_time();
+		g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+		reader_close_us = g_get_monotonic_time() - t0;
+		g_thread_join(th);
+		g_assert_true(c.got_last);
+		/* The reader waited for the holder, which took its time, and
+		 * not for its own timeout; the holder did not wait at all. */
+		g_assert_cmpint(reader_close_us, >=, 100 * 1000);
+		g_assert_cmpint(reader_close_us, <, LONG_MS * 1000 / 2);
+		g_assert_cmpint(c.close_us, >=, 0);
+		g_assert_cmpint(c.close_us, <, LONG_MS * 1000 / 2);
+		pair_free(&p);
+	}
+
+	/* A peer that never closes: the close timeout bounds the wait. */
+	pair_configs(&p, TSR_BLE_MODE_PERIPHERAL_SERVER);
+	p.hc.l2cap = p.rc.l2cap = true;
+	p.rc.close_timeout_ms = 200;
+	pair_start(&p, &sim);
+	g_assert_cmpint(tsr_transport_send(p.r, req, req_len, LONG_MS), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_receive(p.h, LONG_MS, &m, &len), ==, TSR_OK);
+	tsr_free(m);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(tsr_transport_close(p.r), ==, TSR_OK);
+	g_assert_cmpint(g_get_monotonic_time() - t0, >=, 190 * 1000);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, LONG_MS * 1000 / 2);
+	g_assert_cmpint(tsr_transport_receive(p.h, LONG_MS, &m, &len), ==,
+	    TSR_ERR_TRANSPORT_CLOSED);
+	pair_free(&p);
+	g_free(req);
+	g_free(last);
+}
+
 /* ---- limits, timeouts, arguments ---- */
 
 static void
@@ -1328,6 +1563,9 @@ main(int argc, char **argv)
 	g_test_add_data_func("/transport/ble/valid_many_messages/l2cap",
 	    &exchange_cases[8], valid_many_messages);
 	g_test_add_func("/transport/ble/valid_l2cap_fallback", valid_l2cap_fallback);
+	g_test_add_func("/transport/ble/valid_l2cap_orderly_close", valid_l2cap_orderly_close);
+	g_test_add_func("/transport/ble/valid_l2cap_engagement_psm", valid_l2cap_engagement_psm);
+	g_test_add_func("/transport/ble/valid_l2cap_gatt_fallback", valid_l2cap_gatt_fallback);
 	g_test_add_func("/transport/ble/limit_message", limit_message);
 	g_test_add_func("/transport/ble/timeout_steps", timeout_steps);
 	g_test_add_func("/transport/ble/closed_peer_vanishes", closed_peer_vanishes);

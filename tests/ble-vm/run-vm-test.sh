@@ -9,11 +9,13 @@ mkdir -p "$work/out"
 rm -f "$work/out/"*
 cat > "$work/guest-env.sh" <<ENV
 export TESSERA='$(realpath "$2")' TSR_TEST_DATA='$(realpath "$3")' TSR_VM_OUT='$work/out'
+export TSR_VM_ONLY='${TSR_VM_ONLY:-}'
 ENV
 start=$(date +%s)
-# 12 sessions of at most 60 s each, and boot: a quiet machine needs about
-# 70 s in all, one whose cores are busy several minutes.
-sh "$here/vm-boot.sh" "$work" "$here/guest-session.sh" "${TSR_VM_TIMEOUT:-840}" \
+# 15 sessions of at most 60 s each, a bluetoothd restart, and boot: a
+# quiet machine needs about 90 s in all, one whose cores are busy several
+# minutes.
+sh "$here/vm-boot.sh" "$work" "$here/guest-session.sh" "${TSR_VM_TIMEOUT:-1080}" \
 	> "$work/out/console.log" 2>&1
 rc=$?
 if [ $rc -eq 77 ]; then

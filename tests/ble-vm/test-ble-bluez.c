@@ -922,6 +922,22 @@ test_address(void)
 			g_assert_cmpuint(type, ==, 0x5a);
 		}
 	}
+	/* The other way, for a client known only by its L2CAP channel: the
+	 * object path bluetoothd gives that device (as DEVICE above). */
+	{
+		uint8_t addr[6], type = 0;
+		g_autofree char *path = NULL;
+
+		g_assert_cmpint(tsr_bluez_parse_address("00:AA:01:01:00:01", "public", addr,
+		    &type), ==, TSR_OK);
+		path = tsr_bluez_device_path(ADAPTER, addr);
+		g_assert_cmpstr(path, ==, DEVICE);
+		g_free(path);
+		g_assert_cmpint(tsr_bluez_parse_address("c0:ff:ee:12:34:5f", "random", addr,
+		    &type), ==, TSR_OK);
+		path = tsr_bluez_device_path(ADAPTER, addr);
+		g_assert_cmpstr(path, ==, ADAPTER "/dev_C0_FF_EE_12_34_5F");
+	}
 }
 
 static void

@@ -132,6 +132,12 @@ script_l2cap_connect(void *state, uint16_t psm)
 	return TSR_OK;
 }
 
+static void
+script_l2cap_stop(void *state)
+{
+	(void)state;
+}
+
 static int
 script_l2cap_send(void *state, const uint8_t *ptr, size_t len, int64_t deadline)
 {
@@ -262,6 +268,7 @@ static const tsr_ble_link_ops_t script_ops = {
 	.l2cap_listen = script_l2cap_listen,
 	.l2cap_connect = script_l2cap_connect,
 	.l2cap_send = script_l2cap_send,
+	.l2cap_stop = script_l2cap_stop,
 	.next_event = script_next_event,
 	.disconnect = script_disconnect,
 	.free_state = script_free_state,

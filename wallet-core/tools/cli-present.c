@@ -178,7 +178,6 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
     size_t n_creds)
 {
 	tsr_holder_session_t *hs = NULL;
-	tsr_engagement_ble_t ble = { 0 };
 	cli_connection_t conn = { 0 };
 	tsr_transport_t *t;
 	uint8_t *msg = NULL, *request = NULL;
@@ -187,15 +186,12 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 	bool refused = false;
 	int err, status = CLI_EXIT_INVALID, timeout_ms = cfg->timeout_s * 1000;
 
-	if (cfg->transport.ble && cli_transport_engagement_ble(&cfg->transport, &ble) < 0)
+	if (cli_connection_holder_start(&cfg->transport, &hs, &conn) < 0)
 		goto out;
-	if ((err = tsr_holder_session_new(cfg->transport.ble ? &ble : NULL, &hs)) != TSR_OK ||
-	    (err = tsr_holder_session_qr_uri(hs, &uri)) != TSR_OK) {
+	if ((err = tsr_holder_session_qr_uri(hs, &uri)) != TSR_OK) {
 		cli_error("session", "%s", tsr_strerror(err));
 		goto out;
 	}
-	if (cli_connection_holder_start(&cfg->transport, &ble, hs, &conn) < 0)
-		goto out;
 	cli_print_qr(stdout, uri);
 	if ((cfg->qr_uri_file != NULL &&
 	    cli_write_file(cfg->qr_uri_file, (const uint8_t *)uri, strlen(uri), 0600, true) < 0) ||
@@ -248,7 +244,9 @@ cli_present_session(const cli_present_config_t *cfg, const cli_credential_t *cre
 		cli_error("session", "did not end as expected: %s", tsr_strerror(err));
 		goto out;
 	}
-	fprintf(stderr, "Session ended. Requests answered: %zu.\n", n_answered);
+	fprintf(stderr, "Session ended. %s Requests answered: %zu.\n",
+	    err == TSR_ERR_SESSION_TERMINATED ? "The reader ended it (status 20)." :
+	    "The reader closed the connection.", n_answered);
 	status = refused ? CLI_EXIT_INVALID : CLI_EXIT_OK;
 out:
 	tsr_free(uri);

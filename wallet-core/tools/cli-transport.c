@@ -15,9 +15,11 @@
  * and the holder checks in central client mode.
  *
  * --ble-l2cap (either side): the GATT server listens on an L2CAP PSM and
- * publishes it in the L2CAP characteristic; the GATT client reads it and
- * moves the messages over the channel. Where either side lacks it, or the
- * channel cannot be opened, the session stays on GATT.
+ * publishes it in the L2CAP characteristic, and a holder in peripheral
+ * server mode in its engagement too (BleOptions 21); the GATT client takes
+ * it from the engagement or reads it, and moves the messages over the
+ * channel. Where either side lacks it, or the channel cannot be opened,
+ * the session stays on GATT.
  */
 
 #include "cli.h"
@@ -76,8 +78,9 @@ cli_transport_parse(const char *spec, const char *ble_mode, bool ble_l2cap,
 	return -1;
 }
 
-int
-cli_transport_engagement_ble(const cli_transport_spec_t *spec, tsr_engagement_ble_t *ret)
+/* The BLE options of a fresh engagement: a new service UUID, the mode. */
+static int
+engagement_ble(const cli_transport_spec_t *spec, tsr_engagement_ble_t *ret)
 {
 	int err;
 
@@ -125,11 +128,12 @@ open_local(const cli_transport_spec_t *spec, bool listen, int timeout_ms, tsr_tr
 
 /* Starts the BLE transport for one side: the GATT server publishes the
  * service and advertises, the GATT client starts scanning. engagement: the
- * DeviceEngagement bytes, for the Ident. */
+ * DeviceEngagement bytes, for the Ident (central client mode only). psm:
+ * the engagement's (reader), or 0. */
 static int
 start_ble(const cli_transport_spec_t *spec, tsr_ble_role_t role, const uint8_t uuid[16],
-    tsr_ble_mode_t mode, const uint8_t *engagement, size_t engagement_len, int timeout_ms,
-    cli_connection_t *ret)
+    tsr_ble_mode_t mode, const uint8_t *engagement, size_t engagement_len, uint16_t psm,
+    int timeout_ms, cli_connection_t *ret)
 {
 	tsr_ble_config_t cfg;
 	int err;
@@ -137,6 +141,7 @@ start_ble(const cli_transport_spec_t *spec, tsr_ble_role_t role, const uint8_t u
 	tsr_ble_config_init(&cfg, role, mode, uuid);
 	cfg.connect_timeout_ms = timeout_ms;
 	cfg.l2cap = spec->ble_l2cap;
+	cfg.psm = psm;
 	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		if ((err = tsr_engagement_ble_ident(engagement, engagement_len, cfg.ident)) !=
 		    TSR_OK) {
@@ -173,21 +178,62 @@ wait_ble(const cli_transport_spec_t *spec, int timeout_ms, cli_connection_t *c)
 	return 0;
 }
 
-int
-cli_connection_holder_start(const cli_transport_spec_t *spec, const tsr_engagement_ble_t *ble,
-    const tsr_holder_session_t *hs, cli_connection_t *ret)
+/* The holder's session, with the BLE options offered (NULL: none). */
+static int
+new_holder_session(const tsr_engagement_ble_t *ble, tsr_holder_session_t **ret)
 {
+	int err;
+
+	if ((err = tsr_holder_session_new(ble, ret)) != TSR_OK) {
+		cli_error("session", "%s", tsr_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_connection_holder_start(const cli_transport_spec_t *spec, tsr_holder_session_t **ret_hs,
+    cli_connection_t *ret)
+{
+	tsr_engagement_ble_t ble;
+	tsr_ble_info_t info;
 	const uint8_t *engagement;
 	size_t engagement_len;
 
 	memset(ret, 0, sizeof(*ret));
+	*ret_hs = NULL;
 	/* The local transport listens in cli_connection_holder_wait(). */
 	if (!spec->ble)
-		return 0;
-	tsr_holder_session_engagement(hs, &engagement, &engagement_len);
-	return start_ble(spec, TSR_BLE_ROLE_HOLDER, ble->uuid, ble->central_client ?
-	    TSR_BLE_MODE_CENTRAL_CLIENT : TSR_BLE_MODE_PERIPHERAL_SERVER, engagement,
-	    engagement_len, -1, ret);
+		return new_holder_session(NULL, ret_hs);
+	if (engagement_ble(spec, &ble) < 0)
+		return -1;
+	if (ble.central_client) {
+		/* The transport checks the Ident the engagement gives. */
+		if (new_holder_session(&ble, ret_hs) < 0)
+			return -1;
+		tsr_holder_session_engagement(*ret_hs, &engagement, &engagement_len);
+		if (start_ble(spec, TSR_BLE_ROLE_HOLDER, ble.uuid, TSR_BLE_MODE_CENTRAL_CLIENT,
+		    engagement, engagement_len, 0, -1, ret) == 0)
+			return 0;
+	} else {
+		/* The transport first: the PSM it listens on (--ble-l2cap)
+		 * goes into the engagement (BleOptions 21), so the reader
+		 * can connect to it without reading the L2CAP
+		 * characteristic. */
+		if (start_ble(spec, TSR_BLE_ROLE_HOLDER, ble.uuid, TSR_BLE_MODE_PERIPHERAL_SERVER,
+		    NULL, 0, 0, -1, ret) < 0)
+			return -1;
+		if (tsr_transport_ble_info(ret->transport, &info) == TSR_OK && info.psm != 0) {
+			ble.has_psm = true;
+			ble.psm = info.psm;
+		}
+		if (new_holder_session(&ble, ret_hs) == 0)
+			return 0;
+	}
+	cli_connection_close(ret);
+	tsr_holder_session_free(*ret_hs);
+	*ret_hs = NULL;
+	return -1;
 }
 
 int
@@ -228,8 +274,11 @@ cli_connection_reader(const cli_transport_spec_t *spec, const tsr_reader_session
 		return -1;
 	}
 	tsr_reader_session_engagement(rs, &engagement, &engagement_len);
+	/* The engagement's PSM is for peripheral server mode, where the
+	 * holder listens. */
 	if (start_ble(spec, TSR_BLE_ROLE_READER, ble.uuid, mode, engagement, engagement_len,
-	    timeout_ms, ret) < 0)
+	    mode == TSR_BLE_MODE_PERIPHERAL_SERVER && ble.has_psm ? ble.psm : 0, timeout_ms,
+	    ret) < 0)
 		return -1;
 	return wait_ble(spec, timeout_ms, ret);
 }

@@ -63,20 +63,19 @@ typedef struct cli_transport_spec {
  * returns -1 when they make no sense. */
 int cli_transport_parse(const char *spec, const char *ble_mode, bool ble_l2cap,
     cli_transport_spec_t *ret);
-/* Holder, BLE: the retrieval method to offer in the engagement (a fresh
- * service UUID, the mode asked for). Returns -1 on failure. */
-int cli_transport_engagement_ble(const cli_transport_spec_t *spec, tsr_engagement_ble_t *ret);
 /* A session's connection: the transport, and the radio link under it. */
 typedef struct cli_connection {
 	tsr_transport_t *transport;
 	tsr_ble_link_t *link;     /* BLE only */
 } cli_connection_t;
-/* Holder: start is called before the QR code is shown, so that in BLE
- * peripheral server mode the service is advertised by the time a reader
- * scans it (and a missing adapter is reported before any QR code); wait
- * then waits for the reader (local: listens). */
+/* Holder: start makes the session (its engagement offers BLE in the
+ * spec's mode, with a fresh service UUID) and starts the transport, before
+ * the QR code is shown, so that in BLE peripheral server mode the service
+ * is advertised by the time a reader scans it (and a missing adapter is
+ * reported before any QR code); *ret_hs is the caller's to free. wait then
+ * waits for the reader (local: listens). */
 int cli_connection_holder_start(const cli_transport_spec_t *spec,
-    const tsr_engagement_ble_t *ble, const tsr_holder_session_t *hs, cli_connection_t *ret);
+    tsr_holder_session_t **ret_hs, cli_connection_t *ret);
 int cli_connection_holder_wait(const cli_transport_spec_t *spec, int timeout_ms,
     cli_connection_t *c);
 /* Reader: connects to the holder (local: retrying until the timeout; BLE: in

@@ -43,13 +43,22 @@ extern "C" {
 #define TSR_SESSION_STATUS_DECODING_ERROR 11
 #define TSR_SESSION_STATUS_TERMINATION 20
 
+/** The LE SPSM range (Bluetooth Core Vol 3 Part A §4.22) of an L2CAP PSM
+ *  in an engagement; decoding refuses an engagement with one outside it. */
+#define TSR_BLE_PSM_MIN 0x0001
+#define TSR_BLE_PSM_MAX 0x00ff
+
 /** BLE options to offer in a DeviceEngagement (18013-5 §8.2.2.1). */
 typedef struct tsr_engagement_ble {
 	bool peripheral_server;        /**< offer mdoc peripheral server mode */
 	bool central_client;           /**< offer mdoc central client mode */
 	uint8_t uuid[16];              /**< the service UUID (big-endian), fresh per engagement */
-	bool has_psm;                  /**< offer an L2CAP channel */
-	uint16_t psm;                  /**< its PSM */
+	/** Peripheral server mode: the holder's GATT server also listens on
+	 *  an L2CAP PSM (tsr_ble_info_t.psm), named in BleOptions key 21
+	 *  (2nd-edition draft) so the reader need not read the L2CAP
+	 *  characteristic first. Only with @c peripheral_server. */
+	bool has_psm;
+	uint16_t psm;                  /**< that PSM, #TSR_BLE_PSM_MIN..#TSR_BLE_PSM_MAX */
 } tsr_engagement_ble_t;
 
 /**
@@ -81,6 +90,9 @@ typedef struct tsr_holder_session tsr_holder_session_t;
  * @param ble the BLE retrieval method to offer, or NULL for none (e.g. the
  *        local transport).
  * @param[out] ret_session free with tsr_holder_session_free().
+ * @return #TSR_OK; #TSR_ERR_INVALID_ARGUMENT (no mode offered, or a PSM
+ *         without peripheral server mode or outside the LE SPSM range);
+ *         #TSR_ERR_NO_MEMORY; a key generation error.
  */
 TSR_EXPORT TSR_WUR int tsr_holder_session_new(const tsr_engagement_ble_t *ble,
     tsr_holder_session_t **ret_session);

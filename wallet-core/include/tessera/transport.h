@@ -281,8 +281,10 @@ typedef struct tsr_ble_config {
 	 *  client: when the server publishes one) an L2CAP channel; GATT is
 	 *  the fallback. */
 	bool l2cap;
-	/** GATT client: a PSM known from the engagement, tried when the
-	 *  server publishes none (0: none). */
+	/** GATT client (the reader in peripheral server mode): the PSM
+	 *  the engagement names (tsr_engagement_ble_t.psm; 0: none). With
+	 *  @c l2cap, the client connects to it at once instead of reading
+	 *  the L2CAP characteristic. */
 	uint16_t psm;
 	/** GATT client: the ATT_MTU to ask for (0: 515, as most wallets do). */
 	uint16_t mtu;
@@ -295,7 +297,9 @@ typedef struct tsr_ble_config {
 	 *  #TSR_ERR_TRANSPORT_TIMEOUT. */
 	int step_timeout_ms;
 	/** tsr_transport_close(): how long to wait, after sending State
-	 *  0x02, for the peer to disconnect as 18013-5 asks (default 500 ms). */
+	 *  0x02, for the peer to disconnect as 18013-5 asks; over L2CAP,
+	 *  when this side sent the session's last message, for the peer to
+	 *  close the channel first (default 500 ms). */
 	int close_timeout_ms;
 	/** Largest message accepted (0: #TSR_TRANSPORT_MAX_MESSAGE, also the
 	 *  ceiling); also bounds what is buffered but not yet received. */
@@ -319,9 +323,13 @@ TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
  * tsr_transport_send() and tsr_transport_receive(), whichever comes first,
  * each bounded by its timeout and by the configured step timeouts: the
  * client connects, asks for the MTU, discovers the service, reads and
- * checks Ident (holder in central client mode), reads the PSM and opens
- * the L2CAP channel (when both sides offer it), or else subscribes to State
- * and Server2Client and writes State 0x01. The transport is connected
+ * checks Ident (holder in central client mode), takes the PSM from the
+ * engagement (tsr_ble_config_t.psm) or reads it and opens the L2CAP
+ * channel (when both sides offer it), or else subscribes to State and
+ * Server2Client and writes State 0x01. A refused L2CAP connect, or one
+ * left unanswered for 2 s (at most the step timeout), falls back to GATT;
+ * a server whose client chose GATT stops listening on its PSM. The
+ * transport is connected
  * (#TSR_TRANSPORT_EVENT_CONNECTED) once State 0x01 went through or the
  * L2CAP channel is open.
  *
@@ -333,7 +341,10 @@ TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
  * #TSR_ERR_TRANSPORT_PROTOCOL instead of a corrupted message; a send that
  * is not one is refused with #TSR_ERR_INVALID_ARGUMENT.
  *
- * tsr_transport_close() sends State 0x02 (GATT) and disconnects; a State
+ * tsr_transport_close() sends State 0x02 (GATT) and disconnects; over
+ * L2CAP, a side that sent the last message first waits (close timeout) for
+ * the peer to close the channel, so that message is read before the
+ * channel ends, and a side that received the last one closes at once. A State
  * 0x02 or a disconnection from the peer makes receive deliver what was
  * complete, then #TSR_ERR_TRANSPORT_CLOSED. A peer that stays silent ends
  * in #TSR_ERR_TRANSPORT_TIMEOUT, never a hang. An error that ends the
@@ -369,6 +380,11 @@ typedef struct tsr_ble_info {
 	bool gatt_server;         /**< this side is the GATT server */
 	bool open;                /**< State 0x01 went through or L2CAP is up */
 	bool l2cap;               /**< messages go over the L2CAP channel */
+	/** The PSM this side listens on (a GATT server offering L2CAP), 0
+	 *  when none; a holder in peripheral server mode names it in its
+	 *  engagement (tsr_engagement_ble_t.psm). Stays set after the
+	 *  session chose GATT and listening stopped. */
+	uint16_t psm;
 	bool peer_terminated;     /**< the peer ended the session with State 0x02 */
 	uint16_t mtu;             /**< the ATT_MTU in force (0 before the connection) */
 	size_t value_size;        /**< characteristic value size, min(mtu - 3, 512) */

@@ -55,6 +55,10 @@ typedef struct tsr_bt_security {
  * failure. */
 int tsr_bluez_parse_address(const char *text, const char *type, uint8_t ret_addr[6],
     uint8_t *ret_type);
+/* bluetoothd's object path of the device at bdaddr (octets in reverse
+ * order of the text, as in struct sockaddr_l2) under adapter_path, e.g.
+ * "/org/bluez/hci0/dev_00_AA_01_01_00_01"; g_free() it. */
+char *tsr_bluez_device_path(const char *adapter_path, const uint8_t bdaddr[6]);
 
 /* An errno from a Bluetooth socket call as a TSR_ERR_* code. */
 int tsr_bluez_map_errno(int e);

@@ -166,6 +166,7 @@ typedef struct bz {
 	size_t l2_rx_cap;
 	uint64_t l2_sent, l2_received, l2_sdus_sent, l2_sdus_received;
 	uint64_t l2_waits;     /* sends that had to wait for LE credits */
+	bool l2_end_seen;      /* recv() reported the channel's end once */
 } bz_t;
 
 static const tsr_ble_link_ops_t bz_ops;
@@ -268,6 +269,13 @@ tsr_bluez_map_errno(int e)
 	default:
 		return TSR_ERR_TRANSPORT_IO;
 	}
+}
+
+char *
+tsr_bluez_device_path(const char *adapter_path, const uint8_t bdaddr[6])
+{
+	return g_strdup_printf("%s/dev_%02X_%02X_%02X_%02X_%02X_%02X", adapter_path, bdaddr[5],
+	    bdaddr[4], bdaddr[3], bdaddr[2], bdaddr[1], bdaddr[0]);
 }
 
 int
@@ -1394,6 +1402,18 @@ l2_readable(gint fd, GIOCondition cond, gpointer user)
 	 * hold the peer back while the state machine is busy. MSG_TRUNC
 	 * gives the SDU's real length. */
 	n = recv(fd, bz->l2_rx, bz->l2_rx_cap, MSG_TRUNC);
+	if (n == 0 && !bz->l2_end_seen) {
+		/* When the peer's disconnect arrives before we read its last
+		 * SDUs, the kernel (6.1) reports the end first: the channel's
+		 * teardown sets the socket's error, skb_recv_datagram() returns
+		 * that before the receive queue, and bt_sock_recvmsg() makes it
+		 * 0 on a shut-down socket. That recv() consumed the error;
+		 * asking again gives what is still queued, then the end. */
+		bz->l2_end_seen = true;
+		n = recv(fd, bz->l2_rx, bz->l2_rx_cap, MSG_TRUNC);
+		if (n > 0)
+			tsr_debug("bluez: L2CAP: an SDU was still queued behind the channel's end");
+	}
 	if (n > 0 && (size_t)n <= bz->l2_rx_cap) {
 		bz->l2_received += (uint64_t)n;
 		bz->l2_sdus_received++;
@@ -1463,10 +1483,14 @@ static gboolean
 l2_accept(gint fd, GIOCondition cond, gpointer user)
 {
 	bz_t *bz = user;
+	tsr_sockaddr_l2_t peer;
+	socklen_t peer_len = sizeof(peer);
 	int c, r;
 
 	(void)cond;
-	if ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+	memset(&peer, 0, sizeof(peer));
+	if ((c = accept4(fd, (struct sockaddr *)&peer, &peer_len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return G_SOURCE_CONTINUE;
 		/* The client finds no channel then, and keeps to GATT. */
@@ -1479,6 +1503,16 @@ l2_accept(gint fd, GIOCondition cond, gpointer user)
 	if (bz->down || bz->ended || bz->l2_fd >= 0) {
 		close(c);
 		return G_SOURCE_REMOVE;
+	}
+	/* A client that took our PSM from the engagement makes no GATT call
+	 * first: its channel is its arrival (note_client() otherwise), and
+	 * its device is the one to drop at the end. The ATT_MTU is unknown
+	 * and does not matter over L2CAP. */
+	if (bz->client == NULL) {
+		bz->client = tsr_bluez_device_path(bz->adapter_path, peer.l2_bdaddr);
+		bz->mtu = TSR_BLE_MTU_MIN;
+		tsr_debug("bluez: client %s, over L2CAP first", bz->client);
+		push(bz, TSR_BLE_EV_CONNECTED, 0, TSR_OK, NULL, 0);
 	}
 	if ((r = l2_up(bz, c)) != TSR_OK) {
 		tsr_debug("bluez: L2CAP: cannot use the accepted channel: %s", tsr_strerror(r));
@@ -1585,6 +1619,25 @@ bz_l2cap_connect(void *state, uint16_t psm)
 	bz->l2_src = l2_watch(bz, fd, G_IO_OUT | G_IO_HUP | G_IO_ERR, l2_connected);
 	tsr_debug("bluez: L2CAP connecting to PSM 0x%04x", psm);
 	return TSR_OK;
+}
+
+static void
+bz_l2cap_stop(void *state)
+{
+	bz_t *bz = state;
+
+	if (bz->l2_listen_fd >= 0) {
+		tsr_debug("bluez: L2CAP: the session keeps to GATT: no longer listening on "
+		    "PSM 0x%04x", bz->l2_psm);
+		l2_stop_listening(bz);
+	}
+	/* A connect still unanswered: closing the socket abandons it. */
+	if (bz->l2_connecting) {
+		l2_unwatch(&bz->l2_src);
+		close(bz->l2_fd);
+		bz->l2_fd = -1;
+		bz->l2_connecting = false;
+	}
 }
 
 static gboolean
@@ -1893,6 +1946,7 @@ static const tsr_ble_link_ops_t bz_ops = {
 	.l2cap_listen = bz_l2cap_listen,
 	.l2cap_connect = bz_l2cap_connect,
 	.l2cap_send = bz_l2cap_send,
+	.l2cap_stop = bz_l2cap_stop,
 	.next_event = bz_next_event,
 	.disconnect = bz_disconnect,
 	.free_state = bz_free,

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <tessera/err.h>
+#include <tessera/session.h>
 
 #include "base/base64.h"
 #include "cose/cose.h"
@@ -58,12 +59,12 @@ get_fixed_bstr(const tsr_cbor_item_t *item, uint8_t *out, size_t len)
 	return true;
 }
 
-/* BleOptions = {0: bool, 1: bool, ? 10: bstr, ? 11: bstr, ? 20: bstr, ? 21: uint} */
+/* BleOptions = {0: bool, 1: bool, ? 10: bstr, ? 11: bstr, ? 20: bstr, ? 21: uint}
+ * (21: 2nd-edition draft, digest §2.1) */
 static int
 decode_ble_options(const tsr_cbor_item_t *map, tsr_ble_options_t *ble)
 {
 	const tsr_cbor_item_t *v;
-	int64_t psm;
 
 	if (!get_bool(tsr_cbor_map_find_int(map, BLE_PERIPHERAL), &ble->peripheral_server) ||
 	    !get_bool(tsr_cbor_map_find_int(map, BLE_CENTRAL), &ble->central_client))
@@ -84,10 +85,13 @@ decode_ble_options(const tsr_cbor_item_t *map, tsr_ble_options_t *ble)
 			return TSR_ERR_MDOC_MALFORMED;
 		ble->has_address = true;
 	}
+	/* The PSM of the mdoc's L2CAP channel, in peripheral server mode
+	 * only (the reader listens in central client mode): an LE SPSM. */
 	if ((v = tsr_cbor_map_find_int(map, BLE_PSM)) != NULL) {
-		if (!tsr_cbor_get_int(v, &psm) || psm < 0 || psm > UINT16_MAX)
+		if (!ble->peripheral_server || !tsr_cbor_is(v, TSR_CBOR_UINT) ||
+		    v->u.uint < TSR_BLE_PSM_MIN || v->u.uint > TSR_BLE_PSM_MAX)
 			return TSR_ERR_MDOC_MALFORMED;
-		ble->psm = (uint32_t)psm;
+		ble->psm = (uint16_t)v->u.uint;
 		ble->has_psm = true;
 	}
 	if ((!ble->peripheral_server && !ble->central_client) ||
@@ -245,7 +249,8 @@ tsr_engagement_build(const tsr_ec_pub_t *e_device_key, const tsr_ble_options_t *
 	tsr_cbor_put_embedded(&enc, key, key_len);
 	if (ble != NULL) {
 		n_options = 2 + (ble->peripheral_server ? 1u : 0u) + (ble->central_client ? 1u : 0u) +
-		    (ble->peripheral_server && ble->has_address ? 1u : 0u) + (ble->has_psm ? 1u : 0u);
+		    (ble->peripheral_server && ble->has_address ? 1u : 0u) +
+		    (ble->peripheral_server && ble->has_psm ? 1u : 0u);
 		tsr_cbor_put_uint(&enc, DE_RETRIEVAL);
 		tsr_cbor_put_array(&enc, 1);
 		tsr_cbor_put_array(&enc, 3);
@@ -268,7 +273,7 @@ tsr_engagement_build(const tsr_ec_pub_t *e_device_key, const tsr_ble_options_t *
 			tsr_cbor_put_uint(&enc, BLE_ADDRESS);
 			tsr_cbor_put_bstr(&enc, ble->address, 6);
 		}
-		if (ble->has_psm) {
+		if (ble->peripheral_server && ble->has_psm) {
 			tsr_cbor_put_uint(&enc, BLE_PSM);
 			tsr_cbor_put_uint(&enc, ble->psm);
 		}

@@ -34,7 +34,7 @@ typedef struct tsr_ble_options {
 	bool has_address;
 	uint8_t address[6];                 /* 20 */
 	bool has_psm;
-	uint32_t psm;                       /* 21 (2nd edition draft) */
+	uint16_t psm;                       /* 21 (2nd-edition draft), peripheral server mode */
 } tsr_ble_options_t;
 
 /*

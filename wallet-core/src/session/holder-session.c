@@ -43,7 +43,9 @@ tsr_holder_session_new(const tsr_engagement_ble_t *ble, tsr_holder_session_t **r
 	int r;
 
 	if (ret_session == NULL ||
-	    (ble != NULL && !ble->peripheral_server && !ble->central_client))
+	    (ble != NULL && !ble->peripheral_server && !ble->central_client) ||
+	    (ble != NULL && ble->has_psm && (!ble->peripheral_server ||
+	    ble->psm < TSR_BLE_PSM_MIN || ble->psm > TSR_BLE_PSM_MAX)))
 		return TSR_ERR_INVALID_ARGUMENT;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return TSR_ERR_NO_MEMORY;

@@ -129,7 +129,7 @@ tsr_reader_session_ble(const tsr_reader_session_t *s, tsr_engagement_ble_t *ret_
 	ret_ble->central_client = o->central_client;
 	memcpy(ret_ble->uuid, o->has_peripheral_uuid ? o->peripheral_uuid : o->central_uuid, 16);
 	ret_ble->has_psm = o->has_psm;
-	ret_ble->psm = (uint16_t)o->psm;
+	ret_ble->psm = o->psm;
 	return TSR_OK;
 }
 

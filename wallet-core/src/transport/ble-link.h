@@ -134,13 +134,17 @@ typedef struct tsr_ble_link_ops {
 	 * client. */
 	int (*notify)(void *state, tsr_ble_char_t ch, const uint8_t *value, size_t len,
 	    int64_t deadline);
-	/* Optional, all three or none (NULL: no L2CAP; GATT only). Server:
+	/* Optional, all four or none (NULL: no L2CAP; GATT only). Server:
 	 * listens on a dynamic LE PSM before serve(). Client: connects to psm
 	 * on the connected server; outcome TSR_BLE_EV_L2CAP_UP or _FAILED.
-	 * l2cap_send: len <= the channel's mtu. */
+	 * l2cap_send: len <= the channel's mtu. l2cap_stop: the session
+	 * keeps to GATT: the server stops listening, the client abandons a
+	 * connect still unanswered; no L2CAP event follows. GATT is not
+	 * touched. Idempotent. */
 	int (*l2cap_listen)(void *state, uint16_t *ret_psm);
 	int (*l2cap_connect)(void *state, uint16_t psm);
 	int (*l2cap_send)(void *state, const uint8_t *ptr, size_t len, int64_t deadline);
+	void (*l2cap_stop)(void *state);
 	/* The next event, waiting until the deadline: TSR_OK with *ev filled,
 	 * TSR_ERR_TRANSPORT_TIMEOUT, TSR_ERR_TRANSPORT_CLOSED after
 	 * TSR_BLE_EV_DISCONNECTED (or after disconnect()), or a fatal error. */

@@ -460,6 +460,18 @@ sim_l2cap_connect(void *state, uint16_t psm)
 	return r;
 }
 
+/* A dropped connect (TSR_BLE_SIM_FAULT_DROP) is the only one that stays
+ * unanswered; it has nothing to abandon. */
+static void
+sim_l2cap_stop(void *state)
+{
+	sim_end_t *e = state;
+
+	pthread_mutex_lock(&e->pair->mu);
+	e->listening = false;
+	pthread_mutex_unlock(&e->pair->mu);
+}
+
 static int
 sim_next_event(void *state, int64_t deadline, tsr_ble_event_t *ev)
 {
@@ -586,6 +598,7 @@ static const tsr_ble_link_ops_t sim_ops = {
 	.l2cap_listen = sim_l2cap_listen,
 	.l2cap_connect = sim_l2cap_connect,
 	.l2cap_send = sim_l2cap_send,
+	.l2cap_stop = sim_l2cap_stop,
 	.next_event = sim_next_event,
 	.disconnect = sim_disconnect,
 	.free_state = sim_free_state,

@@ -35,6 +35,8 @@
 #define DEFAULT_STEP_MS 5000
 #define DEFAULT_CLOSE_MS 500
 #define L2CAP_MTU_MIN 23
+/* How long an L2CAP connect may go unanswered before GATT takes over. */
+#define L2CAP_CONNECT_MS 2000
 
 enum ble_state {
 	ST_ADVERTISING,      /* server: waiting for a client */
@@ -66,7 +68,9 @@ typedef struct ble {
 	uint32_t subscribed;        /* client: confirmed; server: by the client */
 	bool l2cap;
 	uint16_t l2cap_mtu;
+	uint16_t listen_psm;        /* server: the PSM published, 0 when none */
 	bool peer_terminated;
+	bool sent_last;             /* the last message went from us (see ble_close()) */
 	int err;                    /* why ENDED */
 	bool err_reported;          /* then TSR_ERR_TRANSPORT_CLOSED */
 	tsr_ble_rx_t rx;            /* GATT reassembly */
@@ -112,12 +116,12 @@ make_service(const tsr_ble_config_t *cfg, tsr_ble_service_t *svc)
 	}
 }
 
-/* A link does L2CAP with all three operations or not at all. */
+/* A link does L2CAP with all four operations or not at all. */
 static bool
 link_l2cap(const tsr_ble_link_t *link)
 {
 	return link->ops->l2cap_listen != NULL && link->ops->l2cap_connect != NULL &&
-	    link->ops->l2cap_send != NULL;
+	    link->ops->l2cap_send != NULL && link->ops->l2cap_stop != NULL;
 }
 
 static int64_t
@@ -363,7 +367,22 @@ client_l2cap(tsr_transport_t *t, uint16_t psm)
 		return;
 	}
 	b->state = ST_L2CAP_CONNECTING;
-	step_start(b, b->cfg.step_timeout_ms);
+	/* A server that answers does so at once; one that does not would
+	 * otherwise hold the session for the kernel's own connect timeout.
+	 * GATT is still there: give up on the channel early and use it. */
+	step_start(b, b->cfg.step_timeout_ms < L2CAP_CONNECT_MS ? b->cfg.step_timeout_ms :
+	    L2CAP_CONNECT_MS);
+}
+
+/* The L2CAP connect got no answer in time: abandon it, GATT instead. */
+static void
+client_l2cap_silent(tsr_transport_t *t)
+{
+	ble_t *b = t->state;
+
+	tsr_debug("ble: no answer to the L2CAP connect; using GATT");
+	b->link->ops->l2cap_stop(b->link->state);
+	client_start_gatt(t);
 }
 
 /* After the Ident check (or without one). */
@@ -374,15 +393,17 @@ client_after_ident(tsr_transport_t *t)
 	int r;
 
 	if (b->cfg.l2cap && link_l2cap(b->link)) {
+		/* The engagement's PSM (BleOptions 21) saves the read. */
+		if (b->cfg.psm != 0) {
+			tsr_debug("ble: L2CAP PSM 0x%04x from the engagement", b->cfg.psm);
+			client_l2cap(t, b->cfg.psm);
+			return;
+		}
 		if (b->peer_chars & TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_L2CAP)) {
 			b->state = ST_READ_PSM;
 			step_start(b, b->cfg.step_timeout_ms);
 			if ((r = b->link->ops->read(b->link->state, TSR_BLE_CHAR_L2CAP)) != TSR_OK)
 				ble_fail(t, r);
-			return;
-		}
-		if (b->cfg.psm != 0) {
-			client_l2cap(t, b->cfg.psm);
 			return;
 		}
 	}
@@ -476,6 +497,10 @@ server_write(tsr_transport_t *t, const tsr_ble_event_t *ev)
 
 	if (ev->ch == TSR_BLE_CHAR_STATE) {
 		if (ev->len == 1 && ev->data[0] == TSR_BLE_STATE_START && b->state == ST_WAIT_START) {
+			/* The client chose GATT: nobody is to connect to our
+			 * PSM any more. */
+			if (b->listen_psm != 0)
+				b->link->ops->l2cap_stop(b->link->state);
 			ble_open(t, false);
 		} else if (ev->len == 1 && ev->data[0] == TSR_BLE_STATE_END) {
 			on_end(t, true);
@@ -614,6 +639,10 @@ ble_pump(tsr_transport_t *t, int64_t deadline)
 	} else if (r != TSR_ERR_TRANSPORT_TIMEOUT) {
 		ble_fail(t, r);
 	} else if (b->step_deadline >= 0 && tsr_deadline_remaining(b->step_deadline) == 0) {
+		if (b->state == ST_L2CAP_CONNECTING) {
+			client_l2cap_silent(t);
+			return TSR_OK;
+		}
 		tsr_debug("ble: no progress within %d ms", b->cfg.step_timeout_ms);
 		ble_fail(t, TSR_ERR_TRANSPORT_TIMEOUT);
 	} else {
@@ -741,6 +770,7 @@ ble_send(tsr_transport_t *t, const uint8_t *msg, size_t len, int timeout_ms)
 		goto out;
 	}
 	b->messages_sent++;
+	b->sent_last = true;
 	r = TSR_OK;
 out:
 	return r;
@@ -769,6 +799,7 @@ ble_receive(tsr_transport_t *t, int timeout_ms, uint8_t **ret_msg, size_t *ret_l
 	*ret_msg = n->msg;
 	*ret_len = n->len;
 	free(n);
+	b->sent_last = false;
 	r = TSR_OK;
 out:
 	return r;
@@ -784,11 +815,18 @@ ble_close(tsr_transport_t *t)
 	tsr_ble_event_t ev;
 	int r = TSR_ERR_TRANSPORT_TIMEOUT;
 
-	if (b->state == ST_OPEN && !b->l2cap) {
+	if (b->state == ST_OPEN) {
 		deadline = tsr_deadline_from_timeout(b->cfg.close_timeout_ms);
 		/* 18013-5 §8.3.3.1.1.7: State 0x02, then the receiver
-		 * disconnects. */
-		if (!b->server)
+		 * disconnects. L2CAP has no State: the side whose message
+		 * was the last (the reader's status 20, say) lets the other
+		 * hang up first, since a channel closed under an SDU the
+		 * peer has not read yet can lose it (the peer's kernel may
+		 * report the end before the SDU; docs/ble.md). The side
+		 * that read the last message hangs up at once. */
+		if (b->l2cap)
+			r = b->sent_last ? TSR_OK : TSR_ERR_TRANSPORT_CLOSED;
+		else if (!b->server)
 			r = ops->write(b->link->state, TSR_BLE_CHAR_STATE, &end, 1, deadline);
 		else if (b->subscribed & TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_STATE))
 			r = ops->notify(b->link->state, TSR_BLE_CHAR_STATE, &end, 1, deadline);
@@ -886,6 +924,7 @@ ble_start(ble_t *b)
 	}
 	if (b->cfg.l2cap && link_l2cap(b->link)) {
 		if (ops->l2cap_listen(b->link->state, &psm) == TSR_OK && psm != 0) {
+			b->listen_psm = psm;
 			b->svc.chars |= TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_L2CAP);
 			b->svc.psm_value[2] = (uint8_t)(psm >> 8);
 			b->svc.psm_value[3] = (uint8_t)psm;
@@ -971,6 +1010,7 @@ tsr_transport_ble_info(const tsr_transport_t *t, tsr_ble_info_t *ret)
 	ret->gatt_server = b->server;
 	ret->open = b->state == ST_OPEN;
 	ret->l2cap = b->l2cap;
+	ret->psm = b->listen_psm;
 	ret->peer_terminated = b->peer_terminated;
 	ret->mtu = b->mtu;
 	ret->value_size = tsr_ble_value_size(b->mtu);
