@@ -8,22 +8,22 @@
  * idea, made exhaustive). This program is linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup, so every
  * allocation made by the static wallet-core layers it links (and by this
- * file) goes through the wrappers below; GLib's, libcbor's and mbedTLS's own
- * allocations do not (mbedTLS is built without MBEDTLS_PLATFORM_MEMORY on
- * Debian). Each operation is run once to count its allocations, then once
+ * file) goes through the wrappers below; those of shared libraries do not
+ * (see below). Each operation is run once to count its allocations, then once
  * for every N in 1..count with the Nth allocation failing: it must return a
  * negative code (TSR_ERR_NO_MEMORY where the failure is an allocation), never
  * crash, and leave nothing behind (the sanitizer tree's LeakSanitizer
  * checks that at exit). The random source is swept the same way through
  * tsr_random_set().
  *
- * mbedTLS's own allocations are reached another way: Debian's libmbedcrypto
- * and libmbedx509 are shared libraries built without
- * MBEDTLS_PLATFORM_MEMORY, so they call calloc() through their PLT. The
- * test rewrites the calloc slot of those two libraries' GOTs to a hook of
- * its own (mbedtls_hook_install()), which counts and fails only their
- * allocations; everything else in the process allocates as before. The
- * same sweeps then fail mbedTLS's Nth allocation instead of ours.
+ * The shared libraries' own allocations are reached another way. Debian's
+ * libmbedcrypto and libmbedx509 (built without MBEDTLS_PLATFORM_MEMORY)
+ * call calloc() through their PLT, and libcbor (built without
+ * CBOR_CUSTOM_ALLOC) malloc() and realloc(). The test rewrites those slots
+ * of the libraries' GOTs to hooks of its own (hook_install()), which count
+ * and fail only that library's allocations; everything else in the process
+ * allocates as before. The same sweeps then fail the library's Nth
+ * allocation instead of ours.
  */
 
 #include <dlfcn.h>
