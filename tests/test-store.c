@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -429,12 +430,15 @@ valid_import(fixture_t *f, gconstpointer data)
 	const uint8_t *bytes;
 	uint8_t *issued;
 	size_t len = 0, bytes_len = 0;
-	int64_t key_id = 0, id = 0, now = tsr_clock_now();
+	int64_t key_id = 0, id = 0, now = tsr_clock_now(), after;
 	uint32_t reasons = 1;
 	bool found = false;
 
 	(void)data;
 	issued = new_key_credential(f, store, &key_id, &len);
+	/* The credential was issued at some second in [now, after]: under
+	 * valgrind creating the key can take long enough to cross one. */
+	after = tsr_clock_now();
 	g_assert_cmpint(tsr_store_import(store, issued, len, NULL, &id, &reasons), ==, TSR_OK);
 	g_assert_cmpint(id, >, 0);
 	g_assert_cmpuint(reasons, ==, 0);
@@ -452,7 +456,8 @@ valid_import(fixture_t *f, gconstpointer data)
 	g_assert_cmpint(s->key_id, ==, key_id);
 	g_assert_cmpint(s->key_storage, ==, TSR_SA_SOFTWARE);
 	g_assert_cmpint(s->uses_remaining, ==, -1);
-	g_assert_cmpint(s->valid_until, ==, now + 365 * DAY);
+	g_assert_cmpint(s->valid_until, >=, now + 365 * DAY);
+	g_assert_cmpint(s->valid_until, <=, after + 365 * DAY);
 	g_assert_cmpint(s->expected_update, ==, 0);
 	g_assert_null(tsr_store_list_get(list, 1));
 	tsr_store_list_free(list);
@@ -1203,12 +1208,15 @@ valid_single_use(fixture_t *f, gconstpointer data)
 
 #define KILL_ROUNDS 50
 
-/* The child: imports fresh credentials until it is killed. */
+/* The child: imports fresh credentials until it is killed, writing one
+ * byte to progress once the store is open and one after each import. */
 static G_NORETURN void
-import_forever(const fixture_t *f, const uint8_t *cose, size_t cose_len)
+import_forever(const fixture_t *f, const uint8_t *cose, size_t cose_len, int progress)
 {
 	tsr_store_t *store = open_wallet(f, PASSPHRASE);
 
+	if (write(progress, "o", 1) != 1)
+		_exit(5);
 	for (int64_t i = 0;; i++) {
 		uint8_t *cred = NULL;
 		size_t len = 0;
@@ -1222,7 +1230,21 @@ import_forever(const fixture_t *f, const uint8_t *cose, size_t cose_len)
 		if (tsr_store_import(store, cred, len, NULL, NULL, NULL) != TSR_OK)
 			_exit(4);
 		free(cred);
+		if (write(progress, "i", 1) != 1)
+			_exit(5);
 	}
+}
+
+/* Waits (at most two minutes, for valgrind) for the child's next progress
+ * byte. */
+static void
+wait_progress(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	g_assert_cmpint(poll(&p, 1, 120 * 1000), ==, 1);
+	g_assert_cmpint(read(fd, &c, 1), ==, 1);
 }
 
 static void
@@ -1232,24 +1254,42 @@ kill_during_import(fixture_t *f, gconstpointer data)
 	tsr_store_list_t *list = NULL;
 	uint8_t *cose = NULL;
 	size_t cose_len = 0, total = 0;
-	int64_t key_id = 0;
+	int64_t key_id = 0, span_us = 0;
 
 	(void)data;
 	g_assert_cmpint(tsr_store_create_key(store, NULL, &key_id, &cose, &cose_len), ==, TSR_OK);
 	tsr_store_free(store);
 
 	for (int round = 0; round < KILL_ROUNDS; round++) {
+		int64_t start = g_get_monotonic_time();
+		int progress[2];
 		pid_t pid;
 		int status = 0;
 
+		g_assert_cmpint(pipe(progress), ==, 0);
 		fflush(NULL);
-		if ((pid = fork()) == 0)
-			import_forever(f, cose, cose_len);
+		if ((pid = fork()) == 0) {
+			close(progress[0]);
+			import_forever(f, cose, cose_len, progress[1]);
+		}
 		g_assert_cmpint(pid, >, 0);
-		/* Anywhere from opening the store to a few imports in. */
-		g_usleep((gulong)g_test_rand_int_range(1000, 60000));
+		close(progress[1]);
+		if (round == 0) {
+			/* Time opening the store and one import (committed when
+			 * its byte comes), so that the kills below fall anywhere
+			 * from opening the store to a few imports in, however
+			 * slow the process is (valgrind makes it some 50 times
+			 * slower). */
+			wait_progress(progress[0]);
+			wait_progress(progress[0]);
+			span_us = 3 * (g_get_monotonic_time() - start);
+		} else {
+			g_usleep((gulong)g_test_rand_int_range(1000,
+			    (gint32)CLAMP(span_us, 2000, G_MAXINT32)));
+		}
 		g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
 		g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+		close(progress[0]);
 		/* It must have died by the signal, not failed on its own. */
 		g_assert_true(WIFSIGNALED(status));
 

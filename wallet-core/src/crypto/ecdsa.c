@@ -11,6 +11,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/threading.h>
 
 #include <tessera/tessera.h>
 
@@ -46,7 +47,16 @@ sign_digest(const tsr_ec_key_t *key, tsr_hash_alg_t hash, const uint8_t *digest,
 	/* The RNG only blinds the scalar multiplication. */
 	if ((mr = mbedtls_ecdsa_sign_det_ext(&grp, &rr, &ss, &key->kp.d, digest, hlen,
 	    md_type(hash), tsr_crypto_rng, NULL)) != 0) {
-		r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
+		/* mbedTLS 2.28 ignores the result of seeding the RFC 6979
+		 * HMAC-DRBG (mbedtls_hmac_drbg_seed_buf()), whose only failure
+		 * with a valid hash is an allocation; drawing k from the
+		 * unseeded DRBG then fails on its mutex (threading builds, as
+		 * Debian's) or on its HMAC context. With our valid group, key
+		 * and hash, those codes mean that allocation failed. */
+		if (mr == MBEDTLS_ERR_THREADING_BAD_INPUT_DATA || mr == MBEDTLS_ERR_MD_BAD_INPUT_DATA)
+			r = TSR_ERR_NO_MEMORY;
+		else
+			r = tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
 		goto out;
 	}
 	if (mbedtls_mpi_write_binary(&rr, sig, clen) != 0 ||

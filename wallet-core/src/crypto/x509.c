@@ -423,9 +423,11 @@ static const mbedtls_x509_crt_profile verify_profile = {
 	.rsa_min_bitlen = 2048,
 };
 
-/* What the verify callback saw: the path mbedTLS built, leaf at depth 0. */
+/* What the verify callback saw: the path mbedTLS built, leaf at depth 0,
+ * and mbedTLS's flags for each certificate on it. */
 struct verify_ctx {
 	const mbedtls_x509_crt *path[MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE];
+	uint32_t flags[MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE];
 	size_t len;
 };
 
@@ -436,6 +438,7 @@ verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 
 	if (depth >= 0 && (size_t)depth < MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE) {
 		ctx->path[depth] = crt;
+		ctx->flags[depth] = *flags;
 		if ((size_t)depth + 1 > ctx->len)
 			ctx->len = (size_t)depth + 1;
 	}
@@ -493,6 +496,93 @@ time_flags(const mbedtls_x509_crt *crt, int64_t now)
 	return f;
 }
 
+/*
+ * Checks child's signature with parent's key as mbedTLS's chain check does
+ * (x509_crt_check_signature() in 2.28), but keeps the error: TSR_OK,
+ * TSR_ERR_CRYPTO_BAD_SIGNATURE, or TSR_ERR_NO_MEMORY.
+ */
+static int
+link_signature(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+{
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
+	uint8_t hash[MBEDTLS_MD_MAX_SIZE];
+	int mr;
+
+	if (md == NULL)
+		return TSR_ERR_CRYPTO_BAD_SIGNATURE;
+	if ((mr = mbedtls_md(md, child->tbs.p, child->tbs.len, hash)) != 0)
+		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
+	/* mbedtls_pk_verify_ext() casts away const but does not write. */
+	mr = mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts,
+	    (mbedtls_pk_context *)(uintptr_t)&parent->pk, child->sig_md, hash,
+	    mbedtls_md_get_size(md), child->sig.p, child->sig.len);
+	return mr == 0 ? TSR_OK : tsr_mbedtls_error(mr, TSR_ERR_CRYPTO_BAD_SIGNATURE);
+}
+
+/*
+ * True when mbedTLS would take anchor as the trusted parent of child, the
+ * top of a path of depth + 1 certificates, judging by the certificates only
+ * (x509_crt_check_parent() and the path-length rule in 2.28). Stricter than
+ * mbedTLS where the two could differ (names compared byte for byte, the CA
+ * bit asked of v1 and v2 anchors too, self-issued intermediates not
+ * discounted), so that it never takes an anchor mbedTLS would refuse.
+ */
+static bool
+could_be_trusted_parent(const mbedtls_x509_crt *child, const mbedtls_x509_crt *anchor,
+    size_t depth)
+{
+	if (child->issuer_raw.len != anchor->subject_raw.len ||
+	    memcmp(child->issuer_raw.p, anchor->subject_raw.p, child->issuer_raw.len) != 0)
+		return false;
+	if (!anchor->ca_istrue ||
+	    mbedtls_x509_crt_check_key_usage(anchor, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0)
+		return false;
+	/* max_pathlen is one more than pathLenConstraint; 0 means none. */
+	return anchor->max_pathlen <= 0 || (size_t)anchor->max_pathlen >= depth + 1;
+}
+
+/*
+ * mbedTLS 2.28's chain check keeps no error from a signature check: when an
+ * allocation fails inside the ECDSA verification of a link, the link is
+ * marked "not trusted" (or, for a trusted anchor, the anchor is passed over
+ * and the path ends there, "not trusted" again). Each "not trusted" is
+ * therefore checked again here, with the error kept:
+ *  - below the top of the path it means that the signature by the next
+ *    certificate on the path was not good. If it is good now, mbedTLS's
+ *    check failed inside, and the only way it can is an allocation;
+ *  - at the top it means that no parent was taken. If an anchor that
+ *    mbedTLS would have taken signed the top certificate after all, the same
+ *    holds.
+ * TSR_ERR_NO_MEMORY then (no verdict about the chain), else TSR_OK: the
+ * verdict stands. A signature that is bad stays bad: the check is
+ * deterministic, so no forged link can pass for an allocation failure.
+ */
+static int
+recheck_untrusted(const struct verify_ctx *ctx, const tsr_x509_t *anchors)
+{
+	for (size_t i = 0; i < ctx->len; i++) {
+		const mbedtls_x509_crt *child = ctx->path[i];
+		int r;
+
+		if (child == NULL || !(ctx->flags[i] & MBEDTLS_X509_BADCERT_NOT_TRUSTED))
+			continue;
+		if (i + 1 < ctx->len && ctx->path[i + 1] != NULL) {
+			r = link_signature(child, ctx->path[i + 1]);
+			if (r == TSR_OK || r == TSR_ERR_NO_MEMORY)
+				return TSR_ERR_NO_MEMORY;
+			continue;
+		}
+		for (const mbedtls_x509_crt *a = anchors->head; a != NULL; a = a->next) {
+			if (!could_be_trusted_parent(child, a, i))
+				continue;
+			r = link_signature(child, a);
+			if (r == TSR_OK || r == TSR_ERR_NO_MEMORY)
+				return TSR_ERR_NO_MEMORY;
+		}
+	}
+	return TSR_OK;
+}
+
 /* Index in anchors of the certificate that ends the path, or false. */
 static bool
 anchor_index(const tsr_x509_t *anchors, const mbedtls_x509_crt *top, size_t *ret_idx)
@@ -540,6 +630,9 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 		r = TSR_ERR_NO_MEMORY;
 		goto out;
 	}
+	if ((mflags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
+	    (r = recheck_untrusted(&ctx, anchors)) != TSR_OK)
+		goto out;
 	if (mr != 0 && mr != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
 		/* e.g. MBEDTLS_ERR_X509_FATAL_ERROR for a chain that is too long */
 		tsr_debug("x509: mbedTLS verify error -0x%04x", (unsigned)-mr);
