@@ -40,7 +40,7 @@ printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
 start_bluetoothd() {
 	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" >> "$out/bluetoothd.log" 2>&1 &
 	bluetoothd=$!
-	for i in $(seq 1 40); do
+	for _ in $(seq 1 40); do
 		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
 		sleep 0.25
 	done
@@ -62,7 +62,7 @@ fi
 start_xvfb() {
 	Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp -noreset \
 		3>/tmp/display > "$out/xvfb.log" 2>&1 &
-	for i in $(seq 1 240); do
+	for _ in $(seq 1 240); do
 		[ -s /tmp/display ] && break
 		sleep 0.5
 	done
