@@ -220,26 +220,44 @@ start_holder (Fixture *f, const char *ble_mode)
 	note (f, "the holder wrote its engagement");
 }
 
-/* The session is over (a verdict, or a failure title), noting each
- * progress title on the way. */
+/* The session is over: a verdict, or a failure title. */
 static gboolean
 session_finished (gpointer data)
 {
 	Fixture *f = data;
 	const char *page = verifier_window_get_visible_page (f->window);
-	const char *title;
 
 	if (g_strcmp0 (page, "result") == 0)
 		return TRUE;
 	if (g_strcmp0 (page, "progress") != 0)
 		return FALSE;
-	title = verifier_progress_page_get_title (verifier_window_get_progress_page (f->window));
-	if (f->titles->len == 0 || g_strcmp0 (title, g_ptr_array_index (f->titles, f->titles->len - 1)) != 0) {
+	/* The failure titles; the working ones end with an ellipsis. */
+	return !g_str_has_suffix (verifier_progress_page_get_title (
+	    verifier_window_get_progress_page (f->window)), "…");
+}
+
+static void
+on_status_title (AdwStatusPage *status, GParamSpec *pspec, Fixture *f)
+{
+	const char *title = adw_status_page_get_title (status);
+
+	(void) pspec;
+	if (title != NULL && *title != '\0') {
 		g_ptr_array_add (f->titles, g_strdup (title));
 		note (f, title);
 	}
-	/* The failure titles; the working ones end with an ellipsis. */
-	return !g_str_has_suffix (title, "…");
+}
+
+/* Notes every title the progress page's status pages show, as it is set:
+ * a fast session shows "Connecting over Bluetooth…" only for a moment. */
+static void
+watch_titles (Fixture *f, GtkWidget *widget)
+{
+	if (ADW_IS_STATUS_PAGE (widget))
+		g_signal_connect (widget, "notify::title", G_CALLBACK (on_status_title), f);
+	for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+	    child = gtk_widget_get_next_sibling (child))
+		watch_titles (f, child);
 }
 
 static gboolean
@@ -261,6 +279,7 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 	g_autofree char *holder_log = NULL;
 	VerifierResultPage *page = verifier_window_get_result_page (f->window);
 
+	watch_titles (f, GTK_WIDGET (verifier_window_get_progress_page (f->window)));
 	start_holder (f, ble_mode);
 	vt_write_qr_png (f->uri_file, f->qr_png);
 	file = g_file_new_for_path (f->qr_png);
