@@ -203,68 +203,6 @@ e2e_teardown (E2E *t)
   wallet_test_wallet_free (t->wallet);
 }
 
-/* The QR code on screen, read back from a screenshot of the window. */
-/* One screenshot, decoded; NULL when it cannot be read and not @last. */
-static char *
-decode_screen_once (E2E      *t,
-                    gboolean  last)
-{
-  g_autofree char *shot = g_build_filename (t->dir, "present.png", NULL);
-  g_autofree char *png = NULL;
-  g_autofree char *zbar = g_find_program_in_path ("zbarimg");
-  char *text = NULL;
-  gsize len;
-
-  g_assert_true (wallet_test_screenshot (GTK_WIDGET (t->window), shot));
-  g_assert_true (g_file_get_contents (shot, &png, &len, NULL));
-  if (g_getenv ("WALLET_TEST_KEEP_SHOT") != NULL)
-    g_file_set_contents (g_getenv ("WALLET_TEST_KEEP_SHOT"), png, (gssize) len, NULL);
-  /* libtessera's decoder is a second opinion; zbarimg is the reference. */
-  if (tsr_qr_decode_png ((const guint8 *) png, len, &text) != TSR_OK)
-    g_test_message ("tsr_qr_decode_png could not read the screenshot");
-  g_assert_true (text != NULL || zbar != NULL);
-  if (zbar != NULL)
-    {
-      g_autofree char *out = NULL;
-      g_autoptr(GError) error = NULL;
-      char nodbus[] = "--nodbus", quiet[] = "-q", raw[] = "--raw";
-      char *argv[] = { zbar, nodbus, quiet, raw, shot, NULL };
-      int status;
-
-      g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                                   &out, NULL, &status, &error));
-      g_assert_no_error (error);
-      if (!last && !g_spawn_check_wait_status (status, NULL))
-        {
-          g_free (text);
-          return NULL;
-        }
-      g_assert_true (g_spawn_check_wait_status (status, NULL));
-      g_strstrip (out);
-      if (text != NULL)
-        g_assert_cmpstr (out, ==, text);
-      else
-        text = g_steal_pointer (&out);
-    }
-  else
-    g_test_message ("zbarimg not installed: decoded with libtessera only");
-  return text;
-}
-
-/* On a loaded machine the page may still be sliding in: a few tries. */
-static char *
-decode_screen (E2E *t)
-{
-  for (guint attempt = 0;; attempt++)
-    {
-      char *text = decode_screen_once (t, attempt == 9);
-
-      if (text != NULL)
-        return text;
-      wallet_test_spin (300);
-    }
-}
-
 static void
 on_reader_done (GObject      *source,
                 GAsyncResult *result,
@@ -314,7 +252,7 @@ present_until_consent (E2E *t)
   g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Waiting for a reader…")));
   g_assert_true (wallet_test_shows (GTK_WIDGET (t->present), _("Local transport (testing)")));
 
-  uri = decode_screen (t);
+  uri = wallet_test_read_qr (GTK_WIDGET (t->window), t->dir);
   g_assert_true (g_str_has_prefix (uri, "mdoc:"));
   g_assert_cmpstr (uri, ==, wallet_session_get_uri (wallet_present_page_get_session (t->present)));
   shoot (GTK_WINDOW (t->window), "present");
@@ -1258,7 +1196,7 @@ test_present_ble_default_fallback (void)
   g_assert_cmpint (wallet_session_get_transport (wallet_present_page_get_session (t.present)), ==,
                    WALLET_TRANSPORT_LOCAL);
   wallet_test_spin (300);
-  uri = decode_screen (&t);
+  uri = wallet_test_read_qr (GTK_WIDGET (t.window), t.dir);
   g_assert_cmpstr (uri, ==, wallet_session_get_uri (wallet_present_page_get_session (t.present)));
   g_assert_cmpint (tsr_reader_session_new (uri, &rs), ==, TSR_OK);
   g_assert_cmpint (tsr_reader_session_ble (rs, &ble), ==, TSR_ERR_NOT_FOUND);

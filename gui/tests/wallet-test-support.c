@@ -368,3 +368,77 @@ wallet_test_resize (GtkWindow *window,
   /* A few frames for animations (leaflet, stack crossfades) to settle. */
   wallet_test_spin (400);
 }
+
+/* One screenshot, decoded; NULL when it cannot be read and not @last. */
+static char *
+read_qr_once (GtkWidget  *widget,
+              const char *shot,
+              gboolean    last)
+{
+  g_autofree char *png = NULL;
+  g_autofree char *zbar = g_find_program_in_path ("zbarimg");
+  char *text = NULL;
+  gsize len;
+
+  /* Nothing to render yet (the page not drawn once) is "not readable". */
+  if (!wallet_test_screenshot (widget, shot))
+    {
+      g_assert_false (last);
+      return NULL;
+    }
+  g_assert_true (g_file_get_contents (shot, &png, &len, NULL));
+  if (g_getenv ("WALLET_TEST_KEEP_SHOT") != NULL)
+    g_file_set_contents (g_getenv ("WALLET_TEST_KEEP_SHOT"), png, (gssize) len, NULL);
+  /* libtessera's decoder is a second opinion; zbarimg is the reference. */
+  if (tsr_qr_decode_png ((const guint8 *) png, len, &text) != TSR_OK)
+    g_test_message ("tsr_qr_decode_png could not read the screenshot");
+  g_assert_true (text != NULL || zbar != NULL);
+  if (zbar != NULL)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+      char nodbus[] = "--nodbus", quiet[] = "-q", raw[] = "--raw";
+      char *shot_copy = g_strdup (shot);
+      char *argv[] = { zbar, nodbus, quiet, raw, shot_copy, NULL };
+      int status;
+      gboolean spawned;
+
+      spawned = g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                              &out, NULL, &status, &error);
+      g_free (shot_copy);
+      g_assert_true (spawned);
+      g_assert_no_error (error);
+      if (!last && !g_spawn_check_wait_status (status, NULL))
+        {
+          g_free (text);
+          return NULL;
+        }
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_strstrip (out);
+      if (text != NULL)
+        g_assert_cmpstr (out, ==, text);
+      else
+        text = g_steal_pointer (&out);
+    }
+  else
+    g_test_message ("zbarimg not installed: decoded with libtessera only");
+  return text;
+}
+
+char *
+wallet_test_read_qr (GtkWidget  *widget,
+                     const char *dir)
+{
+  g_autofree char *shot = g_build_filename (dir, "present.png", NULL);
+
+  /* On a loaded machine (or an emulated one) the page may still be
+   * sliding in: tries for about 10 s. */
+  for (guint attempt = 0;; attempt++)
+    {
+      char *text = read_qr_once (widget, shot, attempt == 29);
+
+      if (text != NULL)
+        return text;
+      wallet_test_spin (300);
+    }
+}

@@ -76,4 +76,10 @@ void              wallet_test_resize        (GtkWindow    *window,
                                              int           width,
                                              int           height);
 
+/* The QR code @widget shows, read back from a screenshot (@dir/present.png)
+ * with zbarimg and, as a second opinion, libtessera; tries for about 10 s
+ * while the page may still be sliding in, then a test failure. */
+char             *wallet_test_read_qr       (GtkWidget    *widget,
+                                             const char   *dir);
+
 G_END_DECLS

@@ -152,22 +152,7 @@ start_holder (Fixture *f, const char *issuer_signed)
 static void
 render_qr (Fixture *f)
 {
-	g_autofree char *uri = NULL;
-	g_autoptr (GError) error = NULL;
-	tsr_qr_t *qr = NULL;
-	uint8_t *png = NULL;
-	size_t len = 0;
-
-	g_file_get_contents (f->uri_file, &uri, NULL, &error);
-	g_assert_no_error (error);
-	g_strstrip (uri);
-	g_assert_true (g_str_has_prefix (uri, "mdoc:"));
-	g_assert_cmpint (tsr_qr_encode (uri, &qr), ==, TSR_OK);
-	g_assert_cmpint (tsr_qr_to_png (qr, 8, TSR_QR_QUIET_ZONE, &png, &len), ==, TSR_OK);
-	g_file_set_contents (f->qr_png, (const char *) png, (gssize) len, &error);
-	g_assert_no_error (error);
-	tsr_free (png);
-	tsr_qr_free (qr);
+	vt_write_qr_png (f->uri_file, f->qr_png);
 }
 
 static gboolean

@@ -78,6 +78,10 @@ void vt_holder_clear (VtHolder *h);
 char *vt_make_slow_file (const char *dir, const char *name);
 void vt_release_slow_file (const char *path);
 
+/* The mdoc: URI in @uri_file as a QR code picture at @png_path, as a
+ * holder shows it (8 pixels a module, quiet zone). */
+void vt_write_qr_png (const char *uri_file, const char *png_path);
+
 /* Removes a directory tree (test leftovers). */
 void vt_rm_rf (const char *path);
 
