@@ -491,11 +491,17 @@ post_state (WalletSession      *self,
             WalletSessionState  state)
 {
   StateUpdate *u = g_new0 (StateUpdate, 1);
+  g_autoptr (GSource) source = g_idle_source_new ();
 
   u->self = g_object_ref (self);
   u->state = state;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_state, u,
-                              state_update_free);
+  /* Always queued: g_main_context_invoke_full() would run apply_state on
+   * this worker thread whenever nobody iterates the main context at that
+   * instant, touching widgets off the main thread (the verifier app hung
+   * that way). */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, apply_state, u, state_update_free);
+  g_source_attach (source, self->context);
 }
 
 /* ---- Worker-thread helpers ---- */
