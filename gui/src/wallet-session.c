@@ -302,6 +302,29 @@ no_bluetooth_here (int r)
          r == TSR_ERR_UNSUPPORTED;
 }
 
+/* A new holder session, and its QR URI, in place of the first: its
+ * engagement offers @ble (NULL: no BLE). */
+static int
+renew_holder_session (WalletSession              *self,
+                      const tsr_engagement_ble_t *ble)
+{
+  tsr_holder_session_t *hs = NULL;
+  char *uri = NULL;
+  int r;
+
+  if ((r = tsr_holder_session_new (ble, &hs)) != TSR_OK ||
+      (r = tsr_holder_session_qr_uri (hs, &uri)) != TSR_OK)
+    {
+      tsr_holder_session_free (hs);
+      return r;
+    }
+  tsr_holder_session_free (self->hs);
+  self->hs = hs;
+  tsr_free (self->uri);
+  self->uri = uri;
+  return TSR_OK;
+}
+
 static void
 open_thread (GTask        *task,
              gpointer      source_object,
@@ -312,7 +335,7 @@ open_thread (GTask        *task,
   const uint8_t *engagement;
   size_t engagement_len;
   tsr_ble_config_t cfg;
-  char *uri = NULL;
+  tsr_ble_info_t info;
   int r;
 
   if (self->kind != WALLET_TRANSPORT_BLE)
@@ -327,13 +350,8 @@ open_thread (GTask        *task,
       /* No Bluetooth on this machine and the user did not insist on it:
        * a new engagement that offers no BLE, for the local transport. */
       g_debug ("no Bluetooth (%s): using the local transport", tsr_strerror (r));
-      tsr_holder_session_free (self->hs);
-      self->hs = NULL;
-      if ((r = tsr_holder_session_new (NULL, &self->hs)) != TSR_OK ||
-          (r = tsr_holder_session_qr_uri (self->hs, &uri)) != TSR_OK)
+      if ((r = renew_holder_session (self, NULL)) != TSR_OK)
         goto fail;
-      tsr_free (self->uri);
-      self->uri = uri;
       self->kind = WALLET_TRANSPORT_LOCAL;
       g_task_return_boolean (task, TRUE);
       return;
@@ -356,6 +374,20 @@ open_thread (GTask        *task,
     }
   if ((r = tsr_transport_ble_new (&cfg, self->link, &self->transport)) != TSR_OK)
     goto fail;
+  if (self->ble_mode == TSR_BLE_MODE_PERIPHERAL_SERVER &&
+      tsr_transport_ble_info (self->transport, &info) == TSR_OK && info.psm != 0)
+    {
+      /* As the CLI: the PSM the transport listens on goes into the
+       * engagement (BleOptions 21), so the reader can open the channel
+       * without reading the L2CAP characteristic first. The QR code is
+       * shown only once the session is open. */
+      tsr_engagement_ble_t ble = { .peripheral_server = true, .has_psm = true,
+                                   .psm = info.psm };
+
+      memcpy (ble.uuid, self->ble_uuid, sizeof ble.uuid);
+      if ((r = renew_holder_session (self, &ble)) != TSR_OK)
+        goto fail;
+    }
   self->description = g_strdup (tsr_transport_describe (self->transport));
   if (g_cancellable_is_cancelled (cancellable))
     {

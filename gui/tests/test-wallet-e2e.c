@@ -537,6 +537,7 @@ typedef struct {
   tsr_ble_mode_t mode;
   gboolean l2cap;               /* the reader offers or uses an L2CAP channel */
   gboolean used_l2cap;          /* the messages went over L2CAP (tsr_ble_info_t) */
+  gboolean engagement_psm;      /* the holder's engagement named its PSM (BleOptions 21) */
   SimRequest requests[SIM_MAX_REQUESTS]; /* up to the first without a template */
   gboolean holder_ends;
   gboolean done;
@@ -575,6 +576,9 @@ sim_connect (SimReader             *r,
     return TSR_ERR_NOT_FOUND;
   tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, r->mode, ble.uuid);
   cfg.l2cap = r->l2cap;
+  /* As a reader does: the engagement's PSM first, the characteristic else. */
+  r->engagement_psm = ble.has_psm;
+  cfg.psm = ble.has_psm ? ble.psm : 0;
   if (r->mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
       const uint8_t *engagement;
@@ -811,6 +815,8 @@ test_present_ble_simulated (gconstpointer data)
   g_assert_cmpint (r.result, ==, TSR_OK);
   g_assert_cmpuint (r.response_len, >, 0);
   g_assert_true (r.used_l2cap == c->l2cap_switch);
+  /* A holder serving GATT names its PSM in the QR code's engagement. */
+  g_assert_true (r.engagement_psm == (c->l2cap_switch && !c->central));
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
 

@@ -375,6 +375,9 @@ connect_ble (const tsr_reader_session_t *rs, gboolean l2cap, gint64 deadline,
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, mode, ble.uuid);
 	cfg.connect_timeout_ms = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 1);
 	cfg.l2cap = l2cap;
+	/* The holder's PSM from its engagement (BleOptions 21), as the CLI
+	 * reader: the channel opens without reading the L2CAP characteristic. */
+	cfg.psm = ble.has_psm && mode == TSR_BLE_MODE_PERIPHERAL_SERVER ? ble.psm : 0;
 	if (mode == TSR_BLE_MODE_CENTRAL_CLIENT) {
 		tsr_reader_session_engagement (rs, &engagement, &engagement_len);
 		if ((err = tsr_engagement_ble_ident (engagement, engagement_len, cfg.ident)) != TSR_OK) {

@@ -514,16 +514,21 @@ out:
 	return NULL;
 }
 
+/* The PSM the simulated radio's GATT server listens on (ble-sim.c). */
+#define SIM_PSM 0x0081
+
 /* One session of the window with a simulated holder offering BLE in
- * @central or peripheral mode, @l2cap on its side. The holder declines;
- * returns whether the request came over an L2CAP channel. */
+ * @central or peripheral mode, @l2cap on its side, and naming @psm in its
+ * engagement (0: none). The holder declines; returns whether the request
+ * came over an L2CAP channel. */
 static gboolean
-run_sim_holder (Fixture *f, gboolean central, gboolean l2cap)
+run_sim_holder (Fixture *f, gboolean central, gboolean l2cap, guint16 psm)
 {
 	static const char *const words[] = { "declined", NULL };
 	SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
 	    TSR_BLE_MODE_PERIPHERAL_SERVER, .l2cap = l2cap };
-	tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central };
+	tsr_engagement_ble_t ble = { .peripheral_server = !central, .central_client = central,
+	    .has_psm = psm != 0, .psm = psm };
 	char *uri = NULL;
 	GThread *thread;
 	g_autoptr (GError) error = NULL;
@@ -560,7 +565,7 @@ test_ble_simulated (Fixture *f, gconstpointer data)
 	(void) data;
 	g_settings_set_string (f->settings, "transport", "auto");
 	for (int central = 0; central <= 1; central++)
-		g_assert_false (run_sim_holder (f, central, FALSE));
+		g_assert_false (run_sim_holder (f, central, FALSE, 0));
 }
 
 /* Finds the preferences row titled @title under @widget. */
@@ -614,7 +619,7 @@ test_ble_l2cap_switch (Fixture *f, gconstpointer data)
 	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
 
 	for (int central = 0; central <= 1; central++)
-		g_assert_false (run_sim_holder (f, central, TRUE));
+		g_assert_false (run_sim_holder (f, central, TRUE, 0));
 	/* The switch, as a person turns it on (it flips at the end of its
 	 * animation). */
 	verifier_window_show_page (f->window, "request");
@@ -622,7 +627,12 @@ test_ble_l2cap_switch (Fixture *f, gconstpointer data)
 	g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
 	g_assert_true (vt_wait_until (l2cap_setting_on, f, 5000));
 	for (int central = 0; central <= 1; central++)
-		g_assert_true (run_sim_holder (f, central, TRUE));
+		g_assert_true (run_sim_holder (f, central, TRUE, 0));
+	/* The engagement's PSM (BleOptions 21) is the one tried: the right
+	 * one opens the channel; one nobody listens on leaves the session on
+	 * GATT, though the L2CAP characteristic names the right one. */
+	g_assert_true (run_sim_holder (f, FALSE, TRUE, SIM_PSM));
+	g_assert_false (run_sim_holder (f, FALSE, TRUE, SIM_PSM + 0x10));
 	g_settings_reset (f->settings, "ble-l2cap");
 }
 
