@@ -46,6 +46,7 @@ typedef struct {
   char *dir;
   GSubprocess *reader;
   gboolean reader_done;
+  gboolean l2cap;               /* the Preferences switch and the reader's --ble-l2cap */
   char *reader_out;
   char *reader_err;
   gint64 started_us;
@@ -142,7 +143,8 @@ history_has_entry (gpointer data)
 
 static gboolean
 setup (BleVm      *t,
-       const char *ble_mode)
+       const char *ble_mode,
+       gboolean    l2cap)
 {
   g_autoptr(WalletStore) store = NULL;
   g_autoptr(GSettings) settings = g_settings_new ("org.tessera.Wallet");
@@ -164,6 +166,8 @@ setup (BleVm      *t,
   g_settings_set_boolean (settings, "refuse-untrusted-readers", FALSE);
   g_settings_set_string (settings, "transport", "ble");
   g_settings_set_string (settings, "ble-mode", ble_mode);
+  g_settings_set_boolean (settings, "ble-l2cap", l2cap);
+  t->l2cap = l2cap;
   t->window = wallet_window_new_full (NULL, store, settings);
   t->present = wallet_window_get_present_page (t->window);
   t->dir = g_dir_make_tmp ("tsr-gui-ble-vm-XXXXXX", &error);
@@ -233,7 +237,8 @@ start_reader (BleVm      *t,
                                 &error, tessera, "-v", "reader", "request",
                                 "--engagement-file", file, "--template", "driving-licence",
                                 "--trust", trust, "--transport", transport,
-                                "--timeout", READER_TIMEOUT_S, NULL);
+                                "--timeout", READER_TIMEOUT_S,
+                                t->l2cap ? "--ble-l2cap" : NULL, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (t->reader, NULL, NULL, on_reader_done, t);
 }
@@ -326,7 +331,12 @@ share_and_check (BleVm      *t,
   g_assert_nonnull (strstr (t->reader_out, "Doe"));
   g_assert_nonnull (strstr (t->reader_out, "123456789"));
   /* It went over the air: the reader's own account of its transport. */
-  g_assert_nonnull (strstr (t->reader_err, "ble: open over GATT"));
+  g_assert_nonnull (strstr (t->reader_err, t->l2cap ? "ble: open over L2CAP" :
+                                                      "ble: open over GATT"));
+  /* In peripheral mode the app's QR code names its PSM (BleOptions 21). */
+  if (t->l2cap && g_str_has_suffix (mode_label, "peripheral mode") &&
+      strstr (t->reader_err, "from the engagement") == NULL)
+    fail_with_context (t, "the reader did not take the PSM from the app's engagement");
 
   if (!wallet_test_wait (result_shown, t, FINISH_TIMEOUT_MS))
     fail_with_context (t, "the app did not show the outcome");
@@ -351,7 +361,18 @@ test_peripheral_share (void)
 {
   BleVm t;
 
-  if (setup (&t, "peripheral"))
+  if (setup (&t, "peripheral", FALSE))
+    share_and_check (&t, "Bluetooth LE, peripheral mode");
+  teardown (&t);
+}
+
+/* The same with "Use an L2CAP channel" on, and the reader's --ble-l2cap. */
+static void
+test_peripheral_share_l2cap (void)
+{
+  BleVm t;
+
+  if (setup (&t, "peripheral", TRUE))
     share_and_check (&t, "Bluetooth LE, peripheral mode");
   teardown (&t);
 }
@@ -361,7 +382,7 @@ test_central_share (void)
 {
   BleVm t;
 
-  if (setup (&t, "central"))
+  if (setup (&t, "central", FALSE))
     share_and_check (&t, "Bluetooth LE, central mode");
   teardown (&t);
 }
@@ -373,7 +394,7 @@ test_peripheral_decline (void)
   BleVm t;
   WalletConsentDialog *dialog;
 
-  if (!setup (&t, "peripheral"))
+  if (!setup (&t, "peripheral", FALSE))
     {
       teardown (&t);
       return;
@@ -401,6 +422,7 @@ main (int   argc,
 {
   wallet_test_init (&argc, &argv);
   g_test_add_func ("/wallet/ble-vm/peripheral-share", test_peripheral_share);
+  g_test_add_func ("/wallet/ble-vm/peripheral-share-l2cap", test_peripheral_share_l2cap);
   g_test_add_func ("/wallet/ble-vm/peripheral-decline", test_peripheral_decline);
   g_test_add_func ("/wallet/ble-vm/central-share", test_central_share);
   return g_test_run ();

@@ -3,8 +3,8 @@
 # under TCG that takes a while), then the apps' BLE cases, each a GTest
 # case in its own process and D-Bus session:
 # - the holder app (hci1) presenting to `tessera reader request` (hci0),
-#   in peripheral server mode (shared, and declined) and central client
-#   mode (gui/tests/test-wallet-ble-vm.c);
+#   in peripheral server mode (shared over GATT and over L2CAP, and
+#   declined) and central client mode (gui/tests/test-wallet-ble-vm.c);
 # - the verifier app (hci0) reading from `tessera present` (hci1), in both
 #   modes (verifier-app/tests/test-verifier-ble-vm.c).
 # Writes TAP to $TSR_VM_OUT/tap, with each case's wall time; logs beside it.
@@ -16,16 +16,25 @@ n=0
 
 # Xvfb and dbus-run-session need a writable /tmp (their sockets,
 # locks and FIFOs: 9p has no FIFOs, so not TMPDIR=$TSR_VM_WORK);
-# the guest's is the host's, read-only. The work directory may be under
-# /tmp: it is kept, mounted again over the new one.
-mkdir -p /run/blevm-work
-mount --bind "$TSR_VM_WORK" /run/blevm-work
+# the guest's is the host's, read-only. What the cases use under the
+# host's /tmp (a checkout there, as CI's; the work directory, a 9p mount
+# of its own) is mounted again over the new one, submounts and all.
+mkdir -p /run/blevm-hosttmp
+mount --rbind /tmp /run/blevm-hosttmp
 mount -t tmpfs tmpfs /tmp
-case $TSR_VM_WORK in
-/tmp/*)
-	mkdir -p "$TSR_VM_WORK"
-	mount --bind /run/blevm-work "$TSR_VM_WORK" ;;
-esac
+for used in "$TSR_VM_WORK" "$WALLET_BLE_VM_TEST" "$VERIFIER_BLE_VM_TEST" "$TSR_TEST_DATA" \
+    "$WALLET_SCHEMA_DIR" "$VERIFIER_SCHEMA_DIR" "$WALLET_TEST_TESSERA" \
+    "$WALLET_TEST_MAKE_CREDENTIAL"; do
+	case $used in
+	/tmp/?*)
+		top=${used#/tmp/}
+		top=${top%%/*}
+		if [ ! -e "/tmp/$top" ]; then
+			mkdir -p "/tmp/$top"
+			mount --rbind "/run/blevm-hosttmp/$top" "/tmp/$top"
+		fi ;;
+	esac
+done
 export TMPDIR=/tmp
 # What devtmpfs does not make: /dev/fd (bash's process substitution) and
 # a POSIX shared memory mount (X's MIT-SHM).
@@ -112,6 +121,8 @@ app_case() {
 
 app_case holder_app_peripheral_share "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
 	/wallet/ble-vm/peripheral-share
+app_case holder_app_peripheral_share_l2cap "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
+	/wallet/ble-vm/peripheral-share-l2cap
 app_case holder_app_peripheral_decline "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
 	/wallet/ble-vm/peripheral-decline
 app_case holder_app_central_share "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
