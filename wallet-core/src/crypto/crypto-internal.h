@@ -12,6 +12,7 @@
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
+#include <mbedtls/x509.h>
 
 #include "crypto/crypto.h"
 
@@ -69,6 +70,8 @@ size_t tsr_der_tlv_len(const uint8_t *p, size_t len);
 /* True when [p, p+len) looks like PEM text: it contains "-----BEGIN " and
  * is not one complete DER SEQUENCE. */
 bool tsr_looks_like_pem(const uint8_t *p, size_t len);
+/* An X.509 time (UTC) as Unix seconds. */
+int64_t tsr_x509_time_unix(const mbedtls_x509_time *t);
 /* NUL-terminated copy of PEM text (a trailing NUL in the input is dropped);
  * *ret_len is the length including the NUL, as mbedTLS parsers want it.
  * Free with tsr_free_secret(p, len). */

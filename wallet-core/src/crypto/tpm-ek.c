@@ -37,26 +37,6 @@ struct ek_ctx {
 	uint32_t time_flags;
 };
 
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int64_t
-time_unix(const mbedtls_x509_time *t)
-{
-	return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
-	    (int64_t)t->min * 60 + t->sec;
-}
-
 static int
 ek_verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
@@ -65,9 +45,9 @@ ek_verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	(void)depth;
 	/* mbedTLS judges time by the system clock; we judge it by `now`. */
 	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-	if (ctx->now < time_unix(&crt->valid_from))
+	if (ctx->now < tsr_x509_time_unix(&crt->valid_from))
 		ctx->time_flags |= TSR_X509_NOT_YET_VALID;
-	if (ctx->now > time_unix(&crt->valid_to))
+	if (ctx->now > tsr_x509_time_unix(&crt->valid_to))
 		ctx->time_flags |= TSR_X509_EXPIRED;
 	return 0;
 }

@@ -332,8 +332,8 @@ tsr_x509_subject_country(const tsr_x509_t *set, size_t idx, char ret_country[3])
 	return TSR_OK;
 }
 
-static int64_t
-x509_time_unix(const mbedtls_x509_time *t)
+int64_t
+tsr_x509_time_unix(const mbedtls_x509_time *t)
 {
 	return tsr_days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
 	    (int64_t)t->min * 60 + t->sec;
@@ -350,8 +350,8 @@ tsr_x509_validity(const tsr_x509_t *set, size_t idx, int64_t *ret_not_before,
 		return TSR_ERR_INVALID_ARGUMENT;
 	if ((r = get_node(set, idx, &crt)) != TSR_OK)
 		return r;
-	*ret_not_before = x509_time_unix(&crt->valid_from);
-	*ret_not_after = x509_time_unix(&crt->valid_to);
+	*ret_not_before = tsr_x509_time_unix(&crt->valid_from);
+	*ret_not_after = tsr_x509_time_unix(&crt->valid_to);
 	return TSR_OK;
 }
 
@@ -489,9 +489,9 @@ time_flags(const mbedtls_x509_crt *crt, int64_t now)
 {
 	uint32_t f = 0;
 
-	if (now < x509_time_unix(&crt->valid_from))
+	if (now < tsr_x509_time_unix(&crt->valid_from))
 		f |= TSR_X509_NOT_YET_VALID;
-	if (now > x509_time_unix(&crt->valid_to))
+	if (now > tsr_x509_time_unix(&crt->valid_to))
 		f |= TSR_X509_EXPIRED;
 	return f;
 }
