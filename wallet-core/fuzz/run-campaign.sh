@@ -23,7 +23,8 @@
 #                   -fcoverage-mapping) and print llvm-cov's line and region
 #                   coverage of the library code each harness links
 #
-# Prints one line per harness: executions, libFuzzer's edge coverage (cov)
+# Prints one line per harness: the CPU seconds it used (less than SECONDS
+# when the machine is shared), executions, libFuzzer's edge coverage (cov)
 # and features (ft) at the end of the run, corpus size and crashes; exits 1
 # when any harness crashed.
 set -euo pipefail
@@ -40,7 +41,7 @@ do_build=1
 coverage=0
 
 usage() {
-	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -88,6 +89,7 @@ echo "run-campaign: ${#harnesses[@]} harnesses, ${seconds}s each, $jobs at a tim
 run_one() {
 	local h=$1 bin="$build/wallet-core/fuzz/$1" dir="$work/$1"
 	local corpus="$corpus_root/$1" dict=() start now left rc round=0
+	local TIMEFORMAT='%U %S' # bash's `time`: user and system CPU seconds
 	mkdir -p "$dir/new" "$dir/artifacts" "$corpus"
 	[ -f "$here/$h.dict" ] && dict=(-dict="$here/$h.dict")
 	: >"$dir/log"
@@ -98,9 +100,11 @@ run_one() {
 		[ $left -gt 0 ] || break
 		round=$((round + 1))
 		rc=0
-		"$bin" -max_total_time=$left -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix="$dir/artifacts/" "${dict[@]}" "$dir/new" "$corpus" \
-			>>"$dir/log" 2>&1 || rc=$?
+		# The harness's own user+system CPU seconds: on a shared machine
+		# they are less than the wall time, and they are what is reported.
+		{ time "$bin" -max_total_time=$left -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" \
+			"$dir/new" "$corpus" >>"$dir/log" 2>&1 || rc=$?; } 2>>"$dir/cpu"
 		[ $rc -ne 0 ] || break
 		# Anything but a finding (a broken harness, say) is not retried.
 		[ -n "$(ls -A "$dir/artifacts")" ] || { echo "exit $rc, no artifact" >>"$dir/log"; break; }
@@ -122,13 +126,14 @@ run_one() {
 		after=$(ls "$corpus" | wc -l)
 		merged=$((after - before))
 	fi
-	local execs cov ft
+	local execs cov ft cpu
+	cpu=$(awk '{ s += $1 + $2 } END { printf "%d", s }' "$dir/cpu")
 	execs=$(awk '/^stat::number_of_executed_units/ { s += $2 } END { print s + 0 }' "$dir/log")
 	cov=$(awk '{ for (i = 1; i < NF; i++) if ($i == "cov:") c = $(i + 1) } END { print c + 0 }' \
 		"$dir/log")
 	ft=$(awk '{ for (i = 1; i < NF; i++) if ($i == "ft:") c = $(i + 1) } END { print c + 0 }' \
 		"$dir/log")
-	printf '%s %s %s %s %s %s %s %s\n' "$h" "$execs" "${cov:-0}" "${ft:-0}" \
+	printf '%s %s %s %s %s %s %s %s %s\n' "$h" "$cpu" "$execs" "${cov:-0}" "${ft:-0}" \
 		"$(ls "$dir/new" | wc -l)" "$merged" "$crashes" "$(ls "$corpus" | wc -l)" \
 		>"$dir/summary"
 }
@@ -145,18 +150,21 @@ for h in "${harnesses[@]}"; do
 done
 wait
 
+total_cpu=0
 total_execs=0
 total_crashes=0
-printf '%-24s %12s %7s %7s %6s %7s %8s %7s\n' harness execs cov ft new merged crashes corpus
+printf '%-24s %7s %12s %7s %7s %6s %7s %8s %7s\n' harness cpu-s execs cov ft new merged \
+	crashes corpus
 for h in "${harnesses[@]}"; do
-	read -r name execs cov ft new merged crashes size <"$work/$h/summary"
-	printf '%-24s %12s %7s %7s %6s %7s %8s %7s\n' "$name" "$execs" "$cov" "$ft" "$new" \
-		"$merged" "$crashes" "$size"
+	read -r name cpu execs cov ft new merged crashes size <"$work/$h/summary"
+	printf '%-24s %7s %12s %7s %7s %6s %7s %8s %7s\n' "$name" "$cpu" "$execs" "$cov" "$ft" \
+		"$new" "$merged" "$crashes" "$size"
+	total_cpu=$((total_cpu + cpu))
 	total_execs=$((total_execs + execs))
 	total_crashes=$((total_crashes + crashes))
 done
-echo "total: ${#harnesses[@]} harnesses, $((seconds * ${#harnesses[@]})) CPU seconds," \
-	"$total_execs executions, $total_crashes crashes (logs in $work)"
+echo "total: ${#harnesses[@]} harnesses, $((seconds * ${#harnesses[@]})) wall seconds," \
+	"$total_cpu CPU seconds, $total_execs executions, $total_crashes crashes (logs in $work)"
 
 # Source coverage (llvm-cov) of wallet-core reached by each corpus.
 if [ $coverage -eq 1 ]; then
