@@ -38,6 +38,7 @@
 #include <tessera/tessera.h>
 
 #include "cbor/codec.h"
+#include "crypto/tpm-crypto.h"
 #include "test-support.h"
 
 #define ANNEX_D_NOW "2021-01-01T00:00:00Z"
@@ -366,9 +367,9 @@ rng_disarm(void)
 
 typedef struct vectors {
 	uint8_t *response, *issuer_signed, *request, *transcript, *device_key, *iaca,
-	    *reader_key, *reader_root;
+	    *reader_key, *reader_root, *ds_cert;
 	size_t response_len, issuer_signed_len, request_len, transcript_len, device_key_len,
-	    iaca_len, reader_key_len, reader_root_len;
+	    iaca_len, reader_key_len, reader_root_len, ds_cert_len;
 } vectors_t;
 
 static vectors_t v;
@@ -384,6 +385,7 @@ load_vectors(void)
 	v.iaca = tsr_test_load("annex-d/iaca_cert.pem", &v.iaca_len);
 	v.reader_key = tsr_test_load("annex-d/ephemeral_reader_key.pem", &v.reader_key_len);
 	v.reader_root = tsr_test_load("annex-d/reader_root_cert.pem", &v.reader_root_len);
+	v.ds_cert = tsr_test_load("annex-d/ds_cert.der", &v.ds_cert_len);
 }
 
 static void
@@ -397,6 +399,7 @@ free_vectors(void)
 	g_free(v.iaca);
 	g_free(v.reader_key);
 	g_free(v.reader_root);
+	g_free(v.ds_cert);
 }
 
 /*
@@ -543,6 +546,38 @@ static void
 nomem_verify(void)
 {
 	g_assert_cmpuint(sweep(&verify_op, false), >, 0);
+}
+
+/* --- The TPM endorsement-key chain check (attested provisioning) --- */
+
+/* tsr_tpm_ek_cert_verify() with the Annex D DS certificate standing in for
+ * an EK certificate and its IACA for the TPM manufacturer's CA: a genuine
+ * chain, so a verdict of untrusted is a false one. */
+static int
+run_ek_chain(void *state)
+{
+	const uint8_t *cas[] = { v.iaca };
+	const size_t ca_lens[] = { v.iaca_len };
+	uint32_t flags = 0;
+	int r;
+
+	(void)state;
+	r = tsr_tpm_ek_cert_verify(v.ds_cert, v.ds_cert_len, cas, ca_lens, 1,
+	    tsr_test_time(ANNEX_D_NOW), &flags);
+	if (r == TSR_ERR_VERIFY) {
+		false_verdict_reasons |= flags;
+		false_verdicts++;
+		r = TSR_ERR_INTERNAL;
+	}
+	return r;
+}
+
+static const op_t ek_chain_op = { "EK chain check", NULL, run_ek_chain, NULL };
+
+static void
+nomem_ek_chain(void)
+{
+	g_assert_cmpuint(sweep(&ek_chain_op, false), >, 0);
 }
 
 /* --- The holder: presentation analysis and response --- */
@@ -830,8 +865,8 @@ static void
 nomem_mbedtls(void)
 {
 	op_t new_op = session_new_op;
-	const op_t *ops[] = { &verify_op, &mac_op, &sig_op, &new_op, &reader_establish_op,
-		&holder_establish_op };
+	const op_t *ops[] = { &verify_op, &ek_chain_op, &mac_op, &sig_op, &new_op,
+		&reader_establish_op, &holder_establish_op };
 	unsigned slots = hook_install(&mbedtls_library, 2);
 
 	if (slots == 0) {
@@ -898,6 +933,7 @@ main(int argc, char **argv)
 	load_vectors();
 	g_test_add_func("/failure-injection/nomem_cbor_decode", nomem_cbor_decode);
 	g_test_add_func("/failure-injection/nomem_verify", nomem_verify);
+	g_test_add_func("/failure-injection/nomem_ek_chain", nomem_ek_chain);
 	g_test_add_func("/failure-injection/nomem_presentation", nomem_presentation);
 	g_test_add_func("/failure-injection/nomem_session", nomem_session);
 	g_test_add_func("/failure-injection/random_failures", random_failures);

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "crypto/crypto-internal.h"
 #include "crypto/tpm-crypto.h"
+#include "crypto/x509-path.h"
 
 #define EK_CERT_MAX ((size_t)16 * 1024)
 #define EK_CA_MAX ((size_t)1024 * 1024)
@@ -35,6 +36,7 @@ static const mbedtls_x509_crt_profile ek_profile = {
 struct ek_ctx {
 	int64_t now;
 	uint32_t time_flags;
+	tsr_x509_path_t path;
 };
 
 static int
@@ -42,7 +44,7 @@ ek_verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct ek_ctx *ctx = arg;
 
-	(void)depth;
+	tsr_x509_path_record(&ctx->path, crt, depth, *flags);
 	/* mbedTLS judges time by the system clock; we judge it by `now`. */
 	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
 	if (ctx->now < tsr_x509_time_unix(&crt->valid_from))
@@ -133,6 +135,11 @@ tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *cons
 			r = TSR_ERR_NO_MEMORY;
 			goto out;
 		}
+		/* An allocation failing in a link's signature check reads as
+		 * "not trusted" (docs/assurance.md, finding 14). */
+		if ((mflags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
+		    (r = tsr_x509_path_recheck(&ctx.path, &anchors)) != TSR_OK)
+			goto out;
 		if (mr != 0 || mflags != 0) {
 			tsr_debug("tpm-ek: EK certificate does not chain to a configured CA "
 			    "(mbedTLS -0x%04x, flags 0x%x)", (unsigned)-mr, (unsigned)mflags);

@@ -18,6 +18,7 @@
 #include "base/civil-time.h"
 #include "base/log.h"
 #include "crypto/crypto-internal.h"
+#include "crypto/x509-path.h"
 
 /* Limits on hostile input: 18013-5 certificates are well under 2 KiB and
  * chains hold a handful; a trust store holds at most a few hundred IACAs. */
@@ -423,25 +424,10 @@ static const mbedtls_x509_crt_profile verify_profile = {
 	.rsa_min_bitlen = 2048,
 };
 
-/* What the verify callback saw: the path mbedTLS built, leaf at depth 0,
- * and mbedTLS's flags for each certificate on it. */
-struct verify_ctx {
-	const mbedtls_x509_crt *path[MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE];
-	uint32_t flags[MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE];
-	size_t len;
-};
-
 static int
 verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-	struct verify_ctx *ctx = arg;
-
-	if (depth >= 0 && (size_t)depth < MBEDTLS_X509_MAX_VERIFY_CHAIN_SIZE) {
-		ctx->path[depth] = crt;
-		ctx->flags[depth] = *flags;
-		if ((size_t)depth + 1 > ctx->len)
-			ctx->len = (size_t)depth + 1;
-	}
+	tsr_x509_path_record(arg, crt, depth, *flags);
 	/* mbedTLS judges time by the system clock; we judge it by `now`. */
 	*flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
 	return 0;
@@ -496,93 +482,6 @@ time_flags(const mbedtls_x509_crt *crt, int64_t now)
 	return f;
 }
 
-/*
- * Checks child's signature with parent's key as mbedTLS's chain check does
- * (x509_crt_check_signature() in 2.28), but keeps the error: TSR_OK,
- * TSR_ERR_CRYPTO_BAD_SIGNATURE, or TSR_ERR_NO_MEMORY.
- */
-static int
-link_signature(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
-{
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
-	uint8_t hash[MBEDTLS_MD_MAX_SIZE];
-	int mr;
-
-	if (md == NULL)
-		return TSR_ERR_CRYPTO_BAD_SIGNATURE;
-	if ((mr = mbedtls_md(md, child->tbs.p, child->tbs.len, hash)) != 0)
-		return tsr_mbedtls_error(mr, TSR_ERR_CRYPTO);
-	/* mbedtls_pk_verify_ext() casts away const but does not write. */
-	mr = mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts,
-	    (mbedtls_pk_context *)(uintptr_t)&parent->pk, child->sig_md, hash,
-	    mbedtls_md_get_size(md), child->sig.p, child->sig.len);
-	return mr == 0 ? TSR_OK : tsr_mbedtls_error(mr, TSR_ERR_CRYPTO_BAD_SIGNATURE);
-}
-
-/*
- * True when mbedTLS would take anchor as the trusted parent of child, the
- * top of a path of depth + 1 certificates, judging by the certificates only
- * (x509_crt_check_parent() and the path-length rule in 2.28). Stricter than
- * mbedTLS where the two could differ (names compared byte for byte, the CA
- * bit asked of v1 and v2 anchors too, self-issued intermediates not
- * discounted), so that it never takes an anchor mbedTLS would refuse.
- */
-static bool
-could_be_trusted_parent(const mbedtls_x509_crt *child, const mbedtls_x509_crt *anchor,
-    size_t depth)
-{
-	if (child->issuer_raw.len != anchor->subject_raw.len ||
-	    memcmp(child->issuer_raw.p, anchor->subject_raw.p, child->issuer_raw.len) != 0)
-		return false;
-	if (!anchor->ca_istrue ||
-	    mbedtls_x509_crt_check_key_usage(anchor, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0)
-		return false;
-	/* max_pathlen is one more than pathLenConstraint; 0 means none. */
-	return anchor->max_pathlen <= 0 || (size_t)anchor->max_pathlen >= depth + 1;
-}
-
-/*
- * mbedTLS 2.28's chain check keeps no error from a signature check: when an
- * allocation fails inside the ECDSA verification of a link, the link is
- * marked "not trusted" (or, for a trusted anchor, the anchor is passed over
- * and the path ends there, "not trusted" again). Each "not trusted" is
- * therefore checked again here, with the error kept:
- *  - below the top of the path it means that the signature by the next
- *    certificate on the path was not good. If it is good now, mbedTLS's
- *    check failed inside, and the only way it can is an allocation;
- *  - at the top it means that no parent was taken. If an anchor that
- *    mbedTLS would have taken signed the top certificate after all, the same
- *    holds.
- * TSR_ERR_NO_MEMORY then (no verdict about the chain), else TSR_OK: the
- * verdict stands. A signature that is bad stays bad: the check is
- * deterministic, so no forged link can pass for an allocation failure.
- */
-static int
-recheck_untrusted(const struct verify_ctx *ctx, const tsr_x509_t *anchors)
-{
-	for (size_t i = 0; i < ctx->len; i++) {
-		const mbedtls_x509_crt *child = ctx->path[i];
-		int r;
-
-		if (child == NULL || !(ctx->flags[i] & MBEDTLS_X509_BADCERT_NOT_TRUSTED))
-			continue;
-		if (i + 1 < ctx->len && ctx->path[i + 1] != NULL) {
-			r = link_signature(child, ctx->path[i + 1]);
-			if (r == TSR_OK || r == TSR_ERR_NO_MEMORY)
-				return TSR_ERR_NO_MEMORY;
-			continue;
-		}
-		for (const mbedtls_x509_crt *a = anchors->head; a != NULL; a = a->next) {
-			if (!could_be_trusted_parent(child, a, i))
-				continue;
-			r = link_signature(child, a);
-			if (r == TSR_OK || r == TSR_ERR_NO_MEMORY)
-				return TSR_ERR_NO_MEMORY;
-		}
-	}
-	return TSR_OK;
-}
-
 /* Index in anchors of the certificate that ends the path, or false. */
 static bool
 anchor_index(const tsr_x509_t *anchors, const mbedtls_x509_crt *top, size_t *ret_idx)
@@ -610,14 +509,14 @@ int
 tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_t now,
     const char *eku_oid, uint32_t *ret_flags, size_t *ret_anchor_idx)
 {
-	struct verify_ctx ctx;
+	tsr_x509_path_t path;
 	uint8_t eku[64];
 	size_t eku_len = 0, idx = 0;
 	uint32_t mflags = 0, flags = 0;
 	bool reached = false;
 	int r = TSR_ERR_INTERNAL, mr;
 
-	memset(&ctx, 0, sizeof(ctx));
+	memset(&path, 0, sizeof(path));
 	if (chain == NULL || chain->head == NULL || anchors == NULL || ret_flags == NULL) {
 		r = TSR_ERR_INVALID_ARGUMENT;
 		goto out;
@@ -625,13 +524,13 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 	if (eku_oid != NULL && (r = oid_from_dotted(eku_oid, eku, sizeof(eku), &eku_len)) != TSR_OK)
 		goto out;
 	mr = mbedtls_x509_crt_verify_with_profile(chain->head, anchors->head, NULL,
-	    &verify_profile, NULL, &mflags, verify_cb, &ctx);
+	    &verify_profile, NULL, &mflags, verify_cb, &path);
 	if (mr == MBEDTLS_ERR_X509_ALLOC_FAILED) {
 		r = TSR_ERR_NO_MEMORY;
 		goto out;
 	}
 	if ((mflags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
-	    (r = recheck_untrusted(&ctx, anchors)) != TSR_OK)
+	    (r = tsr_x509_path_recheck(&path, anchors->head)) != TSR_OK)
 		goto out;
 	if (mr != 0 && mr != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
 		/* e.g. MBEDTLS_ERR_X509_FATAL_ERROR for a chain that is too long */
@@ -650,21 +549,21 @@ tsr_x509_verify_chain(const tsr_x509_t *chain, const tsr_x509_t *anchors, int64_
 	if (mflags & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
 	    MBEDTLS_X509_BADCERT_BAD_KEY))
 		flags |= TSR_X509_UNSUPPORTED_ALG;
-	if (ctx.len == 0) {
-		ctx.path[0] = chain->head;
-		ctx.len = 1;
+	if (path.len == 0) {
+		path.crt[0] = chain->head;
+		path.len = 1;
 		flags |= TSR_X509_UNTRUSTED;
 	}
 	/* Every certificate on the path, anchor included, must be valid at now. */
-	for (size_t i = 0; i < ctx.len; i++) {
-		if (ctx.path[i] != NULL)
-			flags |= time_flags(ctx.path[i], now);
+	for (size_t i = 0; i < path.len; i++) {
+		if (path.crt[i] != NULL)
+			flags |= time_flags(path.crt[i], now);
 	}
 	if ((r = leaf_flags(chain->head, eku_oid != NULL ? eku : NULL, eku_len, &flags)) !=
 	    TSR_OK)
 		goto out;
-	if (!(flags & TSR_X509_UNTRUSTED) && ctx.path[ctx.len - 1] != NULL)
-		reached = anchor_index(anchors, ctx.path[ctx.len - 1], &idx);
+	if (!(flags & TSR_X509_UNTRUSTED) && path.crt[path.len - 1] != NULL)
+		reached = anchor_index(anchors, path.crt[path.len - 1], &idx);
 	if (!reached)
 		flags |= TSR_X509_UNTRUSTED;
 	*ret_flags = flags;
