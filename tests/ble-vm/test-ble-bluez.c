@@ -96,6 +96,7 @@ typedef struct fake {
 	bool adapter, powered, deny, client_mode;
 	/* what the back-end did */
 	char *app_sender, *app_path;
+	char *peer;                /* the back-end's unique name, from its first call */
 	GVariant *app_objects;     /* GetManagedObjects of the application */
 	GVariant *adv_props;       /* GetAll of the advertisement */
 	GVariant *filter;          /* SetDiscoveryFilter */
@@ -266,6 +267,10 @@ fake_call(GDBusConnection *c, const char *sender, const char *path, const char *
 	const char *obj;
 
 	(void)c;
+	g_mutex_lock(&f->mu);
+	if (f->peer == NULL)
+		f->peer = g_strdup(sender);
+	g_mutex_unlock(&f->mu);
 	if (strcmp(method, "GetManagedObjects") == 0) {
 		g_mutex_lock(&f->mu);
 		g_dbus_method_invocation_return_value(inv,
@@ -463,6 +468,7 @@ fake_stop(fake_t *f)
 	g_ptr_array_free(f->regs, TRUE);
 	g_free(f->app_sender);
 	g_free(f->app_path);
+	g_free(f->peer);
 	g_clear_pointer(&f->app_objects, g_variant_unref);
 	g_clear_pointer(&f->adv_props, g_variant_unref);
 	g_clear_pointer(&f->filter, g_variant_unref);
@@ -864,6 +870,169 @@ test_client(void)
 	fake_stop(f);
 }
 
+/* Another process on the bus that is not bluetoothd. */
+static GDBusConnection *
+spoofer_connect(void)
+{
+	GError *err = NULL;
+	GDBusConnection *c;
+
+	c = g_dbus_connection_new_for_address_sync(g_getenv("DBUS_SYSTEM_BUS_ADDRESS"),
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &err);
+	g_assert_no_error(err);
+	g_dbus_connection_set_exit_on_close(c, FALSE);
+	return c;
+}
+
+/* A PropertiesChanged of bluetoothd's shape from the spoofer: sent to the
+ * back-end alone (a unicast signal) and to everyone. */
+static void
+spoof_props(GDBusConnection *spoofer, const char *dest, const char *path, const char *iface,
+    const char *prop, GVariant *value)
+{
+	const char *none[1] = { NULL };
+	GVariant *args = g_variant_ref_sink(g_variant_new("(s@a{sv}^as)", iface,
+	    one_prop(prop, value), none));
+	GError *err = NULL;
+
+	g_assert_true(g_dbus_connection_emit_signal(spoofer, dest, path,
+	    "org.freedesktop.DBus.Properties", "PropertiesChanged", args, &err));
+	g_assert_no_error(err);
+	g_assert_true(g_dbus_connection_emit_signal(spoofer, NULL, path,
+	    "org.freedesktop.DBus.Properties", "PropertiesChanged", args, &err));
+	g_assert_no_error(err);
+	g_variant_unref(args);
+}
+
+/*
+ * Signals of bluetoothd's shape from another process are not heeded: a
+ * forged notification, a forged disconnection and a forged device. Sent
+ * before bluetoothd's own notification, any of them would be the next
+ * event if the back-end listened to it.
+ */
+static void
+test_spoofed_signals(void)
+{
+	fake_t *f = fake_start(true, true, true);
+	GDBusConnection *spoofer = spoofer_connect();
+	tsr_ble_link_t *link = NULL;
+	tsr_ble_service_t svc = service(0);
+	const uint8_t forged[3] = { 0x00, 0xa0, 0x66 }, note[3] = { 0x00, 0xa0, 0x07 };
+	const char *none[1] = { NULL };
+	GVariantBuilder ifs;
+	tsr_ble_event_t ev;
+	char *peer;
+
+	g_assert_cmpint(tsr_ble_link_bluez_new(NULL, &link), ==, TSR_OK);
+	g_assert_cmpint(link->ops->connect(link->state, &svc, 517), ==, TSR_OK);
+	ev = next(link);
+	g_assert_cmpint(ev.kind, ==, TSR_BLE_EV_CONNECTED);
+	g_assert_cmpint(link->ops->subscribe(link->state, TSR_BLE_CHAR_S2C), ==, TSR_OK);
+	ev = next(link);
+	g_assert_cmpint(ev.kind, ==, TSR_BLE_EV_SUBSCRIBED);
+	g_mutex_lock(&f->mu);
+	peer = g_strdup(f->peer);
+	g_mutex_unlock(&f->mu);
+	g_assert_nonnull(peer);
+
+	spoof_props(spoofer, peer, SERVICE "/char2", "org.bluez.GattCharacteristic1", "Value",
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, forged, sizeof(forged), 1));
+	spoof_props(spoofer, peer, DEVICE, "org.bluez.Device1", "Connected",
+	    g_variant_new_boolean(FALSE));
+	g_variant_builder_init(&ifs, G_VARIANT_TYPE("a{sa{sv}}"));
+	g_variant_builder_add(&ifs, "{s@a{sv}}", "org.bluez.Device1",
+	    one_prop("UUIDs", g_variant_new_strv(none, -1)));
+	g_assert_true(g_dbus_connection_emit_signal(spoofer, peer, "/",
+	    "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+	    g_variant_new("(oa{sa{sv}})", ADAPTER "/dev_00_AA_01_01_00_66", &ifs), NULL));
+	g_assert_true(g_dbus_connection_flush_sync(spoofer, NULL, NULL));
+
+	emit_props(f, SERVICE "/char2", "org.bluez.GattCharacteristic1", one_prop("Value",
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, note, sizeof(note), 1)));
+	ev = next(link);
+	g_assert_cmpint(ev.kind, ==, TSR_BLE_EV_NOTIFY);
+	g_assert_cmpmem(ev.data, ev.len, note, sizeof(note));
+	/* Nothing else came of the forgeries. */
+	g_assert_cmpint(link->ops->next_event(link->state, tsr_deadline_from_timeout(100), &ev),
+	    ==, TSR_ERR_TRANSPORT_TIMEOUT);
+
+	fake_emit_device(f, "Connected", g_variant_new_boolean(FALSE));
+	ev = next(link);
+	g_assert_cmpint(ev.kind, ==, TSR_BLE_EV_DISCONNECTED);
+	tsr_ble_link_free(link);
+	g_free(peer);
+	g_object_unref(spoofer);
+	fake_stop(f);
+}
+
+typedef struct spoofed_call {
+	GDBusConnection *spoofer;
+	char *dest, *path;
+	GError *err;
+	gint done;
+} spoofed_call_t;
+
+/* In a thread: the link answers calls only while the test pumps it. */
+static gpointer
+spoofed_write(gpointer user)
+{
+	spoofed_call_t *sc = user;
+	const uint8_t start = TSR_BLE_STATE_START;
+	GVariant *v;
+
+	v = g_dbus_connection_call_sync(sc->spoofer, sc->dest, sc->path,
+	    "org.bluez.GattCharacteristic1", "WriteValue", g_variant_new("(@aya{sv})",
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, &start, 1, 1), NULL), NULL,
+	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &sc->err);
+	if (v != NULL)
+		g_variant_unref(v);
+	g_atomic_int_set(&sc->done, 1);
+	return NULL;
+}
+
+/* A method call on our GATT application from another process than
+ * bluetoothd is refused, and makes no client and no event. (On the system
+ * bus the policy usually refuses it first; not for root.) */
+static void
+test_spoofed_calls(void)
+{
+	fake_t *f = fake_start(true, true, false);
+	tsr_ble_link_t *link = NULL;
+	tsr_ble_service_t svc = service(TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_STATE) |
+	    TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_C2S) | TSR_BLE_CHAR_BIT(TSR_BLE_CHAR_S2C));
+	spoofed_call_t sc = { NULL, NULL, NULL, NULL, 0 };
+	tsr_ble_event_t ev;
+	GThread *th;
+	char *name;
+
+	g_assert_cmpint(tsr_ble_link_bluez_new(NULL, &link), ==, TSR_OK);
+	g_assert_cmpint(link->ops->serve(link->state, &svc), ==, TSR_OK);
+	pump_until(link, f, server_registered);
+	sc.spoofer = spoofer_connect();
+	g_mutex_lock(&f->mu);
+	sc.dest = g_strdup(f->app_sender);
+	sc.path = g_strdup_printf("%s/service0/char0", f->app_path);
+	g_mutex_unlock(&f->mu);
+	th = g_thread_new("spoofer", spoofed_write, &sc);
+	while (!g_atomic_int_get(&sc.done))
+		g_assert_cmpint(link->ops->next_event(link->state, tsr_deadline_from_timeout(10), &ev),
+		    ==, TSR_ERR_TRANSPORT_TIMEOUT);
+	g_thread_join(th);
+	g_assert_nonnull(sc.err);
+	name = g_dbus_error_get_remote_error(sc.err);
+	g_assert_cmpstr(name, ==, "org.bluez.Error.NotAuthorized");
+	g_free(name);
+	g_assert_cmpint(link->ops->next_event(link->state, tsr_deadline_from_timeout(100), &ev),
+	    ==, TSR_ERR_TRANSPORT_TIMEOUT);
+	g_error_free(sc.err);
+	g_free(sc.dest);
+	g_free(sc.path);
+	g_object_unref(sc.spoofer);
+	tsr_ble_link_free(link);
+	fake_stop(f);
+}
+
 /* What opening an L2CAP socket gives on this machine: TSR_OK, or the code
  * the back-end maps the error to (TSR_ERR_UNSUPPORTED where the kernel has
  * no Bluetooth, as on the build host). */
@@ -1202,6 +1371,8 @@ main(int argc, char **argv)
 	g_test_add_func("/ble-bluez/access-denied", test_denied);
 	g_test_add_func("/ble-bluez/server", test_server);
 	g_test_add_func("/ble-bluez/client", test_client);
+	g_test_add_func("/ble-bluez/spoofed-signals", test_spoofed_signals);
+	g_test_add_func("/ble-bluez/spoofed-calls", test_spoofed_calls);
 	g_test_add_func("/ble-bluez/address", test_address);
 	g_test_add_func("/ble-bluez/errno", test_errno);
 	g_test_add_func("/ble-bluez/l2cap-abi", test_l2cap_abi);

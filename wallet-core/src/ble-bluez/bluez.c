@@ -124,6 +124,7 @@ typedef struct bz {
 	uint8_t addr_type;
 	bool has_addr;
 	char desc[64];
+	char *bluez_owner;     /* bluetoothd's unique bus name: the only peer we heed */
 	GQueue events;
 	bz_ev_t *current;
 	int fatal;             /* a failure next_event() reports */
@@ -353,6 +354,40 @@ call_sync(bz_t *bz, const char *path, const char *iface, const char *method, GVa
 	return v;
 }
 
+/* ---- bluetoothd ---- */
+
+/*
+ * Learns which connection on the bus is bluetoothd. Any local process may
+ * send signals on the system bus, and one may send them to us alone: a
+ * PropertiesChanged that looks like bluetoothd's could forge a
+ * notification, a disconnection or a discovered device. Signals are
+ * therefore only taken from this unique name, and so are the method calls
+ * on our GATT application and advertisement (the bus policy usually keeps
+ * other senders out; root is not kept out). A bluetoothd that restarts
+ * gets another name: the link then hears nothing more and times out, as it
+ * would anyway with its application gone.
+ */
+static int
+find_bluez(bz_t *bz)
+{
+	GError *err = NULL;
+	GVariant *v;
+	int r;
+
+	v = g_dbus_connection_call_sync(bz->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+	    "org.freedesktop.DBus", "GetNameOwner", g_variant_new("(s)", BZ),
+	    G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &err);
+	if (v == NULL) {
+		r = map_error(err, "bluetoothd");
+		g_error_free(err);
+		return r == TSR_ERR_TRANSPORT_BLE_PERMISSION ? r : TSR_ERR_TRANSPORT_BLE_NO_BLUEZ;
+	}
+	g_variant_get(v, "(s)", &bz->bluez_owner);
+	g_variant_unref(v);
+	tsr_debug("bluez: bluetoothd is %s", bz->bluez_owner);
+	return TSR_OK;
+}
+
 /* ---- adapter selection ---- */
 
 /* The Address and AddressType of an Adapter1 or Device1 (props a{sv}). */
@@ -527,9 +562,9 @@ on_ifaces_added(GDBusConnection *c, const char *sender, const char *path, const 
 static void
 subscribe_signals(bz_t *bz)
 {
-	bz->sig_props = g_dbus_connection_signal_subscribe(bz->bus, NULL, IF_PROPS,
+	bz->sig_props = g_dbus_connection_signal_subscribe(bz->bus, bz->bluez_owner, IF_PROPS,
 	    "PropertiesChanged", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_props_changed, bz, NULL);
-	bz->sig_added = g_dbus_connection_signal_subscribe(bz->bus, NULL, IF_OBJMGR,
+	bz->sig_added = g_dbus_connection_signal_subscribe(bz->bus, bz->bluez_owner, IF_OBJMGR,
 	    "InterfacesAdded", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_ifaces_added, bz, NULL);
 }
 
@@ -653,8 +688,12 @@ method_call(GDBusConnection *c, const char *sender, const char *path, const char
 	GVariant *opts = NULL, *val = NULL;
 
 	(void)c;
-	(void)sender;
-	tsr_debug("bluez: %s.%s on %s", iface, method, path);
+	tsr_debug("bluez: %s.%s on %s from %s", iface, method, path, sender);
+	if (sender == NULL || strcmp(sender, bz->bluez_owner) != 0) {
+		g_dbus_method_invocation_return_dbus_error(inv, "org.bluez.Error.NotAuthorized",
+		    "only bluetoothd may call this application");
+		return;
+	}
 	if (strcmp(iface, IF_OBJMGR) == 0) {
 		g_dbus_method_invocation_return_value(inv,
 		    g_variant_new("(@a{oa{sa{sv}}})", managed_objects(bz)));
@@ -1924,6 +1963,7 @@ bz_free(void *state)
 	g_free(bz->dev_path);
 	g_free(bz->client);
 	g_free(bz->adapter_path);
+	g_free(bz->bluez_owner);
 	if (bz->node != NULL)
 		g_dbus_node_info_unref(bz->node);
 	g_main_context_unref(bz->ctx);
@@ -1988,7 +2028,9 @@ tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret)
 		return r;
 	}
 	g_dbus_connection_set_exit_on_close(bz->bus, FALSE);
-	r = bz->node == NULL ? TSR_ERR_INTERNAL : pick_adapter(bz, adapter);
+	r = bz->node == NULL ? TSR_ERR_INTERNAL : find_bluez(bz);
+	if (r == TSR_OK)
+		r = pick_adapter(bz, adapter);
 	if (r != TSR_OK) {
 		bz_free(bz);
 		return r;
