@@ -13,6 +13,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 #include <mbedtls/x509.h>
+#include <mbedtls/x509_crt.h>
 
 #include "crypto/crypto.h"
 
@@ -70,6 +71,10 @@ size_t tsr_der_tlv_len(const uint8_t *p, size_t len);
 /* True when [p, p+len) looks like PEM text: it contains "-----BEGIN " and
  * is not one complete DER SEQUENCE. */
 bool tsr_looks_like_pem(const uint8_t *p, size_t len);
+/* The certificates of set as mbedTLS's list (NULL when it is empty), for
+ * a chain check with another profile than tsr_x509_verify_chain()'s. The
+ * list belongs to set; mbedTLS's verify functions do not write to it. */
+mbedtls_x509_crt *tsr_x509_crts(const tsr_x509_t *set);
 /* An X.509 time (UTC) as Unix seconds. */
 int64_t tsr_x509_time_unix(const mbedtls_x509_time *t);
 /* NUL-terminated copy of PEM text (a trailing NUL in the input is dropped);

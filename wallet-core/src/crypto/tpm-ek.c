@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
 
 #include <tessera/tessera.h>
@@ -54,51 +53,16 @@ ek_verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
-/* Parses DER or PEM (possibly several certificates) into chain. */
-static int
-add_certs(mbedtls_x509_crt *chain, const uint8_t *ptr, size_t len)
-{
-	char *pem = NULL;
-	size_t pem_len = 0;
-	int r = TSR_ERR_INTERNAL, mr;
-
-	if (tsr_looks_like_pem(ptr, len)) {
-		if ((r = tsr_pem_dup(ptr, len, &pem, &pem_len)) != TSR_OK)
-			goto out;
-		mr = mbedtls_x509_crt_parse(chain, (const unsigned char *)pem, pem_len);
-	} else {
-		mr = mbedtls_x509_crt_parse_der(chain, ptr, len);
-	}
-	if (mr == MBEDTLS_ERR_X509_ALLOC_FAILED) {
-		r = TSR_ERR_NO_MEMORY;
-		goto out;
-	}
-	/* crt_parse returns a positive count of certificates it skipped. */
-	if (mr != 0) {
-		tsr_debug("tpm-ek: certificate parse error %s0x%04x", mr < 0 ? "-" : "",
-		    (unsigned)(mr < 0 ? -mr : mr));
-		r = TSR_ERR_CERT_PARSE;
-		goto out;
-	}
-	r = TSR_OK;
-out:
-	if (pem != NULL)
-		tsr_free_secret(pem, pem_len);
-	return r;
-}
-
 int
 tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *const *cas,
     const size_t *ca_lens, size_t n_cas, int64_t now, uint32_t *ret_flags)
 {
-	mbedtls_x509_crt leaf, anchors;
+	tsr_x509_t *leaf = NULL, *anchors = NULL;
 	struct ek_ctx ctx;
 	uint32_t mflags = 0, flags = 0;
 	size_t total = 0;
 	int r = TSR_ERR_INTERNAL, mr;
 
-	mbedtls_x509_crt_init(&leaf);
-	mbedtls_x509_crt_init(&anchors);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.now = now;
 	if (ek_der == NULL || ek_len == 0 || (cas == NULL && n_cas > 0) ||
@@ -115,7 +79,8 @@ tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *cons
 		r = TSR_ERR_CERT_PARSE;
 		goto out;
 	}
-	if ((r = add_certs(&leaf, ek_der, ek_len)) != TSR_OK)
+	if ((r = tsr_x509_new(&leaf)) != TSR_OK || (r = tsr_x509_new(&anchors)) != TSR_OK ||
+	    (r = tsr_x509_add(leaf, ek_der, ek_len)) != TSR_OK)
 		goto out;
 	for (size_t i = 0; i < n_cas; i++) {
 		if (cas[i] == NULL || ca_lens[i] == 0 || ca_lens[i] > EK_CA_MAX - total) {
@@ -123,14 +88,14 @@ tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *cons
 			goto out;
 		}
 		total += ca_lens[i];
-		if ((r = add_certs(&anchors, cas[i], ca_lens[i])) != TSR_OK)
+		if ((r = tsr_x509_add(anchors, cas[i], ca_lens[i])) != TSR_OK)
 			goto out;
 	}
 	if (n_cas == 0) {
 		flags |= TSR_X509_UNTRUSTED;
 	} else {
-		mr = mbedtls_x509_crt_verify_with_profile(&leaf, &anchors, NULL, &ek_profile, NULL,
-		    &mflags, ek_verify_cb, &ctx);
+		mr = mbedtls_x509_crt_verify_with_profile(tsr_x509_crts(leaf),
+		    tsr_x509_crts(anchors), NULL, &ek_profile, NULL, &mflags, ek_verify_cb, &ctx);
 		if (mr == MBEDTLS_ERR_X509_ALLOC_FAILED) {
 			r = TSR_ERR_NO_MEMORY;
 			goto out;
@@ -138,7 +103,7 @@ tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *cons
 		/* An allocation failing in a link's signature check reads as
 		 * "not trusted" (docs/assurance.md, finding 14). */
 		if ((mflags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
-		    (r = tsr_x509_path_recheck(&ctx.path, &anchors)) != TSR_OK)
+		    (r = tsr_x509_path_recheck(&ctx.path, tsr_x509_crts(anchors))) != TSR_OK)
 			goto out;
 		if (mr != 0 || mflags != 0) {
 			tsr_debug("tpm-ek: EK certificate does not chain to a configured CA "
@@ -147,12 +112,12 @@ tsr_tpm_ek_cert_verify(const uint8_t *ek_der, size_t ek_len, const uint8_t *cons
 		}
 		flags |= ctx.time_flags;
 	}
-	if (leaf.ca_istrue)
+	if (tsr_x509_crts(leaf)->ca_istrue)
 		flags |= TSR_X509_BAD_LEAF;
 	*ret_flags = flags;
 	r = flags == 0 ? TSR_OK : TSR_ERR_VERIFY;
 out:
-	mbedtls_x509_crt_free(&anchors);
-	mbedtls_x509_crt_free(&leaf);
+	tsr_x509_free(anchors);
+	tsr_x509_free(leaf);
 	return r;
 }

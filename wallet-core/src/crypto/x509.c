@@ -142,7 +142,8 @@ tsr_x509_add(tsr_x509_t *set, const uint8_t *ptr, size_t len)
 			if (mr == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT)
 				break;
 			if (mr != 0 || use_len == 0 || use_len > text_len - 1 - off) {
-				r = TSR_ERR_CERT_PARSE;
+				/* MBEDTLS_ERR_PEM_ALLOC_FAILED is no parse error. */
+				r = tsr_mbedtls_error(mr, TSR_ERR_CERT_PARSE);
 				goto out;
 			}
 			off += use_len;
@@ -183,6 +184,12 @@ out:
 	mbedtls_pem_free(&pem);
 	free(text);
 	return r;
+}
+
+mbedtls_x509_crt *
+tsr_x509_crts(const tsr_x509_t *set)
+{
+	return set != NULL ? set->head : NULL;
 }
 
 static const mbedtls_x509_crt *
