@@ -41,21 +41,10 @@ export TMPDIR=/tmp
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 
-# One ATT bearer, as in guest-session.sh: with EATT bluetoothd spreads
-# notifications over several channels and 18013-5's unnumbered chunks
-# cannot survive their reordering (docs/ble.md).
-printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
-
-start_bluetoothd() {
-	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" >> "$out/bluetoothd.log" 2>&1 &
-	bluetoothd=$!
-	for _ in $(seq 1 40); do
-		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
-		sleep 0.25
-	done
-	timeout 5 bluetoothctl list > "$out/controllers.txt" 2>&1
-	[ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]
-}
+# bluetoothd's main.conf (one ATT bearer, as for guest-session.sh) and
+# start_bluetoothd.
+# shellcheck source-path=SCRIPTDIR source=guest-bluetoothd.sh
+. "$(dirname "$0")/guest-bluetoothd.sh"
 
 if start_bluetoothd; then
 	n=1

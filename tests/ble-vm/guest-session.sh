@@ -20,24 +20,9 @@ result() { # result OK|FAIL NAME [DETAIL FILE]
 	fi
 }
 
-# One ATT bearer: with EATT (BlueZ's default of 3 channels) bluetoothd
-# spreads notifications over several L2CAP channels and the peer may get
-# them out of order, which 18013-5's unnumbered chunks cannot survive
-# (docs/ble.md).
-printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
-
-# Starts bluetoothd ($bluetoothd is its pid; arguments: more options) and
-# waits for both controllers.
-start_bluetoothd() {
-	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" "$@" >> "$out/bluetoothd.log" 2>&1 &
-	bluetoothd=$!
-	for i in $(seq 1 40); do
-		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
-		sleep 0.25
-	done
-	timeout 5 bluetoothctl list > "$out/controllers.txt" 2>&1
-	[ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]
-}
+# bluetoothd's main.conf (one ATT bearer) and start_bluetoothd.
+# shellcheck source-path=SCRIPTDIR source=guest-bluetoothd.sh
+. "$(dirname "$0")/guest-bluetoothd.sh"
 
 # Every HCI packet of both controllers, for a blind scan (docs/ble.md):
 # did the advertiser advertise, did the scanner's controller report it?
