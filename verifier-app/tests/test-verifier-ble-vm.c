@@ -92,8 +92,6 @@ static gboolean
 setup (Fixture *f, const char *transport)
 {
 	g_autoptr (GError) error = NULL;
-	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
-	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
 	g_autofree char *trust = NULL;
 	g_autofree char *status = NULL;
 	const char *why = why_no_radio ();
@@ -122,26 +120,9 @@ setup (Fixture *f, const char *transport)
 	g_settings_set_string (f->settings, "request-template", "driving-licence");
 	g_settings_set_uint (f->settings, "session-timeout", SESSION_TIMEOUT_S);
 
-	f->window = verifier_window_new (NULL);
-	g_object_ref_sink (f->window);
-	g_assert_cmpuint (verifier_trust_store_import_file (verifier_window_get_trust_store (f->window),
-	    iaca, &error), ==, 1);
-	g_assert_no_error (error);
-	verifier_window_set_verification_time (f->window, VT_ANNEX_D_NOW);
-	gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-	vt_disable_transitions (GTK_WIDGET (f->window));
-	gtk_window_present (GTK_WINDOW (f->window));
-	vt_iterate (100);
+	f->window = vt_annex_d_window_new ();
 	note (f, "the verifier window is up");
 	return TRUE;
-}
-
-static gboolean
-holder_exited (gpointer data)
-{
-	Fixture *f = data;
-
-	return g_subprocess_get_identifier (f->holder) == NULL;
 }
 
 static void
@@ -153,12 +134,7 @@ teardown (Fixture *f)
 	gtk_window_destroy (GTK_WINDOW (f->window));
 	g_object_unref (f->window);
 	vt_iterate (20);
-	if (f->holder != NULL) {
-		if (!vt_wait_until (holder_exited, f, 10000))
-			g_subprocess_force_exit (f->holder);
-		g_subprocess_wait (f->holder, NULL, NULL);
-		g_clear_object (&f->holder);
-	}
+	vt_cli_holder_stop (&f->holder);
 	verifier_session_set_ble_link_func (NULL, NULL);
 	g_settings_reset (f->settings, "trust-dir");
 	g_settings_reset (f->settings, "status-list-dir");
@@ -174,66 +150,20 @@ teardown (Fixture *f)
 	g_ptr_array_unref (f->titles);
 }
 
-static gboolean
-file_exists (gpointer data)
-{
-	return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-/* vt_wait_until() for conditions no main loop event announces (a file
- * another process writes, titles changing): checks every 100 ms. */
-static gboolean
-poll_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
-{
-	gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-	while (!done (data) && g_get_monotonic_time () < deadline)
-		vt_iterate (100);
-	return done (data);
-}
-
 /* The holder, the reference CLI: presents the Annex D mDL over BLE in
- * @ble_mode on its own controller, consenting to all. */
+ * @ble_mode on its own controller, consenting to all; its -v log in
+ * holder_err says which path the messages took. */
 static void
 start_holder (Fixture *f, const char *ble_mode)
 {
 	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
-	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
 	g_autofree char *transport = g_strconcat ("ble:",
 	    adapter ("VT_BLE_HOLDER_ADAPTER", "hci1"), NULL);
-	g_autoptr (GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-	g_autoptr (GError) error = NULL;
-	const char *cli = g_getenv ("TESSERA_CLI");
+	const char *const options[] = { "--ble-mode", ble_mode, NULL };
 
-	g_assert_nonnull (cli);
-	/* Its -v log says which path the messages took. */
-	g_subprocess_launcher_set_stderr_file_path (launcher, f->holder_err);
-	f->holder = g_subprocess_launcher_spawn (launcher, &error, cli, "-v", "present",
-	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
-	    "--ble-mode", ble_mode, "--qr-uri-file", f->uri_file, "--consent", "all",
-	    "--now", "2021-01-01T00:00:00Z", "--timeout", HOLDER_TIMEOUT_S, NULL);
-	g_assert_no_error (error);
-	g_assert_true (poll_until (file_exists, f->uri_file, HOLDER_START_TIMEOUT_MS));
-	/* The URI file is written whole before the BLE service starts. */
-	vt_iterate (50);
+	f->holder = vt_cli_holder_start (transport, issuer_signed, HOLDER_TIMEOUT_S, options,
+	    f->uri_file, f->holder_err, HOLDER_START_TIMEOUT_MS);
 	note (f, "the holder wrote its engagement");
-}
-
-/* The session is over: a verdict, or a failure title. */
-static gboolean
-session_finished (gpointer data)
-{
-	Fixture *f = data;
-	const char *page = verifier_window_get_visible_page (f->window);
-
-	if (g_strcmp0 (page, "result") == 0)
-		return TRUE;
-	if (g_strcmp0 (page, "progress") != 0)
-		return FALSE;
-	/* The failure titles; the working ones end with an ellipsis. */
-	return !g_str_has_suffix (verifier_progress_page_get_title (
-	    verifier_window_get_progress_page (f->window)), "…");
 }
 
 static void
@@ -284,7 +214,7 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 	vt_write_qr_png (f->uri_file, f->qr_png);
 	file = g_file_new_for_path (f->qr_png);
 	verifier_window_scan_file (f->window, file);
-	g_assert_true (poll_until (session_finished, f, VERDICT_TIMEOUT_MS));
+	g_assert_true (vt_poll_until (vt_session_finished, f->window, VERDICT_TIMEOUT_MS));
 	vt_iterate (100);
 	note (f, "the session is over");
 	text = vt_collect_text (GTK_WIDGET (f->window));
