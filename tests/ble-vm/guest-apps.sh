@@ -6,7 +6,8 @@
 #   in peripheral server mode (shared over GATT and over L2CAP, and
 #   declined) and central client mode (gui/tests/test-wallet-ble-vm.c);
 # - the verifier app (hci0) reading from `tessera present` (hci1), in both
-#   modes (verifier-app/tests/test-verifier-ble-vm.c).
+#   modes, and over L2CAP in peripheral server mode
+#   (verifier-app/tests/test-verifier-ble-vm.c).
 # Writes TAP to $TSR_VM_OUT/tap, with each case's wall time; logs beside it.
 # Set by run-apps-vm-test.sh in guest-env.sh.
 set -u
@@ -118,6 +119,8 @@ app_case holder_app_central_share "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
 	/wallet/ble-vm/central-share
 app_case verifier_app_peripheral_verified "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
 	/verifier/ble-vm/peripheral-verified
+app_case verifier_app_peripheral_verified_l2cap "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
+	/verifier/ble-vm/peripheral-verified-l2cap
 app_case verifier_app_central_verified "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
 	/verifier/ble-vm/central-verified
 

@@ -46,10 +46,38 @@ typedef struct {
 	GSubprocess *holder;
 	VerifierWindow *window;
 	GSettings *settings;
+	gboolean l2cap;            /* the app's "Use L2CAP Channel" and the holder's --ble-l2cap */
 	guint links_made;          /* by the app, through link_func */
 	GPtrArray *titles;         /* the progress page's titles, in order */
 	gint64 started_us;
 } Fixture;
+
+/* libtessera's debug messages in this process: the verifier's side of
+ * the link (its session runs in a worker thread). */
+static GMutex library_log_lock;
+static GString *library_log;
+
+static void
+collect_library_log (const char *message, void *user)
+{
+	(void) user;
+	g_mutex_lock (&library_log_lock);
+	g_string_append_printf (library_log, "%s\n", message);
+	g_mutex_unlock (&library_log_lock);
+}
+
+/* What libtessera has logged so far, and a fresh log for the next case. */
+static char *
+take_library_log (void)
+{
+	char *log;
+
+	g_mutex_lock (&library_log_lock);
+	log = g_strdup (library_log->str);
+	g_string_truncate (library_log, 0);
+	g_mutex_unlock (&library_log_lock);
+	return log;
+}
 
 static const char *
 adapter (const char *variable, const char *fallback)
@@ -89,7 +117,7 @@ note (Fixture *f, const char *what)
 }
 
 static gboolean
-setup (Fixture *f, const char *transport)
+setup (Fixture *f, const char *transport, gboolean l2cap)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree char *trust = NULL;
@@ -102,6 +130,8 @@ setup (Fixture *f, const char *transport)
 		return FALSE;
 	}
 	f->started_us = g_get_monotonic_time ();
+	f->l2cap = l2cap;
+	g_free (take_library_log ());
 	f->titles = g_ptr_array_new_with_free_func (g_free);
 	f->dir = g_dir_make_tmp ("verifier-ble-vm-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -119,6 +149,7 @@ setup (Fixture *f, const char *transport)
 	g_settings_set_string (f->settings, "transport", transport);
 	g_settings_set_string (f->settings, "request-template", "driving-licence");
 	g_settings_set_uint (f->settings, "session-timeout", SESSION_TIMEOUT_S);
+	g_settings_set_boolean (f->settings, "ble-l2cap", l2cap);
 
 	f->window = vt_annex_d_window_new ();
 	note (f, "the verifier window is up");
@@ -141,6 +172,7 @@ teardown (Fixture *f)
 	g_settings_reset (f->settings, "transport");
 	g_settings_reset (f->settings, "session-timeout");
 	g_settings_reset (f->settings, "request-template");
+	g_settings_reset (f->settings, "ble-l2cap");
 	g_clear_object (&f->settings);
 	vt_rm_rf (f->dir);
 	g_free (f->dir);
@@ -159,7 +191,8 @@ start_holder (Fixture *f, const char *ble_mode)
 	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
 	g_autofree char *transport = g_strconcat ("ble:",
 	    adapter ("VT_BLE_HOLDER_ADAPTER", "hci1"), NULL);
-	const char *const options[] = { "--ble-mode", ble_mode, NULL };
+	const char *const options[] = { "--ble-mode", ble_mode, f->l2cap ? "--ble-l2cap" : NULL,
+	    NULL };
 
 	f->holder = vt_cli_holder_start (transport, issuer_signed, HOLDER_TIMEOUT_S, options,
 	    f->uri_file, f->holder_err, HOLDER_START_TIMEOUT_MS);
@@ -199,6 +232,36 @@ title_seen (Fixture *f, const char *title)
 	return FALSE;
 }
 
+/* The session's messages went over an L2CAP channel, and not a GATT
+ * fallback: the holder listened on a PSM and named it in its engagement;
+ * the verifier took it from there, connected and opened over L2CAP, with
+ * no "using GATT" on the way; the holder opened over L2CAP too, and its
+ * GATT server was never written to or subscribed to (where the messages
+ * of a GATT session go). */
+static void
+assert_over_l2cap (const char *holder_log, const char *verifier_log)
+{
+	g_autofree char *psm = NULL;
+	g_autofree char *from_engagement = NULL;
+	const char *listening = strstr (holder_log, "bluez: L2CAP listening on PSM 0x");
+
+	if (listening == NULL || strstr (holder_log, "ble: open over L2CAP") == NULL ||
+	    strstr (holder_log, "GattCharacteristic1.WriteValue") != NULL ||
+	    strstr (holder_log, "GattCharacteristic1.StartNotify") != NULL) {
+		g_test_message ("holder stderr:\n%s", holder_log);
+		g_error ("the holder did not carry the session over L2CAP alone");
+	}
+	psm = g_strndup (listening + strlen ("bluez: L2CAP listening on PSM "), 6);
+	from_engagement = g_strdup_printf ("ble: L2CAP PSM %s from the engagement", psm);
+	if (strstr (verifier_log, from_engagement) == NULL ||
+	    strstr (verifier_log, "ble: open over L2CAP") == NULL ||
+	    strstr (verifier_log, "using GATT") != NULL) {
+		g_test_message ("verifier's libtessera log:\n%s", verifier_log);
+		g_error ("the verifier did not open PSM %s from the engagement over L2CAP", psm);
+	}
+	g_test_message ("L2CAP on PSM %s, from the holder's engagement", psm);
+}
+
 /* Scans the holder's QR code picture, runs the session over the air and
  * checks the verdict page. */
 static void
@@ -207,6 +270,7 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 	g_autoptr (GFile) file = NULL;
 	g_autofree char *text = NULL;
 	g_autofree char *holder_log = NULL;
+	g_autofree char *verifier_log = NULL;
 	VerifierResultPage *page = verifier_window_get_result_page (f->window);
 
 	watch_titles (f, GTK_WIDGET (verifier_window_get_progress_page (f->window)));
@@ -227,12 +291,19 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 		    verifier_window_get_progress_page (f->window)), verifier_progress_page_get_description (
 		    verifier_window_get_progress_page (f->window)));
 	}
-	/* It went over the air: through the app's BLE link, and the holder
-	 * says so (its log line comes when the link opens). */
+	/* It went over the air: through the app's BLE link, and both sides
+	 * say which path the messages took (the line comes when the link
+	 * opens). */
 	g_assert_cmpuint (f->links_made, ==, 1);
 	g_assert_true (title_seen (f, "Connecting over Bluetooth…"));
 	g_assert_true (g_file_get_contents (f->holder_err, &holder_log, NULL, NULL));
-	g_assert_nonnull (strstr (holder_log, "ble: open over GATT"));
+	verifier_log = take_library_log ();
+	if (f->l2cap)
+		assert_over_l2cap (holder_log, verifier_log);
+	else {
+		g_assert_nonnull (strstr (holder_log, "ble: open over GATT"));
+		g_assert_nonnull (strstr (verifier_log, "ble: open over GATT"));
+	}
 
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_true (verifier_result_page_has_portrait (page));
@@ -251,7 +322,20 @@ test_peripheral_verified (void)
 {
 	Fixture f;
 
-	if (setup (&f, "auto"))
+	if (setup (&f, "auto", FALSE))
+		verify_over_the_air (&f, "peripheral");
+	teardown (&f);
+}
+
+/* "Use L2CAP Channel" on, and the holder's --ble-l2cap: the holder names
+ * its PSM in the engagement (BleOptions 21) and the verifier connects to
+ * it without reading the L2CAP characteristic. */
+static void
+test_peripheral_verified_l2cap (void)
+{
+	Fixture f;
+
+	if (setup (&f, "auto", TRUE))
 		verify_over_the_air (&f, "peripheral");
 	teardown (&f);
 }
@@ -262,7 +346,7 @@ test_central_verified (void)
 {
 	Fixture f;
 
-	if (setup (&f, "ble"))
+	if (setup (&f, "ble", FALSE))
 		verify_over_the_air (&f, "central");
 	teardown (&f);
 }
@@ -271,7 +355,11 @@ int
 main (int argc, char *argv[])
 {
 	vt_init (&argc, &argv);
+	library_log = g_string_new (NULL);
+	tsr_log_set_handler (collect_library_log, NULL);
 	g_test_add_func ("/verifier/ble-vm/peripheral-verified", test_peripheral_verified);
+	g_test_add_func ("/verifier/ble-vm/peripheral-verified-l2cap",
+	    test_peripheral_verified_l2cap);
 	g_test_add_func ("/verifier/ble-vm/central-verified", test_central_verified);
 	return g_test_run ();
 }
