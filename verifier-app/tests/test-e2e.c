@@ -773,7 +773,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_nonnull (strstr (first, "Licence number\n123456789\n"));
 	g_assert_null (strstr (first, "Family name"));
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 
 	start = g_get_monotonic_time ();
 	second = request_family_name (f, "e2e-more.png");
@@ -785,7 +785,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_nonnull (strstr (second, "Request 2 of this session"));
 	g_assert_nonnull (strstr (second, "Authenticated with the session key (MAC)"));
 	/* Request 2 of the one session the holder opened. */
-	g_assert_cmpuint (h.n_answered, ==, 2);
+	g_assert_cmpuint (vt_holder_answered (&h, 2), ==, 2);
 	g_assert_false (vt_holder_done (&h));
 
 	/* "End Session": status 20, then the transport closes. */
@@ -818,7 +818,7 @@ test_holder_ended_as_asked (Fixture *f, gconstpointer data)
 	    ==, "Verified");
 	vt_holder_end (&h);
 	g_assert_cmpint (h.last, ==, TSR_OK);
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 
 	start = g_get_monotonic_time ();
 	g_free (request_family_name (f, NULL));
@@ -847,7 +847,7 @@ test_holder_ends_with_answer (Fixture *f, gconstpointer data)
 	g_assert_false (verifier_result_page_get_session_open (page));
 	g_assert_true (verifier_result_page_get_holder_ended (page));
 	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 	/* Nothing to ask: the action is off and leaves the verdict in place. */
 	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
 	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));

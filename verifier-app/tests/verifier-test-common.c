@@ -316,14 +316,14 @@ holder_thread (gpointer data)
 	if (h->last == TSR_OK && (h->last = tsr_transport_receive (t, 15000, &msg, &msg_len)) == TSR_OK)
 		h->last = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len);
 	while (h->last == TSR_OK && holder_answer (h, t, request, request_len)) {
-		h->n_answered++;
+		g_atomic_int_inc (&h->n_answered);
 		if (h->end_with_answer) {
 			h->last = TSR_ERR_SESSION_TERMINATED;
 			break;
 		}
 		g_clear_pointer (&msg, tsr_free);
 		g_clear_pointer (&request, tsr_free);
-		if (h->n_answered == h->end_after) {
+		if ((guint) g_atomic_int_get (&h->n_answered) == h->end_after) {
 			uint8_t *end = NULL;
 			size_t end_len = 0;
 
@@ -371,6 +371,16 @@ vt_holder_end (VtHolder *h)
 {
 	g_atomic_int_set (&h->end, TRUE);
 	g_thread_join (g_steal_pointer (&h->thread));
+}
+
+guint
+vt_holder_answered (VtHolder *h, guint n)
+{
+	gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+	while ((guint) g_atomic_int_get (&h->n_answered) < n && g_get_monotonic_time () < deadline)
+		vt_iterate (10);
+	return (guint) g_atomic_int_get (&h->n_answered);
 }
 
 gboolean

@@ -60,7 +60,7 @@ typedef struct {
 	guint end_after;
 	gboolean end_with_answer;
 	gint end;             /* atomic */
-	guint n_answered;     /* the requests of its session it answered */
+	gint n_answered;      /* atomic: the requests of its session it answered (sent) */
 	int last;             /* how the session ended, e.g. TSR_ERR_SESSION_TERMINATED */
 	gint done;            /* atomic */
 } VtHolder;
@@ -69,6 +69,10 @@ typedef struct {
 char *vt_holder_start (VtHolder *h, const char *socket, guint end_after);
 /* Lets it end the session after end_after answers, and waits until it has. */
 void vt_holder_end (VtHolder *h);
+/* How many requests it has answered, once it has answered at least @n or
+ * after 10 s: its thread counts an answer after sending it, so the window
+ * may show the answer a moment before the count says so. */
+guint vt_holder_answered (VtHolder *h, guint n);
 /* Whether its session is over (for vt_wait_until()). */
 gboolean vt_holder_done (gpointer h);
 void vt_holder_clear (VtHolder *h);
