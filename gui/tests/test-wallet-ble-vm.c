@@ -44,11 +44,8 @@ typedef struct {
   WalletWindow *window;
   WalletPresentPage *present;
   char *dir;
-  GSubprocess *reader;
-  gboolean reader_done;
+  WalletTestReader reader;
   gboolean l2cap;               /* the Preferences switch and the reader's --ble-l2cap */
-  char *reader_out;
-  char *reader_err;
   gint64 started_us;
 } BleVm;
 
@@ -118,7 +115,7 @@ consent_open (gpointer data)
   BleVm *t = data;
   WalletConsentDialog *d = wallet_present_page_get_consent_dialog (t->present);
 
-  return (d != NULL && gtk_widget_get_mapped (GTK_WIDGET (d))) || t->reader_done;
+  return (d != NULL && gtk_widget_get_mapped (GTK_WIDGET (d))) || t->reader.done;
 }
 
 static gboolean
@@ -126,12 +123,6 @@ result_shown (gpointer data)
 {
   BleVm *t = data;
   return g_strcmp0 (wallet_present_page_get_view (t->present), "result") == 0;
-}
-
-static gboolean
-reader_finished (gpointer data)
-{
-  return ((BleVm *) data)->reader_done;
 }
 
 /* The history page reads the log in a thread. */
@@ -184,9 +175,7 @@ teardown (BleVm *t)
   if (t->window == NULL)
     return;
   gtk_window_destroy (GTK_WINDOW (t->window));
-  if (t->reader != NULL && !t->reader_done)
-    g_subprocess_force_exit (t->reader);
-  g_clear_object (&t->reader);
+  wallet_test_reader_clear (&t->reader);
   wallet_session_set_ble_link_func (NULL, NULL);
   wallet_test_wallet_free (t->wallet);
   /* The screenshot and the engagement file, then the directory. */
@@ -202,22 +191,6 @@ teardown (BleVm *t)
     g_rmdir (t->dir);
   }
   g_free (t->dir);
-  g_free (t->reader_out);
-  g_free (t->reader_err);
-}
-
-static void
-on_reader_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  BleVm *t = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &t->reader_out,
-                                        &t->reader_err, &error);
-  g_assert_no_error (error);
-  t->reader_done = TRUE;
 }
 
 /* `tessera reader request` over the air, on the other controller. */
@@ -225,22 +198,11 @@ static void
 start_reader (BleVm      *t,
               const char *uri)
 {
-  g_autofree char *file = g_build_filename (t->dir, "uri", NULL);
   g_autofree char *trust = g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
   g_autofree char *transport = g_strconcat ("ble:", reader_adapter (), NULL);
-  g_autoptr(GError) error = NULL;
-  const char *tessera = g_getenv ("WALLET_TEST_TESSERA");
 
-  g_assert_nonnull (tessera);
-  g_assert_true (g_file_set_contents (file, uri, -1, &error));
-  t->reader = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                &error, tessera, "-v", "reader", "request",
-                                "--engagement-file", file, "--template", "driving-licence",
-                                "--trust", trust, "--transport", transport,
-                                "--timeout", READER_TIMEOUT_S,
-                                t->l2cap ? "--ble-l2cap" : NULL, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (t->reader, NULL, NULL, on_reader_done, t);
+  wallet_test_reader_start (&t->reader, t->dir, uri, trust, transport, READER_TIMEOUT_S,
+                            t->l2cap ? "--ble-l2cap" : NULL);
 }
 
 /* Fails the case with the reader's words and the page's state. */
@@ -250,8 +212,8 @@ fail_with_context (BleVm      *t,
 {
   WalletSession *s = wallet_present_page_get_session (t->present);
 
-  if (t->reader_done)
-    g_test_message ("reader stdout:\n%s\nreader stderr:\n%s", t->reader_out, t->reader_err);
+  if (t->reader.done)
+    g_test_message ("reader stdout:\n%s\nreader stderr:\n%s", t->reader.out, t->reader.err);
   g_test_message ("page: %s (%s), session state %d", wallet_present_page_get_view (t->present),
                   wallet_present_page_get_result_title (t->present),
                   s != NULL ? (int) wallet_session_get_state (s) : -1);
@@ -321,21 +283,21 @@ share_and_check (BleVm      *t,
   g_assert_true (gtk_widget_get_sensitive (share));
   g_signal_emit_by_name (share, "clicked");
 
-  if (!wallet_test_wait (reader_finished, t, FINISH_TIMEOUT_MS))
+  if (!wallet_test_wait (wallet_test_reader_finished, &t->reader, FINISH_TIMEOUT_MS))
     fail_with_context (t, "the reader did not finish");
   note (t, "the reader finished");
-  g_assert_true (g_subprocess_get_if_exited (t->reader));
-  if (g_subprocess_get_exit_status (t->reader) != 0)
+  g_assert_true (g_subprocess_get_if_exited (t->reader.process));
+  if (g_subprocess_get_exit_status (t->reader.process) != 0)
     fail_with_context (t, "the reader failed");
-  g_assert_true (g_str_has_prefix (t->reader_out, "VALID"));
-  g_assert_nonnull (strstr (t->reader_out, "Doe"));
-  g_assert_nonnull (strstr (t->reader_out, "123456789"));
+  g_assert_true (g_str_has_prefix (t->reader.out, "VALID"));
+  g_assert_nonnull (strstr (t->reader.out, "Doe"));
+  g_assert_nonnull (strstr (t->reader.out, "123456789"));
   /* It went over the air: the reader's own account of its transport. */
-  g_assert_nonnull (strstr (t->reader_err, t->l2cap ? "ble: open over L2CAP" :
+  g_assert_nonnull (strstr (t->reader.err, t->l2cap ? "ble: open over L2CAP" :
                                                       "ble: open over GATT"));
   /* In peripheral mode the app's QR code names its PSM (BleOptions 21). */
   if (t->l2cap && g_str_has_suffix (mode_label, "peripheral mode") &&
-      strstr (t->reader_err, "from the engagement") == NULL)
+      strstr (t->reader.err, "from the engagement") == NULL)
     fail_with_context (t, "the reader did not take the PSM from the app's engagement");
 
   if (!wallet_test_wait (result_shown, t, FINISH_TIMEOUT_MS))
@@ -402,14 +364,14 @@ test_peripheral_decline (void)
   dialog = present_until_consent (&t, "Bluetooth LE, peripheral mode");
   g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (dialog), 0, "decline_button"), "clicked");
 
-  if (!wallet_test_wait (reader_finished, &t, FINISH_TIMEOUT_MS))
+  if (!wallet_test_wait (wallet_test_reader_finished, &t.reader, FINISH_TIMEOUT_MS))
     fail_with_context (&t, "the reader did not finish");
   note (&t, "the reader finished");
-  g_assert_true (g_subprocess_get_if_exited (t.reader));
-  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 1);
-  g_assert_nonnull (strstr (t.reader_out, "no_documents"));
-  g_assert_null (strstr (t.reader_out, "Doe"));
-  g_assert_nonnull (strstr (t.reader_err, "ble: open over GATT"));
+  g_assert_true (g_subprocess_get_if_exited (t.reader.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader.process), ==, 1);
+  g_assert_nonnull (strstr (t.reader.out, "no_documents"));
+  g_assert_null (strstr (t.reader.out, "Doe"));
+  g_assert_nonnull (strstr (t.reader.err, "ble: open over GATT"));
   if (!wallet_test_wait (result_shown, &t, FINISH_TIMEOUT_MS))
     fail_with_context (&t, "the app did not show the outcome");
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Declined");

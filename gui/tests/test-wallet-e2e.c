@@ -58,10 +58,7 @@ typedef struct {
   WalletWindow *window;
   WalletPresentPage *present;
   char *dir;
-  GSubprocess *reader;
-  gboolean reader_done;
-  char *reader_out;
-  char *reader_err;
+  WalletTestReader reader;
   char *trust;          /* the reader's IACA; NULL: tests/data/store/iaca.pem */
 } E2E;
 
@@ -144,12 +141,6 @@ result_shown (gpointer data)
   return g_strcmp0 (wallet_present_page_get_view (t->present), "result") == 0;
 }
 
-static gboolean
-reader_finished (gpointer data)
-{
-  return ((E2E *) data)->reader_done;
-}
-
 /* The window on @store, at phone size, its credentials loaded. */
 static void
 e2e_setup_store (E2E         *t,
@@ -192,51 +183,26 @@ e2e_teardown (E2E *t)
   g_autofree char *shot = g_build_filename (t->dir, "present.png", NULL);
 
   gtk_window_destroy (GTK_WINDOW (t->window));
-  g_clear_object (&t->reader);
+  wallet_test_reader_clear (&t->reader);
   g_remove (uri);
   g_remove (shot);
   g_rmdir (t->dir);
   g_free (t->dir);
-  g_free (t->reader_out);
-  g_free (t->reader_err);
   g_free (t->trust);
   wallet_test_wallet_free (t->wallet);
 }
 
-static void
-on_reader_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  E2E *t = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &t->reader_out,
-                                        &t->reader_err, &error);
-  g_assert_no_error (error);
-  t->reader_done = TRUE;
-}
-
+/* `tessera reader request` on the app's local socket. */
 static void
 start_reader (E2E        *t,
               const char *uri)
 {
-  g_autofree char *file = g_build_filename (t->dir, "uri", NULL);
   g_autofree char *trust = t->trust != NULL ? g_strdup (t->trust) :
                            g_build_filename (wallet_test_data_dir (), "store", "iaca.pem", NULL);
   g_autofree char *transport = g_strdup_printf ("local:%s",
     wallet_session_get_socket_path (wallet_present_page_get_session (t->present)));
-  g_autoptr(GError) error = NULL;
-  const char *tessera = g_getenv ("WALLET_TEST_TESSERA");
 
-  g_assert_nonnull (tessera);
-  g_assert_true (g_file_set_contents (file, uri, -1, &error));
-  t->reader = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                &error, tessera, "reader", "request", "--engagement-file", file,
-                                "--template", "driving-licence", "--trust", trust,
-                                "--transport", transport, "--timeout", "30", NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (t->reader, NULL, NULL, on_reader_done, t);
+  wallet_test_reader_start (&t->reader, t->dir, uri, trust, transport, "30", NULL);
 }
 
 /* Present, let the reader connect, and return the open consent sheet. */
@@ -261,8 +227,8 @@ present_until_consent (E2E *t)
   if (!wallet_test_wait (consent_open, t, TIMEOUT_MS))
     {
       /* Say why: the reader's own words, and what the page shows. */
-      if (t->reader_done)
-        g_test_message ("reader: %s\n%s", t->reader_out, t->reader_err);
+      if (t->reader.done)
+        g_test_message ("reader: %s\n%s", t->reader.out, t->reader.err);
       g_test_message ("page: %s, state %d", wallet_present_page_get_view (t->present),
                       (int) wallet_session_get_state (wallet_present_page_get_session (t->present)));
       g_assert_not_reached ();
@@ -323,14 +289,14 @@ test_present_share (void)
     g_assert_cmpuint (consented, >, 0);
   }
 
-  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
-  g_assert_true (g_subprocess_get_if_exited (t.reader));
-  if (g_subprocess_get_exit_status (t.reader) != 0)
-    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
-  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 0);
-  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
-  g_assert_nonnull (strstr (t.reader_out, "Doe"));
-  g_assert_nonnull (strstr (t.reader_out, "123456789"));
+  g_assert_true (wallet_test_wait (wallet_test_reader_finished, &t.reader, TIMEOUT_MS));
+  g_assert_true (g_subprocess_get_if_exited (t.reader.process));
+  if (g_subprocess_get_exit_status (t.reader.process) != 0)
+    g_test_message ("reader: %s%s", t.reader.out, t.reader.err);
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader.process), ==, 0);
+  g_assert_true (g_str_has_prefix (t.reader.out, "VALID"));
+  g_assert_nonnull (strstr (t.reader.out, "Doe"));
+  g_assert_nonnull (strstr (t.reader.out, "123456789"));
 
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, _("Shared"));
@@ -417,10 +383,10 @@ test_present_decline (void)
   dialog = present_until_consent (&t);
   g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (dialog), 0, "decline_button"), "clicked");
 
-  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
-  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 1);
-  g_assert_nonnull (strstr (t.reader_out, "no_documents"));
-  g_assert_null (strstr (t.reader_out, "Doe"));
+  g_assert_true (wallet_test_wait (wallet_test_reader_finished, &t.reader, TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader.process), ==, 1);
+  g_assert_nonnull (strstr (t.reader.out, "no_documents"));
+  g_assert_null (strstr (t.reader.out, "Doe"));
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Declined");
   e2e_teardown (&t);
@@ -1445,12 +1411,12 @@ test_present_tpm_pin (void)
   body = answer_pin (&t, TPM_PIN);
   g_assert_nonnull (strstr (body, "not right"));
   g_clear_pointer (&body, g_free);
-  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
-  if (g_subprocess_get_exit_status (t.reader) != 0)
-    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
-  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), ==, 0);
-  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
-  g_assert_nonnull (strstr (t.reader_out, "Lindqvist"));
+  g_assert_true (wallet_test_wait (wallet_test_reader_finished, &t.reader, TIMEOUT_MS));
+  if (g_subprocess_get_exit_status (t.reader.process) != 0)
+    g_test_message ("reader: %s%s", t.reader.out, t.reader.err);
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader.process), ==, 0);
+  g_assert_true (g_str_has_prefix (t.reader.out, "VALID"));
+  g_assert_nonnull (strstr (t.reader.out, "Lindqvist"));
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
   g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
@@ -1467,25 +1433,19 @@ test_present_tpm_pin (void)
 
   /* The new PIN shares. (Each wrong PIN counts towards the TPM's lockout,
    * two so far: the old PIN is not tried here; test-store checks it.) */
-  g_clear_object (&t.reader);
-  g_clear_pointer (&t.reader_out, g_free);
-  g_clear_pointer (&t.reader_err, g_free);
-  t.reader_done = FALSE;
+  wallet_test_reader_clear (&t.reader);
   share_all (&t);
   g_free (answer_pin (&t, TPM_NEW_PIN));
-  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
-  if (!g_str_has_prefix (t.reader_out, "VALID"))
-    g_test_message ("reader: %s%s", t.reader_out, t.reader_err);
-  g_assert_true (g_str_has_prefix (t.reader_out, "VALID"));
+  g_assert_true (wallet_test_wait (wallet_test_reader_finished, &t.reader, TIMEOUT_MS));
+  if (!g_str_has_prefix (t.reader.out, "VALID"))
+    g_test_message ("reader: %s%s", t.reader.out, t.reader.err);
+  g_assert_true (g_str_has_prefix (t.reader.out, "VALID"));
   g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
   g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
 
   /* Wrong PINs until the TPM locks itself: the request fails, saying why. */
-  g_clear_object (&t.reader);
-  g_clear_pointer (&t.reader_out, g_free);
-  g_clear_pointer (&t.reader_err, g_free);
-  t.reader_done = FALSE;
+  wallet_test_reader_clear (&t.reader);
   share_all (&t);
   for (guint attempt = 0; attempt < 32 && !locked; attempt++)
     {
@@ -1497,8 +1457,8 @@ test_present_tpm_pin (void)
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Presentation Failed");
   g_assert_true (wallet_test_shows (GTK_WIDGET (t.present),
                                     "The PIN is locked after too many wrong attempts"));
-  g_assert_true (wallet_test_wait (reader_finished, &t, TIMEOUT_MS));
-  g_assert_cmpint (g_subprocess_get_exit_status (t.reader), !=, 0);
+  g_assert_true (wallet_test_wait (wallet_test_reader_finished, &t.reader, TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (t.reader.process), !=, 0);
 
   e2e_teardown (&t);
   g_clear_object (&store);

@@ -442,3 +442,68 @@ wallet_test_read_qr (GtkWidget  *widget,
       wallet_test_spin (300);
     }
 }
+
+static void
+on_reader_exited (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  WalletTestReader *reader = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &reader->out,
+                                        &reader->err, &error);
+  g_assert_no_error (error);
+  reader->done = TRUE;
+}
+
+void
+wallet_test_reader_start (WalletTestReader *reader,
+                          const char       *dir,
+                          const char       *uri,
+                          const char       *trust,
+                          const char       *transport,
+                          const char       *timeout_s,
+                          const char       *extra_option)
+{
+  g_autofree char *file = g_build_filename (dir, "uri", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *tessera = g_getenv ("WALLET_TEST_TESSERA");
+
+  g_assert_nonnull (tessera);
+  g_assert_null (reader->process);
+  g_assert_true (g_file_set_contents (file, uri, -1, &error));
+  /* -v: the reader's log says which path the messages took, and why a
+   * failed session failed. */
+  reader->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                      &error, tessera, "-v", "reader", "request",
+                                      "--engagement-file", file,
+                                      "--template", "driving-licence", "--trust", trust,
+                                      "--transport", transport, "--timeout", timeout_s,
+                                      extra_option, NULL);
+  g_assert_no_error (error);
+  /* The callback outlives no reader: wallet_test_reader_clear() ends the
+   * process and waits for the callback. */
+  g_subprocess_communicate_utf8_async (reader->process, NULL, NULL, on_reader_exited, reader);
+}
+
+gboolean
+wallet_test_reader_finished (gpointer reader)
+{
+  return ((WalletTestReader *) reader)->done;
+}
+
+void
+wallet_test_reader_clear (WalletTestReader *reader)
+{
+  if (reader->process != NULL && !reader->done)
+    {
+      g_subprocess_force_exit (reader->process);
+      g_assert_true (wallet_test_wait (wallet_test_reader_finished, reader, 10000));
+    }
+  g_clear_object (&reader->process);
+  g_clear_pointer (&reader->out, g_free);
+  g_clear_pointer (&reader->err, g_free);
+  reader->done = FALSE;
+}

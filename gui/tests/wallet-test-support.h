@@ -82,4 +82,30 @@ void              wallet_test_resize        (GtkWindow    *window,
 char             *wallet_test_read_qr       (GtkWidget    *widget,
                                              const char   *dir);
 
+/* `tessera -v reader request` (WALLET_TEST_TESSERA) in a subprocess, its
+ * output collected when it exits. Zeroed before the first start. */
+typedef struct {
+  GSubprocess *process;
+  gboolean done;  /* it has exited: out and err are set */
+  char *out;
+  char *err;
+} WalletTestReader;
+
+/* Writes @uri to @dir/uri and starts the reader on that engagement: the
+ * driving-licence template, the IACA at @trust, over @transport (e.g.
+ * "ble:hci0"), each step bounded by @timeout_s seconds; @extra_option
+ * (NULL for none) is one more option, e.g. "--ble-l2cap". */
+void              wallet_test_reader_start  (WalletTestReader *reader,
+                                             const char   *dir,
+                                             const char   *uri,
+                                             const char   *trust,
+                                             const char   *transport,
+                                             const char   *timeout_s,
+                                             const char   *extra_option);
+/* Whether the reader has exited (a WalletTestReader, for wallet_test_wait()). */
+gboolean          wallet_test_reader_finished (gpointer    reader);
+/* Ends the reader if it still runs and frees what it holds; zeroed after,
+ * ready for another start. */
+void              wallet_test_reader_clear  (WalletTestReader *reader);
+
 G_END_DECLS

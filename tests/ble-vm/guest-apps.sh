@@ -6,7 +6,8 @@
 #   in peripheral server mode (shared over GATT and over L2CAP, and
 #   declined) and central client mode (gui/tests/test-wallet-ble-vm.c);
 # - the verifier app (hci0) reading from `tessera present` (hci1), in both
-#   modes (verifier-app/tests/test-verifier-ble-vm.c).
+#   modes, and over L2CAP in peripheral server mode
+#   (verifier-app/tests/test-verifier-ble-vm.c).
 # Writes TAP to $TSR_VM_OUT/tap, with each case's wall time; logs beside it.
 # Set by run-apps-vm-test.sh in guest-env.sh.
 set -u
@@ -41,21 +42,10 @@ export TMPDIR=/tmp
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 
-# One ATT bearer, as in guest-session.sh: with EATT bluetoothd spreads
-# notifications over several channels and 18013-5's unnumbered chunks
-# cannot survive their reordering (docs/ble.md).
-printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
-
-start_bluetoothd() {
-	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" >> "$out/bluetoothd.log" 2>&1 &
-	bluetoothd=$!
-	for _ in $(seq 1 40); do
-		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
-		sleep 0.25
-	done
-	timeout 5 bluetoothctl list > "$out/controllers.txt" 2>&1
-	[ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]
-}
+# bluetoothd's main.conf (one ATT bearer, as for guest-session.sh) and
+# start_bluetoothd.
+# shellcheck source-path=SCRIPTDIR source=guest-bluetoothd.sh
+. "$(dirname "$0")/guest-bluetoothd.sh"
 
 if start_bluetoothd; then
 	n=1
@@ -129,6 +119,8 @@ app_case holder_app_central_share "$WALLET_SCHEMA_DIR" "$WALLET_BLE_VM_TEST" \
 	/wallet/ble-vm/central-share
 app_case verifier_app_peripheral_verified "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
 	/verifier/ble-vm/peripheral-verified
+app_case verifier_app_peripheral_verified_l2cap "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
+	/verifier/ble-vm/peripheral-verified-l2cap
 app_case verifier_app_central_verified "$VERIFIER_SCHEMA_DIR" "$VERIFIER_BLE_VM_TEST" \
 	/verifier/ble-vm/central-verified
 

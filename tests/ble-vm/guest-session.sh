@@ -20,24 +20,9 @@ result() { # result OK|FAIL NAME [DETAIL FILE]
 	fi
 }
 
-# One ATT bearer: with EATT (BlueZ's default of 3 channels) bluetoothd
-# spreads notifications over several L2CAP channels and the peer may get
-# them out of order, which 18013-5's unnumbered chunks cannot survive
-# (docs/ble.md).
-printf '[GATT]\nChannels = 1\n' > "$out/main.conf"
-
-# Starts bluetoothd ($bluetoothd is its pid; arguments: more options) and
-# waits for both controllers.
-start_bluetoothd() {
-	/usr/libexec/bluetooth/bluetoothd -n -f "$out/main.conf" "$@" >> "$out/bluetoothd.log" 2>&1 &
-	bluetoothd=$!
-	for i in $(seq 1 40); do
-		[ "$(timeout 5 bluetoothctl list 2>/dev/null | grep -c Controller)" -ge 2 ] && break
-		sleep 0.25
-	done
-	timeout 5 bluetoothctl list > "$out/controllers.txt" 2>&1
-	[ "$(grep -c Controller "$out/controllers.txt")" -ge 2 ]
-}
+# bluetoothd's main.conf (one ATT bearer) and start_bluetoothd.
+# shellcheck source-path=SCRIPTDIR source=guest-bluetoothd.sh
+. "$(dirname "$0")/guest-bluetoothd.sh"
 
 # Every HCI packet of both controllers, for a blind scan (docs/ble.md):
 # did the advertiser advertise, did the scanner's controller report it?
@@ -167,14 +152,15 @@ attempt() {
 # - the reader's scan found no holder at all in its 60 s (about one case in
 #   twenty, mostly right after a central client mode session, even with
 #   discovery restarted every 8 s: docs/ble.md).
-# Nothing else is retried.
+# Nothing else is retried. With $fallback_case set (fallback_session) the
+# case is a fallback_attempt.
 session() {
 	# TSR_VM_ONLY (a grep pattern) runs only the cases it matches, e.g.
 	# to repeat the L2CAP ones.
 	if [ -n "${TSR_VM_ONLY:-}" ] && ! echo "$1" | grep -q -- "$TSR_VM_ONLY"; then
 		return
 	fi
-	attempt "$@"
+	run_attempt "$@"
 	why=
 	if ! kill -0 "$bluetoothd" 2>/dev/null; then
 		wait "$bluetoothd"
@@ -191,7 +177,7 @@ session() {
 		for side in reader holder; do
 			mv "$out/$1.$side.err" "$out/$1.first-attempt.$side.err"
 		done
-		attempt "$@"
+		run_attempt "$@"
 	fi
 	result "$verdict" "$1" "$out/$1.reader.err"
 	if [ "$verdict" = OK ]; then
@@ -199,6 +185,116 @@ session() {
 		grep -h 'L2CAP channel closed' "$out/$1.holder.err" "$out/$1.reader.err" |
 			sed 's/^/# /' >> "$out/tap"
 	fi
+}
+
+# fallback_ms LOG: milliseconds from the reader's L2CAP connect (`bluez:
+# L2CAP connecting to PSM`) to its giving up on it (`...; using GATT`),
+# from the guest-clock times fallback_attempt puts before each line.
+fallback_ms() {
+	awk '/bluez: L2CAP connecting to PSM/ && !c { c = $1 }
+	    /; using GATT/ && c && !g { g = $1 }
+	    END { if (c && g) printf "%d\n", (g - c) * 1000 }' "$1"
+}
+
+# fell_back NAME HOW MS: the reader took the PSM from the holder's
+# engagement and connected to it; the connect failed the HOW way and the
+# reader went on over GATT after MS ms: refused, at once (within 1.5 s,
+# well before L2CAP_CONNECT_MS); unanswered, after L2CAP_CONNECT_MS (2 s;
+# at most 3.5 s under TCG), and the holder's kernel had the request and
+# held it. Prints why not.
+fell_back() {
+	log=$out/$1
+	psm=$(sed -n 's/.*: PSM \(0x[0-9a-f]*\): .*/\1/p' "$log.holder.err" | head -n 1)
+	grep -q "ble: L2CAP PSM $psm from the engagement" "$log.reader.err" ||
+		{ echo "the reader did not take PSM ${psm:-?} from the engagement"; return 1; }
+	grep -q "bluez: L2CAP connecting to PSM $psm" "$log.reader.err" ||
+		{ echo "the reader did not connect to PSM $psm"; return 1; }
+	case $2 in
+	refused)
+		grep -q 'ble: L2CAP channel refused' "$log.reader.err" ||
+			{ echo "the reader saw no refusal"; return 1; }
+		if ! { [ -n "$3" ] && [ "$3" -lt 1500 ]; }; then
+			echo "the refusal took ${3:-?} ms, not under 1500"
+			return 1
+		fi ;;
+	unanswered)
+		grep -q 'held, unanswered' "$log.holder.err" ||
+			{ echo "the request never reached the holder's kernel"; return 1; }
+		grep -q 'ble: no answer to the L2CAP connect; using GATT' "$log.reader.err" ||
+			{ echo "the reader did not give up on an unanswered connect"; return 1; }
+		if ! { [ -n "$3" ] && [ "$3" -ge 1900 ] && [ "$3" -le 3500 ]; }; then
+			echo "the reader gave up after ${3:-?} ms, not 1900 to 3500"
+			return 1
+		fi ;;
+	esac
+}
+
+# fallback_attempt NAME HOW: attempt's counterpart for the L2CAP fallback:
+# the holder is holder-unserved-psm, whose engagement names a PSM that
+# gives no channel (HOW: refused or unanswered; see that program), and
+# `tessera reader request --ble-l2cap` must try it, fall back to GATT and
+# end with VALID (data_path gatt, fell_back). The reader's log lines get
+# the guest's time in front, to time the fallback.
+fallback_attempt() {
+	name=$1 how=$2
+	log=$out/$name
+	rm -f "$log.uri"
+	"$TSR_UNSERVED_PSM_HOLDER" hci1 "$how" "$log.uri" "$TSR_TEST_DATA" 60 \
+		> "$log.holder.out" 2> "$log.holder.err" &
+	holder=$!
+	for i in $(seq 1 200); do [ -s "$log.uri" ] && break; sleep 0.1; done
+	# perl puts the time in front of each line of the reader's log, read
+	# from a FIFO (in /run: 9p has none). It says when it is ready, so the
+	# reader starts after it: under TCG perl takes a while to start, and
+	# lines waiting in the pipe meanwhile would get the time it read them.
+	stamp=/run/blevm-$name.stamp
+	rm -f "$stamp" "$stamp.ready"
+	mkfifo "$stamp"
+	perl -MTime::HiRes=time -ne 'BEGIN { $| = 1; open(R, ">", "$ARGV[0].ready") && close(R) }
+	    printf "%.3f %s", time, $_' "$stamp" > "$log.reader.err" &
+	stamper=$!
+	for i in $(seq 1 100); do [ -e "$stamp.ready" ] && break; sleep 0.1; done
+	start=$(date +%s%3N)
+	"$TESSERA" -v reader request --engagement-file "$log.uri" \
+		--template driving-licence --trust "$annex/iaca_cert.pem" \
+		--transport ble:hci0 --now "$now" --timeout 60 --ble-l2cap \
+		> "$log.reader.out" 2> "$stamp"
+	rc=$?
+	took=$(( $(date +%s%3N) - start ))
+	wait "$stamper"
+	rm -f "$stamp" "$stamp.ready"
+	gatt_after_ms=$(fallback_ms "$log.reader.err")
+	echo "reader exit $rc after $took ms; GATT ${gatt_after_ms:-?} ms after the L2CAP connect ($how)" \
+		>> "$log.reader.err"
+	# A reader that failed leaves the holder waiting: end it.
+	[ "$rc" -eq 0 ] || kill "$holder" 2>/dev/null
+	wait "$holder"
+	hrc=$?
+	verdict=FAIL
+	if [ "$rc" -eq 0 ] && grep -q '^VALID' "$log.reader.out" && grep -q 'Doe' "$log.reader.out" &&
+	    [ $hrc -eq 0 ] && data_path "$name" gatt > "$log.why" &&
+	    fell_back "$name" "$how" "$gatt_after_ms" >> "$log.why"; then
+		verdict=OK
+	else
+		cat "$log.why" "$log.reader.out" "$log.holder.err" >> "$log.reader.err" 2>/dev/null
+		radio_state >> "$log.reader.err"
+	fi
+}
+
+# run_attempt ARGS...: one try of session's case.
+run_attempt() {
+	if [ -n "${fallback_case:-}" ]; then
+		fallback_attempt "$@"
+	else
+		attempt "$@"
+	fi
+}
+
+# fallback_session NAME HOW: session with fallback_attempt.
+fallback_session() {
+	fallback_case=1
+	session "$@"
+	fallback_case=
 }
 
 session peripheral_server_session "--ble-mode peripheral" "" valid
@@ -231,6 +327,13 @@ session reader_refuses_a_mode_not_offered "--ble-mode peripheral" "--ble-mode ce
 # cache) a device without the service: "the peer went away".
 session holder_gone_reader_gives_up "--ble-mode peripheral" "--timeout 15" \
 	"timed out\|timeout\|went away" 0
+# The PSM in the engagement gives no channel: the reader falls back to
+# GATT, at once when the holder's kernel refuses the connect (nobody
+# listens on the PSM), after L2CAP_CONNECT_MS (2 s) when it never answers
+# (a listener with deferred setup that is never accepted), and the session
+# is VALID (holder-unserved-psm.c).
+fallback_session l2cap_refused_reader_falls_back_to_gatt refused
+fallback_session l2cap_unanswered_reader_falls_back_to_gatt unanswered
 
 # L2CAP with BlueZ's default of three ATT channels (EATT), which breaks
 # GATT sessions between two BlueZ machines (docs/ble.md): the messages do

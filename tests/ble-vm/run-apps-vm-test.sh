@@ -23,8 +23,9 @@ rm -f "$out/"*
 		"$(realpath "$2")" "$(realpath "$3")"
 } > "$work/guest-env.sh"
 start=$(date +%s)
-# 5 cases of at most 300 s each (guest-apps.sh), and the boot.
-sh "$here/vm-boot.sh" "$work" "$here/guest-apps.sh" "${TSR_VM_TIMEOUT:-1700}" \
+# 7 cases of at most 300 s each (guest-apps.sh), Xvfb's start (at most
+# 120 s) and the boot.
+sh "$here/vm-boot.sh" "$work" "$here/guest-apps.sh" "${TSR_VM_TIMEOUT:-2300}" \
 	> "$out/console.log" 2>&1
 rc=$?
 if [ $rc -eq 77 ]; then

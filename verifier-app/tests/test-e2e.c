@@ -44,8 +44,6 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
 	g_autoptr (GError) error = NULL;
-	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
-	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
 	g_autofree char *trust = NULL;
 	g_autofree char *status = NULL;
 
@@ -67,24 +65,7 @@ setup (Fixture *f, gconstpointer data)
 	g_settings_set_string (f->settings, "request-template", "driving-licence");
 	g_settings_set_uint (f->settings, "session-timeout", 20);
 
-	f->window = verifier_window_new (NULL);
-	g_object_ref_sink (f->window);
-	g_assert_cmpuint (verifier_trust_store_import_file (verifier_window_get_trust_store (f->window),
-	    iaca, &error), ==, 1);
-	g_assert_no_error (error);
-	verifier_window_set_verification_time (f->window, VT_ANNEX_D_NOW);
-	gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-	vt_disable_transitions (GTK_WIDGET (f->window));
-	gtk_window_present (GTK_WINDOW (f->window));
-	vt_iterate (100);
-}
-
-static gboolean
-holder_exited (gpointer data)
-{
-	Fixture *f = data;
-
-	return g_subprocess_get_identifier (f->holder) == NULL;
+	f->window = vt_annex_d_window_new ();
 }
 
 static void
@@ -95,12 +76,7 @@ teardown (Fixture *f, gconstpointer data)
 	gtk_window_destroy (GTK_WINDOW (f->window));
 	g_object_unref (f->window);
 	vt_iterate (20);
-	if (f->holder != NULL) {
-		if (!vt_wait_until (holder_exited, f, 10000))
-			g_subprocess_force_exit (f->holder);
-		g_subprocess_wait (f->holder, NULL, NULL);
-		g_clear_object (&f->holder);
-	}
+	vt_cli_holder_stop (&f->holder);
 	g_settings_reset (f->settings, "trust-dir");
 	g_settings_reset (f->settings, "status-list-dir");
 	g_settings_reset (f->settings, "local-socket");
@@ -115,31 +91,16 @@ teardown (Fixture *f, gconstpointer data)
 	g_free (f->qr_png);
 }
 
-static gboolean
-file_exists (gpointer data)
-{
-	return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
 /* The holder, as the reference CLI: waits on the socket, consents to all;
  * gives up (closing the connection) after @timeout seconds without a
  * request. */
 static void
 start_holder_with_timeout (Fixture *f, const char *issuer_signed, const char *timeout)
 {
-	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
 	g_autofree char *transport = g_strconcat ("local:", f->socket, NULL);
-	g_autoptr (GError) error = NULL;
-	const char *cli = g_getenv ("TESSERA_CLI");
 
-	g_assert_nonnull (cli);
-	f->holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli, "present",
-	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
-	    "--qr-uri-file", f->uri_file, "--consent", "all", "--now", "2021-01-01T00:00:00Z",
-	    "--timeout", timeout, NULL);
-	g_assert_no_error (error);
-	g_assert_true (vt_wait_until (file_exists, f->uri_file, 15000));
-	vt_iterate (50);  /* the URI file is written whole before the listen starts */
+	f->holder = vt_cli_holder_start (transport, issuer_signed, timeout, NULL, f->uri_file,
+	    NULL, 15000);
 }
 
 static void
@@ -155,29 +116,13 @@ render_qr (Fixture *f)
 	vt_write_qr_png (f->uri_file, f->qr_png);
 }
 
-static gboolean
-session_finished (gpointer data)
-{
-	Fixture *f = data;
-	const char *page = verifier_window_get_visible_page (f->window);
-	const char *title;
-
-	if (g_strcmp0 (page, "result") == 0)
-		return TRUE;
-	if (g_strcmp0 (page, "progress") != 0)
-		return FALSE;
-	title = verifier_progress_page_get_title (verifier_window_get_progress_page (f->window));
-	/* The failure titles; the working ones end with an ellipsis. */
-	return !g_str_has_suffix (title, "…");
-}
-
 static char *
 scan_and_wait (Fixture *f, const char *shot)
 {
 	g_autoptr (GFile) file = g_file_new_for_path (f->qr_png);
 
 	verifier_window_scan_file (f->window, file);
-	g_assert_true (vt_wait_until (session_finished, f, 40000));
+	g_assert_true (vt_wait_until (vt_session_finished, f->window, 40000));
 	vt_iterate (100);
 	if (shot != NULL && g_getenv ("VT_OUTPUT_DIR") != NULL) {
 		g_autofree char *path = g_build_filename (g_getenv ("VT_OUTPUT_DIR"), shot, NULL);
@@ -805,7 +750,7 @@ request_family_name (Fixture *f, const char *shot)
 		vt_screenshot (window, path, NULL);
 	}
 	g_assert_true (gtk_widget_activate_action (window, "win.send-more", NULL));
-	g_assert_true (vt_wait_until (session_finished, f, 40000));
+	g_assert_true (vt_wait_until (vt_session_finished, f->window, 40000));
 	vt_iterate (100);
 	return vt_collect_text (GTK_WIDGET (verifier_window_get_result_page (f->window)));
 }
@@ -828,7 +773,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_nonnull (strstr (first, "Licence number\n123456789\n"));
 	g_assert_null (strstr (first, "Family name"));
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 
 	start = g_get_monotonic_time ();
 	second = request_family_name (f, "e2e-more.png");
@@ -840,7 +785,7 @@ test_request_more (Fixture *f, gconstpointer data)
 	g_assert_nonnull (strstr (second, "Request 2 of this session"));
 	g_assert_nonnull (strstr (second, "Authenticated with the session key (MAC)"));
 	/* Request 2 of the one session the holder opened. */
-	g_assert_cmpuint (h.n_answered, ==, 2);
+	g_assert_cmpuint (vt_holder_answered (&h, 2), ==, 2);
 	g_assert_false (vt_holder_done (&h));
 
 	/* "End Session": status 20, then the transport closes. */
@@ -873,7 +818,7 @@ test_holder_ended_as_asked (Fixture *f, gconstpointer data)
 	    ==, "Verified");
 	vt_holder_end (&h);
 	g_assert_cmpint (h.last, ==, TSR_OK);
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 
 	start = g_get_monotonic_time ();
 	g_free (request_family_name (f, NULL));
@@ -902,7 +847,7 @@ test_holder_ends_with_answer (Fixture *f, gconstpointer data)
 	g_assert_false (verifier_result_page_get_session_open (page));
 	g_assert_true (verifier_result_page_get_holder_ended (page));
 	g_assert_true (vt_wait_until (vt_holder_done, &h, 10000));
-	g_assert_cmpuint (h.n_answered, ==, 1);
+	g_assert_cmpuint (vt_holder_answered (&h, 1), ==, 1);
 	/* Nothing to ask: the action is off and leaves the verdict in place. */
 	g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "request-more"));
 	g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.request-more", NULL));
@@ -974,7 +919,7 @@ test_holder_left_while_shown (Fixture *f, gconstpointer data)
 	before = vt_collect_text (GTK_WIDGET (page));
 
 	/* The holder exits 8 s after its answer; the page follows. */
-	g_assert_true (vt_wait_until (holder_exited, f, 20000));
+	g_assert_true (vt_wait_until (vt_cli_holder_exited, f->holder, 20000));
 	exited = g_get_monotonic_time ();
 	g_assert_true (vt_wait_until (holder_ended_shown, f, 5000));
 	g_test_message ("the note was up %" G_GINT64_FORMAT " ms after the test saw the holder exit",

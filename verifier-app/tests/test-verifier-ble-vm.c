@@ -46,10 +46,38 @@ typedef struct {
 	GSubprocess *holder;
 	VerifierWindow *window;
 	GSettings *settings;
+	gboolean l2cap;            /* the app's "Use L2CAP Channel" and the holder's --ble-l2cap */
 	guint links_made;          /* by the app, through link_func */
 	GPtrArray *titles;         /* the progress page's titles, in order */
 	gint64 started_us;
 } Fixture;
+
+/* libtessera's debug messages in this process: the verifier's side of
+ * the link (its session runs in a worker thread). */
+static GMutex library_log_lock;
+static GString *library_log;
+
+static void
+collect_library_log (const char *message, void *user)
+{
+	(void) user;
+	g_mutex_lock (&library_log_lock);
+	g_string_append_printf (library_log, "%s\n", message);
+	g_mutex_unlock (&library_log_lock);
+}
+
+/* What libtessera has logged so far, and a fresh log for the next case. */
+static char *
+take_library_log (void)
+{
+	char *log;
+
+	g_mutex_lock (&library_log_lock);
+	log = g_strdup (library_log->str);
+	g_string_truncate (library_log, 0);
+	g_mutex_unlock (&library_log_lock);
+	return log;
+}
 
 static const char *
 adapter (const char *variable, const char *fallback)
@@ -89,11 +117,9 @@ note (Fixture *f, const char *what)
 }
 
 static gboolean
-setup (Fixture *f, const char *transport)
+setup (Fixture *f, const char *transport, gboolean l2cap)
 {
 	g_autoptr (GError) error = NULL;
-	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
-	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
 	g_autofree char *trust = NULL;
 	g_autofree char *status = NULL;
 	const char *why = why_no_radio ();
@@ -104,6 +130,8 @@ setup (Fixture *f, const char *transport)
 		return FALSE;
 	}
 	f->started_us = g_get_monotonic_time ();
+	f->l2cap = l2cap;
+	g_free (take_library_log ());
 	f->titles = g_ptr_array_new_with_free_func (g_free);
 	f->dir = g_dir_make_tmp ("verifier-ble-vm-XXXXXX", &error);
 	g_assert_no_error (error);
@@ -121,27 +149,11 @@ setup (Fixture *f, const char *transport)
 	g_settings_set_string (f->settings, "transport", transport);
 	g_settings_set_string (f->settings, "request-template", "driving-licence");
 	g_settings_set_uint (f->settings, "session-timeout", SESSION_TIMEOUT_S);
+	g_settings_set_boolean (f->settings, "ble-l2cap", l2cap);
 
-	f->window = verifier_window_new (NULL);
-	g_object_ref_sink (f->window);
-	g_assert_cmpuint (verifier_trust_store_import_file (verifier_window_get_trust_store (f->window),
-	    iaca, &error), ==, 1);
-	g_assert_no_error (error);
-	verifier_window_set_verification_time (f->window, VT_ANNEX_D_NOW);
-	gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-	vt_disable_transitions (GTK_WIDGET (f->window));
-	gtk_window_present (GTK_WINDOW (f->window));
-	vt_iterate (100);
+	f->window = vt_annex_d_window_new ();
 	note (f, "the verifier window is up");
 	return TRUE;
-}
-
-static gboolean
-holder_exited (gpointer data)
-{
-	Fixture *f = data;
-
-	return g_subprocess_get_identifier (f->holder) == NULL;
 }
 
 static void
@@ -153,18 +165,14 @@ teardown (Fixture *f)
 	gtk_window_destroy (GTK_WINDOW (f->window));
 	g_object_unref (f->window);
 	vt_iterate (20);
-	if (f->holder != NULL) {
-		if (!vt_wait_until (holder_exited, f, 10000))
-			g_subprocess_force_exit (f->holder);
-		g_subprocess_wait (f->holder, NULL, NULL);
-		g_clear_object (&f->holder);
-	}
+	vt_cli_holder_stop (&f->holder);
 	verifier_session_set_ble_link_func (NULL, NULL);
 	g_settings_reset (f->settings, "trust-dir");
 	g_settings_reset (f->settings, "status-list-dir");
 	g_settings_reset (f->settings, "transport");
 	g_settings_reset (f->settings, "session-timeout");
 	g_settings_reset (f->settings, "request-template");
+	g_settings_reset (f->settings, "ble-l2cap");
 	g_clear_object (&f->settings);
 	vt_rm_rf (f->dir);
 	g_free (f->dir);
@@ -174,66 +182,21 @@ teardown (Fixture *f)
 	g_ptr_array_unref (f->titles);
 }
 
-static gboolean
-file_exists (gpointer data)
-{
-	return g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-/* vt_wait_until() for conditions no main loop event announces (a file
- * another process writes, titles changing): checks every 100 ms. */
-static gboolean
-poll_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
-{
-	gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-	while (!done (data) && g_get_monotonic_time () < deadline)
-		vt_iterate (100);
-	return done (data);
-}
-
 /* The holder, the reference CLI: presents the Annex D mDL over BLE in
- * @ble_mode on its own controller, consenting to all. */
+ * @ble_mode on its own controller, consenting to all; its -v log in
+ * holder_err says which path the messages took. */
 static void
 start_holder (Fixture *f, const char *ble_mode)
 {
 	g_autofree char *issuer_signed = vt_data_path ("annex-d/issuer_signed.cbor");
-	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
 	g_autofree char *transport = g_strconcat ("ble:",
 	    adapter ("VT_BLE_HOLDER_ADAPTER", "hci1"), NULL);
-	g_autoptr (GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-	g_autoptr (GError) error = NULL;
-	const char *cli = g_getenv ("TESSERA_CLI");
+	const char *const options[] = { "--ble-mode", ble_mode, f->l2cap ? "--ble-l2cap" : NULL,
+	    NULL };
 
-	g_assert_nonnull (cli);
-	/* Its -v log says which path the messages took. */
-	g_subprocess_launcher_set_stderr_file_path (launcher, f->holder_err);
-	f->holder = g_subprocess_launcher_spawn (launcher, &error, cli, "-v", "present",
-	    "--issuer-signed", issuer_signed, "--device-key", key, "--transport", transport,
-	    "--ble-mode", ble_mode, "--qr-uri-file", f->uri_file, "--consent", "all",
-	    "--now", "2021-01-01T00:00:00Z", "--timeout", HOLDER_TIMEOUT_S, NULL);
-	g_assert_no_error (error);
-	g_assert_true (poll_until (file_exists, f->uri_file, HOLDER_START_TIMEOUT_MS));
-	/* The URI file is written whole before the BLE service starts. */
-	vt_iterate (50);
+	f->holder = vt_cli_holder_start (transport, issuer_signed, HOLDER_TIMEOUT_S, options,
+	    f->uri_file, f->holder_err, HOLDER_START_TIMEOUT_MS);
 	note (f, "the holder wrote its engagement");
-}
-
-/* The session is over: a verdict, or a failure title. */
-static gboolean
-session_finished (gpointer data)
-{
-	Fixture *f = data;
-	const char *page = verifier_window_get_visible_page (f->window);
-
-	if (g_strcmp0 (page, "result") == 0)
-		return TRUE;
-	if (g_strcmp0 (page, "progress") != 0)
-		return FALSE;
-	/* The failure titles; the working ones end with an ellipsis. */
-	return !g_str_has_suffix (verifier_progress_page_get_title (
-	    verifier_window_get_progress_page (f->window)), "…");
 }
 
 static void
@@ -269,6 +232,36 @@ title_seen (Fixture *f, const char *title)
 	return FALSE;
 }
 
+/* The session's messages went over an L2CAP channel, and not a GATT
+ * fallback: the holder listened on a PSM and named it in its engagement;
+ * the verifier took it from there, connected and opened over L2CAP, with
+ * no "using GATT" on the way; the holder opened over L2CAP too, and its
+ * GATT server was never written to or subscribed to (where the messages
+ * of a GATT session go). */
+static void
+assert_over_l2cap (const char *holder_log, const char *verifier_log)
+{
+	g_autofree char *psm = NULL;
+	g_autofree char *from_engagement = NULL;
+	const char *listening = strstr (holder_log, "bluez: L2CAP listening on PSM 0x");
+
+	if (listening == NULL || strstr (holder_log, "ble: open over L2CAP") == NULL ||
+	    strstr (holder_log, "GattCharacteristic1.WriteValue") != NULL ||
+	    strstr (holder_log, "GattCharacteristic1.StartNotify") != NULL) {
+		g_test_message ("holder stderr:\n%s", holder_log);
+		g_error ("the holder did not carry the session over L2CAP alone");
+	}
+	psm = g_strndup (listening + strlen ("bluez: L2CAP listening on PSM "), 6);
+	from_engagement = g_strdup_printf ("ble: L2CAP PSM %s from the engagement", psm);
+	if (strstr (verifier_log, from_engagement) == NULL ||
+	    strstr (verifier_log, "ble: open over L2CAP") == NULL ||
+	    strstr (verifier_log, "using GATT") != NULL) {
+		g_test_message ("verifier's libtessera log:\n%s", verifier_log);
+		g_error ("the verifier did not open PSM %s from the engagement over L2CAP", psm);
+	}
+	g_test_message ("L2CAP on PSM %s, from the holder's engagement", psm);
+}
+
 /* Scans the holder's QR code picture, runs the session over the air and
  * checks the verdict page. */
 static void
@@ -277,6 +270,7 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 	g_autoptr (GFile) file = NULL;
 	g_autofree char *text = NULL;
 	g_autofree char *holder_log = NULL;
+	g_autofree char *verifier_log = NULL;
 	VerifierResultPage *page = verifier_window_get_result_page (f->window);
 
 	watch_titles (f, GTK_WIDGET (verifier_window_get_progress_page (f->window)));
@@ -284,7 +278,7 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 	vt_write_qr_png (f->uri_file, f->qr_png);
 	file = g_file_new_for_path (f->qr_png);
 	verifier_window_scan_file (f->window, file);
-	g_assert_true (poll_until (session_finished, f, VERDICT_TIMEOUT_MS));
+	g_assert_true (vt_poll_until (vt_session_finished, f->window, VERDICT_TIMEOUT_MS));
 	vt_iterate (100);
 	note (f, "the session is over");
 	text = vt_collect_text (GTK_WIDGET (f->window));
@@ -297,12 +291,19 @@ verify_over_the_air (Fixture *f, const char *ble_mode)
 		    verifier_window_get_progress_page (f->window)), verifier_progress_page_get_description (
 		    verifier_window_get_progress_page (f->window)));
 	}
-	/* It went over the air: through the app's BLE link, and the holder
-	 * says so (its log line comes when the link opens). */
+	/* It went over the air: through the app's BLE link, and both sides
+	 * say which path the messages took (the line comes when the link
+	 * opens). */
 	g_assert_cmpuint (f->links_made, ==, 1);
 	g_assert_true (title_seen (f, "Connecting over Bluetooth…"));
 	g_assert_true (g_file_get_contents (f->holder_err, &holder_log, NULL, NULL));
-	g_assert_nonnull (strstr (holder_log, "ble: open over GATT"));
+	verifier_log = take_library_log ();
+	if (f->l2cap)
+		assert_over_l2cap (holder_log, verifier_log);
+	else {
+		g_assert_nonnull (strstr (holder_log, "ble: open over GATT"));
+		g_assert_nonnull (strstr (verifier_log, "ble: open over GATT"));
+	}
 
 	g_assert_cmpstr (verifier_result_page_get_verdict_text (page), ==, "Verified");
 	g_assert_true (verifier_result_page_has_portrait (page));
@@ -321,7 +322,20 @@ test_peripheral_verified (void)
 {
 	Fixture f;
 
-	if (setup (&f, "auto"))
+	if (setup (&f, "auto", FALSE))
+		verify_over_the_air (&f, "peripheral");
+	teardown (&f);
+}
+
+/* "Use L2CAP Channel" on, and the holder's --ble-l2cap: the holder names
+ * its PSM in the engagement (BleOptions 21) and the verifier connects to
+ * it without reading the L2CAP characteristic. */
+static void
+test_peripheral_verified_l2cap (void)
+{
+	Fixture f;
+
+	if (setup (&f, "auto", TRUE))
 		verify_over_the_air (&f, "peripheral");
 	teardown (&f);
 }
@@ -332,7 +346,7 @@ test_central_verified (void)
 {
 	Fixture f;
 
-	if (setup (&f, "ble"))
+	if (setup (&f, "ble", FALSE))
 		verify_over_the_air (&f, "central");
 	teardown (&f);
 }
@@ -341,7 +355,11 @@ int
 main (int argc, char *argv[])
 {
 	vt_init (&argc, &argv);
+	library_log = g_string_new (NULL);
+	tsr_log_set_handler (collect_library_log, NULL);
 	g_test_add_func ("/verifier/ble-vm/peripheral-verified", test_peripheral_verified);
+	g_test_add_func ("/verifier/ble-vm/peripheral-verified-l2cap",
+	    test_peripheral_verified_l2cap);
 	g_test_add_func ("/verifier/ble-vm/central-verified", test_central_verified);
 	return g_test_run ();
 }

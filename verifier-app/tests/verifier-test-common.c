@@ -5,6 +5,8 @@
 
 #include "verifier-test-common.h"
 
+#include "verifier-progress-page.h"
+
 #include <fcntl.h>
 #include <gst/gst.h>
 #include <glib/gstdio.h>
@@ -314,14 +316,14 @@ holder_thread (gpointer data)
 	if (h->last == TSR_OK && (h->last = tsr_transport_receive (t, 15000, &msg, &msg_len)) == TSR_OK)
 		h->last = tsr_holder_session_establish (h->hs, msg, msg_len, &request, &request_len);
 	while (h->last == TSR_OK && holder_answer (h, t, request, request_len)) {
-		h->n_answered++;
+		g_atomic_int_inc (&h->n_answered);
 		if (h->end_with_answer) {
 			h->last = TSR_ERR_SESSION_TERMINATED;
 			break;
 		}
 		g_clear_pointer (&msg, tsr_free);
 		g_clear_pointer (&request, tsr_free);
-		if (h->n_answered == h->end_after) {
+		if ((guint) g_atomic_int_get (&h->n_answered) == h->end_after) {
 			uint8_t *end = NULL;
 			size_t end_len = 0;
 
@@ -371,6 +373,16 @@ vt_holder_end (VtHolder *h)
 	g_thread_join (g_steal_pointer (&h->thread));
 }
 
+guint
+vt_holder_answered (VtHolder *h, guint n)
+{
+	gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+	while ((guint) g_atomic_int_get (&h->n_answered) < n && g_get_monotonic_time () < deadline)
+		vt_iterate (10);
+	return (guint) g_atomic_int_get (&h->n_answered);
+}
+
 gboolean
 vt_holder_done (gpointer h)
 {
@@ -386,6 +398,67 @@ vt_holder_clear (VtHolder *h)
 	g_bytes_unref (h->issuer_signed);
 	tsr_device_key_free (h->device_key);
 	tsr_holder_session_free (h->hs);
+}
+
+/* ---- The reference holder (CLI) ---- */
+
+static gboolean
+file_exists (gpointer path)
+{
+	return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+GSubprocess *
+vt_cli_holder_start (const char *transport, const char *issuer_signed, const char *timeout_s,
+    const char *const *extra_options, const char *uri_file, const char *log_path,
+    guint start_timeout_ms)
+{
+	g_autofree char *key = vt_data_path ("annex-d/static_device_key.pem");
+	g_autoptr (GSubprocessLauncher) launcher =
+	    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+	g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+	g_auto (GStrv) argv = NULL;
+	g_autofree char *engagement_file = g_strdup (uri_file);
+	g_autoptr (GError) error = NULL;
+	const char *cli = g_getenv ("TESSERA_CLI");
+	GSubprocess *holder;
+
+	g_assert_nonnull (cli);
+	g_strv_builder_add (builder, cli);
+	if (log_path != NULL) {
+		g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+		g_strv_builder_add (builder, "-v");
+	}
+	g_strv_builder_add_many (builder, "present", "--issuer-signed", issuer_signed,
+	    "--device-key", key, "--transport", transport, "--qr-uri-file", uri_file,
+	    "--consent", "all", "--now", "2021-01-01T00:00:00Z", "--timeout", timeout_s, NULL);
+	for (const char *const *option = extra_options; option != NULL && *option != NULL; option++)
+		g_strv_builder_add (builder, *option);
+	argv = g_strv_builder_end (builder);
+	holder = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
+	g_assert_no_error (error);
+	g_assert_true (vt_poll_until (file_exists, engagement_file, start_timeout_ms));
+	/* The URI file is written whole before the transport waits for a
+	 * reader. */
+	vt_iterate (50);
+	return holder;
+}
+
+gboolean
+vt_cli_holder_exited (gpointer holder)
+{
+	return g_subprocess_get_identifier (holder) == NULL;
+}
+
+void
+vt_cli_holder_stop (GSubprocess **holder)
+{
+	if (*holder == NULL)
+		return;
+	if (!vt_wait_until (vt_cli_holder_exited, *holder, 10000))
+		g_subprocess_force_exit (*holder);
+	g_subprocess_wait (*holder, NULL, NULL);
+	g_clear_object (holder);
 }
 
 char *
@@ -482,6 +555,50 @@ vt_iterate (guint ms)
 	g_timeout_add (ms, on_timeout, &timed_out);
 	while (!timed_out)
 		g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
+vt_poll_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+	while (!done (data) && g_get_monotonic_time () < deadline)
+		vt_iterate (100);
+	return done (data);
+}
+
+VerifierWindow *
+vt_annex_d_window_new (void)
+{
+	g_autofree char *iaca_path = vt_data_path ("annex-d/iaca_cert.pem");
+	g_autoptr (GFile) iaca = g_file_new_for_path (iaca_path);
+	g_autoptr (GError) error = NULL;
+	VerifierWindow *window = verifier_window_new (NULL);
+
+	g_object_ref_sink (window);
+	g_assert_cmpuint (verifier_trust_store_import_file (verifier_window_get_trust_store (window),
+	    iaca, &error), ==, 1);
+	g_assert_no_error (error);
+	verifier_window_set_verification_time (window, VT_ANNEX_D_NOW);
+	gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+	vt_disable_transitions (GTK_WIDGET (window));
+	gtk_window_present (GTK_WINDOW (window));
+	vt_iterate (100);
+	return window;
+}
+
+gboolean
+vt_session_finished (gpointer window)
+{
+	const char *page = verifier_window_get_visible_page (window);
+
+	if (g_strcmp0 (page, "result") == 0)
+		return TRUE;
+	if (g_strcmp0 (page, "progress") != 0)
+		return FALSE;
+	/* The failure titles; the working ones end with an ellipsis. */
+	return !g_str_has_suffix (verifier_progress_page_get_title (
+	    verifier_window_get_progress_page (window)), "…");
 }
 
 GtkWindow *

@@ -9,6 +9,7 @@
 #include <tessera/tessera.h>
 
 #include "verifier-result.h"
+#include "verifier-window.h"
 
 G_BEGIN_DECLS
 
@@ -59,7 +60,7 @@ typedef struct {
 	guint end_after;
 	gboolean end_with_answer;
 	gint end;             /* atomic */
-	guint n_answered;     /* the requests of its session it answered */
+	gint n_answered;      /* atomic: the requests of its session it answered (sent) */
 	int last;             /* how the session ended, e.g. TSR_ERR_SESSION_TERMINATED */
 	gint done;            /* atomic */
 } VtHolder;
@@ -68,9 +69,42 @@ typedef struct {
 char *vt_holder_start (VtHolder *h, const char *socket, guint end_after);
 /* Lets it end the session after end_after answers, and waits until it has. */
 void vt_holder_end (VtHolder *h);
+/* How many requests it has answered, once it has answered at least @n or
+ * after 10 s: its thread counts an answer after sending it, so the window
+ * may show the answer a moment before the count says so. */
+guint vt_holder_answered (VtHolder *h, guint n);
 /* Whether its session is over (for vt_wait_until()). */
 gboolean vt_holder_done (gpointer h);
 void vt_holder_clear (VtHolder *h);
+
+/* `tessera present` (TESSERA_CLI), the reference holder, in a subprocess:
+ * presents @issuer_signed with Annex D's device key over @transport at
+ * 2021-01-01, consenting to all, and gives up after @timeout_s seconds
+ * without a request; @extra_options (NULL-terminated, or NULL) follow,
+ * e.g. "--ble-mode", "central". With @log_path its -v log goes there
+ * (which path the messages took); without, its stderr is the test's.
+ * Returns once its engagement is in @uri_file, failing the test after
+ * @start_timeout_ms. */
+GSubprocess *vt_cli_holder_start (const char *transport, const char *issuer_signed,
+    const char *timeout_s, const char *const *extra_options, const char *uri_file,
+    const char *log_path, guint start_timeout_ms);
+/* Whether the holder (a GSubprocess) has exited (for vt_wait_until()). */
+gboolean vt_cli_holder_exited (gpointer holder);
+/* For after the window is gone (which ends a session still open, so the
+ * holder exits): waits up to 10 s for *@holder to exit, ends it
+ * otherwise, and clears it. Nothing when *@holder is NULL. */
+void vt_cli_holder_stop (GSubprocess **holder);
+
+/* A verifier window on the settings as they are (create it after setting
+ * them), trusting Annex D's IACA and verifying at VT_ANNEX_D_NOW; shown at
+ * 1280x800, without page transitions. A reference the caller owns. */
+VerifierWindow *vt_annex_d_window_new (void);
+/* Whether @window's session is over: the result page, or the progress
+ * page with a failure title (for vt_wait_until() or vt_poll_until()). */
+gboolean vt_session_finished (gpointer window);
+/* vt_wait_until() for conditions no main loop event announces (a file
+ * another process writes): checks every 100 ms. */
+gboolean vt_poll_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms);
 
 /* A FIFO named @name in @dir, standing for slow storage: reading it
  * blocks until vt_release_slow_file() writes into it something that is
