@@ -76,6 +76,22 @@ valid_qr_uri(void)
 	g_assert_cmpint(tsr_engagement_from_qr_uri(uri, &decoded, &decoded_len), ==, TSR_OK);
 	free(decoded);
 	free(uri);
+	uri = NULL;
+	/* The longest input whose URI is read back (4096 characters: "mdoc:"
+	 * and 4091 of base64url, which carry 3068 bytes), and one byte more:
+	 * nothing is made that tsr_engagement_from_qr_uri() would refuse
+	 * (found by the fuzzing campaign of session 5). */
+	bytes = g_realloc(bytes, 3069);
+	memset(bytes, 0xa5, 3069);
+	g_assert_cmpint(tsr_engagement_to_qr_uri(bytes, 3068, &uri), ==, TSR_OK);
+	g_assert_cmpuint(strlen(uri), ==, 4096);
+	g_assert_cmpint(tsr_engagement_from_qr_uri(uri, &decoded, &decoded_len), ==, TSR_OK);
+	g_assert_cmpmem(decoded, decoded_len, bytes, 3068);
+	free(decoded);
+	free(uri);
+	uri = NULL;
+	g_assert_cmpint(tsr_engagement_to_qr_uri(bytes, 3069, &uri), ==, TSR_ERR_LIMIT);
+	g_assert_null(uri);
 }
 
 static void

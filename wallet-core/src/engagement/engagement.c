@@ -292,6 +292,11 @@ tsr_engagement_to_qr_uri(const uint8_t *ptr, size_t len, char **ret_uri)
 	if ((r = tsr_base64url_encode(ptr, len, &b64)) != TSR_OK)
 		return r;
 	n = strlen(b64);
+	/* Nothing tsr_engagement_from_qr_uri() would refuse. */
+	if (prefix + n > QR_URI_MAX) {
+		free(b64);
+		return TSR_ERR_LIMIT;
+	}
 	if ((uri = malloc(prefix + n + 1)) == NULL) {
 		free(b64);
 		return TSR_ERR_NO_MEMORY;

@@ -64,7 +64,9 @@ int tsr_engagement_encode(const tsr_engagement_t *de, uint8_t **ret_ptr, size_t 
 int tsr_engagement_build(const tsr_ec_pub_t *e_device_key, const tsr_ble_options_t *ble,
     uint8_t **ret_ptr, size_t *ret_len);
 
-/* "mdoc:" + base64url without padding (§8.2.2.3). */
+/* "mdoc:" + base64url without padding (§8.2.2.3). TSR_ERR_LIMIT when the URI
+ * would be longer than tsr_engagement_from_qr_uri() takes (4096 characters:
+ * more than any QR code holds). */
 int tsr_engagement_to_qr_uri(const uint8_t *ptr, size_t len, char **ret_uri);
 /* The DeviceEngagement bytes inside an "mdoc:" URI (TSR_ERR_INVALID_ARGUMENT
  * when the prefix or the base64url is wrong). */
