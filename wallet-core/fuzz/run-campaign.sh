@@ -121,7 +121,8 @@ run_one() {
 	if [ $minimise -eq 1 ]; then
 		local before after
 		before=$(ls "$corpus" | wc -l)
-		"$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$corpus" "$dir/new" \
+		"$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/artifacts/" \
+			"$corpus" "$dir/new" \
 			>>"$dir/merge.log" 2>&1 || true
 		after=$(ls "$corpus" | wc -l)
 		merged=$((after - before))

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,19 +139,86 @@ out:
 	return r;
 }
 
+/* The chunks that make up the image as the simplified API reads it. */
+static bool
+is_image_chunk(const uint8_t type[4])
+{
+	static const char keep[][5] = { "IHDR", "PLTE", "tRNS", "gAMA", "cHRM", "sRGB", "IDAT",
+		"IEND" };
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (memcmp(type, keep[i], 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Copies png with only the chunks that draw the image. libpng reads every
+ * chunk before the first IDAT and allocates what its length claims: a
+ * 43-byte file whose zTXt chunk claims 2 GB made it allocate 2 GB (found by
+ * fuzzing), and a compressed text or ICC chunk may inflate a thousandfold.
+ * None of them changes a QR code's pixels. Every chunk must also lie
+ * within the input; reading stops at IEND. TSR_ERR_UNSUPPORTED for
+ * anything else.
+ */
+static int
+keep_image_chunks(const uint8_t *png, size_t len, uint8_t **ret_out, size_t *ret_out_len)
+{
+	static const uint8_t signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	size_t off = sizeof(signature), out_len = sizeof(signature);
+	uint8_t *out;
+
+	if (len < sizeof(signature) || memcmp(png, signature, sizeof(signature)) != 0)
+		return TSR_ERR_UNSUPPORTED;
+	if ((out = malloc(len)) == NULL)
+		return TSR_ERR_NO_MEMORY;
+	memcpy(out, signature, sizeof(signature));
+	while (off < len) {
+		size_t data_len, chunk_len;
+		const uint8_t *chunk = png + off;
+
+		if (len - off < 12) {
+			free(out);
+			return TSR_ERR_UNSUPPORTED;
+		}
+		data_len = (size_t)chunk[0] << 24 | (size_t)chunk[1] << 16 |
+		    (size_t)chunk[2] << 8 | chunk[3];
+		if (data_len > len - off - 12) {
+			free(out);
+			return TSR_ERR_UNSUPPORTED;
+		}
+		chunk_len = 12 + data_len; /* length, type, data, CRC */
+		if (is_image_chunk(chunk + 4)) {
+			memcpy(out + out_len, chunk, chunk_len);
+			out_len += chunk_len;
+		}
+		off += chunk_len;
+		if (memcmp(chunk + 4, "IEND", 4) == 0)
+			break;
+	}
+	*ret_out = out;
+	*ret_out_len = out_len;
+	return TSR_OK;
+}
+
 int
 tsr_qr_decode_png(const uint8_t *png, size_t len, char **ret_text)
 {
 	/* Transparent pixels become white: a QR code drawn on nothing. */
 	const png_color white = { 0xff, 0xff, 0xff };
 	png_image image;
-	uint8_t *gray = NULL;
+	uint8_t *gray = NULL, *kept = NULL;
+	size_t kept_len = 0;
 	int r = TSR_ERR_INTERNAL;
 
 	if (png == NULL || ret_text == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
 	if (len > TSR_QR_PNG_MAX_LEN)
 		return TSR_ERR_LIMIT;
+	memset(&image, 0, sizeof(image));
+	if ((r = keep_image_chunks(png, len, &kept, &kept_len)) != TSR_OK)
+		goto out;
 	/*
 	 * libpng's simplified API: it reads every colour type and bit depth
 	 * and converts to 8-bit gray with its own transforms (expand palette
@@ -158,9 +226,8 @@ tsr_qr_decode_png(const uint8_t *png, size_t len, char **ret_text)
 	 * background), and it turns libpng's longjmp errors into a return
 	 * value, so no setjmp here.
 	 */
-	memset(&image, 0, sizeof(image));
 	image.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_memory(&image, png, len)) {
+	if (!png_image_begin_read_from_memory(&image, kept, kept_len)) {
 		r = TSR_ERR_UNSUPPORTED;
 		goto out;
 	}
@@ -183,5 +250,6 @@ tsr_qr_decode_png(const uint8_t *png, size_t len, char **ret_text)
 out:
 	png_image_free(&image);
 	free(gray);
+	free(kept);
 	return r;
 }
