@@ -26,7 +26,7 @@ skip() {
 	exit 77
 }
 
-for tool in qemu-system-x86_64 busybox btvirt bluetoothd modprobe depmod; do
+for tool in qemu-system-x86_64 busybox btvirt hcitool bluetoothd modprobe depmod; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/libexec/bluetooth/$tool" ] ||
 		skip "$tool is not installed (qemu-system-x86, busybox-static, bluez, bluez-test-tools, kmod)"
 done
@@ -84,6 +84,23 @@ chroot /newroot /bin/sh -c '
 	mkdir -p /run/dbus && dbus-daemon --system --fork
 	btvirt -l2 > "$2/.blevm/btvirt.log" 2>&1 &
 	for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/bluetooth/hci1 ] && break; sleep 0.5; done
+	# btvirt (BlueZ 5.66) reports an advertising set to the other
+	# controller only when the set or the scan is switched on, never again,
+	# and the kernel drops reports that come before it marks discovery as
+	# running: a scan started while the peer already advertised could stay
+	# blind for good (docs/ble.md, "The blind scan"). A real advertiser
+	# sends again every interval (1.28 s, as the kernel sets it up here):
+	# so does this loop, by switching set 1 (the one advertisement
+	# bluetoothd has per adapter) of each controller off and on again
+	# (btvirt refuses to enable an enabled set). btvirt deletes a
+	# connectable set when it is connected to, as a real advertiser stops;
+	# a set that does not exist is an error nobody waits for.
+	while sleep 1.28; do
+		for i in 0 1; do
+			hcitool -i hci$i cmd 0x08 0x0039 00 01 01 00 00 00 >/dev/null 2>&1 &&
+				hcitool -i hci$i cmd 0x08 0x0039 01 01 01 00 00 00 >/dev/null 2>&1
+		done
+	done &
 	[ -f "$2/guest-env.sh" ] && . "$2/guest-env.sh"
 	sh "$1"; echo $? > "$2/.blevm/rc"' vm-boot "$G" "$W"
 poweroff -f

@@ -61,10 +61,12 @@
 #define IF_PROPS "org.freedesktop.DBus.Properties"
 
 #define CALL_TIMEOUT_MS 25000
-/* A client that has found nothing for this long scans afresh: a scan can
- * stay blind to an advertiser it should see (in the VM test one in about
- * thirty sessions found nothing in 60 s on a quiet machine), and a new scan
- * also clears the controller's duplicate filter. */
+/* A client that has found nothing for this long scans afresh. The kernel
+ * (6.1) drops advertising reports that arrive between the scan's start and
+ * its marking discovery as running, and with the duplicate filter it asks
+ * the controller for, that controller reports each advertiser once per
+ * scan: a first report lost in that window hides the advertiser until a
+ * new scan (docs/ble.md, "The blind scan"). */
 #define DISCOVERY_RESTART_MS 8000
 #define WRITES_IN_FLIGHT 16
 /* The largest L2CAP SDU we take (BT_RCVMTU), as large as a GATT value:
