@@ -89,12 +89,15 @@ void tsr_test_tracee_release(tsr_test_tracee_t *t, const char *log_path);
 
 typedef struct tsr_test_snapshot {
 	GArray *regions; /* of the private region type of process-scan.c */
-	size_t total;    /* bytes read */
+	size_t total;      /* bytes of the mappings */
+	size_t unreadable; /* of those, in pages that could not be read */
 } tsr_test_snapshot_t;
 
 /* Every readable and writable mapping of the traced pid (heap, stacks,
  * anonymous mappings, libraries' data; not the vvar page nor mappings over
- * 512 MiB: sanitizer shadow and reservations). */
+ * 512 MiB: sanitizer shadow and reservations). Pages that cannot be read
+ * (a shared file mapping past the file's end, device memory) are zeros in
+ * the snapshot and counted in unreadable. */
 void tsr_test_snapshot_take(pid_t pid, tsr_test_snapshot_t *snap);
 void tsr_test_snapshot_free(tsr_test_snapshot_t *snap);
 
