@@ -5,6 +5,7 @@
 
 #include "process-scan.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -149,23 +150,83 @@ tsr_test_wait_file(const char *path, tsr_test_tracee_t *writer)
 	return g_strchomp(text);
 }
 
+/* Waits for t's next stop that is a SIGSTOP, handling the others; with
+ * group_stop, only the group-stop counts (PTRACE_GETSIGINFO fails there,
+ * which tells it from a signal-delivery stop without PTRACE_SEIZE). */
+static void
+tracee_wait_sigstop(tsr_test_tracee_t *t, bool group_stop)
+{
+	for (;;) {
+		siginfo_t info;
+		int st = 0;
+
+		g_assert_cmpint(waitpid(t->pid, &st, 0), ==, t->pid);
+		if (!tracee_handle(t, st, true)) {
+			g_assert_false(t->at_exit || t->gone);
+			continue;
+		}
+		if (!group_stop ||
+		    (ptrace(PTRACE_GETSIGINFO, t->pid, NULL, &info) != 0 && errno == EINVAL))
+			return;
+		/* Another SIGSTOP's delivery: it takes effect too. */
+		g_assert_cmpint(ptrace(PTRACE_CONT, t->pid, NULL, (void *)(uintptr_t)SIGSTOP), ==, 0);
+	}
+}
+
+/* Whether every thread of t is stopped ('T', or 't' for the traced one);
+ * *n_threads is how many there are. */
+static bool
+all_threads_stopped(const tsr_test_tracee_t *t, unsigned *n_threads)
+{
+	g_autofree char *task_dir = g_strdup_printf("/proc/%d/task", (int)t->pid);
+	g_autoptr(GDir) dir = g_dir_open(task_dir, 0, NULL);
+	const char *tid;
+	bool stopped = true;
+
+	g_assert_nonnull(dir);
+	*n_threads = 0;
+	while (stopped && (tid = g_dir_read_name(dir)) != NULL) {
+		g_autofree char *path = g_build_filename(task_dir, tid, "stat", NULL);
+		g_autofree char *stat = NULL;
+		const char *state;
+
+		/* A thread that has just ended has nothing left to read. */
+		if (!g_file_get_contents(path, &stat, NULL, NULL))
+			continue;
+		/* pid (comm) state ...: comm may hold spaces and parentheses. */
+		state = strrchr(stat, ')');
+		g_assert_nonnull(state);
+		stopped = state[1] == ' ' && (state[2] == 'T' || state[2] == 't');
+		(*n_threads)++;
+	}
+	return stopped;
+}
+
 void
 tsr_test_tracee_interrupt(tsr_test_tracee_t *t)
 {
-	int st = 0;
+	int64_t deadline = g_get_monotonic_time() + (int64_t)TSR_TEST_SCAN_WAIT_MS * 1000;
+	unsigned n_threads = 0;
 
 	g_assert_false(t->at_exit || t->gone);
 	g_assert_cmpint(kill(t->pid, SIGSTOP), ==, 0);
-	do {
-		g_assert_cmpint(waitpid(t->pid, &st, 0), ==, t->pid);
-	} while (!tracee_handle(t, st, true) && !t->at_exit && !t->gone);
-	g_assert_false(t->at_exit || t->gone);
+	tracee_wait_sigstop(t, false);
+	/* Let the signal take effect: every thread stops (group-stop). */
+	g_assert_cmpint(ptrace(PTRACE_CONT, t->pid, NULL, (void *)(uintptr_t)SIGSTOP), ==, 0);
+	tracee_wait_sigstop(t, true);
+	while (!all_threads_stopped(t, &n_threads)) {
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_usleep(1000);
+	}
+	g_test_message("%s stopped, its %u threads with it", t->name, n_threads);
 }
 
 void
 tsr_test_tracee_resume(tsr_test_tracee_t *t)
 {
-	/* Continued without the signal: it never stops the process. */
+	/* SIGCONT wakes the other threads; the traced one goes on when its
+	 * tracer says (its SIGCONT is then passed on by tsr_test_tracee_poll()). */
+	g_assert_cmpint(kill(t->pid, SIGCONT), ==, 0);
 	g_assert_cmpint(ptrace(PTRACE_CONT, t->pid, NULL, NULL), ==, 0);
 }
 

@@ -74,10 +74,9 @@ void tsr_test_tracee_wait_exit(tsr_test_tracee_t *t);
  * running writer has written it (a test failure if writer exits first). */
 char *tsr_test_wait_file(const char *path, tsr_test_tracee_t *writer);
 
-/* Stops the running t (SIGSTOP, held at its delivery, so the signal never
- * takes effect) for a scan while it lives; tsr_test_tracee_resume() lets
- * it go on. Only the main thread stops: the app's idle helper threads may
- * run on while its memory is read. */
+/* Stops the running t, every thread of it (SIGSTOP), for a scan while it
+ * lives; tsr_test_tracee_resume() lets it go on (SIGCONT). Only the main
+ * thread is traced; the others are seen stopped in /proc/PID/task. */
 void tsr_test_tracee_interrupt(tsr_test_tracee_t *t);
 void tsr_test_tracee_resume(tsr_test_tracee_t *t);
 
