@@ -302,6 +302,20 @@ no_bluetooth_here (int r)
          r == TSR_ERR_UNSUPPORTED;
 }
 
+/* The session is over (ended or failed): the connection goes, and with
+ * the holder session its keys (the EDeviceKey, SKDevice, SKReader) are
+ * wiped now, not when the page lets go of this object, which it keeps to
+ * show the result for as long as the holder looks at it. The URI, the
+ * presentation and the credentials stay for the page. Task thread only. */
+static void
+close_session (WalletSession *self)
+{
+  /* The transport borrows the link. */
+  g_clear_pointer (&self->transport, tsr_transport_free);
+  g_clear_pointer (&self->link, tsr_ble_link_free);
+  g_clear_pointer (&self->hs, tsr_holder_session_free);
+}
+
 /* A new holder session, and its QR URI, in place of the first: its
  * engagement offers @ble (NULL: no BLE). */
 static int
@@ -398,9 +412,7 @@ open_thread (GTask        *task,
   return;
 
 fail:
-  /* The transport borrows the link. */
-  g_clear_pointer (&self->transport, tsr_transport_free);
-  g_clear_pointer (&self->link, tsr_ble_link_free);
+  close_session (self);
   post_state (self, WALLET_SESSION_FAILED);
   g_task_return_error (task, wallet_error_new (r));
 }
@@ -731,6 +743,12 @@ wait_request_thread (GTask        *task,
   int r;
 
   clear_request (self);
+  if (self->hs == NULL)
+    {
+      /* Over already (close_session()). */
+      r = TSR_ERR_SESSION_STATE;
+      goto fail;
+    }
   if (!self->established)
     {
       r = connect_reader (self, cancellable);
@@ -799,7 +817,9 @@ wait_request_thread (GTask        *task,
 
 ended:
   tsr_free (msg);
+  /* Closed in order first (over BLE: State "end", then disconnect). */
   tsr_transport_close (self->transport);
+  close_session (self);
   post_state (self, WALLET_SESSION_ENDED);
   g_task_return_boolean (task, FALSE);
   return;
@@ -811,6 +831,7 @@ fail:
 out:
   tsr_free (msg);
   tsr_free (request);
+  close_session (self);
   post_state (self, WALLET_SESSION_FAILED);
   g_task_return_error (task, error);
 }
@@ -979,6 +1000,12 @@ respond_thread (GTask        *task,
   tsr_store_t *store;
   int r;
 
+  if (self->hs == NULL)
+    {
+      /* Over already (close_session()). */
+      r = TSR_ERR_SESSION_STATE;
+      goto fail;
+    }
   post_state (self, WALLET_SESSION_RESPONDING);
   if (!share)
     tsr_presentation_consent_all (self->presentation, FALSE);
@@ -1029,6 +1056,7 @@ fail:
 out:
   tsr_free (response);
   tsr_free (msg);
+  close_session (self);
   post_state (self, WALLET_SESSION_FAILED);
   g_task_return_error (task, error);
 }

@@ -5,6 +5,8 @@
 
 #include "session-secrets.h"
 
+#include <string.h>
+
 #include <glib.h>
 
 #include <mbedtls/bignum.h>
@@ -47,4 +49,41 @@ tsr_test_session_secrets(const tsr_reader_session_t *reader,
 	tsr_transcript_clear(&t);
 	g_assert_cmpint(tsr_hkdf_sha256(salt, 32, out->z_auth, 32, (const uint8_t *)"EMacKey", 7,
 	    out->emac_key, 32), ==, TSR_OK);
+}
+
+void
+tsr_test_software_key(const tsr_store_t *store, const char *passphrase, const uint8_t *ref,
+    size_t ref_len, tsr_test_software_key_t *out)
+{
+	static const char key_label[] = "tessera sa-software v1 key";
+	const uint8_t *params = store->sa_params;
+	uint8_t info[sizeof(key_label) - 1 + 10]; /* not a secret */
+	uint32_t iterations;
+	bool found = false;
+
+	g_assert_cmpuint(store->sa_params_len, ==, 65);
+	iterations = (uint32_t)params[1] << 24 | (uint32_t)params[2] << 16 |
+	    (uint32_t)params[3] << 8 | params[4];
+	g_assert_cmpint(tsr_pbkdf2_sha256((const uint8_t *)passphrase, strlen(passphrase),
+	    params + 5, 16, iterations, out->m, 32), ==, TSR_OK);
+	g_assert_cmpint(tsr_hkdf_sha256(NULL, 0, out->m, 32,
+	    (const uint8_t *)"tessera sa-software v1 seal", 27, out->seal, 32), ==, TSR_OK);
+	/* K_key: info = label || reference header [0..9] (no PIN). */
+	g_assert_cmpuint(ref_len, >, 22 + 16);
+	memcpy(info, key_label, sizeof(key_label) - 1);
+	memcpy(info + sizeof(key_label) - 1, ref, 10);
+	g_assert_cmpint(tsr_hkdf_sha256(NULL, 0, out->m, 32, info, sizeof(info), out->wrap, 32),
+	    ==, TSR_OK);
+	out->der_len = ref_len - 22 - 16;
+	g_assert_cmpuint(out->der_len, <=, sizeof(out->der));
+	g_assert_cmpint(tsr_aes256gcm_decrypt(out->wrap, ref + 10, ref + 22, ref_len - 22,
+	    out->der), ==, TSR_OK);
+	/* ECPrivateKey: version 1, then the scalar as a 32-byte OCTET STRING. */
+	for (size_t i = 0; i + 5 + 32 <= out->der_len && !found; i++) {
+		if (memcmp(out->der + i, "\x02\x01\x01\x04\x20", 5) == 0) {
+			out->d_offset = i + 5;
+			found = true;
+		}
+	}
+	g_assert_true(found);
 }

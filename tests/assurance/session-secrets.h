@@ -4,9 +4,11 @@
  */
 
 /*
- * The secrets of an established QR session that the library never hands
- * out, recomputed for the assurance tests that look for them (test-privacy
- * in the log, the files and the output; test-secret-scan in freed memory).
+ * The secrets of an established QR session and of a software secure area
+ * that the library never hands out, recomputed for the assurance tests
+ * that look for them (test-privacy in the log, the files and the output;
+ * test-secret-scan in freed memory; test-app-secret-scan in the holder
+ * app's).
  */
 #ifndef TSR_TEST_SESSION_SECRETS_H
 #define TSR_TEST_SESSION_SECRETS_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "session/session.h"
+#include "store/store-private.h"
 
 typedef struct tsr_test_session_secrets {
 	uint8_t e_device_d[32]; /* EDeviceKey private scalar, big-endian */
@@ -34,5 +37,25 @@ typedef struct tsr_test_session_secrets {
 void tsr_test_session_secrets(const tsr_reader_session_t *reader,
     const tsr_holder_session_t *holder, const uint8_t *device_cose, size_t device_cose_len,
     tsr_test_session_secrets_t *out);
+
+/* A device key of a software secure area, unwrapped as software.c does it
+ * (its comment gives the formats), and the keys on the way. */
+typedef struct tsr_test_software_key {
+	uint8_t m[32];     /* the passphrase-derived key M */
+	uint8_t seal[32];  /* the sealing key (of the wallet's data key) */
+	uint8_t wrap[32];  /* the device key's wrapping key K_key (no PIN) */
+	uint8_t der[1024]; /* the device key's PKCS#8 */
+	size_t der_len;
+	size_t d_offset;   /* where its 32-byte private scalar is in der */
+} tsr_test_software_key_t;
+
+/*
+ * Fills *out for the key whose secure-area reference is ref, in the
+ * software-area wallet store with passphrase. As with
+ * tsr_test_session_secrets(), every secret is written straight into *out.
+ * Aborts the test on any failure.
+ */
+void tsr_test_software_key(const tsr_store_t *store, const char *passphrase,
+    const uint8_t *ref, size_t ref_len, tsr_test_software_key_t *out);
 
 #endif /* TSR_TEST_SESSION_SECRETS_H */

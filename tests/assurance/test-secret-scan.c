@@ -271,53 +271,26 @@ add_pem(const char *what, const tsr_ec_key_t *key, bool session)
 	tsr_free_secret(pem, strlen(pem));
 }
 
-/* The software secure area's keys for the wallet key ref (software.c's
- * comment gives the formats). */
+/* The software secure area's keys for the wallet key ref
+ * (session-secrets.c), recomputed straight into the vault. */
 static void
 add_software_secrets(const tsr_store_t *store, const uint8_t *ref, size_t ref_len)
 {
-	const uint8_t *params = store->sa_params;
-	secret_t *m, *seal, *wrap;
-	uint8_t *der = vault->scratch + 1024;
-	uint32_t iterations;
-	uint8_t *info = vault->scratch;
-	size_t der_len = ref_len - 22 - 16, n;
-	const uint8_t *d = NULL;
+	tsr_test_software_key_t *k = (tsr_test_software_key_t *)(void *)vault->scratch;
+	tsr_ec_key_t *key = NULL;
 
-	g_assert_cmpuint(store->sa_params_len, ==, 65);
-	iterations = (uint32_t)params[1] << 24 | (uint32_t)params[2] << 16 |
-	    (uint32_t)params[3] << 8 | params[4];
-	m = secret_add("the software area's key M", NULL, 32, false);
-	g_assert_cmpint(tsr_pbkdf2_sha256((const uint8_t *)PASSPHRASE, strlen(PASSPHRASE),
-	    params + 5, 16, iterations, m->bytes, 32), ==, TSR_OK);
-	seal = secret_add("the software area's sealing key", NULL, 32, false);
-	g_assert_cmpint(tsr_hkdf_sha256(NULL, 0, m->bytes, 32,
-	    (const uint8_t *)"tessera sa-software v1 seal", 27, seal->bytes, 32), ==, TSR_OK);
-	/* K_key: info = label || reference header [0..9] (no PIN). */
-	n = strlen("tessera sa-software v1 key");
-	memcpy(info, "tessera sa-software v1 key", n);
-	memcpy(info + n, ref, 10);
-	wrap = secret_add("the device key's wrapping key", NULL, 32, false);
-	g_assert_cmpint(tsr_hkdf_sha256(NULL, 0, m->bytes, 32, info, n + 10, wrap->bytes, 32), ==,
-	    TSR_OK);
+	G_STATIC_ASSERT(sizeof(*k) <= sizeof(vault->scratch));
+	tsr_test_software_key(store, PASSPHRASE, ref, ref_len, k);
+	secret_add("the software area's key M", k->m, 32, false);
+	secret_add("the software area's sealing key", k->seal, 32, false);
+	secret_add("the device key's wrapping key", k->wrap, 32, false);
 	/* The PKCS#8 itself is not searched for: its header is the same in
 	 * every P-256 key and the rest is the public key, but the scalar is. */
-	g_assert_cmpuint(der_len, <=, 1024);
-	g_assert_cmpint(tsr_aes256gcm_decrypt(wrap->bytes, ref + 10, ref + 22, ref_len - 22, der),
-	    ==, TSR_OK);
-	/* ECPrivateKey: version 1, then the scalar as a 32-byte OCTET STRING. */
-	for (size_t i = 0; i + 5 + 32 <= der_len && d == NULL; i++)
-		if (memcmp(der + i, "\x02\x01\x01\x04\x20", 5) == 0)
-			d = der + i + 5;
-	g_assert_nonnull(d);
-	secret_add("the device key's private scalar", d, 32, false);
-	{
-		tsr_ec_key_t *k = NULL;
-
-		g_assert_cmpint(tsr_ec_key_parse(der, der_len, &k), ==, TSR_OK);
-		add_pem("the device key", k, false);
-		tsr_ec_key_free(k);
-	}
+	secret_add("the device key's private scalar", k->der + k->d_offset, 32, false);
+	g_assert_cmpint(tsr_ec_key_parse(k->der, k->der_len, &key), ==, TSR_OK);
+	add_pem("the device key", key, false);
+	tsr_ec_key_free(key);
+	memset(k, 0, sizeof(*k));
 	secret_add("the wallet passphrase", (const uint8_t *)PASSPHRASE, strlen(PASSPHRASE),
 	    false);
 }
