@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -406,7 +407,7 @@ not_a_wallet(fixture_t *f, gconstpointer data)
 	(void)data;
 	g_assert_cmpint(tsr_store_open(f->path, NULL, &store), ==, TSR_ERR_STORE_NO_WALLET);
 	g_assert_true(g_file_set_contents(empty, "", 0, NULL));
-	g_assert_cmpint(tsr_store_open(empty, NULL, &store), ==, TSR_ERR_STORE_NO_WALLET);
+	g_assert_cmpint(tsr_store_open(empty, NULL, &store), ==, TSR_ERR_STORE_CORRUPT);
 	g_assert_cmpint(sqlite3_open(other, &db), ==, SQLITE_OK);
 	exec_sql(db, "CREATE TABLE t (x); PRAGMA user_version = 1");
 	sqlite3_close(db);
@@ -415,6 +416,90 @@ not_a_wallet(fixture_t *f, gconstpointer data)
 	    NULL));
 	g_assert_cmpint(tsr_store_open(other, NULL, &store), ==, TSR_ERR_STORE_CORRUPT);
 	g_assert_null(store);
+}
+
+/* --- creation: a wallet appears whole --- */
+
+/* Names in the wallet's directory that are creation drafts. */
+static unsigned
+count_drafts(const fixture_t *f)
+{
+	g_autofree char *dir = g_path_get_dirname(f->path);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	unsigned n = 0;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL)
+		n += g_str_has_prefix(name, ".wallet.db.creating-");
+	g_dir_close(d);
+	return n;
+}
+
+/* A draft and its WAL, as a creator killed half-way leaves them. */
+static void
+plant_draft(const fixture_t *f, const char *suffix)
+{
+	g_autofree char *dir = g_path_get_dirname(f->path);
+	g_autofree char *name = g_strdup_printf(".wallet.db.creating-%s", suffix);
+	g_autofree char *draft = g_build_filename(dir, name, NULL);
+	g_autofree char *wal = g_strconcat(draft, "-wal", NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(draft, "SQLite format 3", -1, NULL));
+	g_assert_true(g_file_set_contents(wal, "frames", -1, NULL));
+}
+
+static void
+valid_create_no_draft_left(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store;
+
+	(void)data;
+	store = create_wallet(f);
+	g_assert_cmpuint(count_drafts(f), ==, 0);
+	tsr_store_free(store);
+	/* The published file alone is the wallet: its WAL was folded in. */
+	store = open_wallet(f, PASSPHRASE);
+	g_assert_cmpint(tsr_store_unlock(store), ==, TSR_OK);
+	tsr_store_free(store);
+}
+
+static void
+dead_drafts_removed(fixture_t *f, gconstpointer data)
+{
+	tsr_store_t *store;
+
+	(void)data;
+	plant_draft(f, "a1b2c3");
+	plant_draft(f, "d4e5f6");
+	g_assert_cmpuint(count_drafts(f), ==, 4);
+	store = create_wallet(f);
+	g_assert_cmpuint(count_drafts(f), ==, 0);
+	tsr_store_free(store);
+}
+
+/* A creator at work holds the directory's lock shared: its draft stays. */
+static void
+live_draft_kept(fixture_t *f, gconstpointer data)
+{
+	g_autofree char *dir = g_path_get_dirname(f->path);
+	tsr_store_t *store;
+	int dir_fd;
+
+	(void)data;
+	plant_draft(f, "a1b2c3");
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	g_assert_cmpint(dir_fd, >=, 0);
+	g_assert_cmpint(flock(dir_fd, LOCK_SH), ==, 0);
+	store = create_wallet(f);
+	g_assert_cmpuint(count_drafts(f), ==, 2);
+	tsr_store_free(store);
+	close(dir_fd); /* the creator is gone: the next creation cleans up */
+	tsr_store_remove_files(f->path);
+	store = create_wallet(f);
+	g_assert_cmpuint(count_drafts(f), ==, 0);
+	tsr_store_free(store);
 }
 
 /* --- import --- */
@@ -1520,6 +1605,9 @@ main(int argc, char **argv)
 	ADD("/store/schema/valid_migrate_v1_fixture", valid_migrate_v1_fixture);
 	ADD("/store/schema/newer_version_refused", newer_version_refused);
 	ADD("/store/schema/not_a_wallet", not_a_wallet);
+	ADD("/store/create/valid_no_draft_left", valid_create_no_draft_left);
+	ADD("/store/create/dead_drafts_removed", dead_drafts_removed);
+	ADD("/store/create/live_draft_kept", live_draft_kept);
 	ADD("/store/import/valid", valid_import);
 	ADD("/store/import/valid_document", valid_import_document);
 	ADD("/store/import/foreign_key_refused", foreign_key_refused);

@@ -20,6 +20,10 @@
  *   on the PKCS#11 token that the store does not record once the store has
  *   been unlocked (the store's pending-key clean-up, store.c), and the TPM
  *   holds no persistent object the wallet made;
+ * - wallet creation, on each secure area: a wallet is at its path whole
+ *   (it opens and unlocks) or not at all, never a file that is neither,
+ *   and the next creation at that path succeeds and removes the draft the
+ *   killed one left (store/file.c); the PKCS#11 token keeps one data key;
  * - a TPM used without a resource manager (swtpm here, like /dev/tpm0):
  *   a child signing in a loop is killed, and the transient objects and
  *   sessions it leaves loaded are not flushed by the test; the next open
@@ -31,7 +35,7 @@
  * takes for its first four commits (measured first, on a child that is
  * then killed like the others). The
  * number of kills per case is TSR_CRASH_KILLS (default 300 for the log, 100
- * for each secure area's key creation), and a case stops early after
+ * for each secure area's key and wallet creation), and a case stops early after
  * TSR_CRASH_SECONDS (default 25) seconds. The random
  * delays come from GTest's seeded generator (--seed to replay a run).
  */
@@ -86,10 +90,26 @@ wallet_secret(const wallet_t *w)
 	return w->kind == TSR_SA_PKCS11 ? TSR_TEST_SOFTHSM_PIN : PASSPHRASE;
 }
 
+/* How a wallet on w's secure area is created. */
+static void
+wallet_config(const wallet_t *w, tsr_sa_config_t *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->kind = w->kind;
+	config->secret = secret_cb;
+	config->secret_user = (void *)(uintptr_t)wallet_secret(w);
+	if (w->kind == TSR_SA_PKCS11) {
+		config->pkcs11_module = tsr_test_softhsm_module();
+		config->pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
+	} else if (w->kind == TSR_SA_TPM2) {
+		config->tpm_tcti = tsr_test_swtpm_tcti(w->tpm);
+	}
+}
+
 static void
 wallet_init(wallet_t *w, tsr_sa_kind_t kind)
 {
-	tsr_sa_config_t config = { 0 };
+	tsr_sa_config_t config;
 	tsr_store_t *store = NULL;
 
 	memset(w, 0, sizeof(*w));
@@ -97,20 +117,16 @@ wallet_init(wallet_t *w, tsr_sa_kind_t kind)
 	w->dir = g_dir_make_tmp("tsr-crash-XXXXXX", NULL);
 	g_assert_nonnull(w->dir);
 	w->path = g_build_filename(w->dir, "wallet.db", NULL);
-	config.kind = kind;
-	config.secret = secret_cb;
-	config.secret_user = (void *)(uintptr_t)wallet_secret(w);
 	if (kind == TSR_SA_PKCS11) {
 		w->hsm = tsr_test_softhsm_new();
-		config.pkcs11_module = tsr_test_softhsm_module();
-		config.pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
 	} else if (kind == TSR_SA_TPM2) {
 		unsigned flushed = 0;
 
 		w->tpm = tsr_test_swtpm_new(NULL);
-		config.tpm_tcti = tsr_test_swtpm_tcti(w->tpm);
-		tsr_test_swtpm_handles(config.tpm_tcti, TRUE, &w->tpm_persistent, &flushed);
+		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), TRUE, &w->tpm_persistent,
+		    &flushed);
 	}
+	wallet_config(w, &config);
 	g_assert_cmpint(tsr_store_create(w->path, &config, &store), ==, TSR_OK);
 	/* Freeing closes the PKCS#11 module (C_Finalize) before any fork. */
 	tsr_store_free(store);
@@ -672,6 +688,190 @@ test_delete_kill(void)
 	wallet_clear(&w);
 }
 
+/* --- Wallet creation --- */
+
+/* The wallets the creation children make: made/wallet-N.db. */
+static char *
+made_path(const wallet_t *w, unsigned n)
+{
+	g_autofree char *name = g_strdup_printf("wallet-%u.db", n);
+
+	return g_build_filename(w->dir, "made", name, NULL);
+}
+
+/* Creates wallets in a loop, each at the first free made/wallet-N.db (so
+ * the number of a creation that was killed must be free again), and
+ * reports each N once its wallet is created. */
+static void
+create_child(const wallet_t *w, int fd)
+{
+	tsr_secure_area_t *logged_in = NULL;
+	tsr_sa_config_t config;
+	unsigned n = 1;
+
+	wallet_config(w, &config);
+	/* SoftHSM's file object store rewrites token.object in place at every
+	 * successful C_Login (it clears CKF_USER_PIN_COUNT_LOW): a kill then
+	 * leaves it empty and the token gone, whatever the wallet does
+	 * (docs/assurance.md). One login held for the whole loop makes the
+	 * creations share it, so the kills land on the wallet's own writes. */
+	if (w->kind == TSR_SA_PKCS11 && tsr_secure_area_open(&config, &logged_in) != TSR_OK)
+		_exit(4);
+	if (write(fd, "R", 1) != 1)
+		_exit(3);
+	for (;; n++) {
+		tsr_store_t *store = NULL;
+		char *path = made_path(w, n);
+
+		if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+			g_free(path);
+			continue;
+		}
+		if (tsr_store_create(path, &config, &store) != TSR_OK)
+			_exit(5);
+		tsr_store_free(store);
+		g_free(path);
+		child_report(fd, n);
+	}
+}
+
+typedef struct create_acc {
+	GHashTable *reported; /* the numbers the children reported */
+	GHashTable *checked;  /* the numbers whose wallet was opened and unlocked */
+	unsigned unreported;  /* wallets whole, but their child killed before it said so */
+	unsigned drafts_seen; /* kills that left a draft */
+	unsigned tpm_flushed; /* transient TPM handles the killed children left */
+} create_acc_t;
+
+static gboolean
+is_sqlite_side_file(const char *name)
+{
+	return g_str_has_suffix(name, "-wal") || g_str_has_suffix(name, "-shm") ||
+	    g_str_has_suffix(name, "-journal");
+}
+
+/* Counts the drafts in made/ and opens, unlocks and checks every wallet
+ * there not checked before: a killed creation leaves a whole wallet or
+ * none, never a file at a wallet's path that is not one. */
+static unsigned
+check_made(const wallet_t *w, create_acc_t *acc)
+{
+	g_autofree char *made = g_build_filename(w->dir, "made", NULL);
+	GDir *d = g_dir_open(made, 0, NULL);
+	const char *name;
+	unsigned drafts = 0;
+
+	if (d == NULL)
+		return 0; /* the first child was killed before its first mkdir */
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(made, name, NULL);
+		wallet_t one = *w;
+		tsr_store_t *store;
+
+		if (is_sqlite_side_file(name))
+			continue;
+		if (g_str_has_prefix(name, ".wallet-") && strstr(name, ".creating-") != NULL) {
+			drafts++;
+			continue;
+		}
+		guint64 n = 0;
+
+		/* Nothing else is ever at a wallet's path. */
+		g_assert_true(g_str_has_prefix(name, "wallet-") && g_str_has_suffix(name, ".db"));
+		{
+			g_autofree char *digits = g_strndup(name + 7, strlen(name) - 7 - 3);
+
+			g_assert_true(g_ascii_string_to_unsigned(digits, 10, 1, G_MAXUINT, &n,
+			    NULL));
+		}
+		if (g_hash_table_contains(acc->checked, GUINT_TO_POINTER(n)))
+			continue;
+		assert_db_sound(path);
+		one.path = path;
+		store = wallet_open(&one);
+		g_assert_cmpint(tsr_store_unlock(store), ==, TSR_OK);
+		tsr_store_free(store);
+		g_hash_table_add(acc->checked, GUINT_TO_POINTER(n));
+		if (!g_hash_table_contains(acc->reported, GUINT_TO_POINTER(n)))
+			acc->unreported++;
+	}
+	g_dir_close(d);
+	return drafts;
+}
+
+static void
+create_check(const wallet_t *w, GArray *ids, void *user)
+{
+	create_acc_t *acc = user;
+	unsigned drafts;
+
+	if (w->kind == TSR_SA_TPM2) {
+		unsigned persistent = 0, flushed = 0;
+
+		/* As in key_check: sealing leaves nothing persistent. */
+		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(w->tpm), TRUE, &persistent, &flushed);
+		g_assert_cmpuint(persistent, ==, w->tpm_persistent);
+		acc->tpm_flushed += flushed;
+	}
+	for (guint i = 0; i < ids->len; i++) {
+		unsigned n = (unsigned)g_array_index(ids, int64_t, i);
+		g_autofree char *path = made_path(w, n);
+
+		/* Durability: a wallet reported created is there. */
+		g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+		g_hash_table_add(acc->reported, GUINT_TO_POINTER(n));
+	}
+	drafts = check_made(w, acc);
+	/* Each creation removes dead drafts first: one kill leaves one. */
+	g_assert_cmpuint(drafts, <=, 1);
+	acc->drafts_seen += drafts;
+	if (w->kind == TSR_SA_PKCS11) {
+		unsigned data_objects = 0;
+		g_autoptr(GHashTable) data = tsr_test_softhsm_ids(DATA_KEY_LABEL, &data_objects);
+
+		/* Every wallet on the token shares its one data key. */
+		g_assert_cmpuint(data_objects, ==, 1);
+	}
+}
+
+static void
+test_create_kill(gconstpointer data)
+{
+	tsr_sa_kind_t kind = (tsr_sa_kind_t)GPOINTER_TO_INT(data);
+	create_acc_t acc = { 0 };
+	tsr_sa_config_t config;
+	tsr_store_t *store = NULL;
+	g_autofree char *last = NULL;
+	wallet_t w;
+	gint64 us = 0;
+	unsigned kills, n;
+
+	if (kind == TSR_SA_TPM2 && !tsr_test_swtpm_available()) {
+		g_test_skip("swtpm is not installed");
+		return;
+	}
+	wallet_init(&w, kind);
+	acc.reported = g_hash_table_new(g_direct_hash, g_direct_equal);
+	acc.checked = g_hash_table_new(g_direct_hash, g_direct_equal);
+	kills = kill_many(&w, create_child, 100, create_check, &acc, &us);
+	/* One more creation, here: it must succeed and clear the last draft. */
+	n = g_hash_table_size(acc.checked) + 1;
+	last = made_path(&w, n);
+	wallet_config(&w, &config);
+	g_assert_cmpint(tsr_store_create(last, &config, &store), ==, TSR_OK);
+	tsr_store_free(store);
+	g_assert_cmpuint(check_made(&w, &acc), ==, 0);
+	g_test_message("creation (%s): %u kills in %.1f s, %u wallets made, each opened and "
+	    "unlocked (%u whole but unreported when their child was killed); kills that left "
+	    "a draft: %u, each removed by the next creation; transient TPM handles left: %u",
+	    kind == TSR_SA_SOFTWARE ? "software" : kind == TSR_SA_PKCS11 ? "pkcs11" : "tpm2",
+	    kills, (double)us / G_USEC_PER_SEC, g_hash_table_size(acc.checked), acc.unreported,
+	    acc.drafts_seen, acc.tpm_flushed);
+	g_hash_table_unref(acc.reported);
+	g_hash_table_unref(acc.checked);
+	wallet_clear(&w);
+}
+
 /* --- TPM without a resource manager --- */
 
 /* Signs with the wallet's first key in a loop: most of the time a key, the
@@ -779,6 +979,12 @@ main(int argc, char **argv)
 	g_test_add_data_func("/crash/key_create_killed/tpm2", GINT_TO_POINTER(TSR_SA_TPM2),
 	    test_key_kill);
 	g_test_add_func("/crash/delete_killed/pkcs11", test_delete_kill);
+	g_test_add_data_func("/crash/wallet_create_killed/software",
+	    GINT_TO_POINTER(TSR_SA_SOFTWARE), test_create_kill);
+	g_test_add_data_func("/crash/wallet_create_killed/pkcs11",
+	    GINT_TO_POINTER(TSR_SA_PKCS11), test_create_kill);
+	g_test_add_data_func("/crash/wallet_create_killed/tpm2", GINT_TO_POINTER(TSR_SA_TPM2),
+	    test_create_kill);
 	g_test_add_func("/crash/tpm2_without_resource_manager", test_tpm_direct_kill);
 	return g_test_run();
 }

@@ -257,10 +257,26 @@ pending_template(void)
 	world.token_pending = tsr_test_softhsm_snapshot(world.hsm);
 }
 
+/* How a wallet on the world's secure area is created. */
+static void
+world_config(tsr_sa_config_t *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->kind = world.kind;
+	config->secret = secret_cb;
+	config->secret_user = (void *)(uintptr_t)world.secret;
+	if (world.kind == TSR_SA_PKCS11) {
+		config->pkcs11_module = tsr_test_softhsm_module();
+		config->pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
+	} else if (world.kind == TSR_SA_TPM2) {
+		config->tpm_tcti = tsr_test_swtpm_tcti(world.tpm);
+	}
+}
+
 static void
 world_set_up(tsr_sa_kind_t kind)
 {
-	tsr_sa_config_t config = { 0 };
+	tsr_sa_config_t config;
 	tsr_store_t *store = NULL;
 	tsr_store_log_entry_t e;
 	uint8_t *cose = NULL, *cred;
@@ -275,21 +291,17 @@ world_set_up(tsr_sa_kind_t kind)
 	g_assert_nonnull(world.dir);
 	world.template_path = g_build_filename(world.dir, "template.db", NULL);
 	world.path = g_build_filename(world.dir, "wallet.db", NULL);
-	config.kind = kind;
-	config.secret = secret_cb;
-	config.secret_user = (void *)(uintptr_t)world.secret;
 	if (kind == TSR_SA_PKCS11) {
 		world.hsm = tsr_test_softhsm_new();
-		config.pkcs11_module = tsr_test_softhsm_module();
-		config.pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
 	} else if (kind == TSR_SA_TPM2) {
 		unsigned loaded = 0;
 
 		world.tpm = tsr_test_swtpm_new(NULL);
-		config.tpm_tcti = tsr_test_swtpm_tcti(world.tpm);
-		tsr_test_swtpm_handles(config.tpm_tcti, FALSE, &world.tpm_persistent, &loaded);
+		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(world.tpm), FALSE,
+		    &world.tpm_persistent, &loaded);
 		g_assert_cmpuint(loaded, ==, 0);
 	}
+	world_config(&config);
 	g_assert_cmpint(tsr_store_create(world.template_path, &config, &store), ==, TSR_OK);
 
 	g_assert_cmpint(tsr_store_create_key(store, NULL, &world.key1, &cose, &cose_len), ==,
@@ -861,6 +873,76 @@ test_same_connection(gconstpointer data)
 	}
 }
 
+/* The entries of a directory (0 when it does not exist). */
+static unsigned
+count_entries(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	unsigned n = 0;
+
+	if (d == NULL)
+		return 0;
+	while (g_dir_read_name(d) != NULL)
+		n++;
+	g_dir_close(d);
+	return n;
+}
+
+/* Creation under the same failures: it fails whole, leaving no file at
+ * the wallet's path and no draft beside it (store/file.c), and the path
+ * takes a wallet afterwards. */
+static void
+test_create(gconstpointer data)
+{
+	tsr_sa_kind_t kind = (tsr_sa_kind_t)GPOINTER_TO_INT(data);
+	g_autofree char *dir = NULL, *path = NULL;
+	tsr_sa_config_t config;
+	tsr_store_t *store = NULL;
+	unsigned long calls, n, cases = 0;
+	int r;
+
+	if (!world_for(kind))
+		return;
+	world_config(&config);
+	dir = g_build_filename(world.dir, "create", NULL);
+	path = g_build_filename(dir, "wallet.db", NULL);
+	arm(0);
+	g_assert_cmpint(tsr_store_create(path, &config, &store), ==, TSR_OK);
+	calls = count;
+	disarm();
+	tsr_store_free(store);
+	store = NULL;
+	tsr_test_rmrf(dir);
+	for (n = 1; n <= calls; n++) {
+		for (size_t c = 0; c < G_N_ELEMENTS(codes); c++) {
+			fail_rc = codes[c].rc;
+			arm(n);
+			r = tsr_store_create(path, &config, &store);
+			disarm();
+			g_assert_true(failed);
+			g_assert_cmpint(r, <, 0);
+			g_assert_null(store);
+			g_assert_cmpuint(count_entries(dir), ==, 0);
+			cases++;
+		}
+	}
+	fail_rc = SQLITE_IOERR_WRITE;
+	total_cases += cases;
+	g_assert_cmpint(tsr_store_create(path, &config, &store), ==, TSR_OK);
+	tsr_store_free(store);
+	if (kind == TSR_SA_TPM2) {
+		unsigned persistent = 0, loaded = 0;
+
+		tsr_test_swtpm_handles(tsr_test_swtpm_tcti(world.tpm), FALSE, &persistent, &loaded);
+		g_assert_cmpuint(loaded, ==, 0);
+		g_assert_cmpuint(persistent, ==, world.tpm_persistent);
+	}
+	tsr_test_rmrf(dir);
+	g_test_message("create (%s): %lu SQLite calls, each failed with %zu codes: %lu errors, "
+	    "no file and no draft left after any", kind_name(kind), calls, G_N_ELEMENTS(codes),
+	    cases);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -894,6 +976,12 @@ main(int argc, char **argv)
 				g_test_add_data_func(path2, sc, test_same_connection);
 			}
 		}
+	for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+		g_autofree char *path = g_strdup_printf("/store-faults/%s/create",
+		    kind_name(kinds[k]));
+
+		g_test_add_data_func(path, GINT_TO_POINTER(kinds[k]), test_create);
+	}
 	r = g_test_run();
 	g_test_message("%lu failure cases in all", total_cases);
 	if (world.dir != NULL)

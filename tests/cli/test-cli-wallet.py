@@ -89,13 +89,29 @@ def init_default_path():
     assert "software (not hardware-backed)" in out, out
     assert stat.S_IMODE(os.stat(STORE).st_mode) == 0o600, oct(os.stat(STORE).st_mode)
     assert stat.S_IMODE(os.stat(os.path.dirname(STORE)).st_mode) == 0o700
+    # Built in a hidden draft and linked into place: no draft is left.
+    left = [n for n in os.listdir(os.path.dirname(STORE)) if ".creating-" in n]
+    assert not left, left
 
 
 @test
 def init_twice_refused():
     code, out, err = tessera("wallet", "init", "--secure-area", "software")
     assert code == 1, f"exit {code}"
-    assert "a wallet already exists here" in err, err
+    assert "already exists (a wallet or another file)" in err, err
+
+
+@test
+def empty_file_is_not_a_wallet():
+    # What an interrupted creation used to leave: neither "no wallet" (which
+    # sends the user to init) nor silently replaced by init.
+    empty = os.path.join(TMP.name, "empty.db")
+    open(empty, "wb").close()
+    code, _, err = tessera("wallet", "list", "--store", empty)
+    assert code == 1 and "not a Tessera wallet" in err, (code, err)
+    code, _, err = tessera("wallet", "init", "--secure-area", "software", "--store", empty)
+    assert code == 1 and "already exists" in err, (code, err)
+    assert os.path.getsize(empty) == 0
 
 
 @test

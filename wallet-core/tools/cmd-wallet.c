@@ -352,7 +352,7 @@ report(const char *path, tsr_sa_kind_t kind, const char *location, const char *m
 		cli_error(path, "no wallet here (create one with 'tessera wallet init')");
 		break;
 	case TSR_ERR_STORE_EXISTS:
-		cli_error(path, "a wallet already exists here");
+		cli_error(path, "already exists (a wallet or another file); left as it is");
 		break;
 	case TSR_ERR_STORE_BUSY:
 		cli_error(path, "the wallet is in use by another process; try again");

@@ -99,7 +99,14 @@ TSR_EXPORT TSR_WUR int tsr_store_default_path(char **ret_path);
  * parameters needed to open it again (TCTI, module path, token label,
  * software parameters) are recorded. Nothing is left behind on failure.
  *
- * @param path the database file; must not exist (or be empty).
+ * The wallet appears at @p path only whole: it is built in a hidden file
+ * beside it (`.NAME.creating-XXXXXX`) and linked into place once
+ * committed, so a process killed (or a machine losing power) during
+ * creation leaves no wallet and no file at @p path, and creating again
+ * succeeds. Such leftovers are removed by the next creation in that
+ * directory.
+ *
+ * @param path the database file; must not exist.
  * @param sa the secure area to use; copied.
  * @param[out] ret_store the open, unlocked wallet; free with tsr_store_free().
  * @return #TSR_OK, #TSR_ERR_STORE_EXISTS, #TSR_ERR_IO (directory or file
@@ -133,8 +140,10 @@ typedef struct tsr_store_options {
  * The wallet starts locked; see tsr_store_unlock().
  * @param options may be NULL (no secret source).
  * @param[out] ret_store free with tsr_store_free().
- * @return #TSR_OK, #TSR_ERR_STORE_NO_WALLET, #TSR_ERR_STORE_NEWER,
- *         #TSR_ERR_STORE_CORRUPT (not a Tessera wallet), #TSR_ERR_STORE_BUSY,
+ * @return #TSR_OK, #TSR_ERR_STORE_NO_WALLET (nothing at @p path),
+ *         #TSR_ERR_STORE_NEWER, #TSR_ERR_STORE_CORRUPT (not a Tessera wallet:
+ *         for example an empty file or another program's database),
+ *         #TSR_ERR_STORE_BUSY,
  *         #TSR_ERR_STORE_DATABASE, #TSR_ERR_INVALID_ARGUMENT,
  *         #TSR_ERR_NO_MEMORY.
  */

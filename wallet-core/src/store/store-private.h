@@ -36,6 +36,29 @@ struct tsr_store {
 	uint8_t data_key[32];
 };
 
+/* --- file.c --- */
+
+/* mkdir -p of the directory part of path; directories it makes are 0700. */
+int tsr_store_make_parent_dirs(const char *path);
+/* Removes a database file and its -wal, -shm and -journal files. */
+void tsr_store_remove_files(const char *path);
+
+/* A new wallet's hidden draft beside its path (file.c says why). */
+typedef struct tsr_store_draft {
+	char *path;    /* the draft file: build the wallet here */
+	int dir_fd;    /* the directory, flock()ed shared while the draft exists */
+	bool created;  /* the draft file exists and is ours to remove */
+} tsr_store_draft_t;
+
+/* Makes an empty draft (mode 0600) for a wallet at `path`, whose directory
+ * must exist, after removing the drafts of dead creations there. */
+int tsr_store_draft_begin(const char *path, tsr_store_draft_t *draft);
+/* Gives the committed, closed draft its name `path`: TSR_ERR_STORE_EXISTS
+ * when something is there already (the draft is kept for discard). */
+int tsr_store_draft_publish(tsr_store_draft_t *draft, const char *path);
+/* Removes the draft (unless published) and releases the directory. */
+void tsr_store_draft_discard(tsr_store_draft_t *draft);
+
 /* --- schema.c --- */
 
 /* The migrations: step i (0-based) takes a store from user_version i to

@@ -6,7 +6,6 @@
 /* Creating, opening and unlocking a wallet; device keys; settings. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <limits.h>
@@ -59,55 +58,6 @@ tsr_store_default_path(char **ret_path)
 	return TSR_OK;
 }
 
-/* mkdir -p of the directory part of path; directories it makes are 0700. */
-static int
-make_parent_dirs(const char *path)
-{
-	char *dir, *p;
-	int r = TSR_ERR_INTERNAL;
-
-	if ((dir = strdup(path)) == NULL)
-		return TSR_ERR_NO_MEMORY;
-	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
-		r = TSR_OK;
-		goto out;
-	}
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			tsr_debug("store: mkdir %s: %s", dir, strerror(errno));
-			r = TSR_ERR_IO;
-			goto out;
-		}
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	r = TSR_OK;
-out:
-	free(dir);
-	return r;
-}
-
-static void
-remove_db_files(const char *path)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char *p;
-
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		if (asprintf(&p, "%s%s", path, suffixes[i]) < 0)
-			continue;
-		(void)unlink(p);
-		free(p);
-	}
-}
-
 static tsr_store_t *
 store_new(void)
 {
@@ -154,19 +104,77 @@ map_sa_error(int r)
 	return r == TSR_ERR_SA_PIN_REQUIRED ? TSR_ERR_STORE_LOCKED : r;
 }
 
+/* Builds the wallet in the draft: the schema and the wallet row in one
+ * transaction, then the WAL folded into the file and the connection closed,
+ * so that the file alone is the whole wallet when it is published. */
+static int
+build_draft(tsr_store_t *store, const char *draft_path)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	if ((r = db_open(draft_path, &store->db)) != TSR_OK ||
+	    (r = tsr_store_db_configure(store->db, false)) != TSR_OK ||
+	    (r = tsr_store_begin(store)) != TSR_OK ||
+	    (r = tsr_store_db_migrate(store->db, TSR_STORE_SCHEMA_VERSION)) != TSR_OK)
+		goto fail;
+	if ((r = tsr_store_prepare(store->db,
+	    "INSERT INTO wallet (id, sa_kind, sa_params, tpm_tcti, pkcs11_module, pkcs11_token,"
+	    " sealed_data_key, created) VALUES (1, ?, ?, ?, ?, ?, ?, ?)", &st)) != TSR_OK)
+		goto fail;
+	sqlite3_bind_int(st, 1, (int)store->sa_kind);
+	if (store->sa_params != NULL)
+		sqlite3_bind_blob(st, 2, store->sa_params, (int)store->sa_params_len,
+		    SQLITE_STATIC);
+	if (store->tpm_tcti != NULL)
+		sqlite3_bind_text(st, 3, store->tpm_tcti, -1, SQLITE_STATIC);
+	if (store->pkcs11_module != NULL)
+		sqlite3_bind_text(st, 4, store->pkcs11_module, -1, SQLITE_STATIC);
+	if (store->pkcs11_token != NULL)
+		sqlite3_bind_text(st, 5, store->pkcs11_token, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, store->sealed_key, (int)store->sealed_key_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, tsr_clock_now());
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		r = tsr_store_db_error(store->db, rc, "insert wallet");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = tsr_store_commit(store)) != TSR_OK)
+		goto fail;
+	/* TRUNCATE fails (SQLITE_BUSY) rather than leave frames behind. */
+	rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		r = tsr_store_db_error(store->db, rc, "checkpoint");
+		goto fail;
+	}
+	rc = sqlite3_close(store->db);
+	store->db = NULL;
+	if (rc != SQLITE_OK) {
+		tsr_debug("store: close of the draft: %s", sqlite3_errstr(rc));
+		return TSR_ERR_STORE_DATABASE;
+	}
+	return TSR_OK;
+fail:
+	sqlite3_finalize(st);
+	if (store->db != NULL)
+		tsr_store_rollback(store);
+	return r;
+}
+
 int
 tsr_store_create(const char *path, const tsr_sa_config_t *sa_config, tsr_store_t **ret_store)
 {
+	tsr_store_draft_t draft = { .dir_fd = -1 };
 	tsr_store_t *store = NULL;
-	sqlite3_stmt *st = NULL;
 	tsr_sa_config_t config;
 	struct stat sb;
-	bool created = false;
-	int fd, rc, r = TSR_ERR_INTERNAL;
+	bool published = false;
+	int r = TSR_ERR_INTERNAL;
 
 	if (path == NULL || path[0] == '\0' || sa_config == NULL || ret_store == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
-	/* Before the secure area asks for a PIN: the O_EXCL below decides. */
+	/* Before the secure area asks for a PIN; publishing decides for good. */
 	if (lstat(path, &sb) == 0) {
 		tsr_debug("store: create %s: exists", path);
 		return TSR_ERR_STORE_EXISTS;
@@ -201,58 +209,24 @@ tsr_store_create(const char *path, const tsr_sa_config_t *sa_config, tsr_store_t
 		goto fail;
 	}
 
-	if ((r = make_parent_dirs(path)) != TSR_OK)
+	if ((r = tsr_store_make_parent_dirs(path)) != TSR_OK ||
+	    (r = tsr_store_draft_begin(path, &draft)) != TSR_OK ||
+	    (r = build_draft(store, draft.path)) != TSR_OK ||
+	    (r = tsr_store_draft_publish(&draft, path)) != TSR_OK)
 		goto fail;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		tsr_debug("store: create %s: %s", path, strerror(errno));
-		r = errno == EEXIST ? TSR_ERR_STORE_EXISTS : TSR_ERR_IO;
-		goto fail;
-	}
-	created = true;
-	/* The umask may have taken bits away, never added any; be exact. */
-	if (fchmod(fd, 0600) != 0 || close(fd) != 0) {
-		r = TSR_ERR_IO;
-		goto fail;
-	}
+	published = true;
 	if ((r = db_open(path, &store->db)) != TSR_OK ||
-	    (r = tsr_store_db_configure(store->db, false)) != TSR_OK ||
-	    (r = tsr_store_begin(store)) != TSR_OK ||
-	    (r = tsr_store_db_migrate(store->db, TSR_STORE_SCHEMA_VERSION)) != TSR_OK)
+	    (r = tsr_store_db_configure(store->db, false)) != TSR_OK)
 		goto fail;
-	if ((r = tsr_store_prepare(store->db,
-	    "INSERT INTO wallet (id, sa_kind, sa_params, tpm_tcti, pkcs11_module, pkcs11_token,"
-	    " sealed_data_key, created) VALUES (1, ?, ?, ?, ?, ?, ?, ?)", &st)) != TSR_OK)
-		goto fail;
-	sqlite3_bind_int(st, 1, (int)store->sa_kind);
-	if (store->sa_params != NULL)
-		sqlite3_bind_blob(st, 2, store->sa_params, (int)store->sa_params_len,
-		    SQLITE_STATIC);
-	if (store->tpm_tcti != NULL)
-		sqlite3_bind_text(st, 3, store->tpm_tcti, -1, SQLITE_STATIC);
-	if (store->pkcs11_module != NULL)
-		sqlite3_bind_text(st, 4, store->pkcs11_module, -1, SQLITE_STATIC);
-	if (store->pkcs11_token != NULL)
-		sqlite3_bind_text(st, 5, store->pkcs11_token, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, store->sealed_key, (int)store->sealed_key_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, tsr_clock_now());
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
-		r = tsr_store_db_error(store->db, rc, "insert wallet");
-		goto fail;
-	}
-	if ((r = tsr_store_commit(store)) != TSR_OK)
-		goto fail;
-	sqlite3_finalize(st);
+	tsr_store_draft_discard(&draft);
 	store->unlocked = true;
 	*ret_store = store;
 	return TSR_OK;
 fail:
-	sqlite3_finalize(st);
-	if (store->db != NULL)
-		tsr_store_rollback(store);
 	tsr_store_free(store);
-	if (created)
-		remove_db_files(path);
+	if (published)
+		tsr_store_remove_files(path);
+	tsr_store_draft_discard(&draft);
 	return r;
 }
 
@@ -353,8 +327,11 @@ tsr_store_open(const char *path, const tsr_store_options_t *options, tsr_store_t
 	 * its own business. */
 	if ((r = tsr_store_db_version(store->db, &version)) != TSR_OK)
 		goto fail;
+	/* A file with no schema is not a wallet: tsr_store_create() never
+	 * leaves one at a wallet's path (file.c). */
 	if (version == 0) {
-		r = TSR_ERR_STORE_NO_WALLET;
+		tsr_debug("store: %s: no Tessera schema", path);
+		r = TSR_ERR_STORE_CORRUPT;
 		goto fail;
 	}
 	if (version > TSR_STORE_SCHEMA_VERSION) {
