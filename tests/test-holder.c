@@ -328,14 +328,21 @@ age_over_selection(void)
 
 /*
  * The strict reader policy (tsr_presentation_require_trusted_reader()).
- * A reader PKI made here: a trusted root with a valid and an expired
- * reader certificate, and a second root nobody trusts with its own reader.
+ * A reader PKI made here: a trusted root with a valid, an expired and a
+ * not-yet-valid reader certificate and a DS-profile one, a second root
+ * nobody trusts with its own reader, and a look-alike of the trusted root
+ * (same subject, another key) with a reader of the genuine one's name.
  * Each request asks the Annex D credential for family_name and
- * document_number over the Annex D transcript, with everything consented.
+ * document_number over the Annex D transcript, with everything consented;
+ * some are forged after signing (items, signature, alg header).
  */
 typedef struct reader_pki {
 	char *root, *root_key, *reader, *reader_key, *expired, *expired_key;
 	char *other_root, *other_root_key, *other_reader, *other_reader_key;
+	char *future, *future_key;         /* not valid until after ANNEX_D_NOW */
+	char *ds_profile, *ds_profile_key; /* the DS profile (EKU .2) from the reader root */
+	char *twin_root, *twin_root_key;   /* self-signed, the trusted root's subject */
+	char *twin_reader, *twin_reader_key; /* "Policy Reader", by the twin root */
 } reader_pki_t;
 
 static void
@@ -371,6 +378,16 @@ reader_pki_make(reader_pki_t *k)
 	make_cert(TSR_CERT_READER, "Unknown Reader", "2020-06-01T00:00:00Z",
 	    "2022-06-01T00:00:00Z", k->other_root, k->other_root_key, &k->other_reader,
 	    &k->other_reader_key);
+	/* Valid from a day after ANNEX_D_NOW. */
+	make_cert(TSR_CERT_READER, "Future Reader", "2021-01-02T00:00:00Z",
+	    "2022-06-01T00:00:00Z", k->root, k->root_key, &k->future, &k->future_key);
+	make_cert(TSR_CERT_DS, "Signer Not Reader", "2020-06-01T00:00:00Z",
+	    "2021-06-01T00:00:00Z", k->root, k->root_key, &k->ds_profile, &k->ds_profile_key);
+	make_cert(TSR_CERT_READER_ROOT, "Policy Reader Root", "2019-01-01T00:00:00Z",
+	    "2035-01-01T00:00:00Z", NULL, NULL, &k->twin_root, &k->twin_root_key);
+	make_cert(TSR_CERT_READER, "Policy Reader", "2020-06-01T00:00:00Z",
+	    "2022-06-01T00:00:00Z", k->twin_root, k->twin_root_key, &k->twin_reader,
+	    &k->twin_reader_key);
 }
 
 static void
@@ -379,6 +396,8 @@ reader_pki_free(reader_pki_t *k)
 	char **all[] = {
 		&k->root, &k->root_key, &k->reader, &k->reader_key, &k->expired, &k->expired_key,
 		&k->other_root, &k->other_root_key, &k->other_reader, &k->other_reader_key,
+		&k->future, &k->future_key, &k->ds_profile, &k->ds_profile_key,
+		&k->twin_root, &k->twin_root_key, &k->twin_reader, &k->twin_reader_key,
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
@@ -434,7 +453,47 @@ typedef struct policy_case {
 	size_t len;
 	tsr_reader_trust_t trust; /* as reported, strict or not */
 	const char *subject;      /* reported reader subject, or NULL not to check */
+	const char *asked;        /* the second element asked for; NULL: document_number */
 } policy_case_t;
+
+/* Replaces the one occurrence of `from` in buf by `to`, of the same length. */
+static void
+replace_once(uint8_t *buf, size_t len, const char *from, const char *to)
+{
+	uint8_t *at = memmem(buf, len, from, strlen(from));
+
+	g_assert_nonnull(at);
+	g_assert_cmpuint(strlen(to), ==, strlen(from));
+	g_assert_null(memmem(at + 1, len - (size_t)(at + 1 - buf), from, strlen(from)));
+	memcpy(at, to, strlen(to));
+}
+
+/* The request with readerAuth's protected header {1: alg} (bstr 43 a1 01 26,
+ * ES256) rewritten to claim another algorithm, given as its CBOR encoding;
+ * free with tsr_free(), as a built request. */
+static uint8_t *
+with_reader_auth_alg(const uint8_t *req, size_t len, const uint8_t *alg, size_t alg_len,
+    size_t *ret_len)
+{
+	static const uint8_t es256[] = { 0x43, 0xa1, 0x01, 0x26 };
+	const uint8_t *at = memmem(req, len, es256, sizeof(es256));
+	GByteArray *out = g_byte_array_new();
+	uint8_t *copy;
+	uint8_t head[3] = { (uint8_t)(0x40 | (2 + alg_len)), 0xa1, 0x01 };
+
+	g_assert_nonnull(at);
+	g_byte_array_append(out, req, (guint)(at - req));
+	g_byte_array_append(out, head, sizeof(head));
+	g_byte_array_append(out, alg, (guint)alg_len);
+	g_byte_array_append(out, at + sizeof(es256), (guint)(len - (size_t)(at - req) -
+	    sizeof(es256)));
+	*ret_len = out->len;
+	copy = malloc(out->len);
+	g_assert_nonnull(copy);
+	memcpy(copy, out->data, out->len);
+	g_byte_array_unref(out);
+	return copy;
+}
 
 static tsr_presentation_t *
 policy_presentation(const fixture_t *f, const reader_pki_t *k, const policy_case_t *c,
@@ -490,6 +549,7 @@ policy_check(const fixture_t *f, const reader_pki_t *k, const policy_case_t *c, 
 		g_assert_null(memmem(resp, len, "issuerAuth", 10));
 		g_assert_null(memmem(resp, len, "family_name", 11));
 		g_assert_null(memmem(resp, len, "document_number", 15));
+		g_assert_null(memmem(resp, len, "issuing_country", 15));
 		g_assert_null(memmem(resp, len, "Doe", 3));
 		g_assert_false(tsr_verify_result_valid(result));
 		g_assert_cmpuint(tsr_verify_result_reasons(result), ==, TSR_REASON_NO_DOCUMENTS);
@@ -500,8 +560,10 @@ policy_check(const fixture_t *f, const reader_pki_t *k, const policy_case_t *c, 
 	} else {
 		/* Answered: the consented elements are disclosed and verify. */
 		g_assert_true(tsr_verify_result_valid(result));
+		const char *asked = c->asked != NULL ? c->asked : "document_number";
+
 		g_assert_nonnull(memmem(resp, len, "Doe", 3));
-		g_assert_nonnull(memmem(resp, len, "document_number", 15));
+		g_assert_nonnull(memmem(resp, len, asked, strlen(asked)));
 	}
 	tsr_verify_result_free(result);
 	tsr_free(resp);
@@ -512,7 +574,10 @@ static void
 strict_reader_policy(fixture_t *f, gconstpointer user)
 {
 	reader_pki_t k = { 0 };
-	policy_case_t cases[6];
+	static const uint8_t es384[] = { 0x38, 0x22 }, eddsa[] = { 0x27 };
+	policy_case_t cases[13];
+	uint8_t *signed_req;
+	size_t signed_len = 0;
 	uint8_t *other = NULL;
 	size_t other_len = 0;
 
@@ -521,16 +586,18 @@ strict_reader_policy(fixture_t *f, gconstpointer user)
 	other = other_transcript(&other_len);
 	memset(cases, 0, sizeof(cases));
 	cases[0] = (policy_case_t){ "trusted reader (control)", NULL, 0, TSR_READER_TRUSTED,
-		"C=UT, CN=Policy Reader" };
+		"C=UT, CN=Policy Reader", NULL };
 	cases[0].request = policy_request(k.reader, k.reader_key, f->transcript,
 	    f->transcript_len, &cases[0].len);
-	cases[1] = (policy_case_t){ "(a) no readerAuth", NULL, 0, TSR_READER_ANONYMOUS, NULL };
+	cases[1] = (policy_case_t){ "(a) no readerAuth", NULL, 0, TSR_READER_ANONYMOUS, NULL,
+		NULL };
 	cases[1].request = policy_request(NULL, NULL, NULL, 0, &cases[1].len);
 	cases[2] = (policy_case_t){ "(b) untrusted reader root", NULL, 0, TSR_READER_UNTRUSTED,
-		"C=UT, CN=Unknown Reader" };
+		"C=UT, CN=Unknown Reader", NULL };
 	cases[2].request = policy_request(k.other_reader, k.other_reader_key, f->transcript,
 	    f->transcript_len, &cases[2].len);
-	cases[3] = (policy_case_t){ "(c) bad signature", NULL, 0, TSR_READER_INVALID, NULL };
+	cases[3] = (policy_case_t){ "(c) bad signature", NULL, 0, TSR_READER_INVALID, NULL,
+		NULL };
 	cases[3].request = policy_request(k.reader, k.reader_key, f->transcript,
 	    f->transcript_len, &cases[3].len);
 	/* readerAuth ends the request, and its signature is the last bstr(64). */
@@ -539,13 +606,47 @@ strict_reader_policy(fixture_t *f, gconstpointer user)
 	g_assert_cmphex(cases[3].request[cases[3].len - 65], ==, 0x40);
 	cases[3].request[cases[3].len - 20] ^= 0x01;
 	cases[4] = (policy_case_t){ "(d) signed over another SessionTranscript", NULL, 0,
-		TSR_READER_INVALID, NULL };
+		TSR_READER_INVALID, NULL, NULL };
 	cases[4].request = policy_request(k.reader, k.reader_key, other, other_len,
 	    &cases[4].len);
 	cases[5] = (policy_case_t){ "(e) expired reader certificate", NULL, 0,
-		TSR_READER_INVALID, "C=UT, CN=Expired Reader" };
+		TSR_READER_INVALID, "C=UT, CN=Expired Reader", NULL };
 	cases[5].request = policy_request(k.expired, k.expired_key, f->transcript,
 	    f->transcript_len, &cases[5].len);
+	/* (f) The reader signed for document_number; the request that arrives
+	 * asks for issuing_country (as long a name) under the same signature. */
+	cases[6] = (policy_case_t){ "(f) items changed after signing", NULL, 0,
+		TSR_READER_INVALID, "C=UT, CN=Policy Reader", "issuing_country" };
+	cases[6].request = policy_request(k.reader, k.reader_key, f->transcript,
+	    f->transcript_len, &cases[6].len);
+	replace_once(cases[6].request, cases[6].len, "document_number", "issuing_country");
+	cases[7] = (policy_case_t){ "(g) reader certificate not yet valid", NULL, 0,
+		TSR_READER_INVALID, "C=UT, CN=Future Reader", NULL };
+	cases[7].request = policy_request(k.future, k.future_key, f->transcript,
+	    f->transcript_len, &cases[7].len);
+	cases[8] = (policy_case_t){ "(h) a DS-profile certificate from the trusted root", NULL,
+		0, TSR_READER_INVALID, "C=UT, CN=Signer Not Reader", NULL };
+	cases[8].request = policy_request(k.ds_profile, k.ds_profile_key, f->transcript,
+	    f->transcript_len, &cases[8].len);
+	cases[9] = (policy_case_t){ "(i) the trusted root signs as the reader", NULL, 0,
+		TSR_READER_INVALID, NULL, NULL };
+	cases[9].request = policy_request(k.root, k.root_key, f->transcript,
+	    f->transcript_len, &cases[9].len);
+	cases[10] = (policy_case_t){ "(j) a look-alike root (same subject, other key)", NULL,
+		0, TSR_READER_UNTRUSTED, "C=UT, CN=Policy Reader", NULL };
+	cases[10].request = policy_request(k.twin_reader, k.twin_reader_key, f->transcript,
+	    f->transcript_len, &cases[10].len);
+	signed_req = policy_request(k.reader, k.reader_key, f->transcript, f->transcript_len,
+	    &signed_len);
+	cases[11] = (policy_case_t){ "(k) readerAuth claiming ES384 (P-256 key)", NULL, 0,
+		TSR_READER_INVALID, NULL, NULL };
+	cases[11].request = with_reader_auth_alg(signed_req, signed_len, es384, sizeof(es384),
+	    &cases[11].len);
+	cases[12] = (policy_case_t){ "(l) readerAuth claiming EdDSA", NULL, 0,
+		TSR_READER_INVALID, NULL, NULL };
+	cases[12].request = with_reader_auth_alg(signed_req, signed_len, eddsa, sizeof(eddsa),
+	    &cases[12].len);
+	tsr_free(signed_req);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		policy_check(f, &k, &cases[i], false);
 		policy_check(f, &k, &cases[i], true);
