@@ -453,6 +453,8 @@ def usage_errors():
     assert code == 2, f"exit {code}"
     code, out, err = tessera("wallet", "frobnicate", pin=False)
     assert code == 2 and "unknown wallet command" in err, err
+    code, out, err = tessera("wallet", "--store", STORE, "list", pin=False)
+    assert code == 2 and "options go after the command" in err, err
     code, out, err = tessera("wallet", "import", pin=False)
     assert code == 2 and "missing argument" in err, err
     code, out, err = tessera("wallet", "init", "--secure-area", "floppy", pin=False)

@@ -1447,7 +1447,7 @@ cli_cmd_wallet(int argc, char **argv)
 	const subcommand_t *sub;
 
 	if (argc < 2) {
-		cli_error("wallet", "which command? (init, keygen, import, list, show, delete, log)");
+		cli_error("wallet", "which command?");
 		fputs(wallet_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -1460,6 +1460,13 @@ cli_cmd_wallet(int argc, char **argv)
 		}
 		fputs(wallet_usage, stdout);
 		return CLI_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		/* 'tessera wallet --store W list', as git would take it. */
+		cli_error(argv[1], "options go after the command: tessera wallet COMMAND "
+		    "[OPTIONS]");
+		fputs(wallet_usage, stderr);
+		return CLI_EXIT_USAGE;
 	}
 	if ((sub = find_subcommand(argv[1])) == NULL) {
 		cli_error(argv[1], "unknown wallet command");
