@@ -113,6 +113,26 @@ tsr_buf_steal(tsr_buf_t *b, uint8_t **ret_ptr, size_t *ret_len)
 }
 
 int
+tsr_span_strdup(tsr_span_t s, char **ret_str)
+{
+	char *p;
+
+	if ((p = malloc(s.len + 1)) == NULL)
+		return TSR_ERR_NO_MEMORY;
+	if (s.len > 0)
+		memcpy(p, s.ptr, s.len);
+	p[s.len] = '\0';
+	*ret_str = p;
+	return TSR_OK;
+}
+
+bool
+tsr_span_equal(tsr_span_t a, tsr_span_t b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+int
 tsr_bytes_dup(const uint8_t *ptr, size_t len, uint8_t **ret_ptr)
 {
 	uint8_t *p;

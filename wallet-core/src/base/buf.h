@@ -41,6 +41,11 @@ int tsr_buf_append_byte(tsr_buf_t *b, uint8_t byte);
  * tell success from failure by the pointer. */
 int tsr_buf_steal(tsr_buf_t *b, uint8_t **ret_ptr, size_t *ret_len);
 
+/* NUL-terminated owned copy of a span (free with free()). */
+int tsr_span_strdup(tsr_span_t s, char **ret_str);
+/* Whether two spans hold the same bytes. */
+bool tsr_span_equal(tsr_span_t a, tsr_span_t b);
+
 /* Owned copy of a byte range; a zero-length copy is a valid allocation. */
 int tsr_bytes_dup(const uint8_t *ptr, size_t len, uint8_t **ret_ptr);
 /* Constant-time comparison for MACs and secrets. */

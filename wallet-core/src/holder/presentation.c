@@ -13,26 +13,6 @@
 
 #include "holder/holder-private.h"
 
-static int
-span_dup(tsr_span_t s, char **ret)
-{
-	char *p;
-
-	if ((p = malloc(s.len + 1)) == NULL)
-		return TSR_ERR_NO_MEMORY;
-	if (s.len > 0)
-		memcpy(p, s.ptr, s.len);
-	p[s.len] = '\0';
-	*ret = p;
-	return TSR_OK;
-}
-
-static bool
-span_equal(tsr_span_t a, tsr_span_t b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 int
 tsr_presentation_new(const uint8_t *request, size_t len, const uint8_t *transcript,
     size_t transcript_len, tsr_presentation_t **ret_p)
@@ -170,7 +150,7 @@ match_credential(tsr_presentation_t *p, tsr_span_t doc_type, int64_t now)
 	for (size_t i = 0; i < p->n_credentials; i++) {
 		const tsr_mso_t *mso = &p->credentials[i].is.mso;
 
-		if (span_equal(mso->doc_type, doc_type) && now >= mso->valid_from &&
+		if (tsr_span_equal(mso->doc_type, doc_type) && now >= mso->valid_from &&
 		    now <= mso->valid_until)
 			return &p->credentials[i];
 	}
@@ -209,16 +189,16 @@ analyze_element(const tsr_held_credential_t *cred, const tsr_cbor_item_t *ns,
 	int r;
 
 	out->intent_to_retain = intent->type == TSR_CBOR_TRUE;
-	if ((r = span_dup(ns->u.str, &out->name_space)) != TSR_OK ||
-	    (r = span_dup(id->u.str, &out->identifier)) != TSR_OK)
+	if ((r = tsr_span_strdup(ns->u.str, &out->name_space)) != TSR_OK ||
+	    (r = tsr_span_strdup(id->u.str, &out->identifier)) != TSR_OK)
 		return r;
 	if (cred == NULL)
 		return TSR_OK;
 	for (size_t i = 0; i < cred->is.n_ns && out->answer == NULL; i++)
-		if (span_equal(cred->is.ns[i].name, ns->u.str))
+		if (tsr_span_equal(cred->is.ns[i].name, ns->u.str))
 			out->answer = tsr_holder_find_answer(&cred->is.ns[i], out->identifier);
 	if (out->answer != NULL)
-		return span_dup(out->answer->element_id, &out->answer_id);
+		return tsr_span_strdup(out->answer->element_id, &out->answer_id);
 	return TSR_OK;
 }
 
@@ -231,7 +211,7 @@ analyze_doc(tsr_presentation_t *p, const tsr_doc_request_t *dr, int64_t now,
 	int r;
 
 	out->request = dr;
-	if ((r = span_dup(dr->doc_type, &out->doc_type)) != TSR_OK)
+	if ((r = tsr_span_strdup(dr->doc_type, &out->doc_type)) != TSR_OK)
 		return r;
 	out->credential = match_credential(p, dr->doc_type, now);
 	if ((r = judge_reader(p, dr, now, &out->reader_subject, &out->trust)) != TSR_OK)

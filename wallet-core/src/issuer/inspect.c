@@ -120,7 +120,7 @@ digest_failures(const tsr_issuer_signed_t *is, size_t *ret_total)
 		for (size_t k = 0; k < is->mso.value_digests->u.list.count && ids == NULL; k++) {
 			tsr_span_t n = tsr_cbor_map_key(is->mso.value_digests, k)->u.str;
 
-			if (n.len == is->ns[i].name.len && memcmp(n.ptr, is->ns[i].name.ptr, n.len) == 0)
+			if (tsr_span_equal(n, is->ns[i].name))
 				ids = tsr_cbor_map_value(is->mso.value_digests, k);
 		}
 		for (size_t j = 0; j < is->ns[i].n_items; j++) {

@@ -22,26 +22,6 @@
 	    TSR_REASON_ISSUER_SIGNATURE | TSR_REASON_UNSUPPORTED_ALG | TSR_REASON_MSO_EXPIRED | \
 	    TSR_REASON_MSO_NOT_YET_VALID | TSR_REASON_MSO_VALIDITY | TSR_REASON_DOCTYPE_MISMATCH)
 
-int
-tsr_span_strdup(tsr_span_t s, char **ret_str)
-{
-	char *p;
-
-	if ((p = malloc(s.len + 1)) == NULL)
-		return TSR_ERR_NO_MEMORY;
-	if (s.len > 0)
-		memcpy(p, s.ptr, s.len);
-	p[s.len] = '\0';
-	*ret_str = p;
-	return TSR_OK;
-}
-
-static bool
-span_equal(tsr_span_t a, tsr_span_t b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 static bool
 is_es_alg(int64_t alg)
 {
@@ -175,7 +155,7 @@ check_mso(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc, tsr_verified_d
 	out->expected_update = mso->has_expected_update ? mso->expected_update : 0;
 	snprintf(out->digest_alg, sizeof(out->digest_alg), "%s", tsr_hash_name(mso->digest_alg));
 
-	if (!span_equal(mso->doc_type, doc->doc_type))
+	if (!tsr_span_equal(mso->doc_type, doc->doc_type))
 		out->reasons |= TSR_REASON_DOCTYPE_MISMATCH;
 	if (ctx->now < mso->valid_from)
 		out->reasons |= TSR_REASON_MSO_NOT_YET_VALID;
@@ -195,7 +175,7 @@ find_digest(const tsr_mso_t *mso, tsr_span_t name_space, uint64_t digest_id)
 	const tsr_cbor_item_t *ids = NULL;
 
 	for (size_t i = 0; i < mso->value_digests->u.list.count && ids == NULL; i++)
-		if (span_equal(tsr_cbor_map_key(mso->value_digests, i)->u.str, name_space))
+		if (tsr_span_equal(tsr_cbor_map_key(mso->value_digests, i)->u.str, name_space))
 			ids = tsr_cbor_map_value(mso->value_digests, i);
 	if (ids == NULL)
 		return NULL;

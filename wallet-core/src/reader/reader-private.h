@@ -99,7 +99,4 @@ int tsr_verify_status(const tsr_verify_ctx_t *ctx, const tsr_document_t *doc,
 /* Frees the verifier's status lists. */
 void tsr_verifier_status_free(tsr_verifier_t *verifier);
 
-/* NUL-terminated owned copy of a span. */
-int tsr_span_strdup(tsr_span_t s, char **ret_str);
-
 #endif /* TSR_READER_PRIVATE_H */
