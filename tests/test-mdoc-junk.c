@@ -224,6 +224,10 @@ junk_response_envelope(void)
 		{ "1.0", 0, 10, TSR_OK },     /* an error response without documents */
 		{ "2.0", 1, 0, TSR_ERR_MDOC_VERSION },
 		{ "1", 1, 0, TSR_ERR_MDOC_VERSION },
+		{ "1.", 1, 0, TSR_ERR_MDOC_VERSION },
+		{ "1.g", 1, 0, TSR_ERR_MDOC_VERSION }, /* fuzz-device-response, run 6 */
+		{ "1.0 ", 1, 0, TSR_ERR_MDOC_VERSION },
+		{ "1.12", 1, 0, TSR_OK },
 		{ "1.0", -1, 0, TSR_ERR_MDOC_MALFORMED },
 		{ "1.0", 1, -1, TSR_ERR_MDOC_MALFORMED },
 	};

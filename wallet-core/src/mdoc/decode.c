@@ -493,7 +493,16 @@ tsr_response_clear(tsr_response_t *resp)
 static bool
 is_version_1(const tsr_cbor_item_t *version)
 {
-	return version->u.str.len >= 2 && memcmp(version->u.str.ptr, "1.", 2) == 0;
+	const uint8_t *p = version->u.str.ptr;
+	size_t len = version->u.str.len;
+
+	/* "1." and a minor number: "1.0", "1.1"; "1.g" is no version. */
+	if (len < 3 || len > 8 || memcmp(p, "1.", 2) != 0)
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
 }
 
 /* DocumentError = {DocType => ErrorCode} */
