@@ -62,7 +62,9 @@ tsr_hash_from_name(const char *name, tsr_hash_alg_t *ret_alg)
 	if (name == NULL || ret_alg == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		if (strcmp(name, tsr_hash_name(algs[i])) == 0) {
+		const char *known = tsr_hash_name(algs[i]);
+
+		if (known != NULL && strcmp(name, known) == 0) {
 			*ret_alg = algs[i];
 			return TSR_OK;
 		}

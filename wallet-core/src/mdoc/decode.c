@@ -12,6 +12,7 @@
 #include <tessera/err.h>
 #include <tessera/tessera.h>
 
+#include "base/analyzer.h"
 #include "mdoc/mdoc.h"
 
 /* Digest IDs are uint within 0 .. 2^31-1 (§9.1.2.4). */
@@ -272,6 +273,9 @@ tsr_issuer_signed_clear(tsr_issuer_signed_t *is)
 }
 
 /* IssuerNameSpaces = {+ NameSpace => [+ IssuerSignedItemBytes]} */
+/* -fanalyzer: is->ns and each items array belong to `is` once assigned;
+ * the caller frees them with tsr_issuer_signed_clear() when this fails. */
+TSR_ANALYZER_IGNORE("-Wanalyzer-malloc-leak")
 static int
 decode_issuer_name_spaces(const tsr_cbor_item_t *map, tsr_issuer_signed_t *is)
 {
@@ -303,6 +307,7 @@ decode_issuer_name_spaces(const tsr_cbor_item_t *map, tsr_issuer_signed_t *is)
 	}
 	return TSR_OK;
 }
+TSR_ANALYZER_END
 
 int
 tsr_issuer_signed_decode(const tsr_cbor_item_t *item, tsr_issuer_signed_t *ret)
@@ -679,6 +684,9 @@ fail:
 
 /* DeviceRequest = {"version": tstr, "docRequests": [+ DocRequest],
  *                  ? "readerAuthAll": ..., ? "deviceRequestInfo": ...} */
+/* -fanalyzer: req.reqs goes to *ret by the struct copy, or is freed by
+ * tsr_request_clear() at fail. */
+TSR_ANALYZER_IGNORE("-Wanalyzer-malloc-leak")
 int
 tsr_request_decode(const uint8_t *ptr, size_t len, tsr_request_t *ret)
 {
@@ -730,6 +738,7 @@ fail:
 	tsr_request_clear(&req);
 	return r;
 }
+TSR_ANALYZER_END
 
 /* --- SessionTranscript --- */
 
