@@ -1400,10 +1400,6 @@ test_eatt_config(void)
 		{ "binary", "[GATT]\nChannels = 1\n\x01\xff\xfe garbage\n", 3, false, true },
 	};
 	char *dir = g_dir_make_tmp("tsr-eatt-XXXXXX", NULL);
-	char *ecred_y = eatt_file(dir, "ecred-y", "Y\n", -1);
-	char *ecred_n = eatt_file(dir, "ecred-n", "N\n", -1);
-	char *ecred_junk = eatt_file(dir, "ecred-junk", "maybe\n", -1);
-	char *ecred_absent = eatt_file(dir, "ecred-absent", NULL, 0);
 	char *big, *path;
 	tsr_ble_eatt_t e;
 
@@ -1411,30 +1407,18 @@ test_eatt_config(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
 		path = eatt_file(dir, v[i].what, v[i].text, -1);
 		memset(&e, 0x5a, sizeof(e));
-		g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_y, &e), ==, TSR_OK);
+		g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
 		g_test_message("%s: channels %u set %d possible %d", v[i].what, e.channels,
 		    e.channels_set, e.possible);
 		g_assert_cmpuint(e.channels, ==, v[i].channels);
 		g_assert_true(e.channels_set == v[i].set);
 		g_assert_true(e.possible == v[i].possible);
-		g_assert_false(e.kernel_no_ecred);
-		/* A kernel that refuses ECRED channels rules EATT out... */
-		g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_n, &e), ==, TSR_OK);
-		g_assert_true(e.kernel_no_ecred);
-		g_assert_false(e.possible);
-		g_assert_cmpuint(e.channels, ==, v[i].channels);
-		/* ...one that cannot be told about does not. */
-		g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_junk, &e), ==, TSR_OK);
-		g_assert_true(e.possible == v[i].possible);
-		g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_absent, &e), ==, TSR_OK);
-		g_assert_true(e.possible == v[i].possible);
-		g_assert_false(e.kernel_no_ecred);
 		unlink(path);
 		g_free(path);
 	}
 	/* A duplicate key: GKeyFile (so bluetoothd) takes the last. */
 	path = eatt_file(dir, "duplicate", "[GATT]\nChannels = 3\nChannels = 1\n", -1);
-	g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_y, &e), ==, TSR_OK);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
 	g_assert_cmpuint(e.channels, ==, 1);
 	g_assert_false(e.possible);
 	unlink(path);
@@ -1446,25 +1430,23 @@ test_eatt_config(void)
 	memcpy(big, "[GATT]\nChannels = 1\n", 20);
 	big[TSR_BLUEZ_CONF_MAX - 1] = '\n';
 	path = eatt_file(dir, "at-limit", big, TSR_BLUEZ_CONF_MAX);
-	g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_y, &e), ==, TSR_OK);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
 	g_assert_cmpuint(e.channels, ==, 1);
 	unlink(path);
 	g_free(path);
 	path = eatt_file(dir, "over-limit", big, TSR_BLUEZ_CONF_MAX + 1);
 	memset(&e, 0x5a, sizeof(e));
-	g_assert_cmpint(tsr_bluez_eatt_check_files(path, ecred_y, &e), ==, TSR_ERR_LIMIT);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_ERR_LIMIT);
 	g_assert_cmpuint(e.channels, ==, 0x5a5a5a5a); /* untouched */
 	unlink(path);
 	g_free(path);
 	g_free(big);
 	/* A directory is no file; nor are NULLs. */
-	g_assert_cmpint(tsr_bluez_eatt_check_files(dir, ecred_y, &e), ==, TSR_ERR_TRANSPORT_IO);
-	g_assert_cmpint(tsr_bluez_eatt_check_files(NULL, ecred_y, &e), ==,
-	    TSR_ERR_INVALID_ARGUMENT);
-	g_assert_cmpint(tsr_bluez_eatt_check_files(ecred_y, NULL, &e), ==,
-	    TSR_ERR_INVALID_ARGUMENT);
-	g_assert_cmpint(tsr_ble_bluez_eatt_check(ecred_y, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
-	/* The public entry reads the kernel's own parameter. */
+	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, &e), ==, TSR_ERR_TRANSPORT_IO);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(NULL, &e), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_ble_bluez_eatt_check(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
+	/* The public entry, with a file named. */
 	path = eatt_file(dir, "public", "[GATT]\nChannels = 1\n", -1);
 	g_assert_cmpint(tsr_ble_bluez_eatt_check(path, &e), ==, TSR_OK);
 	g_assert_cmpuint(e.channels, ==, 1);
@@ -1472,13 +1454,6 @@ test_eatt_config(void)
 	unlink(path);
 	g_free(path);
 
-	unlink(ecred_y);
-	unlink(ecred_n);
-	unlink(ecred_junk);
-	g_free(ecred_y);
-	g_free(ecred_n);
-	g_free(ecred_junk);
-	g_free(ecred_absent);
 	g_assert_cmpint(rmdir(dir), ==, 0);
 	g_free(dir);
 }

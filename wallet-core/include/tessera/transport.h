@@ -446,8 +446,7 @@ TSR_EXPORT const char *tsr_ble_link_describe(const tsr_ble_link_t *link);
  * bearer and is not affected (docs/ble.md, "EATT").
  */
 typedef struct tsr_ble_eatt {
-	/** EATT bearers may be opened: channels above 1 and the kernel
-	 *  not known to refuse enhanced credit-based channels. */
+	/** EATT bearers may be opened: channels above 1. */
 	bool possible;
 	/** ATT channels per connection as bluetoothd takes `[GATT]
 	 *  Channels` (clamped to 1..5; 1 disables EATT). */
@@ -455,19 +454,14 @@ typedef struct tsr_ble_eatt {
 	/** @c channels was set in the file; false: bluetoothd's default
 	 *  (no file, not a key file, no such key or not an integer). */
 	bool channels_set;
-	/** The kernel refuses enhanced credit-based channels (bluetooth
-	 *  module parameter `enable_ecred` is N), so no EATT whatever
-	 *  @c channels says. */
-	bool kernel_no_ecred;
 } tsr_ble_eatt_t;
 
 /**
- * @brief Tells from bluetoothd's configuration file and the kernel's
- *        whether bluetoothd may use EATT.
+ * @brief Tells from bluetoothd's configuration file whether bluetoothd
+ *        may use EATT.
  *
  * Reads @p main_conf as bluetoothd does (a GLib key file; at most 64 KiB
- * are read) and `/sys/module/bluetooth/parameters/enable_ecred`. A
- * missing file is bluetoothd's defaults. The BlueZ link does this itself
+ * are read). A missing file is bluetoothd's defaults. The BlueZ link does this itself
  * for the file the running bluetoothd was started with
  * (tsr_ble_link_eatt()).
  * @param main_conf the file, or NULL for /etc/bluetooth/main.conf.

@@ -66,18 +66,15 @@ char *tsr_bluez_device_path(const char *adapter_path, const uint8_t bdaddr[6]);
 int tsr_bluez_map_errno(int e);
 
 /* EATT (eatt.c). bluetoothd's default [GATT] Channels, since BlueZ 5.56
- * brought EATT; its config file when not started with -f; the kernel's
- * switch for the enhanced credit-based channels EATT needs. */
+ * brought EATT; its config file when not started with -f. */
 #define TSR_BLUEZ_DEFAULT_CHANNELS 3
 #define TSR_BLUEZ_MAIN_CONF "/etc/bluetooth/main.conf"
-#define TSR_BLUEZ_ECRED_PARAM "/sys/module/bluetooth/parameters/enable_ecred"
 /* Limits of what is read: Debian's main.conf, all comments, is 12 KiB. */
 #define TSR_BLUEZ_CONF_MAX (64 * 1024)
 #define TSR_BLUEZ_CMDLINE_MAX 4096
 
-/* tsr_ble_bluez_eatt_check() with the kernel parameter's file named too. */
-int tsr_bluez_eatt_check_files(const char *main_conf, const char *ecred_param,
-    tsr_ble_eatt_t *ret);
+/* tsr_ble_bluez_eatt_check() of a file that must be named. */
+int tsr_bluez_eatt_check_file(const char *main_conf, tsr_ble_eatt_t *ret);
 /* The config file a bluetoothd command line names (-f FILE, --configfile
  * FILE or --configfile=FILE; the last wins) from its NUL-separated
  * arguments as in /proc/PID/cmdline, len bytes with the last NUL. NULL

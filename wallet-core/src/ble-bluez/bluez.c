@@ -414,17 +414,15 @@ see_eatt(bz_t *bz)
 		g_variant_unref(v);
 		conf = tsr_bluez_conf_of_pid(pid);
 	}
-	r = tsr_bluez_eatt_check_files(conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF,
-	    TSR_BLUEZ_ECRED_PARAM, &bz->eatt);
+	r = tsr_bluez_eatt_check_file(conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF, &bz->eatt);
 	if (r != TSR_OK) {
 		memset(&bz->eatt, 0, sizeof(bz->eatt));
 		bz->eatt.possible = true;
 		bz->eatt.channels = TSR_BLUEZ_DEFAULT_CHANNELS;
 	}
-	tsr_debug("bluez: %s: %s (Channels %u%s%s)", conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF,
+	tsr_debug("bluez: %s: %s (Channels %u%s)", conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF,
 	    bz->eatt.possible ? "EATT possible" : "no EATT", bz->eatt.channels,
-	    bz->eatt.channels_set ? "" : ", the default",
-	    bz->eatt.kernel_no_ecred ? ", kernel without ECRED" : "");
+	    r != TSR_OK ? ", unreadable" : bz->eatt.channels_set ? "" : ", the default");
 	g_free(conf);
 }
 

@@ -11,11 +11,11 @@
  * /proc/net/bluetooth/l2cap without their PSM (only debugfs, root's, has
  * it), and a process cannot look at another one's sockets. What decides
  * it is known, though: bluetoothd opens and accepts EATT bearers when its
- * [GATT] Channels is above 1 (BlueZ 5.56 on, default 3), and the kernel
- * must allow enhanced credit-based channels (bluetooth module parameter
- * enable_ecred; bluetoothd's EATT listener fails without it). The file is
- * read as bluetoothd reads it: GKeyFile, the integer clamped to 1..5, and
- * a missing, unreadable-as-key-file or keyless file leaving the default.
+ * [GATT] Channels is above 1 (BlueZ 5.56 on, default 3). The kernel's
+ * enable_ecred says nothing: the VM's kernel has it N and bluetoothd 5.66
+ * opens EATT bearers all the same (docs/ble.md, "EATT"). The file is read
+ * as bluetoothd reads it: GKeyFile, the integer clamped to 1..5, and a
+ * missing, unreadable-as-key-file or keyless file leaving the default.
  */
 
 #include <errno.h>
@@ -108,32 +108,15 @@ out:
 	return found;
 }
 
-/* The kernel's enable_ecred: 1 (Y), 0 (N), -1 when it cannot be told (no
- * bluetooth module loaded, no sysfs, anything but Y or N). */
-static int
-kernel_ecred(const char *param)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int v = -1;
-
-	if (read_bounded(param, 8, &text, &len) != TSR_OK)
-		return -1;
-	if ((len == 1 || (len == 2 && text[1] == '\n')) && (text[0] == 'Y' || text[0] == 'N'))
-		v = text[0] == 'Y';
-	g_free(text);
-	return v;
-}
-
 int
-tsr_bluez_eatt_check_files(const char *main_conf, const char *ecred_param, tsr_ble_eatt_t *ret)
+tsr_bluez_eatt_check_file(const char *main_conf, tsr_ble_eatt_t *ret)
 {
 	tsr_ble_eatt_t e;
 	char *text = NULL;
 	size_t len = 0;
 	int r;
 
-	if (main_conf == NULL || ecred_param == NULL || ret == NULL)
+	if (main_conf == NULL || ret == NULL)
 		return TSR_ERR_INVALID_ARGUMENT;
 	memset(&e, 0, sizeof(e));
 	e.channels = TSR_BLUEZ_DEFAULT_CHANNELS;
@@ -144,8 +127,7 @@ tsr_bluez_eatt_check_files(const char *main_conf, const char *ecred_param, tsr_b
 	if (r == TSR_OK)
 		e.channels_set = channels_of_text(text, len, &e.channels);
 	g_free(text);
-	e.kernel_no_ecred = kernel_ecred(ecred_param) == 0;
-	e.possible = e.channels > 1 && !e.kernel_no_ecred;
+	e.possible = e.channels > 1;
 	*ret = e;
 	return TSR_OK;
 }
@@ -153,8 +135,7 @@ tsr_bluez_eatt_check_files(const char *main_conf, const char *ecred_param, tsr_b
 TSR_EXPORT int
 tsr_ble_bluez_eatt_check(const char *main_conf, tsr_ble_eatt_t *ret)
 {
-	return tsr_bluez_eatt_check_files(main_conf != NULL ? main_conf : TSR_BLUEZ_MAIN_CONF,
-	    TSR_BLUEZ_ECRED_PARAM, ret);
+	return tsr_bluez_eatt_check_file(main_conf != NULL ? main_conf : TSR_BLUEZ_MAIN_CONF, ret);
 }
 
 char *
