@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1441,8 +1442,14 @@ test_eatt_config(void)
 	unlink(path);
 	g_free(path);
 	g_free(big);
-	/* A directory is no file; nor are NULLs. */
+	/* A directory or a FIFO is no file (the FIFO, with no writer, is not
+	 * waited on); nor are NULLs. */
 	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, &e), ==, TSR_ERR_TRANSPORT_IO);
+	path = g_build_filename(dir, "fifo", NULL);
+	g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_ERR_TRANSPORT_IO);
+	unlink(path);
+	g_free(path);
 	g_assert_cmpint(tsr_bluez_eatt_check_file(NULL, &e), ==, TSR_ERR_INVALID_ARGUMENT);
 	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
 	g_assert_cmpint(tsr_ble_bluez_eatt_check(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);

@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -33,22 +34,30 @@
 #define CHANNELS_MAX 5
 
 /*
- * Reads at most max bytes of path into a NUL-terminated buffer (g_free()).
- * TSR_OK, TSR_ERR_NOT_FOUND (no such file), TSR_ERR_LIMIT (longer than
- * max), TSR_ERR_TRANSPORT_IO (any other failure). ret untouched on failure.
+ * Reads at most max bytes of the regular file path into a NUL-terminated
+ * buffer (g_free()). TSR_OK, TSR_ERR_NOT_FOUND (no such file),
+ * TSR_ERR_LIMIT (longer than max), TSR_ERR_TRANSPORT_IO (not a regular
+ * file, or any other failure). ret untouched on failure.
  */
 static int
 read_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 {
+	struct stat st;
 	char *buf;
 	size_t len = 0;
 	ssize_t n;
 	int fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+	/* Non-blocking: a FIFO put there must not hold the caller. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
 		e = errno;
 		tsr_debug("bluez: %s: %s", path, g_strerror(e));
 		return e == ENOENT || e == ENOTDIR ? TSR_ERR_NOT_FOUND : TSR_ERR_TRANSPORT_IO;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		tsr_debug("bluez: %s is no regular file", path);
+		close(fd);
+		return TSR_ERR_TRANSPORT_IO;
 	}
 	/* One byte more than allowed tells a file that is too long. */
 	buf = g_malloc(max + 2);
