@@ -702,6 +702,59 @@ valid_l2cap_fallback(void)
 	g_free(resp);
 }
 
+/* A stack that may use EATT (tsr_ble_sim_config_t.eatt, as two BlueZ
+ * machines with Channels = 3) makes both sides offer and take L2CAP
+ * unasked, in both modes; where the radios have none the session stays on
+ * GATT and says that EATT may be on, for the application to warn. */
+static void
+valid_l2cap_preferred_with_eatt(void)
+{
+	struct {
+		tsr_ble_mode_t mode;
+		bool no_radio, eatt, want;
+	} cases[] = {
+		{ TSR_BLE_MODE_PERIPHERAL_SERVER, false, true, true },
+		{ TSR_BLE_MODE_CENTRAL_CLIENT, false, true, true },
+		{ TSR_BLE_MODE_PERIPHERAL_SERVER, true, true, false },
+		{ TSR_BLE_MODE_PERIPHERAL_SERVER, false, false, false },
+	};
+	uint8_t *req, *resp;
+	size_t req_len = 0, resp_len = 0;
+	tsr_ble_eatt_t eatt;
+	script_t s;
+	pair_t p;
+
+	req = make_message(700, 8, &req_len);
+	resp = make_message(9000, 9, &resp_len);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		tsr_ble_sim_config_t sim = { .mtu = 185, .no_l2cap = cases[i].no_radio,
+			.eatt = cases[i].eatt };
+
+		/* Neither side asks for L2CAP. */
+		pair_configs(&p, cases[i].mode);
+		pair_start(&p, &sim);
+		g_assert_cmpint(tsr_ble_link_eatt(p.lh, &eatt), ==, TSR_OK);
+		g_assert_true(eatt.possible == cases[i].eatt);
+		g_assert_cmpuint(eatt.channels, ==, cases[i].eatt ? 3 : 1);
+		script_init(&s, &p, req, req_len, resp, resp_len);
+		run_script(&s);
+		g_assert_false(s.corrupt);
+		g_assert_cmpint(s.r_recv, ==, TSR_OK);
+		g_assert_true(info_of(p.h).l2cap == cases[i].want);
+		g_assert_true(info_of(p.r).l2cap == cases[i].want);
+		g_assert_true(info_of(p.h).eatt_possible == cases[i].eatt);
+		g_assert_true(info_of(p.r).eatt_possible == cases[i].eatt);
+		/* Peripheral server mode: the holder listens, so its PSM can
+		 * go into the engagement. */
+		if (cases[i].mode == TSR_BLE_MODE_PERIPHERAL_SERVER)
+			g_assert_true((info_of(p.h).psm != 0) == (cases[i].eatt && !cases[i].no_radio));
+		pair_free(&p);
+	}
+	g_assert_cmpint(tsr_ble_link_eatt(NULL, &eatt), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_free(req);
+	g_free(resp);
+}
+
 /* The engagement's PSM (tsr_ble_config_t.psm) spares the reader the read
  * of the L2CAP characteristic: one radio operation less, same channel. */
 static void
@@ -1566,6 +1619,8 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/ble/valid_l2cap_orderly_close", valid_l2cap_orderly_close);
 	g_test_add_func("/transport/ble/valid_l2cap_engagement_psm", valid_l2cap_engagement_psm);
 	g_test_add_func("/transport/ble/valid_l2cap_gatt_fallback", valid_l2cap_gatt_fallback);
+	g_test_add_func("/transport/ble/valid_l2cap_preferred_with_eatt",
+	    valid_l2cap_preferred_with_eatt);
 	g_test_add_func("/transport/ble/limit_message", limit_message);
 	g_test_add_func("/transport/ble/timeout_steps", timeout_steps);
 	g_test_add_func("/transport/ble/closed_peer_vanishes", closed_peer_vanishes);

@@ -40,6 +40,7 @@ struct _WalletPresentPage
   GtkWidget *end_button;
   GtkWidget *done_button;
   GtkWidget *cancel_button;
+  GtkWidget *eatt_hint;
 };
 
 enum {
@@ -132,6 +133,7 @@ wallet_present_page_class_init (WalletPresentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, qr_view);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, eatt_hint);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, transport_row);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, transport_icon);
   gtk_widget_class_bind_template_child (widget_class, WalletPresentPage, starting_page);
@@ -205,6 +207,9 @@ on_state_changed (WalletPresentPage *self,
       break;
     case WALLET_SESSION_CONNECTED:
       set_status (self, _("Reader connected"), TRUE);
+      /* Below every page of the session, until the next one starts:
+       * if it fails, this is why. */
+      gtk_widget_set_visible (self->eatt_hint, wallet_session_get_gatt_over_eatt (session));
       break;
     case WALLET_SESSION_REQUEST_RECEIVED:
       set_status (self, _("Request received"), TRUE);
@@ -662,6 +667,7 @@ wallet_present_page_start (WalletPresentPage *self)
 
   wallet_present_page_stop (self);
   clear_requests (self);
+  gtk_widget_set_visible (self->eatt_hint, FALSE);
   if (self->settings != NULL)
     {
       transport = g_settings_get_string (self->settings, "transport");

@@ -33,6 +33,10 @@ struct _WalletSession
   gboolean ble_l2cap;      /* offer (peripheral) or use (central) an L2CAP channel */
   gboolean fallback_local;
   char *description;  /* set by the open thread, read after open_finish */
+  /* BLE: the reader connected over GATT although the Bluetooth stack may
+   * use EATT, which can reorder its messages (set by the worker before it
+   * posts WALLET_SESSION_CONNECTED, read after) */
+  gboolean gatt_over_eatt;
   uint8_t ble_uuid[16];
   /* Atomic: set on the main thread, read by the task threads. */
   gint trusted_only;
@@ -275,6 +279,13 @@ wallet_session_get_ble_mode (WalletSession *self)
   return self->ble_mode;
 }
 
+gboolean
+wallet_session_get_gatt_over_eatt (WalletSession *self)
+{
+  g_return_val_if_fail (WALLET_IS_SESSION (self), FALSE);
+  return self->gatt_over_eatt;
+}
+
 const char *
 wallet_session_get_description (WalletSession *self)
 {
@@ -376,7 +387,8 @@ open_thread (GTask        *task,
   /* Central client: scan for the reader as long as the QR code is shown
    * (cancel ends it), as the CLI does. */
   cfg.connect_timeout_ms = -1;
-  /* As the CLI's --ble-l2cap: GATT stays the fallback. */
+  /* As the CLI's --ble-l2cap: GATT stays the fallback. Where bluetoothd
+   * may use EATT the transport offers L2CAP anyway. */
   cfg.l2cap = self->ble_l2cap;
   if (self->ble_mode == TSR_BLE_MODE_CENTRAL_CLIENT)
     {
@@ -756,6 +768,13 @@ wait_request_thread (GTask        *task,
         goto cancelled;
       if (r != TSR_OK)
         goto fail;
+      if (self->kind == WALLET_TRANSPORT_BLE)
+        {
+          tsr_ble_info_t info;
+
+          self->gatt_over_eatt = tsr_transport_ble_info (self->transport, &info) == TSR_OK &&
+                                 info.eatt_possible && !info.l2cap;
+        }
       post_state (self, WALLET_SESSION_CONNECTED);
     }
 

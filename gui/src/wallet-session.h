@@ -88,6 +88,11 @@ tsr_ble_mode_t      wallet_session_get_ble_mode        (WalletSession *self);
  * tsr_transport_describe() once BLE is open; NULL before. */
 const char         *wallet_session_get_description     (WalletSession *self);
 const char         *wallet_session_get_socket_path     (WalletSession *self);
+/* From WALLET_SESSION_CONNECTED on: the reader connected over Bluetooth
+ * GATT (it took no L2CAP channel) while this computer's Bluetooth stack
+ * may use Enhanced ATT, which can deliver the messages' pieces out of
+ * order (tsr_ble_info_t.eatt_possible); the session may then fail. */
+gboolean            wallet_session_get_gatt_over_eatt  (WalletSession *self);
 WalletSessionState  wallet_session_get_state           (WalletSession *self);
 
 /* The strict reader policy ("trusted-readers-only" property, default

@@ -794,6 +794,84 @@ test_present_ble_simulated (gconstpointer data)
   g_free (r.uri);
 }
 
+/* What bluetoothd on both machines makes of a main.conf with these
+ * lines (real files, read by libtessera's parser), as the simulated radio
+ * pair reports it: the BlueZ link does the same with the file its
+ * bluetoothd was started with. */
+static gboolean
+eatt_from_main_conf (const char *text)
+{
+  g_autofree char *dir = g_dir_make_tmp ("wallet-eatt-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "main.conf", NULL);
+  tsr_ble_eatt_t eatt;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_cmpint (tsr_ble_bluez_eatt_check (path, &eatt), ==, TSR_OK);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  return eatt.possible;
+}
+
+/* A session that stays on GATT (the radios have no L2CAP) while
+ * bluetoothd may use EATT (Channels = 3): the hint below the session says
+ * why it may fail and what to do, from the reader's connection to the
+ * result, and is gone when the next presentation starts. With Channels =
+ * 1, no hint. (Where the radios have L2CAP, EATT makes both sides take
+ * it: valid_l2cap_preferred_with_eatt in test-transport-ble.) */
+static void
+test_present_ble_eatt_hint (gconstpointer data)
+{
+  gboolean eatt = GPOINTER_TO_INT (data);
+  tsr_ble_sim_config_t sim = { .no_l2cap = true };
+  E2E t;
+  SimReader r = { .mode = TSR_BLE_MODE_PERIPHERAL_SERVER,
+                  .requests = { { "driving-licence" } } };
+  WalletConsentDialog *dialog;
+  GThread *thread;
+  GtkWidget *hint;
+
+  sim.eatt = eatt_from_main_conf (eatt ? "[General]\nName = wallet\n\n[GATT]\nChannels = 3\n" :
+                                         "[GATT]\nChannels = 1\n");
+  g_assert_true (sim.eatt == eatt);
+  e2e_setup (&t);
+  g_assert_cmpint (tsr_ble_sim_pair_new (&sim, &r.holder_link, &r.reader_link), ==, TSR_OK);
+  wallet_session_set_ble_link_func (sim_link_func, &r);
+  g_settings_set_string (wallet_window_get_settings (t.window), "transport", "ble");
+  g_settings_set_string (wallet_window_get_settings (t.window), "ble-mode", "peripheral");
+  set_l2cap_switch (&t, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (t.window), "present", NULL);
+  g_assert_true (wallet_test_wait (session_waiting, &t, TIMEOUT_MS));
+  hint = wallet_test_find (GTK_WIDGET (t.present), GTK_TYPE_BOX, "eatt_hint");
+  g_assert_nonnull (hint);
+  /* Nothing to say before a reader chose its bearer. */
+  g_assert_false (gtk_widget_is_visible (hint));
+
+  r.uri = g_strdup (wallet_session_get_uri (wallet_present_page_get_session (t.present)));
+  thread = g_thread_new ("sim-reader", sim_reader_thread, &r);
+  g_assert_true (wallet_test_wait (consent_open, &t, TIMEOUT_MS));
+  g_assert_true (gtk_widget_is_visible (hint) == eatt);
+  g_assert_true (wallet_test_shows (GTK_WIDGET (t.present), "Channels = 1") == eatt);
+  dialog = wallet_present_page_get_consent_dialog (t.present);
+  wallet_consent_dialog_share (dialog);
+  g_assert_true (wallet_test_wait (sim_reader_done, &r, TIMEOUT_MS));
+  g_thread_join (thread);
+  g_assert_cmpint (r.result, ==, TSR_OK);
+  g_assert_false (r.used_l2cap);
+  g_assert_true (wallet_test_wait (result_shown, &t, TIMEOUT_MS));
+  g_assert_true (gtk_widget_is_visible (hint) == eatt);
+
+  /* The next presentation starts without it. */
+  g_assert_true (wallet_present_page_start (t.present));
+  g_assert_false (gtk_widget_get_visible (hint));
+  wallet_present_page_stop (t.present);
+
+  wallet_session_set_ble_link_func (NULL, NULL);
+  e2e_teardown (&t);
+  tsr_ble_link_free (r.holder_link);
+  tsr_ble_link_free (r.reader_link);
+  g_free (r.uri);
+}
+
 /* Cancel while advertising and waiting for a reader: the worker stops
  * within a slice and closes the transport itself; the radio is free for
  * the next presentation. */
@@ -1481,6 +1559,10 @@ main (int   argc,
   g_test_add_func ("/wallet/e2e/present-ble-unavailable", test_present_ble_unavailable);
   g_test_add_func ("/wallet/e2e/present-ble-cancel", test_present_ble_cancel);
   g_test_add_func ("/wallet/e2e/present-ble-cancel-waiting", test_present_ble_cancel_waiting);
+  g_test_add_data_func ("/wallet/e2e/present-ble-eatt-hint/channels-3", GINT_TO_POINTER (TRUE),
+                        test_present_ble_eatt_hint);
+  g_test_add_data_func ("/wallet/e2e/present-ble-eatt-hint/channels-1", GINT_TO_POINTER (FALSE),
+                        test_present_ble_eatt_hint);
   g_test_add_data_func ("/wallet/e2e/present-ble-simulated/peripheral", &ble_peripheral,
                         test_present_ble_simulated);
   g_test_add_data_func ("/wallet/e2e/present-ble-simulated/central", &ble_central,

@@ -242,7 +242,10 @@ main(int argc, char **argv)
 		say("PSM 0x%04x: nobody listens on it", ble.psm);
 	}
 
-	/* GATT only: the holder serves no L2CAP channel of its own. */
+	/* GATT only: the holder serves no L2CAP channel of its own. (Where
+	 * bluetoothd may use EATT the transport listens on one anyway and
+	 * names it in the L2CAP characteristic; the reader takes the
+	 * engagement's PSM and never reads that.) */
 	tsr_ble_config_init(&cfg, TSR_BLE_ROLE_HOLDER, TSR_BLE_MODE_PERIPHERAL_SERVER, ble.uuid);
 	cfg.connect_timeout_ms = timeout_ms;
 	if ((err = tsr_ble_link_bluez_new(argv[1], &link)) != TSR_OK ||

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1346,6 +1347,194 @@ stop_bus(void)
 	g_free(bus_dir);
 }
 
+/* ---- EATT: bluetoothd's configuration (eatt.c) ---- */
+
+/* Writes text (NULL: nothing, the file is absent) to a file in a fresh
+ * directory; returns the file's path. */
+static char *
+eatt_file(const char *dir, const char *name, const char *text, gssize len)
+{
+	char *path = g_build_filename(dir, name, NULL);
+
+	if (text != NULL)
+		g_assert_true(g_file_set_contents(path, text, len, NULL));
+	return path;
+}
+
+static void
+test_eatt_config(void)
+{
+	/* main.conf variants as bluetoothd 5.66 reads them (GKeyFile,
+	 * g_key_file_get_integer, clamped to 1..5, default 3). */
+	static const struct {
+		const char *what, *text;
+		unsigned channels;
+		bool set, possible;
+	} v[] = {
+		{ "absent", NULL, 3, false, true },
+		{ "empty", "", 3, false, true },
+		/* Debian's file: every setting commented out. */
+		{ "debian", "[General]\n#Name = BlueZ\n\n[GATT]\n# Possible values: 1-5 "
+		  "(1 disables EATT)\n# Default to 3\n#Channels = 3\n\n[AVDTP]\n"
+		  "#SessionMode = basic\n", 3, false, true },
+		{ "one", "[GATT]\nChannels = 1\n", 1, true, false },
+		{ "three", "[GATT]\nChannels = 3\n", 3, true, true },
+		{ "no-spaces", "[GATT]\nChannels=2\n", 2, true, true },
+		{ "among-others", "[General]\nName = x\n[GATT]\nCache = always\n"
+		  "Channels = 1\nExchangeMTU = 517\n[Policy]\nAutoEnable=true\n", 1, true,
+		  false },
+		{ "zero-clamped", "[GATT]\nChannels = 0\n", 1, true, false },
+		{ "negative-clamped", "[GATT]\nChannels = -4\n", 1, true, false },
+		{ "large-clamped", "[GATT]\nChannels = 9\n", 5, true, true },
+		/* GLib takes an integer followed by a space and anything. */
+		{ "trailing-comment", "[GATT]\nChannels = 1 # one bearer\n", 1, true, false },
+		/* Not integers: bluetoothd keeps its default. */
+		{ "glued-comment", "[GATT]\nChannels = 1#one\n", 3, false, true },
+		{ "word", "[GATT]\nChannels = one\n", 3, false, true },
+		{ "hex", "[GATT]\nChannels = 0x1\n", 3, false, true },
+		{ "empty-value", "[GATT]\nChannels =\n", 3, false, true },
+		/* Elsewhere than [GATT], or another case: not the key. */
+		{ "other-group", "[General]\nChannels = 1\n", 3, false, true },
+		{ "lower-case", "[gatt]\nchannels = 1\n", 3, false, true },
+		/* Not a key file (no group first): bluetoothd's defaults. */
+		{ "no-group", "Channels = 1\n", 3, false, true },
+		{ "binary", "[GATT]\nChannels = 1\n\x01\xff\xfe garbage\n", 3, false, true },
+	};
+	char *dir = g_dir_make_tmp("tsr-eatt-XXXXXX", NULL);
+	char *big, *path;
+	tsr_ble_eatt_t e;
+
+	g_assert_nonnull(dir);
+	for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+		path = eatt_file(dir, v[i].what, v[i].text, -1);
+		memset(&e, 0x5a, sizeof(e));
+		g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
+		g_test_message("%s: channels %u set %d possible %d", v[i].what, e.channels,
+		    e.channels_set, e.possible);
+		g_assert_cmpuint(e.channels, ==, v[i].channels);
+		g_assert_true(e.channels_set == v[i].set);
+		g_assert_true(e.possible == v[i].possible);
+		unlink(path);
+		g_free(path);
+	}
+	/* A duplicate key: GKeyFile (so bluetoothd) takes the last. */
+	path = eatt_file(dir, "duplicate", "[GATT]\nChannels = 3\nChannels = 1\n", -1);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
+	g_assert_cmpuint(e.channels, ==, 1);
+	g_assert_false(e.possible);
+	unlink(path);
+	g_free(path);
+
+	/* Bounded: a file just at the limit is read, one byte more is not. */
+	big = g_malloc(TSR_BLUEZ_CONF_MAX + 1);
+	memset(big, '#', TSR_BLUEZ_CONF_MAX + 1);
+	memcpy(big, "[GATT]\nChannels = 1\n", 20);
+	big[TSR_BLUEZ_CONF_MAX - 1] = '\n';
+	path = eatt_file(dir, "at-limit", big, TSR_BLUEZ_CONF_MAX);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_OK);
+	g_assert_cmpuint(e.channels, ==, 1);
+	unlink(path);
+	g_free(path);
+	path = eatt_file(dir, "over-limit", big, TSR_BLUEZ_CONF_MAX + 1);
+	memset(&e, 0x5a, sizeof(e));
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_ERR_LIMIT);
+	g_assert_cmpuint(e.channels, ==, 0x5a5a5a5a); /* untouched */
+	unlink(path);
+	g_free(path);
+	g_free(big);
+	/* A directory or a FIFO is no file (the FIFO, with no writer, is not
+	 * waited on); nor are NULLs. */
+	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, &e), ==, TSR_ERR_TRANSPORT_IO);
+	path = g_build_filename(dir, "fifo", NULL);
+	g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(path, &e), ==, TSR_ERR_TRANSPORT_IO);
+	unlink(path);
+	g_free(path);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(NULL, &e), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_bluez_eatt_check_file(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(tsr_ble_bluez_eatt_check(dir, NULL), ==, TSR_ERR_INVALID_ARGUMENT);
+	/* The public entry, with a file named. */
+	path = eatt_file(dir, "public", "[GATT]\nChannels = 1\n", -1);
+	g_assert_cmpint(tsr_ble_bluez_eatt_check(path, &e), ==, TSR_OK);
+	g_assert_cmpuint(e.channels, ==, 1);
+	g_assert_false(e.possible);
+	unlink(path);
+	g_free(path);
+
+	g_assert_cmpint(rmdir(dir), ==, 0);
+	g_free(dir);
+}
+
+static void
+test_eatt_cmdline(void)
+{
+	/* /proc/PID/cmdline: arguments each ended by a NUL. */
+#define CMD(s) s, sizeof(s)
+	static const struct {
+		const char *cmdline;
+		size_t len;
+		const char *conf;
+	} v[] = {
+		{ CMD("/usr/libexec/bluetooth/bluetoothd"), NULL },
+		{ CMD("/usr/libexec/bluetooth/bluetoothd\0-n"), NULL },
+		{ CMD("/usr/libexec/bluetooth/bluetoothd\0-n\0-f\0/run/t/main.conf\0-d"),
+		  "/run/t/main.conf" },
+		{ CMD("bluetoothd\0--configfile\0/etc/bt.conf"), "/etc/bt.conf" },
+		{ CMD("bluetoothd\0--configfile=/etc/bt.conf"), "/etc/bt.conf" },
+		/* GOption takes the last. */
+		{ CMD("bluetoothd\0-f\0/a.conf\0--configfile=/b.conf"), "/b.conf" },
+		{ CMD("bluetoothd\0-f\0rel.conf"), "rel.conf" },
+		/* -f as the last argument, or empty: none. */
+		{ CMD("bluetoothd\0-n\0-f"), NULL },
+		{ CMD("bluetoothd\0--configfile="), NULL },
+		/* After --, options are arguments. */
+		{ CMD("bluetoothd\0--\0-f\0/x.conf"), NULL },
+		/* Not bluetoothd (another PID namespace, a reused PID). */
+		{ CMD("/usr/bin/bluetoothd-wrapper\0-f\0/x.conf"), NULL },
+		{ CMD("/bin/sh\0-f\0/x.conf"), NULL },
+		/* A cut read (no final NUL) and nothing at all. */
+		{ "bluetoothd\0-f\0/x.conf", sizeof("bluetoothd\0-f\0/x.conf") - 1, NULL },
+		{ "", 0, NULL },
+	};
+#undef CMD
+	char *conf;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+		conf = tsr_bluez_conf_from_cmdline(v[i].cmdline, v[i].len);
+		g_assert_cmpstr(conf, ==, v[i].conf);
+		g_free(conf);
+	}
+	g_assert_null(tsr_bluez_conf_from_cmdline(NULL, 5));
+	/* This process is no bluetoothd; a PID that is nobody's. */
+	g_assert_null(tsr_bluez_conf_of_pid((unsigned)getpid()));
+	g_assert_null(tsr_bluez_conf_of_pid(0));
+}
+
+/* The link reports what its bluetoothd's file says: the fake's process is
+ * this test, no bluetoothd, so the default file. */
+static void
+test_eatt_link(void)
+{
+	fake_t *f = fake_start(true, true, false);
+	tsr_ble_link_t *link = NULL;
+	tsr_ble_eatt_t from_link, from_file;
+	int r;
+
+	g_assert_cmpint(tsr_ble_link_bluez_new("hci0", &link), ==, TSR_OK);
+	g_assert_cmpint(tsr_ble_link_eatt(link, &from_link), ==, TSR_OK);
+	r = tsr_ble_bluez_eatt_check(NULL, &from_file);
+	if (r != TSR_OK) {
+		/* Unreadable: the link assumes the worst. */
+		g_assert_true(from_link.possible);
+	} else {
+		g_assert_true(from_link.possible == from_file.possible);
+		g_assert_cmpuint(from_link.channels, ==, from_file.channels);
+		g_assert_true(from_link.channels_set == from_file.channels_set);
+	}
+	tsr_ble_link_free(link);
+	fake_stop(f);
+}
+
 static void
 log_to_test(const char *msg, void *user)
 {
@@ -1360,6 +1549,8 @@ main(int argc, char **argv)
 
 	g_test_init(&argc, &argv, NULL);
 	tsr_log_set_handler(log_to_test, NULL);
+	g_test_add_func("/ble-bluez/eatt-config", test_eatt_config);
+	g_test_add_func("/ble-bluez/eatt-cmdline", test_eatt_cmdline);
 	if (!g_file_test("/usr/bin/dbus-daemon", G_FILE_TEST_IS_EXECUTABLE)) {
 		g_test_skip("no dbus-daemon");
 		return g_test_run();
@@ -1379,6 +1570,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ble-bluez/l2cap-server", test_l2cap_server);
 	g_test_add_func("/ble-bluez/l2cap-client", test_l2cap_client);
 	g_test_add_func("/ble-bluez/l2cap-fallback", test_l2cap_fallback);
+	g_test_add_func("/ble-bluez/eatt-link", test_eatt_link);
 	r = g_test_run();
 	stop_bus();
 	return r;

@@ -22,6 +22,9 @@ struct _VerifierSession {
 	VerifierRequest *request;  /* the first one; later ones are signed as it was */
 	char *transport_spec;
 	gboolean ble_l2cap;
+	/* Connected over GATT while the Bluetooth stack may use EATT: set by
+	 * the worker, read after its task returned. */
+	gboolean gatt_over_eatt;
 	guint timeout_s;
 	gint64 now;
 
@@ -351,6 +354,17 @@ set_ble_error (GError **error, int err)
 	}
 }
 
+/* The session runs over GATT although the local Bluetooth stack may use
+ * EATT, which can reorder its messages (docs/ble.md, "EATT"). */
+static gboolean
+gatt_over_eatt (const tsr_transport_t *transport)
+{
+	tsr_ble_info_t info;
+
+	return tsr_transport_ble_info (transport, &info) == TSR_OK && info.eatt_possible &&
+	    !info.l2cap;
+}
+
 /* The reader's side of 18013-5 BLE: the mode the wallet offers (peripheral
  * server first), its service UUID, and in central client mode the Ident
  * the reader serves for the wallet to check; L2CAP as the CLI's
@@ -374,6 +388,7 @@ connect_ble (const tsr_reader_session_t *rs, gboolean l2cap, gint64 deadline,
 	mode = ble.peripheral_server ? TSR_BLE_MODE_PERIPHERAL_SERVER : TSR_BLE_MODE_CENTRAL_CLIENT;
 	tsr_ble_config_init (&cfg, TSR_BLE_ROLE_READER, mode, ble.uuid);
 	cfg.connect_timeout_ms = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 1);
+	/* Where bluetoothd may use EATT the transport takes L2CAP anyway. */
 	cfg.l2cap = l2cap;
 	/* The holder's PSM from its engagement (BleOptions 21), as the CLI
 	 * reader: the channel opens without reading the L2CAP characteristic. */
@@ -658,6 +673,7 @@ open_and_exchange (GTask *task, VerifierSession *self, GCancellable *cancellable
 		if (!connect_ble (self->rs, self->ble_l2cap, self->deadline, cancellable, &self->link,
 		    &self->transport, error))
 			goto out;
+		self->gatt_over_eatt = gatt_over_eatt (self->transport);
 	}
 	result = exchange (task, self, self->request, msg, msg_len, cancellable, error);
 out:
@@ -872,6 +888,13 @@ verifier_session_get_holder_ended (VerifierSession *self)
 {
 	g_return_val_if_fail (VERIFIER_IS_SESSION (self), FALSE);
 	return self->holder_ended;
+}
+
+gboolean
+verifier_session_get_gatt_over_eatt (VerifierSession *self)
+{
+	g_return_val_if_fail (VERIFIER_IS_SESSION (self), FALSE);
+	return self->gatt_over_eatt;
 }
 
 gboolean

@@ -83,6 +83,11 @@ VerifierResult *verifier_session_run_finish (VerifierSession *self, GAsyncResult
  * within a quarter of a second. A request or the end started meanwhile
  * waits that long for the watch to let go of the transport. */
 gboolean verifier_session_get_open (VerifierSession *self);
+/* After the first request's task returned (result or error): the session
+ * ran over Bluetooth GATT while this computer's Bluetooth stack may use
+ * Enhanced ATT, which can deliver the messages' pieces out of order
+ * (tsr_ble_info_t.eatt_possible). */
+gboolean verifier_session_get_gatt_over_eatt (VerifierSession *self);
 /* The holder ended the session: with its answer, or later (see above). */
 gboolean verifier_session_get_holder_ended (VerifierSession *self);
 /* How many requests were answered. */

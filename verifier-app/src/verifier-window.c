@@ -241,6 +241,9 @@ session_done (GObject *object, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	g_clear_object (&self->cancellable);
+	/* Unobtrusive, but there with the result or the failure it explains. */
+	if (verifier_session_get_gatt_over_eatt (session))
+		verifier_window_show_toast (self, _("This session used Bluetooth GATT, which this computer may deliver out of order (Enhanced ATT). If sessions fail, set “Channels = 1” under [GATT] in /etc/bluetooth/main.conf."));
 	if (result != NULL) {
 		verifier_window_show_result (self, result);
 		return;

@@ -464,10 +464,12 @@ out:
 
 /* One session of the window with a simulated holder offering BLE in
  * @central or peripheral mode, @l2cap on its side, and naming @psm in its
- * engagement (0: none). The holder declines; returns whether the request
- * came over an L2CAP channel. */
+ * engagement (0: none), on radios set up by @sim (NULL: perfect). The
+ * holder declines; returns whether the request came over an L2CAP
+ * channel. */
 static gboolean
-run_sim_holder (Fixture *f, gboolean central, gboolean l2cap, guint16 psm)
+run_sim_holder (Fixture *f, gboolean central, gboolean l2cap, guint16 psm,
+    const tsr_ble_sim_config_t *sim)
 {
 	static const char *const words[] = { "declined", NULL };
 	SimHolder h = { .mode = central ? TSR_BLE_MODE_CENTRAL_CLIENT :
@@ -480,7 +482,7 @@ run_sim_holder (Fixture *f, gboolean central, gboolean l2cap, guint16 psm)
 
 	for (guint i = 0; i < sizeof ble.uuid; i++)
 		ble.uuid[i] = (uint8_t) (0x60 + i);
-	g_assert_cmpint (tsr_ble_sim_pair_new (NULL, &h.reader_link, &h.holder_link), ==, TSR_OK);
+	g_assert_cmpint (tsr_ble_sim_pair_new (sim, &h.reader_link, &h.holder_link), ==, TSR_OK);
 	g_assert_cmpint (tsr_holder_session_new (&ble, &h.hs), ==, TSR_OK);
 	g_assert_cmpint (tsr_holder_session_qr_uri (h.hs, &uri), ==, TSR_OK);
 	g_file_set_contents (f->uri_file, uri, -1, &error);
@@ -510,7 +512,7 @@ test_ble_simulated (Fixture *f, gconstpointer data)
 	(void) data;
 	g_settings_set_string (f->settings, "transport", "auto");
 	for (int central = 0; central <= 1; central++)
-		g_assert_false (run_sim_holder (f, central, FALSE, 0));
+		g_assert_false (run_sim_holder (f, central, FALSE, 0, NULL));
 }
 
 /* Finds the preferences row titled @title under @widget. */
@@ -564,7 +566,7 @@ test_ble_l2cap_switch (Fixture *f, gconstpointer data)
 	g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
 
 	for (int central = 0; central <= 1; central++)
-		g_assert_false (run_sim_holder (f, central, TRUE, 0));
+		g_assert_false (run_sim_holder (f, central, TRUE, 0, NULL));
 	/* The switch, as a person turns it on (it flips at the end of its
 	 * animation). */
 	verifier_window_show_page (f->window, "request");
@@ -572,13 +574,41 @@ test_ble_l2cap_switch (Fixture *f, gconstpointer data)
 	g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
 	g_assert_true (vt_wait_until (l2cap_setting_on, f, 5000));
 	for (int central = 0; central <= 1; central++)
-		g_assert_true (run_sim_holder (f, central, TRUE, 0));
+		g_assert_true (run_sim_holder (f, central, TRUE, 0, NULL));
 	/* The engagement's PSM (BleOptions 21) is the one tried: the right
 	 * one opens the channel; one nobody listens on leaves the session on
 	 * GATT, though the L2CAP characteristic names the right one. */
-	g_assert_true (run_sim_holder (f, FALSE, TRUE, SIM_PSM));
-	g_assert_false (run_sim_holder (f, FALSE, TRUE, SIM_PSM + 0x10));
+	g_assert_true (run_sim_holder (f, FALSE, TRUE, SIM_PSM, NULL));
+	g_assert_false (run_sim_holder (f, FALSE, TRUE, SIM_PSM + 0x10, NULL));
 	g_settings_reset (f->settings, "ble-l2cap");
+}
+
+/* A session over GATT while the radios report a Bluetooth stack that may
+ * use EATT (as bluetoothd with Channels = 3): a toast says that this can
+ * mix up the messages and what to set; over L2CAP (which EATT makes both
+ * sides take when they can) or without EATT, nothing is said. */
+static void
+test_ble_eatt_hint (Fixture *f, gconstpointer data)
+{
+	const tsr_ble_sim_config_t gatt_eatt = { .eatt = true, .no_l2cap = true };
+	const tsr_ble_sim_config_t l2cap_eatt = { .eatt = true };
+	const tsr_ble_sim_config_t gatt_plain = { .no_l2cap = true };
+	const char *toast;
+
+	(void) data;
+	g_settings_set_string (f->settings, "transport", "auto");
+	g_assert_false (run_sim_holder (f, FALSE, FALSE, 0, &gatt_plain));
+	g_assert_null (verifier_window_get_last_toast (f->window));
+	/* Neither side asked for L2CAP: EATT made them take it. */
+	g_assert_true (run_sim_holder (f, FALSE, FALSE, 0, &l2cap_eatt));
+	g_assert_null (verifier_window_get_last_toast (f->window));
+	for (int central = 0; central <= 1; central++) {
+		g_assert_false (run_sim_holder (f, central, FALSE, 0, &gatt_eatt));
+		toast = verifier_window_get_last_toast (f->window);
+		g_assert_nonnull (toast);
+		g_assert_nonnull (strstr (toast, "Enhanced ATT"));
+		g_assert_nonnull (strstr (toast, "Channels = 1"));
+	}
 }
 
 /* Bluetooth only, and the wallet offers none: said so, nothing tried. */
@@ -975,6 +1005,7 @@ main (int argc, char *argv[])
 	g_test_add ("/e2e/ble_not_offered", Fixture, NULL, setup, test_ble_not_offered, teardown);
 	g_test_add ("/e2e/ble_simulated", Fixture, NULL, setup, test_ble_simulated, teardown);
 	g_test_add ("/e2e/ble_l2cap_switch", Fixture, NULL, setup, test_ble_l2cap_switch, teardown);
+	g_test_add ("/e2e/ble_eatt_hint", Fixture, NULL, setup, test_ble_eatt_hint, teardown);
 	g_test_add ("/e2e/request_more", Fixture, NULL, setup, test_request_more, teardown);
 	g_test_add ("/e2e/holder_ended_as_asked", Fixture, NULL, setup, test_holder_ended_as_asked,
 	    teardown);

@@ -19,7 +19,9 @@
  * server mode in its engagement too (BleOptions 21); the GATT client takes
  * it from the engagement or reads it, and moves the messages over the
  * channel. Where either side lacks it, or the channel cannot be opened,
- * the session stays on GATT.
+ * the session stays on GATT. When the local bluetoothd may use EATT the
+ * transport does all this without --ble-l2cap, and a session that still
+ * ends up on GATT gets a warning.
  */
 
 #include "cli.h"
@@ -163,6 +165,26 @@ start_ble(const cli_transport_spec_t *spec, tsr_ble_role_t role, const uint8_t u
 	return 0;
 }
 
+/* A session left on GATT while bluetoothd may use EATT: its chunks may
+ * arrive out of order and the session fail with nothing else to say why
+ * (docs/ble.md, "EATT"). Printed always, not only with --verbose: it is
+ * one line, only in this case, and the only explanation the user gets. */
+static void
+warn_gatt_over_eatt(const cli_connection_t *c)
+{
+	tsr_ble_info_t info;
+	tsr_ble_eatt_t eatt;
+
+	if (tsr_transport_ble_info(c->transport, &info) != TSR_OK || !info.eatt_possible ||
+	    info.l2cap || tsr_ble_link_eatt(c->link, &eatt) != TSR_OK)
+		return;
+	cli_error("warning", "this session runs over GATT, not an L2CAP channel, "
+	    "and bluetoothd may use EATT ([GATT] Channels = %u%s): BlueZ may then "
+	    "deliver the messages' pieces out of order and the session fail; set "
+	    "Channels = 1 in bluetoothd's main.conf", eatt.channels,
+	    eatt.channels_set ? "" : ", its default");
+}
+
 /* BLE: drives the connection until messages can flow. */
 static int
 wait_ble(const cli_transport_spec_t *spec, int timeout_ms, cli_connection_t *c)
@@ -175,6 +197,7 @@ wait_ble(const cli_transport_spec_t *spec, int timeout_ms, cli_connection_t *c)
 		cli_connection_close(c);
 		return -1;
 	}
+	warn_gatt_over_eatt(c);
 	return 0;
 }
 

@@ -129,7 +129,8 @@ static const char present_usage[] =
     "central (the reader advertises); local:PATH is the local transport (a Unix\n"
     "socket, for same-machine use and tests). --ble-l2cap offers (peripheral) or\n"
     "uses (central) an L2CAP channel for the messages (18013-5 2nd edition),\n"
-    "keeping to GATT when the reader does not.\n";
+    "keeping to GATT when the reader does not; when bluetoothd may use EATT\n"
+    "(its [GATT] Channels above 1), which reorders GATT, it does so unasked.\n";
 
 static const char provision_request_usage[] =
     "Usage: tessera wallet provision-request --out FILE [--keys N] [--store PATH]\n"

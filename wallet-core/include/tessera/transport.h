@@ -326,7 +326,10 @@ TSR_EXPORT void tsr_ble_config_init(tsr_ble_config_t *cfg, tsr_ble_role_t role,
  * checks Ident (holder in central client mode), takes the PSM from the
  * engagement (tsr_ble_config_t.psm) or reads it and opens the L2CAP
  * channel (when both sides offer it), or else subscribes to State and
- * Server2Client and writes State 0x01. A refused L2CAP connect, or one
+ * Server2Client and writes State 0x01. When the link's stack may use
+ * EATT (tsr_ble_link_eatt()), which would reorder GATT chunks, the
+ * transport offers and uses L2CAP even without tsr_ble_config_t.l2cap.
+ * A refused L2CAP connect, or one
  * left unanswered for 2 s (at most the step timeout), falls back to GATT;
  * a server whose client chose GATT stops listening on its PSM. The
  * transport is connected
@@ -392,6 +395,13 @@ typedef struct tsr_ble_info {
 	uint64_t chunks_received; /**< message chunks (or L2CAP pieces) received */
 	uint64_t messages_sent;
 	uint64_t messages_received;
+	/** The link's radio stack may carry GATT over several bearers
+	 *  (EATT, tsr_ble_link_eatt()), so GATT chunks may arrive out of
+	 *  order. The transport then offered or used L2CAP as if
+	 *  tsr_ble_config_t.l2cap were set; a session that still runs over
+	 *  GATT (@c l2cap false) may fail, and an application should say
+	 *  why. */
+	bool eatt_possible;
 } tsr_ble_info_t;
 
 /**
@@ -425,6 +435,58 @@ TSR_EXPORT void tsr_ble_link_free(tsr_ble_link_t *link);
 /** @brief "simulated link (a)"; "no link" for NULL. Owned by @p link. */
 TSR_EXPORT const char *tsr_ble_link_describe(const tsr_ble_link_t *link);
 
+/**
+ * Whether a BLE stack may carry GATT over Enhanced ATT (EATT) bearers.
+ *
+ * BlueZ (5.56 on) opens EATT bearers between two machines whose
+ * bluetoothd has `[GATT] Channels` above 1 (its default is 3), and then
+ * spreads notifications and Write Commands over them from one queue: the
+ * peer may get them in another order. 18013-5's GATT chunks carry no
+ * sequence number, so such a session fails; an L2CAP channel is one
+ * bearer and is not affected (docs/ble.md, "EATT").
+ */
+typedef struct tsr_ble_eatt {
+	/** EATT bearers may be opened: channels above 1. */
+	bool possible;
+	/** ATT channels per connection as bluetoothd takes `[GATT]
+	 *  Channels` (clamped to 1..5; 1 disables EATT). */
+	unsigned channels;
+	/** @c channels was set in the file; false: bluetoothd's default
+	 *  (no file, not a key file, no such key or not an integer). */
+	bool channels_set;
+} tsr_ble_eatt_t;
+
+/**
+ * @brief Tells from bluetoothd's configuration file whether bluetoothd
+ *        may use EATT.
+ *
+ * Reads @p main_conf as bluetoothd does (a GLib key file; at most 64 KiB
+ * are read). A missing file is bluetoothd's defaults. The BlueZ link does this itself
+ * for the file the running bluetoothd was started with
+ * (tsr_ble_link_eatt()).
+ * @param main_conf the file, or NULL for /etc/bluetooth/main.conf.
+ * @param[out] ret the answer; untouched on failure.
+ * @return #TSR_OK; #TSR_ERR_LIMIT (the file is larger than 64 KiB);
+ *         #TSR_ERR_TRANSPORT_IO (it exists but cannot be read);
+ *         #TSR_ERR_INVALID_ARGUMENT; #TSR_ERR_UNSUPPORTED (built
+ *         without the BlueZ back-end).
+ */
+TSR_EXPORT TSR_WUR int tsr_ble_bluez_eatt_check(const char *main_conf, tsr_ble_eatt_t *ret);
+
+/**
+ * @brief What a link's radio stack may do with EATT.
+ *
+ * The BlueZ link decides when it is made: it asks the bus for
+ * bluetoothd's process, takes the configuration file from its command
+ * line (`-f`, else /etc/bluetooth/main.conf) and checks it with
+ * tsr_ble_bluez_eatt_check(); a file it cannot read counts as possible.
+ * The simulated link reports tsr_ble_sim_config_t.eatt. A link that
+ * knows nothing of EATT reports it impossible.
+ * @param[out] ret the answer.
+ * @return #TSR_OK, #TSR_ERR_INVALID_ARGUMENT.
+ */
+TSR_EXPORT TSR_WUR int tsr_ble_link_eatt(const tsr_ble_link_t *link, tsr_ble_eatt_t *ret);
+
 /** A fault the simulated link injects. */
 typedef enum tsr_ble_sim_fault {
 	TSR_BLE_SIM_FAULT_NONE = 0,
@@ -445,6 +507,11 @@ typedef struct tsr_ble_sim_config {
 	size_t queue_limit;
 	/** The radios cannot open L2CAP channels. */
 	bool no_l2cap;
+	/** Both radios report a stack that may use EATT (tsr_ble_link_eatt():
+	 *  3 channels, set in the file), as two BlueZ machines with the
+	 *  default configuration; they still deliver in order. For testing
+	 *  what the transport and applications do then. */
+	bool eatt;
 	/** The L2CAP channel's SDU size (0: 512). */
 	uint16_t l2cap_mtu;
 	/** The fault, which end's operation it strikes (0: the first link

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/socket.h> /* AF_BLUETOOTH, sa_family_t */
 
+#include <tessera/transport.h>
+
 #define TSR_BTPROTO_L2CAP 0
 #define TSR_SOL_BLUETOOTH 274
 #define TSR_BT_SECURITY 4
@@ -62,5 +64,25 @@ char *tsr_bluez_device_path(const char *adapter_path, const uint8_t bdaddr[6]);
 
 /* An errno from a Bluetooth socket call as a TSR_ERR_* code. */
 int tsr_bluez_map_errno(int e);
+
+/* EATT (eatt.c). bluetoothd's default [GATT] Channels, since BlueZ 5.56
+ * brought EATT; its config file when not started with -f. */
+#define TSR_BLUEZ_DEFAULT_CHANNELS 3
+#define TSR_BLUEZ_MAIN_CONF "/etc/bluetooth/main.conf"
+/* Limits of what is read: Debian's main.conf, all comments, is 12 KiB. */
+#define TSR_BLUEZ_CONF_MAX (64 * 1024)
+#define TSR_BLUEZ_CMDLINE_MAX 4096
+
+/* tsr_ble_bluez_eatt_check() of a file that must be named. */
+int tsr_bluez_eatt_check_file(const char *main_conf, tsr_ble_eatt_t *ret);
+/* The config file a bluetoothd command line names (-f FILE, --configfile
+ * FILE or --configfile=FILE; the last wins) from its NUL-separated
+ * arguments as in /proc/PID/cmdline, len bytes with the last NUL. NULL
+ * when it names none, or the command is not bluetoothd: then it reads
+ * TSR_BLUEZ_MAIN_CONF, as far as one can tell. g_free() it. */
+char *tsr_bluez_conf_from_cmdline(const char *cmdline, size_t len);
+/* The same from /proc/PID/cmdline (a relative FILE made absolute through
+ * /proc/PID/cwd); NULL also when that cannot be read. */
+char *tsr_bluez_conf_of_pid(unsigned pid);
 
 #endif /* TSR_BLE_BLUEZ_PRIVATE_H */

@@ -4,7 +4,7 @@
  */
 
 /* libtessera built without the BlueZ back-end (meson -Dbluez=disabled or
- * no GIO): the constructor exists and says so. */
+ * no GIO): the constructor and the EATT check exist and say so. */
 
 #include <stddef.h>
 
@@ -16,5 +16,13 @@ tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret)
 	(void)adapter;
 	if (ret != NULL)
 		*ret = NULL;
+	return TSR_ERR_UNSUPPORTED;
+}
+
+TSR_EXPORT int
+tsr_ble_bluez_eatt_check(const char *main_conf, tsr_ble_eatt_t *ret)
+{
+	(void)main_conf;
+	(void)ret;
 	return TSR_ERR_UNSUPPORTED;
 }

@@ -127,6 +127,7 @@ typedef struct bz {
 	bool has_addr;
 	char desc[64];
 	char *bluez_owner;     /* bluetoothd's unique bus name: the only peer we heed */
+	tsr_ble_eatt_t eatt;   /* what bluetoothd may do with EATT (see_eatt()) */
 	GQueue events;
 	bz_ev_t *current;
 	int fatal;             /* a failure next_event() reports */
@@ -388,6 +389,41 @@ find_bluez(bz_t *bz)
 	g_variant_unref(v);
 	tsr_debug("bluez: bluetoothd is %s", bz->bluez_owner);
 	return TSR_OK;
+}
+
+/*
+ * Whether the running bluetoothd may open EATT bearers (eatt.c): from the
+ * configuration file on its command line, found through its process on
+ * the bus, else the default file. Whatever cannot be read counts as
+ * possible: a wrong warning costs less than an unexplained failure.
+ */
+static void
+see_eatt(bz_t *bz)
+{
+	GVariant *v;
+	char *conf = NULL;
+	guint32 pid;
+	int r;
+
+	v = g_dbus_connection_call_sync(bz->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+	    "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+	    g_variant_new("(s)", bz->bluez_owner), G_VARIANT_TYPE("(u)"),
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL);
+	if (v != NULL) {
+		g_variant_get(v, "(u)", &pid);
+		g_variant_unref(v);
+		conf = tsr_bluez_conf_of_pid(pid);
+	}
+	r = tsr_bluez_eatt_check_file(conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF, &bz->eatt);
+	if (r != TSR_OK) {
+		memset(&bz->eatt, 0, sizeof(bz->eatt));
+		bz->eatt.possible = true;
+		bz->eatt.channels = TSR_BLUEZ_DEFAULT_CHANNELS;
+	}
+	tsr_debug("bluez: %s: %s (Channels %u%s)", conf != NULL ? conf : TSR_BLUEZ_MAIN_CONF,
+	    bz->eatt.possible ? "EATT possible" : "no EATT", bz->eatt.channels,
+	    r != TSR_OK ? ", unreadable" : bz->eatt.channels_set ? "" : ", the default");
+	g_free(conf);
 }
 
 /* ---- adapter selection ---- */
@@ -1972,6 +2008,12 @@ bz_free(void *state)
 	g_free(bz);
 }
 
+static void
+bz_eatt(const void *state, tsr_ble_eatt_t *ret)
+{
+	*ret = ((const bz_t *)state)->eatt;
+}
+
 static const char *
 bz_describe(const void *state)
 {
@@ -1992,6 +2034,7 @@ static const tsr_ble_link_ops_t bz_ops = {
 	.next_event = bz_next_event,
 	.disconnect = bz_disconnect,
 	.free_state = bz_free,
+	.eatt = bz_eatt,
 	.describe = bz_describe,
 };
 
@@ -2037,5 +2080,6 @@ tsr_ble_link_bluez_new(const char *adapter, tsr_ble_link_t **ret)
 		bz_free(bz);
 		return r;
 	}
+	see_eatt(bz);
 	return tsr_ble_link_new(&bz_ops, bz, ret);
 }

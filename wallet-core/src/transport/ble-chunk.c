@@ -49,6 +49,18 @@ tsr_ble_link_describe(const tsr_ble_link_t *link)
 	return link->ops->describe(link->state);
 }
 
+int
+tsr_ble_link_eatt(const tsr_ble_link_t *link, tsr_ble_eatt_t *ret)
+{
+	if (link == NULL || ret == NULL)
+		return TSR_ERR_INVALID_ARGUMENT;
+	memset(ret, 0, sizeof(*ret));
+	ret->channels = 1;
+	if (link->ops->eatt != NULL)
+		link->ops->eatt(link->state, ret);
+	return TSR_OK;
+}
+
 size_t
 tsr_ble_value_size(uint16_t mtu)
 {

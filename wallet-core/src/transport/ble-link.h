@@ -155,6 +155,9 @@ typedef struct tsr_ble_link_ops {
 	void (*disconnect)(void *state);
 	/* Releases everything; disconnects first if needed. NULL is fine. */
 	void (*free_state)(void *state);
+	/* Optional (NULL: one ATT bearer): whether the stack may carry GATT
+	 * over EATT bearers, which reorder chunks (tsr_ble_link_eatt()). */
+	void (*eatt)(const void *state, tsr_ble_eatt_t *ret);
 	/* "simulated link", "BlueZ hci0": owned by the state. */
 	const char *(*describe)(const void *state);
 } tsr_ble_link_ops_t;

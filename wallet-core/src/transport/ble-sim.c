@@ -603,6 +603,19 @@ sim_describe(const void *state)
 	return e->desc;
 }
 
+static void
+sim_eatt(const void *state, tsr_ble_eatt_t *ret)
+{
+	const sim_end_t *e = state;
+
+	/* The configuration never changes after the pair is made. */
+	if (e->pair->cfg.eatt) {
+		ret->possible = true;
+		ret->channels = 3;
+		ret->channels_set = true;
+	}
+}
+
 static const tsr_ble_link_ops_t sim_ops = {
 	.serve = sim_serve,
 	.connect = sim_connect,
@@ -617,6 +630,7 @@ static const tsr_ble_link_ops_t sim_ops = {
 	.next_event = sim_next_event,
 	.disconnect = sim_disconnect,
 	.free_state = sim_free_state,
+	.eatt = sim_eatt,
 	.describe = sim_describe,
 };
 

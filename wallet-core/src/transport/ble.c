@@ -68,6 +68,7 @@ typedef struct ble {
 	uint32_t peer_chars;        /* client: what discovery found */
 	uint32_t subscribed;        /* client: confirmed; server: by the client */
 	bool l2cap;
+	bool eatt_possible;         /* the link's stack may reorder GATT (EATT) */
 	uint16_t l2cap_mtu;
 	uint16_t listen_psm;        /* server: the PSM published, 0 when none */
 	bool peer_terminated;
@@ -950,6 +951,7 @@ tsr_transport_ble_new(const tsr_ble_config_t *cfg, tsr_ble_link_t *link, tsr_tra
 {
 	ble_t *b = NULL;
 	tsr_transport_t *t = NULL;
+	tsr_ble_eatt_t eatt;
 	bool ps;
 	int r = TSR_ERR_INTERNAL;
 
@@ -969,6 +971,14 @@ tsr_transport_ble_new(const tsr_ble_config_t *cfg, tsr_ble_link_t *link, tsr_tra
 	b->cfg.close_timeout_ms = default_ms(cfg->close_timeout_ms, DEFAULT_CLOSE_MS);
 	if (cfg->max_message == 0 || cfg->max_message > TSR_TRANSPORT_MAX_MESSAGE)
 		b->cfg.max_message = TSR_TRANSPORT_MAX_MESSAGE;
+	/* GATT over EATT bearers has no order (docs/ble.md, "EATT"), an
+	 * L2CAP channel has: offer and take one whenever both sides can. */
+	if (tsr_ble_link_eatt(link, &eatt) == TSR_OK && eatt.possible) {
+		b->eatt_possible = true;
+		if (!b->cfg.l2cap)
+			tsr_debug("ble: the stack may use EATT; L2CAP preferred");
+		b->cfg.l2cap = true;
+	}
 	b->step_deadline = -1;
 	tsr_ble_rx_init(&b->rx, b->cfg.max_message);
 	tsr_frame_reader_init(&b->fr, b->cfg.max_message);
@@ -1026,5 +1036,6 @@ tsr_transport_ble_info(const tsr_transport_t *t, tsr_ble_info_t *ret)
 	ret->chunks_received = b->chunks_received;
 	ret->messages_sent = b->messages_sent;
 	ret->messages_received = b->messages_received;
+	ret->eatt_possible = b->eatt_possible;
 	return TSR_OK;
 }
