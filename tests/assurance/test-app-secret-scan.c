@@ -295,17 +295,6 @@ session_clear(session_t *s)
 
 /* --- The holder app --- */
 
-static int
-passphrase_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	(void)user;
-	(void)purpose;
-	if (sizeof(PASSPHRASE) > cap)
-		return -1;
-	memcpy(buf, PASSPHRASE, sizeof(PASSPHRASE));
-	return 0;
-}
-
 /*
  * From the wallet file the app made (its software secure area, unlocked
  * with the passphrase): the device key's public key, its private scalar
@@ -318,7 +307,8 @@ static void
 wallet_secrets(const char *path, int64_t key_id, tsr_ec_pub_t *pub, tsr_test_secrets_t *all,
     tsr_test_secrets_t *held)
 {
-	tsr_store_options_t options = { .secret = passphrase_cb };
+	tsr_store_options_t options = { .secret = tsr_test_secret_cb,
+		.secret_user = (void *)(uintptr_t)PASSPHRASE };
 	tsr_store_t *store = NULL;
 	tsr_test_software_key_t *key = g_new0(tsr_test_software_key_t, 1);
 	uint8_t *ref = NULL, *cose = NULL;

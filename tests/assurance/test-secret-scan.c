@@ -227,17 +227,6 @@ found(const char *what)
 
 /* --- Recomputing the secrets --- */
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	(void)user;
-	(void)purpose;
-	if (sizeof(PASSPHRASE) > cap)
-		return -1;
-	memcpy(buf, PASSPHRASE, sizeof(PASSPHRASE));
-	return 0;
-}
-
 static void
 add_scalar(const char *what, const tsr_ec_key_t *key)
 {
@@ -340,7 +329,8 @@ test_presentation_and_wallet(void)
 	g_autofree char *dir = g_dir_make_tmp("tsr-scan-XXXXXX", NULL);
 	g_autofree char *path = g_build_filename(dir, "wallet.db", NULL);
 	const char *data_dir = g_getenv("TSR_TEST_DATA");
-	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = secret_cb };
+	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = tsr_test_secret_cb,
+		.secret_user = (void *)(uintptr_t)PASSPHRASE };
 	tsr_store_t *store = NULL;
 	tsr_secure_area_t *sa = NULL;
 	tsr_device_key_t *key = NULL;
