@@ -26,19 +26,6 @@
 #include "test-support.h"
 
 static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *secret = user;
-
-	g_assert_nonnull(purpose);
-	g_assert_cmpuint(cap, >=, 256);
-	if (secret == NULL)
-		return 1; /* the user cancelled */
-	strcpy(buf, secret);
-	return 0;
-}
-
-static int
 open_p11_full(const char *module, const char *label, tsr_secret_fn fn, const char *pin,
     tsr_secure_area_t **ret_sa)
 {
@@ -58,7 +45,7 @@ open_p11(const tsr_test_softhsm_t *hsm)
 {
 	tsr_secure_area_t *sa = NULL;
 
-	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, secret_cb,
+	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb,
 	    TSR_TEST_SOFTHSM_PIN, &sa), ==, TSR_OK);
 	return sa;
 }
@@ -404,13 +391,13 @@ test_token_not_found(void)
 	g_autoptr(tsr_test_softhsm_t) hsm = tsr_test_softhsm_new();
 	tsr_secure_area_t *sa = NULL;
 
-	g_assert_cmpint(open_p11_full(hsm->module, "no-such-token", secret_cb, "4321", &sa), ==,
-	    TSR_ERR_SA_TOKEN_NOT_FOUND);
+	g_assert_cmpint(open_p11_full(hsm->module, "no-such-token", tsr_test_secret_cb, "4321",
+	    &sa), ==, TSR_ERR_SA_TOKEN_NOT_FOUND);
 	/* A prefix of the label is another label. */
-	g_assert_cmpint(open_p11_full(hsm->module, "tessera", secret_cb, "4321", &sa), ==,
+	g_assert_cmpint(open_p11_full(hsm->module, "tessera", tsr_test_secret_cb, "4321", &sa), ==,
 	    TSR_ERR_SA_TOKEN_NOT_FOUND);
 	g_assert_cmpint(open_p11_full(hsm->module, "tessera-test-and-a-label-too-long-for-a-token",
-	    secret_cb, "4321", &sa), ==, TSR_ERR_SA_TOKEN_NOT_FOUND);
+	    tsr_test_secret_cb, "4321", &sa), ==, TSR_ERR_SA_TOKEN_NOT_FOUND);
 	g_assert_null(sa);
 	/* The module is still usable afterwards (finalised and reloaded). */
 	sa = open_p11(hsm);
@@ -424,15 +411,15 @@ test_bad_module(void)
 	tsr_secure_area_t *sa = NULL;
 
 	g_assert_cmpint(open_p11_full("/nonexistent/libpkcs11.so", TSR_TEST_SOFTHSM_LABEL,
-	    secret_cb, "4321", &sa), ==, TSR_ERR_SA_UNAVAILABLE);
+	    tsr_test_secret_cb, "4321", &sa), ==, TSR_ERR_SA_UNAVAILABLE);
 	/* A shared library that is not a PKCS#11 module. */
-	g_assert_cmpint(open_p11_full("libm.so.6", TSR_TEST_SOFTHSM_LABEL, secret_cb, "4321",
+	g_assert_cmpint(open_p11_full("libm.so.6", TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb, "4321",
 	    &sa), ==, TSR_ERR_SA_UNAVAILABLE);
-	g_assert_cmpint(open_p11_full(NULL, TSR_TEST_SOFTHSM_LABEL, secret_cb, "4321", &sa), ==,
+	g_assert_cmpint(open_p11_full(NULL, TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb, "4321",
+	    &sa), ==, TSR_ERR_INVALID_ARGUMENT);
+	g_assert_cmpint(open_p11_full(hsm->module, NULL, tsr_test_secret_cb, "4321", &sa), ==,
 	    TSR_ERR_INVALID_ARGUMENT);
-	g_assert_cmpint(open_p11_full(hsm->module, NULL, secret_cb, "4321", &sa), ==,
-	    TSR_ERR_INVALID_ARGUMENT);
-	g_assert_cmpint(open_p11_full(hsm->module, "", secret_cb, "4321", &sa), ==,
+	g_assert_cmpint(open_p11_full(hsm->module, "", tsr_test_secret_cb, "4321", &sa), ==,
 	    TSR_ERR_INVALID_ARGUMENT);
 	g_assert_null(sa);
 }
@@ -445,12 +432,12 @@ test_wrong_pin(void)
 	uint8_t *ref = NULL, *cose = NULL, key[32], *blob = NULL;
 	size_t ref_len = 0, cose_len = 0, blob_len = 0;
 
-	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, secret_cb, "1111",
+	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb, "1111",
 	    &sa), ==, TSR_ERR_SA_PIN_INCORRECT);
-	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, secret_cb, "",
+	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb, "",
 	    &sa), ==, TSR_ERR_SA_PIN_INCORRECT);
 	/* Cancelled at the prompt. */
-	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, secret_cb, NULL,
+	g_assert_cmpint(open_p11_full(hsm->module, TSR_TEST_SOFTHSM_LABEL, tsr_test_secret_cb, NULL,
 	    &sa), ==, TSR_ERR_SA_PIN_REQUIRED);
 	g_assert_null(sa);
 
@@ -562,7 +549,7 @@ test_second_process(void)
 		cpub = tsr_test_hex(g_getenv("TSR_TEST_P11_PUB"), &cpub_len);
 		g_assert_cmpint(tsr_cose_key_from_bytes(cpub, cpub_len, &p), ==, TSR_OK);
 		g_assert_cmpint(open_p11_full(tsr_test_softhsm_module(), TSR_TEST_SOFTHSM_LABEL,
-		    secret_cb, TSR_TEST_SOFTHSM_PIN, &csa), ==, TSR_OK);
+		    tsr_test_secret_cb, TSR_TEST_SOFTHSM_PIN, &csa), ==, TSR_OK);
 		check_sign(csa, cref, cref_len, &p);
 		g_assert_cmpint(tsr_secure_area_unseal(csa, cblob, cblob_len, back), ==, TSR_OK);
 		for (size_t i = 0; i < sizeof(back); i++)
@@ -616,8 +603,8 @@ test_other_token(void)
 
 	tsr_test_softhsm_init_token(hsm, "tessera-other", "8765", "5678");
 	sa = open_p11(hsm);
-	g_assert_cmpint(open_p11_full(hsm->module, "tessera-other", secret_cb, "8765", &other),
-	    ==, TSR_OK);
+	g_assert_cmpint(open_p11_full(hsm->module, "tessera-other", tsr_test_secret_cb, "8765",
+	    &other), ==, TSR_OK);
 	g_assert_cmpstr(tsr_secure_area_describe(other), ==, "PKCS#11 token tessera-other");
 	create_key(sa, &ref, &ref_len, &pub);
 	memset(key, 9, sizeof(key));
@@ -699,7 +686,7 @@ test_ecdh_cross_check(void)
 	g_setenv("TESSERA_PBKDF2_ITERATIONS", "1000", TRUE);
 	memset(&config, 0, sizeof(config));
 	config.kind = TSR_SA_SOFTWARE;
-	config.secret = secret_cb;
+	config.secret = tsr_test_secret_cb;
 	config.secret_user = (void *)(uintptr_t)"passphrase";
 	g_assert_cmpint(tsr_secure_area_open(&config, &sw), ==, TSR_OK);
 

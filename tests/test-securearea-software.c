@@ -21,20 +21,6 @@
 #define TEST_ITERATIONS "1000"
 #define PASSPHRASE "correct horse battery staple"
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *secret = user;
-
-	g_assert_nonnull(purpose);
-	g_assert_cmpuint(cap, >=, 256);
-	if (secret == NULL)
-		return 1; /* the user cancelled */
-	g_assert_cmpuint(strlen(secret), <, cap);
-	strcpy(buf, secret);
-	return 0;
-}
-
 static tsr_secure_area_t *
 open_sw(const char *passphrase, const uint8_t *params, size_t params_len, int expect)
 {
@@ -43,7 +29,7 @@ open_sw(const char *passphrase, const uint8_t *params, size_t params_len, int ex
 
 	memset(&config, 0, sizeof(config));
 	config.kind = TSR_SA_SOFTWARE;
-	config.secret = secret_cb;
+	config.secret = tsr_test_secret_cb;
 	config.secret_user = (void *)(uintptr_t)passphrase;
 	config.software_params = params;
 	config.software_params_len = params_len;

@@ -45,18 +45,6 @@ typedef struct fixture {
 	char *data_dir;
 } fixture_t;
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *pw = user;
-
-	(void)purpose;
-	if (pw == NULL || strlen(pw) >= cap)
-		return -1;
-	memcpy(buf, pw, strlen(pw) + 1);
-	return 0;
-}
-
 static void
 fixture_set_up(fixture_t *f, gconstpointer data)
 {
@@ -107,7 +95,7 @@ create_wallet(const fixture_t *f)
 	tsr_store_t *store = NULL;
 
 	config.kind = TSR_SA_SOFTWARE;
-	config.secret = secret_cb;
+	config.secret = tsr_test_secret_cb;
 	config.secret_user = (void *)(uintptr_t)PASSPHRASE;
 	g_assert_cmpint(tsr_store_create(f->path, &config, &store), ==, TSR_OK);
 	g_assert_nonnull(store);
@@ -120,7 +108,7 @@ open_wallet(const fixture_t *f, const char *passphrase)
 	tsr_store_options_t options = { 0 };
 	tsr_store_t *store = NULL;
 
-	options.secret = secret_cb;
+	options.secret = tsr_test_secret_cb;
 	options.secret_user = (void *)(uintptr_t)passphrase;
 	g_assert_cmpint(tsr_store_open(f->path, &options, &store), ==, TSR_OK);
 	return store;
@@ -256,7 +244,7 @@ valid_fresh_schema(fixture_t *f, gconstpointer data)
 	}
 	/* A second create on the same path refuses. */
 	{
-		tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = secret_cb,
+		tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = tsr_test_secret_cb,
 			.secret_user = (void *)(uintptr_t)PASSPHRASE };
 		tsr_store_t *again = NULL;
 
@@ -308,7 +296,7 @@ exercise_wallet(const fixture_t *f)
 static void
 make_old_wallet(const fixture_t *f, int version, const char *schema_sql)
 {
-	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = secret_cb,
+	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = tsr_test_secret_cb,
 		.secret_user = (void *)(uintptr_t)PASSPHRASE };
 	tsr_secure_area_t *sa = NULL;
 	uint8_t key[32], *params = NULL, *sealed = NULL;
@@ -1027,7 +1015,7 @@ assert_unlock_p11(const char *path, const char *pin, int expect_unlock)
 	tsr_store_options_t options = { 0 };
 	tsr_store_t *store = NULL;
 
-	options.secret = secret_cb;
+	options.secret = tsr_test_secret_cb;
 	options.secret_user = (void *)(uintptr_t)pin;
 	g_assert_cmpint(tsr_store_open(path, &options, &store), ==, TSR_OK);
 	g_assert_cmpint(tsr_store_unlock(store), ==, expect_unlock);
@@ -1049,7 +1037,7 @@ valid_change_token_pin(fixture_t *f, gconstpointer data)
 	config.kind = TSR_SA_PKCS11;
 	config.pkcs11_module = hsm->module;
 	config.pkcs11_token_label = TSR_TEST_SOFTHSM_LABEL;
-	config.secret = secret_cb;
+	config.secret = tsr_test_secret_cb;
 	config.secret_user = (void *)(uintptr_t)TSR_TEST_SOFTHSM_PIN;
 	g_assert_cmpint(tsr_store_create(f->path, &config, &store), ==, TSR_OK);
 	cred = new_key_credential(f, store, &key_id, &len);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wallet-create-dialog.h"
+#include "wallet-secret-entry.h"
 
 struct _WalletCreateDialog
 {
@@ -235,11 +236,11 @@ wallet_create_dialog_create (WalletCreateDialog *self)
   wallet_store_create_async (self->store, kind, text_of (self->tcti_row),
                              text_of (self->module_row), text_of (self->token_row), secret,
                              self->cancellable, on_created, g_object_ref (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->pass_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->again_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->pin_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->tpm_pin_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->tpm_again_row), "");
+  wallet_secret_entry_clear (GTK_EDITABLE (self->pass_row));
+  wallet_secret_entry_clear (GTK_EDITABLE (self->again_row));
+  wallet_secret_entry_clear (GTK_EDITABLE (self->pin_row));
+  wallet_secret_entry_clear (GTK_EDITABLE (self->tpm_pin_row));
+  wallet_secret_entry_clear (GTK_EDITABLE (self->tpm_again_row));
   return TRUE;
 }
 

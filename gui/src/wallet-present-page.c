@@ -8,6 +8,7 @@
 #include "wallet-labels.h"
 #include "wallet-present-page.h"
 #include "wallet-qr-view.h"
+#include "wallet-secret-entry.h"
 
 struct _WalletPresentPage
 {
@@ -454,7 +455,7 @@ on_pin_response (AdwMessageDialog  *dialog,
     respond (self, TRUE, FALSE, gtk_editable_get_text (entry));
   else
     respond (self, FALSE, FALSE, NULL);
-  gtk_editable_set_text (entry, "");
+  wallet_secret_entry_clear (entry);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "wallet-provision-dialog.h"
 #include "wallet-preferences-window.h"
 #include "wallet-labels.h"
+#include "wallet-secret-entry.h"
 #include "wallet-window.h"
 
 struct _WalletWindow
@@ -407,7 +408,7 @@ on_passphrase_response (AdwMessageDialog *dialog,
   if (g_str_equal (response, "unlock"))
     {
       wallet_store_set_passphrase (u->self->store, gtk_editable_get_text (GTK_EDITABLE (u->entry)));
-      gtk_editable_set_text (GTK_EDITABLE (u->entry), "");
+      wallet_secret_entry_clear (GTK_EDITABLE (u->entry));
       try_unlock (u);
     }
   else

@@ -19,6 +19,7 @@
 
 #include "softhsm.h"
 #include "swtpm.h"  /* tsr_test_rmrf() */
+#include "test-support.h"
 #include "wallet-create-dialog.h"
 #include "wallet-preferences-window.h"
 #include "wallet-test-support.h"
@@ -222,7 +223,7 @@ test_softhsm_wallet (void)
 
   /* A key on the token (as a provisioning tool would make it) and a
    * credential from tessera-issuer, imported through the app. */
-  options.secret = wallet_test_fixed_secret;
+  options.secret = tsr_test_secret_cb;
   options.secret_user = (gpointer) (guintptr) TSR_TEST_SOFTHSM_PIN;
   g_assert_cmpint (tsr_store_open (path, &options, &second), ==, TSR_OK);
   {

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "test-support.h"
 #include "wallet-consent-dialog.h"
 #include "wallet-labels.h"
 #include "wallet-preferences-window.h"
@@ -342,7 +343,7 @@ test_change_passphrase (void)
   wallet_test_spin (200);
 
   /* The file now opens with the new passphrase only. */
-  options.secret = wallet_test_fixed_secret;
+  options.secret = tsr_test_secret_cb;
   options.secret_user = (gpointer) (guintptr) "new one";
   g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
   g_assert_cmpint (tsr_store_unlock (store), ==, TSR_OK);

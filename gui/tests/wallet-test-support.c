@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "test-support.h"
 #include "wallet-test-support.h"
 
 void
@@ -41,28 +42,6 @@ wallet_test_data_dir (void)
   return dir;
 }
 
-int
-wallet_test_fixed_secret (void       *user,
-                          const char *purpose,
-                          char       *buf,
-                          size_t      cap)
-{
-  if (user == NULL || strlen (user) >= cap)
-    return 1;
-  g_strlcpy (buf, user, cap);
-  return 0;
-}
-
-static int
-secret_cb (void       *user,
-           const char *purpose,
-           char       *buf,
-           size_t      cap)
-{
-  g_strlcpy (buf, WALLET_TEST_PASSPHRASE, cap);
-  return 0;
-}
-
 tsr_store_t *
 wallet_test_wallet_open (WalletTestWallet *w)
 {
@@ -70,7 +49,8 @@ wallet_test_wallet_open (WalletTestWallet *w)
   tsr_store_t *store = NULL;
 
   memset (&options, 0, sizeof options);
-  options.secret = secret_cb;
+  options.secret = tsr_test_secret_cb;
+  options.secret_user = (gpointer) (guintptr) WALLET_TEST_PASSPHRASE;
   g_assert_cmpint (tsr_store_open (w->path, &options, &store), ==, TSR_OK);
   g_assert_cmpint (tsr_store_unlock (store), ==, TSR_OK);
   return store;
@@ -179,7 +159,8 @@ wallet_test_wallet_new (guint n_credentials)
   w->path = g_build_filename (w->dir, "wallet.db", NULL);
   memset (&sa, 0, sizeof sa);
   sa.kind = TSR_SA_SOFTWARE;
-  sa.secret = secret_cb;
+  sa.secret = tsr_test_secret_cb;
+  sa.secret_user = (gpointer) (guintptr) WALLET_TEST_PASSPHRASE;
   g_assert_cmpint (tsr_store_create (w->path, &sa, &store), ==, TSR_OK);
   for (guint i = 0; i < n_credentials; i++)
     {

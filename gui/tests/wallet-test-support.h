@@ -44,11 +44,6 @@ gint64            wallet_test_issue_full    (tsr_store_t                *store,
                                              const tsr_sa_key_options_t *options,
                                              const char                 *doc_type,
                                              const char                 *claims);
-/* A tsr_secret_fn handing out @user (a string). */
-int               wallet_test_fixed_secret  (void         *user,
-                                             const char   *purpose,
-                                             char         *buf,
-                                             size_t        cap);
 /* Opens the test wallet, unlocked with the passphrase. */
 tsr_store_t      *wallet_test_wallet_open   (WalletTestWallet *w);
 

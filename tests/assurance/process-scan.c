@@ -250,6 +250,7 @@ typedef struct region {
 	uintptr_t start;
 	uint8_t *bytes;
 	size_t len;
+	char *name; /* the mapping's path or [heap], [stack]; "" when anonymous */
 } region_t;
 
 void
@@ -271,15 +272,18 @@ tsr_test_snapshot_take(pid_t pid, tsr_test_snapshot_t *snap)
 		uintmax_t start = 0, end = 0;
 		char perms[5] = "";
 		region_t r = { 0 };
+		int name_at = 0;
 		ssize_t got;
 
-		g_assert_cmpint(sscanf(lines[i], "%jx-%jx %4s", &start, &end, perms), ==, 3);
+		g_assert_cmpint(sscanf(lines[i], "%jx-%jx %4s %*s %*s %*s %n", &start, &end, perms,
+		    &name_at), >=, 3);
 		/* As test-secret-scan: no sanitizer shadow or reservation. */
 		if (perms[0] != 'r' || perms[1] != 'w' || strstr(lines[i], "[vvar]") != NULL ||
 		    end - start > MAX_REGION)
 			continue;
 		r.start = (uintptr_t)start;
 		r.len = (size_t)(end - start);
+		r.name = g_strdup(name_at > 0 ? lines[i] + name_at : "");
 		r.bytes = g_malloc0(r.len);
 		/* A page that cannot be read (a shared file mapping past the
 		 * file's end, a device's memory) is left as zeros and counted. */
@@ -304,8 +308,10 @@ tsr_test_snapshot_take(pid_t pid, tsr_test_snapshot_t *snap)
 void
 tsr_test_snapshot_free(tsr_test_snapshot_t *snap)
 {
-	for (guint i = 0; i < snap->regions->len; i++)
+	for (guint i = 0; i < snap->regions->len; i++) {
 		g_free(g_array_index(snap->regions, region_t, i).bytes);
+		g_free(g_array_index(snap->regions, region_t, i).name);
+	}
 	g_array_free(snap->regions, TRUE);
 }
 
@@ -322,16 +328,45 @@ snapshot_at(const tsr_test_snapshot_t *snap, uintptr_t addr, size_t len)
 	return NULL;
 }
 
-bool
-tsr_test_snapshot_has_bytes(const tsr_test_snapshot_t *snap, const uint8_t *bytes, size_t len)
+/* The first occurrence of len bytes in snap, or NULL; its region in
+ * *ret_region. */
+static const uint8_t *
+snapshot_find(const tsr_test_snapshot_t *snap, const uint8_t *bytes, size_t len,
+    const region_t **ret_region)
 {
 	for (guint i = 0; i < snap->regions->len; i++) {
 		const region_t *r = &g_array_index(snap->regions, region_t, i);
+		const uint8_t *at = memmem(r->bytes, r->len, bytes, len);
 
-		if (memmem(r->bytes, r->len, bytes, len) != NULL)
-			return true;
+		if (at != NULL) {
+			*ret_region = r;
+			return at;
+		}
 	}
-	return false;
+	return NULL;
+}
+
+void
+tsr_test_snapshot_each(const tsr_test_snapshot_t *snap, const uint8_t *bytes, size_t len,
+    tsr_test_occurrence_fn fn, void *user)
+{
+	for (guint i = 0; i < snap->regions->len; i++) {
+		const region_t *r = &g_array_index(snap->regions, region_t, i);
+		const uint8_t *from = r->bytes, *at;
+
+		while ((at = memmem(from, r->len - (size_t)(from - r->bytes), bytes, len)) != NULL) {
+			fn(at, (size_t)(at - r->bytes), r->len - (size_t)(at - r->bytes), user);
+			from = at + 1;
+		}
+	}
+}
+
+bool
+tsr_test_snapshot_has_bytes(const tsr_test_snapshot_t *snap, const uint8_t *bytes, size_t len)
+{
+	const region_t *r;
+
+	return snapshot_find(snap, bytes, len, &r) != NULL;
 }
 
 bool
@@ -402,20 +437,31 @@ tsr_test_secret_named(const tsr_test_secrets_t *all, const char *what)
 	g_assert_not_reached();
 }
 
-bool
-tsr_test_snapshot_has_secret(const tsr_test_snapshot_t *snap, const tsr_test_secret_t *s)
+/* Where either 16-byte half of s occurs first, forwards or byte-reversed;
+ * NULL when nowhere. */
+static const uint8_t *
+secret_find(const tsr_test_snapshot_t *snap, const tsr_test_secret_t *s,
+    const region_t **ret_region)
 {
 	uint8_t needles[4][16];
+	const uint8_t *at = NULL;
 
 	for (size_t half = 0; half < 2; half++) {
 		memcpy(needles[half * 2], s->bytes + half * 16, 16);
 		for (size_t k = 0; k < 16; k++)
 			needles[half * 2 + 1][k] = s->bytes[(1 - half) * 16 + 15 - k];
 	}
-	for (size_t k = 0; k < 4; k++)
-		if (tsr_test_snapshot_has_bytes(snap, needles[k], 16))
-			return true;
-	return false;
+	for (size_t k = 0; k < 4 && at == NULL; k++)
+		at = snapshot_find(snap, needles[k], 16, ret_region);
+	return at;
+}
+
+bool
+tsr_test_snapshot_has_secret(const tsr_test_snapshot_t *snap, const tsr_test_secret_t *s)
+{
+	const region_t *r;
+
+	return secret_find(snap, s, &r) != NULL;
 }
 
 unsigned
@@ -425,10 +471,21 @@ tsr_test_scan_secrets(const tsr_test_snapshot_t *snap, const tsr_test_secrets_t 
 	unsigned found = 0;
 
 	for (size_t i = 0; i < all->n; i++) {
-		if (tsr_test_snapshot_has_secret(snap, &all->s[i])) {
-			g_test_message("%s %s: %s is still in memory", who, when, all->s[i].what);
-			found++;
-		}
+		const region_t *r = NULL;
+		const uint8_t *at = secret_find(snap, &all->s[i], &r);
+		g_autoptr(GString) around = g_string_new(NULL);
+		size_t off;
+
+		if (at == NULL)
+			continue;
+		/* Where, and the 48 bytes either side: what holds it. */
+		off = (size_t)(at - r->bytes);
+		for (size_t k = off > 48 ? off - 48 : 0; k < MIN(r->len, off + 16 + 48); k++)
+			g_string_append_printf(around, "%s%02x", k == off ? " [" : "", r->bytes[k]);
+		g_test_message("%s %s: %s is still in memory, first at 0x%jx (%s+0x%zx): %s", who,
+		    when, all->s[i].what, (uintmax_t)(r->start + off),
+		    r->name[0] != '\0' ? r->name : "anonymous", off, around->str);
+		found++;
 	}
 	g_test_message("%s %s: %zu KiB in %u mappings scanned (%zu KiB of them unreadable) "
 	    "for %zu secrets, %u found", who, when, snap->total / 1024, snap->regions->len,

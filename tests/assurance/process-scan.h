@@ -100,6 +100,14 @@ typedef struct tsr_test_snapshot {
 void tsr_test_snapshot_take(pid_t pid, tsr_test_snapshot_t *snap);
 void tsr_test_snapshot_free(tsr_test_snapshot_t *snap);
 
+/* Calls fn for every occurrence of len bytes in snap, with where it is in
+ * the snapshot's copy, how many bytes of its mapping come before it, and
+ * how many from it to the mapping's end. */
+typedef void (*tsr_test_occurrence_fn)(const uint8_t *at, size_t before, size_t rest,
+    void *user);
+void tsr_test_snapshot_each(const tsr_test_snapshot_t *snap, const uint8_t *bytes, size_t len,
+    tsr_test_occurrence_fn fn, void *user);
+
 /* Whether len bytes (16 to 32: a secret's half or a value's window) occur
  * anywhere in snap, as they are. */
 bool tsr_test_snapshot_has_bytes(const tsr_test_snapshot_t *snap, const uint8_t *bytes,

@@ -72,18 +72,6 @@ typedef struct wallet {
 	unsigned tpm_persistent; /* persistent objects before the wallet (the EKs) */
 } wallet_t;
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *s = user;
-
-	(void)purpose;
-	if (strlen(s) >= cap)
-		return -1;
-	memcpy(buf, s, strlen(s) + 1);
-	return 0;
-}
-
 static const char *
 wallet_secret(const wallet_t *w)
 {
@@ -96,7 +84,7 @@ wallet_config(const wallet_t *w, tsr_sa_config_t *config)
 {
 	memset(config, 0, sizeof(*config));
 	config->kind = w->kind;
-	config->secret = secret_cb;
+	config->secret = tsr_test_secret_cb;
 	config->secret_user = (void *)(uintptr_t)wallet_secret(w);
 	if (w->kind == TSR_SA_PKCS11) {
 		config->pkcs11_module = tsr_test_softhsm_module();
@@ -148,7 +136,7 @@ wallet_open(const wallet_t *w)
 	tsr_store_options_t options = { 0 };
 	tsr_store_t *store = NULL;
 
-	options.secret = secret_cb;
+	options.secret = tsr_test_secret_cb;
 	options.secret_user = (void *)(uintptr_t)wallet_secret(w);
 	g_assert_cmpint(tsr_store_open(w->path, &options, &store), ==, TSR_OK);
 	return store;

@@ -58,18 +58,6 @@ capture(const char *msg, void *user)
 	g_string_append_c(logged, '\n');
 }
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *pw = user;
-
-	(void)purpose;
-	if (pw == NULL || strlen(pw) >= cap)
-		return -1;
-	memcpy(buf, pw, strlen(pw) + 1);
-	return 0;
-}
-
 /* A secret, and the places it must never be found. */
 typedef struct secret {
 	char *what;
@@ -244,7 +232,7 @@ consented_presentation(void)
 	const char *data_dir = g_getenv("TSR_TEST_DATA");
 	g_autoptr(GPtrArray) undisclosed = g_ptr_array_new_with_free_func(secret_free);
 	g_autoptr(GPtrArray) everything = g_ptr_array_new_with_free_func(secret_free);
-	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = secret_cb,
+	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = tsr_test_secret_cb,
 		.secret_user = (void *)(uintptr_t)PASSPHRASE };
 	tsr_store_t *store = NULL;
 	tsr_device_key_t *key = NULL;

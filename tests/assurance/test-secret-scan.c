@@ -27,6 +27,13 @@
  * little-endian limbs), so the 16 bytes a free() overwrites with its list
  * pointers do not hide it.
  *
+ * The same presentation runs again over the simulated BLE link (GATT with
+ * a 185-byte ATT_MTU, so the response crosses in many chunks, and L2CAP):
+ * each message is sent on one side's BLE transport and received, chunked
+ * and reassembled, on the other's. The transports and the links are freed
+ * with the sessions, so the scan after the session also covers what the
+ * BLE code (GATT state machine, reassembly buffers, L2CAP framing) left.
+ *
  * Controls, so that the scan cannot pass by seeing nothing: while the
  * objects are alive the scan must find SKDevice, the EDeviceKey scalar, the
  * data key and M where the library keeps them, and a block the test frees
@@ -227,17 +234,6 @@ found(const char *what)
 
 /* --- Recomputing the secrets --- */
 
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	(void)user;
-	(void)purpose;
-	if (sizeof(PASSPHRASE) > cap)
-		return -1;
-	memcpy(buf, PASSPHRASE, sizeof(PASSPHRASE));
-	return 0;
-}
-
 static void
 add_scalar(const char *what, const tsr_ec_key_t *key)
 {
@@ -311,6 +307,83 @@ add_derived_secrets(const tsr_reader_session_t *reader, const tsr_holder_session
 	memset(k, 0, sizeof(*k));
 }
 
+/* --- The simulated BLE link (the BLE cases) --- */
+
+#define BLE_WAIT_MS 30000
+
+typedef struct ble_case {
+	bool ble;
+	bool l2cap;
+} ble_case_t;
+
+typedef struct ble_pair {
+	tsr_ble_link_t *holder_radio, *reader_radio;
+	tsr_transport_t *holder, *reader;
+} ble_pair_t;
+
+/* Both ends in peripheral server mode, from the engagement's UUID. */
+static void
+ble_pair_start(ble_pair_t *p, const tsr_reader_session_t *reader, bool l2cap)
+{
+	tsr_ble_sim_config_t sim = { .mtu = 185 };
+	tsr_engagement_ble_t seen;
+	tsr_ble_config_t hc, rc;
+
+	g_assert_cmpint(tsr_reader_session_ble(reader, &seen), ==, TSR_OK);
+	g_assert_true(seen.peripheral_server);
+	tsr_ble_config_init(&hc, TSR_BLE_ROLE_HOLDER, TSR_BLE_MODE_PERIPHERAL_SERVER, seen.uuid);
+	tsr_ble_config_init(&rc, TSR_BLE_ROLE_READER, TSR_BLE_MODE_PERIPHERAL_SERVER, seen.uuid);
+	hc.l2cap = rc.l2cap = l2cap;
+	g_assert_cmpint(tsr_ble_sim_pair_new(&sim, &p->holder_radio, &p->reader_radio), ==,
+	    TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&hc, p->holder_radio, &p->holder), ==, TSR_OK);
+	g_assert_cmpint(tsr_transport_ble_new(&rc, p->reader_radio, &p->reader), ==, TSR_OK);
+}
+
+static void
+ble_pair_free(ble_pair_t *p)
+{
+	tsr_transport_free(p->holder);
+	tsr_transport_free(p->reader);
+	tsr_ble_link_free(p->holder_radio);
+	tsr_ble_link_free(p->reader_radio);
+	memset(p, 0, sizeof(*p));
+}
+
+typedef struct ble_receive {
+	tsr_transport_t *t;
+	uint8_t *msg;
+	size_t len;
+	int r;
+} ble_receive_t;
+
+static gpointer
+ble_receive_thread(gpointer data)
+{
+	ble_receive_t *rx = data;
+
+	rx->r = tsr_transport_receive(rx->t, BLE_WAIT_MS, &rx->msg, &rx->len);
+	return NULL;
+}
+
+/* msg sent on from and received on to, by a thread of its own as the peer
+ * would (the first message also makes the connection); the received copy,
+ * which must be msg. */
+static uint8_t *
+ble_carry(tsr_transport_t *from, tsr_transport_t *to, const uint8_t *msg, size_t len,
+    size_t *ret_len)
+{
+	ble_receive_t rx = { .t = to };
+	GThread *th = g_thread_new("ble-receive", ble_receive_thread, &rx);
+
+	g_assert_cmpint(tsr_transport_send(from, msg, len, BLE_WAIT_MS), ==, TSR_OK);
+	g_thread_join(th);
+	g_assert_cmpint(rx.r, ==, TSR_OK);
+	g_assert_cmpmem(rx.msg, rx.len, msg, len);
+	*ret_len = rx.len;
+	return rx.msg;
+}
+
 /* --- The test --- */
 
 static void
@@ -333,14 +406,23 @@ control_unwiped_block(void)
 	vault->n = before;
 }
 
+/* data: a ble_case_t, whether the session's messages cross the simulated
+ * BLE link, and over L2CAP. */
 static void
-test_presentation_and_wallet(void)
+test_presentation_and_wallet(gconstpointer data)
 {
+	const ble_case_t *c = data;
+	tsr_engagement_ble_t offer = { .peripheral_server = true };
+	ble_pair_t link = { 0 };
+	tsr_ble_info_t info;
+	uint8_t *carried = NULL, *end = NULL;
+	size_t carried_len = 0, end_len = 0;
 	static const uint8_t msg[] = "a secure-area signature";
 	g_autofree char *dir = g_dir_make_tmp("tsr-scan-XXXXXX", NULL);
 	g_autofree char *path = g_build_filename(dir, "wallet.db", NULL);
 	const char *data_dir = g_getenv("TSR_TEST_DATA");
-	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = secret_cb };
+	tsr_sa_config_t config = { .kind = TSR_SA_SOFTWARE, .secret = tsr_test_secret_cb,
+		.secret_user = (void *)(uintptr_t)PASSPHRASE };
 	tsr_store_t *store = NULL;
 	tsr_secure_area_t *sa = NULL;
 	tsr_device_key_t *key = NULL;
@@ -368,6 +450,8 @@ test_presentation_and_wallet(void)
 		g_test_skip("MALLOC_PERTURB_ wipes freed blocks: the scan would prove nothing");
 		return;
 	}
+	/* Each case starts with an empty vault. */
+	memset(vault, 0, sizeof(*vault));
 	control_unwiped_block();
 
 	/* The wallet, its key and credential; a signature by the secure area. */
@@ -386,9 +470,13 @@ test_presentation_and_wallet(void)
 	tsr_free(ref);
 
 	/* A QR session and a deviceMac presentation of two elements. */
-	g_assert_cmpint(tsr_holder_session_new(NULL, &holder), ==, TSR_OK);
+	if (c->ble)
+		g_assert_cmpint(tsr_random_bytes(offer.uuid, sizeof(offer.uuid)), ==, TSR_OK);
+	g_assert_cmpint(tsr_holder_session_new(c->ble ? &offer : NULL, &holder), ==, TSR_OK);
 	g_assert_cmpint(tsr_holder_session_qr_uri(holder, &uri), ==, TSR_OK);
 	g_assert_cmpint(tsr_reader_session_new(uri, &reader), ==, TSR_OK);
+	if (c->ble)
+		ble_pair_start(&link, reader, c->l2cap);
 	tsr_reader_session_transcript(reader, &st, &st_len);
 	g_assert_cmpint(tsr_request_builder_new(&b), ==, TSR_OK);
 	g_assert_cmpint(tsr_request_builder_add_template(b, "mdl-full"), ==, TSR_OK);
@@ -396,6 +484,12 @@ test_presentation_and_wallet(void)
 	    TSR_OK);
 	g_assert_cmpint(tsr_reader_session_establish(reader, request, request_len, &est, &est_len),
 	    ==, TSR_OK);
+	if (c->ble) {
+		carried = ble_carry(link.reader, link.holder, est, est_len, &carried_len);
+		tsr_free(est);
+		est = carried;
+		est_len = carried_len;
+	}
 	g_assert_cmpint(tsr_holder_session_establish(holder, est, est_len, &dev_request,
 	    &dev_request_len), ==, TSR_OK);
 	g_assert_cmpint(tsr_holder_session_transcript(holder, &st, &st_len), ==, TSR_OK);
@@ -416,6 +510,12 @@ test_presentation_and_wallet(void)
 	    &response_len), ==, TSR_OK);
 	g_assert_cmpint(tsr_holder_session_respond(holder, response, response_len, false, &smsg,
 	    &smsg_len), ==, TSR_OK);
+	if (c->ble) {
+		carried = ble_carry(link.holder, link.reader, smsg, smsg_len, &carried_len);
+		tsr_free(smsg);
+		smsg = carried;
+		smsg_len = carried_len;
+	}
 	g_assert_cmpint(tsr_reader_session_receive(reader, smsg, smsg_len, &received,
 	    &received_len, &ended), ==, TSR_OK);
 	iaca = tsr_test_load("store/iaca.pem", &iaca_len);
@@ -443,6 +543,24 @@ test_presentation_and_wallet(void)
 	g_assert_true(found("the EDeviceKey private scalar"));
 	g_assert_true(found("the data key"));
 	g_assert_true(found("the software area's key M"));
+
+	if (c->ble) {
+		/* The reader ends the session (status 20), then the link. */
+		g_assert_cmpint(tsr_reader_session_terminate(reader, &end, &end_len), ==, TSR_OK);
+		carried = ble_carry(link.reader, link.holder, end, end_len, &carried_len);
+		g_assert_cmpint(tsr_holder_session_receive(holder, carried, carried_len,
+		    &dev_request, &dev_request_len), ==, TSR_ERR_SESSION_TERMINATED);
+		g_assert_cmpint(tsr_transport_ble_info(link.holder, &info), ==, TSR_OK);
+		g_assert_true(info.l2cap == c->l2cap);
+		g_test_message("over the simulated BLE link (%s): %" G_GUINT64_FORMAT
+		    " chunks sent by the holder, %" G_GUINT64_FORMAT " received",
+		    c->l2cap ? "L2CAP" : "GATT, ATT_MTU 185", info.chunks_sent,
+		    info.chunks_received);
+		g_assert_cmpint(tsr_transport_close(link.reader), ==, TSR_OK);
+		ble_pair_free(&link);
+		tsr_free(carried);
+		tsr_free(end);
+	}
 
 	/* The sessions and everything of the presentation go. */
 	tsr_verify_result_free(result);
@@ -478,6 +596,8 @@ test_presentation_and_wallet(void)
 int
 main(int argc, char **argv)
 {
+	static const ble_case_t local = { false, false }, gatt = { true, false },
+		l2cap = { true, true };
 	int r;
 
 	g_test_init(&argc, &argv, NULL);
@@ -485,8 +605,10 @@ main(int argc, char **argv)
 	vault = mmap(NULL, VAULT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	g_assert_true(vault != MAP_FAILED);
 	g_assert_cmpuint(sizeof(*vault), <=, VAULT_SIZE);
-	g_test_add_func("/secret-scan/presentation_and_software_area",
+	g_test_add_data_func("/secret-scan/presentation_and_software_area", &local,
 	    test_presentation_and_wallet);
+	g_test_add_data_func("/secret-scan/ble/gatt", &gatt, test_presentation_and_wallet);
+	g_test_add_data_func("/secret-scan/ble/l2cap", &l2cap, test_presentation_and_wallet);
 	r = g_test_run();
 	munmap(vault, VAULT_SIZE);
 	return r;

@@ -142,19 +142,6 @@ disarm(void)
 
 /* --- The wallet --- */
 
-/* The passphrase, or the token's user PIN. */
-static int
-secret_cb(void *user, const char *purpose, char *buf, size_t cap)
-{
-	const char *secret = user;
-
-	(void)purpose;
-	if (strlen(secret) >= cap)
-		return -1;
-	memcpy(buf, secret, strlen(secret) + 1);
-	return 0;
-}
-
 /* The template wallet: two keys, a credential on each, a log entry and a
  * setting; a third credential (on key 1) is ready to import. */
 typedef struct world {
@@ -263,7 +250,7 @@ world_config(tsr_sa_config_t *config)
 {
 	memset(config, 0, sizeof(*config));
 	config->kind = world.kind;
-	config->secret = secret_cb;
+	config->secret = tsr_test_secret_cb;
 	config->secret_user = (void *)(uintptr_t)world.secret;
 	if (world.kind == TSR_SA_PKCS11) {
 		config->pkcs11_module = tsr_test_softhsm_module();
@@ -383,7 +370,7 @@ open_unlocked(void)
 	tsr_store_options_t options = { 0 };
 	tsr_store_t *store = NULL;
 
-	options.secret = secret_cb;
+	options.secret = tsr_test_secret_cb;
 	options.secret_user = (void *)(uintptr_t)world.secret;
 	g_assert_cmpint(tsr_store_open(world.path, &options, &store), ==, TSR_OK);
 	g_assert_cmpint(tsr_store_unlock(store), ==, TSR_OK);
@@ -625,7 +612,7 @@ op_open_unlock(tsr_store_t *unused)
 	int r;
 
 	(void)unused;
-	options.secret = secret_cb;
+	options.secret = tsr_test_secret_cb;
 	options.secret_user = (void *)(uintptr_t)world.secret;
 	if ((r = tsr_store_open(world.path, &options, &store)) == TSR_OK)
 		r = tsr_store_unlock(store);

@@ -88,3 +88,17 @@ tsr_test_json_string(const char *relpath, const char *section, const char *key)
 	g_assert_nonnull(end);
 	return g_strndup(p, (gsize)(end - p));
 }
+
+int
+tsr_test_secret_cb(void *user, const char *purpose, char *buf, size_t cap)
+{
+	const char *secret = user;
+
+	g_assert_nonnull(purpose);
+	g_assert_cmpuint(cap, >=, 256);
+	if (secret == NULL)
+		return 1;
+	g_assert_cmpuint(strlen(secret), <, cap);
+	memcpy(buf, secret, strlen(secret) + 1);
+	return 0;
+}

@@ -22,5 +22,13 @@ void tsr_test_assert_hex(const uint8_t *ptr, size_t len, const char *hex);
 char *tsr_test_json_string(const char *relpath, const char *section, const char *key);
 /* Seconds since the epoch for an RFC 3339 UTC string; aborts when invalid. */
 int64_t tsr_test_time(const char *rfc3339);
+/*
+ * A tsr_secret_fn handing out user, a NUL-terminated string (a wallet
+ * passphrase or a token PIN): give it as the secret_user of a
+ * tsr_sa_config_t or tsr_store_options_t. A NULL user plays a user who
+ * cancels (returns 1). Checks the callback's contract on the library's
+ * side: a purpose for the prompt and room for 255 characters.
+ */
+int tsr_test_secret_cb(void *user, const char *purpose, char *buf, size_t cap);
 
 #endif /* TSR_TEST_SUPPORT_H */

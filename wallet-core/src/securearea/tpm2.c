@@ -24,6 +24,7 @@
  * (TPM structures in their TPM wire form).
  */
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,13 +155,57 @@ tsr_tpm2_rc(const tsr_tpm2_t *t, TSS2_RC rc, const char *what)
 
 /* --- Helpers --- */
 
+/*
+ * ESYS copies a command's input parameters into its context (to send the
+ * command again after TPM2_RC_RETRY), keeps them until a later command's
+ * inputs cover them, and frees the context unwiped. After a command whose
+ * input held a secret (a new key's PIN, a data key to seal), the copy of
+ * that input, byte for byte the caller's struct, is found in the context
+ * (one allocation) and wiped. Only for an input that holds a secret: an
+ * all-zero one would match any zeroed stretch of the context.
+ */
+static void
+wipe_saved_input(tsr_tpm2_t *t, const void *input, size_t len)
+{
+	uint8_t *ctx = (uint8_t *)t->esys, *end = ctx + malloc_usable_size(t->esys), *at;
+
+	while ((at = memmem(ctx, (size_t)(end - ctx), input, len)) != NULL) {
+		tsr_zeroize(at, len);
+		ctx = at + len;
+	}
+}
+
+/*
+ * ESYS decrypts an encrypted response parameter (a data key from Unseal,
+ * a shared secret from ECDH_ZGen) in place, in the SYS context's response
+ * buffer, and leaves it there until a later response overwrites it: wiped
+ * right after the command. The buffer is ESYS's; it hands out a const
+ * pointer only because callers are not meant to change a response.
+ */
+static void
+wipe_response(tsr_tpm2_t *t)
+{
+	TSS2_SYS_CONTEXT *sys = NULL;
+	const uint8_t *rp = NULL;
+	size_t rp_len = 0;
+
+	if (Esys_GetSysContext(t->esys, &sys) == TSS2_RC_SUCCESS &&
+	    Tss2_Sys_GetRpBuffer(sys, &rp_len, &rp) == TSS2_RC_SUCCESS && rp != NULL)
+		tsr_zeroize((uint8_t *)(uintptr_t)rp, rp_len);
+}
+
 void
 tsr_tpm2_flush(tsr_tpm2_t *t, ESYS_TR *h)
 {
+	static const TPM2B_AUTH no_auth; /* all zero */
 	TSS2_RC rc;
 
 	if (t == NULL || h == NULL || *h == ESYS_TR_NONE)
 		return;
+	/* ESYS keeps an object's authValue (a key's PIN, Esys_TR_SetAuth) in
+	 * its own record of the object and frees that record unwiped: the
+	 * whole TPM2B is overwritten first. */
+	(void)Esys_TR_SetAuth(t->esys, *h, &no_auth);
 	if ((rc = Esys_FlushContext(t->esys, *h)) != TSS2_RC_SUCCESS)
 		tsr_debug("tpm2: FlushContext: %s", Tss2_RC_Decode(rc));
 	*h = ESYS_TR_NONE;
@@ -680,6 +725,8 @@ tpm2_create_key(void *state, const tsr_sa_key_options_t *options, const uint8_t 
 		goto out;
 	rc = Esys_Create(t->esys, primary, sess, ESYS_TR_NONE, ESYS_TR_NONE, &sens, &key_template,
 	    &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
+	if (pin_len > 0)
+		wipe_saved_input(t, &sens, sizeof(sens));
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tsr_tpm2_rc(t, rc, "Create (key)");
 		goto out;
@@ -790,6 +837,7 @@ tpm2_ecdh(void *state, const uint8_t *ref, size_t ref_len, const char *pin,
 		goto out;
 	tsr_tpm2_flush(t, &primary);
 	rc = Esys_ECDH_ZGen(t->esys, key, sess, ESYS_TR_NONE, ESYS_TR_NONE, &in, &outp);
+	wipe_response(t);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tsr_tpm2_rc(t, rc, "ECDH_ZGen");
 		goto out;
@@ -843,6 +891,7 @@ tpm2_seal(void *state, const uint8_t key[32], uint8_t **ret_blob, size_t *ret_bl
 		goto out;
 	rc = Esys_Create(t->esys, primary, sess, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
 	    &sealed_template, &outside, &pcrs, &priv, &pub, NULL, NULL, NULL);
+	wipe_saved_input(t, &sens, sizeof(sens));
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tsr_tpm2_rc(t, rc, "Create (sealed)");
 		goto out;
@@ -885,6 +934,7 @@ tpm2_unseal(void *state, const uint8_t *blob, size_t blob_len, uint8_t key[32])
 		goto out;
 	tsr_tpm2_flush(t, &primary);
 	rc = Esys_Unseal(t->esys, obj, sess, ESYS_TR_NONE, ESYS_TR_NONE, &data);
+	wipe_response(t);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tsr_tpm2_rc(t, rc, "Unseal");
 		if (r == TSR_ERR_SA_PIN_INCORRECT)
@@ -948,6 +998,7 @@ tpm2_change_key_pin(void *state, const uint8_t *ref, size_t ref_len, const char 
 		goto out;
 	rc = Esys_ObjectChangeAuth(t->esys, key, primary, sess, ESYS_TR_NONE, ESYS_TR_NONE, &auth,
 	    &priv);
+	wipe_saved_input(t, &auth, sizeof(auth));
 	if (rc != TSS2_RC_SUCCESS) {
 		r = tsr_tpm2_rc(t, rc, "ObjectChangeAuth");
 		goto out;
