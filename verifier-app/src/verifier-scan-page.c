@@ -296,6 +296,7 @@ static void
 verifier_scan_page_init (VerifierScanPage *self)
 {
 	GListModel *cameras;
+	g_autoptr (GtkExpression) camera_name = NULL;
 	g_autofree char *wanted = NULL;
 	guint n;
 
@@ -308,8 +309,10 @@ verifier_scan_page_init (VerifierScanPage *self)
 
 	self->cameras = verifier_camera_monitor_new ();
 	cameras = verifier_camera_monitor_get_cameras (self->cameras);
-	adw_combo_row_set_expression (self->camera_row,
-	    gtk_property_expression_new (GST_TYPE_DEVICE, NULL, "display-name"));
+	/* The row takes its own reference (transfer none), unlike GtkDropDown's
+	 * constructor. */
+	camera_name = gtk_property_expression_new (GST_TYPE_DEVICE, NULL, "display-name");
+	adw_combo_row_set_expression (self->camera_row, camera_name);
 	adw_combo_row_set_model (self->camera_row, cameras);
 	wanted = g_settings_get_string (self->settings, "camera");
 	n = g_list_model_get_n_items (cameras);
