@@ -100,7 +100,7 @@ TSR_EXPORT TSR_WUR int tsr_store_default_path(char **ret_path);
  * software parameters) are recorded. Nothing is left behind on failure.
  *
  * The wallet appears at @p path only whole: it is built in a hidden file
- * beside it (`.NAME.creating-XXXXXX`) and linked into place once
+ * beside it (`.NAME.creating-XXXXXX`) and moved into place once
  * committed, so a process killed (or a machine losing power) during
  * creation leaves no wallet and no file at @p path, and creating again
  * succeeds. Such leftovers are removed by the next creation in that

@@ -7,12 +7,16 @@
  * Where a wallet's files live, and how a new one appears at its path.
  *
  * A new wallet is built in a hidden draft beside its path,
- * ".NAME.creating-XXXXXX", and linked to the path only once its one
+ * ".NAME.creating-XXXXXX", and moved to the path only once its one
  * transaction has committed and its WAL has been folded in. So the path
  * holds a whole wallet or nothing: a creation killed or cut by power loss
  * leaves at most a draft, never a file that tsr_store_open() would call
- * "no wallet" and tsr_store_create() "exists". link(2), unlike rename(2),
- * never replaces a wallet another process published in the meantime.
+ * "no wallet" and tsr_store_create() "exists". The move is
+ * renameat2(RENAME_NOREPLACE), which never replaces a wallet another
+ * process published in the meantime and leaves no second name behind; on
+ * a file system without it (NFS), link(2) then unlink(2) of the draft do
+ * the same, except that a kill between the two leaves the draft as a
+ * second name of the wallet until a creation of that name cleans up.
  *
  * Drafts left by a dead creator are removed by the next creation in the
  * same directory. Creators hold a shared flock(2) on the directory while
@@ -210,10 +214,17 @@ tsr_store_draft_publish(tsr_store_draft_t *draft, const char *path)
 	 * that folded the WAL into the file when the connection closed. */
 	if ((r = sync_file(draft->path)) != TSR_OK)
 		return r;
-	if (link(draft->path, path) != 0) {
-		tsr_debug("store: link %s: %s", path, strerror(errno));
-		return errno == EEXIST ? TSR_ERR_STORE_EXISTS : TSR_ERR_IO;
+	if (renameat2(AT_FDCWD, draft->path, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		if (errno != EINVAL && errno != ENOSYS) {
+			tsr_debug("store: rename to %s: %s", path, strerror(errno));
+			return errno == EEXIST ? TSR_ERR_STORE_EXISTS : TSR_ERR_IO;
+		}
+		if (link(draft->path, path) != 0) {
+			tsr_debug("store: link %s: %s", path, strerror(errno));
+			return errno == EEXIST ? TSR_ERR_STORE_EXISTS : TSR_ERR_IO;
+		}
 	}
+	/* The draft's name, when link() made the new one, and any side file. */
 	tsr_store_remove_files(draft->path);
 	draft->created = false;
 	/* The new name survives power loss only once its directory is synced. */
