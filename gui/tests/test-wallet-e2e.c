@@ -141,6 +141,23 @@ result_shown (gpointer data)
   return g_strcmp0 (wallet_present_page_get_view (t->present), "result") == 0;
 }
 
+/* The history page lists at least @n entries (it loads in a thread, and
+ * shows the previous list until the new one is there). */
+typedef struct {
+  WalletHistoryPage *page;
+  guint              n;
+} HistoryWait;
+
+static gboolean
+history_lists (gpointer data)
+{
+  HistoryWait *w = data;
+  GListModel *model = wallet_history_page_get_model (w->page);
+
+  return g_strcmp0 (wallet_history_page_get_state (w->page), "list") == 0 &&
+         model != NULL && g_list_model_get_n_items (model) >= w->n;
+}
+
 /* The window on @store, at phone size, its credentials loaded. */
 static void
 e2e_setup_store (E2E         *t,
@@ -306,8 +323,7 @@ test_present_share (void)
   g_signal_emit_by_name (wallet_test_find (GTK_WIDGET (t.present), 0, "done_button"), "clicked");
   history = wallet_window_get_history_page (t.window);
   wallet_window_show_view (t.window, "history");
-  wallet_test_spin (500);
-  g_assert_cmpstr (wallet_history_page_get_state (history), ==, "list");
+  g_assert_true (wallet_test_wait (history_lists, &(HistoryWait) { history, 1 }, TIMEOUT_MS));
   {
     g_autoptr(WalletLogEntry) e = g_list_model_get_item (wallet_history_page_get_model (history), 0);
     g_assert_cmpint (wallet_log_entry_get_outcome (e), ==, TSR_PRESENTATION_SHARED);
@@ -997,16 +1013,17 @@ present_button (E2E        *t,
   return button;
 }
 
-/* Done on the present page, then the presentation log, newest first. */
+/* Done on the present page, then the presentation log, newest first, once
+ * it has @n entries. */
 static GListModel *
-history_model (E2E *t)
+history_model (E2E  *t,
+               guint n)
 {
   WalletHistoryPage *history = wallet_window_get_history_page (t->window);
 
   g_signal_emit_by_name (present_button (t, "done_button"), "clicked");
   wallet_window_show_view (t->window, "history");
-  wallet_test_spin (500);
-  g_assert_cmpstr (wallet_history_page_get_state (history), ==, "list");
+  g_assert_true (wallet_test_wait (history_lists, &(HistoryWait) { history, n }, TIMEOUT_MS));
   return wallet_history_page_get_model (history);
 }
 
@@ -1070,7 +1087,7 @@ test_present_several (gconstpointer data)
   if (!ble)
     shoot (GTK_WINDOW (t.window), "present-session-ended");
 
-  log = history_model (&t);
+  log = history_model (&t, 2);
   g_assert_cmpuint (g_list_model_get_n_items (log), ==, 2);
   {
     g_autoptr(WalletLogEntry) last = g_list_model_get_item (log, 0);
@@ -1205,7 +1222,7 @@ test_trusted_readers_only (void)
   g_assert_cmpstr (wallet_present_page_get_result_title (t.present), ==, "Shared");
   g_assert_true (allowed.valid[0]);
 
-  log = history_model (&t);
+  log = history_model (&t, 3);
   g_assert_cmpuint (g_list_model_get_n_items (log), ==, 3);
   {
     g_autoptr(WalletLogEntry) refused = g_list_model_get_item (log, 2);
