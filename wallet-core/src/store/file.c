@@ -178,10 +178,11 @@ tsr_store_draft_begin(const char *path, tsr_store_draft_t *draft)
 	}
 	draft->created = true;
 	/* mkostemp() makes it 0600; say so rather than rely on it. */
-	if (fchmod(fd, 0600) != 0 || close(fd) != 0) {
+	r = fchmod(fd, 0600) == 0 ? TSR_OK : TSR_ERR_IO;
+	if (close(fd) != 0)
 		r = TSR_ERR_IO;
+	if (r != TSR_OK)
 		goto fail;
-	}
 	free(dir);
 	return TSR_OK;
 fail:
